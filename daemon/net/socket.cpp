@@ -1,0 +1,110 @@
+#include "net/socket.hpp"
+
+#include <cerrno>
+#include <system_error>
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <fmt/format.h>
+
+namespace netcook::net {
+namespace {
+
+[[noreturn]] void throw_errno(int error, const std::string& what) {
+  throw std::system_error(error, std::generic_category(), what);
+}
+
+// A unix socket path left behind by a previous run blocks bind(); remove it
+// only when it really is a socket, never a regular file someone put there.
+void remove_stale_unix_socket(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return;
+  if (!S_ISSOCK(st.st_mode))
+    throw_errno(EEXIST, fmt::format("{} exists and is not a socket", path));
+  ::unlink(path.c_str());
+}
+
+}  // namespace
+
+UniqueFd listen_on(const Address& address, int backlog) {
+  sockaddr_storage storage{};
+  const socklen_t length = to_sockaddr(address, storage);
+  const std::string text = address.to_string();
+
+  UniqueFd fd(::socket(storage.ss_family,
+                       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd) throw_errno(errno, fmt::format("cannot create a socket for {}", text));
+
+  const int one = 1;
+  const int zero = 0;
+  if (address.kind != Address::Kind::unix_path)
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (address.kind == Address::Kind::any &&
+      ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero) != 0)
+    throw_errno(errno, fmt::format("cannot make {} dual stack", text));
+  if (address.kind == Address::Kind::inet6)
+    ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  if (address.kind == Address::Kind::unix_path)
+    remove_stale_unix_socket(address.host);
+
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&storage), length) != 0)
+    throw_errno(errno, fmt::format("cannot bind {}", text));
+  if (::listen(fd.get(), backlog) != 0)
+    throw_errno(errno, fmt::format("cannot listen on {}", text));
+  return fd;
+}
+
+std::string local_address(int fd) {
+  sockaddr_storage storage{};
+  socklen_t length = sizeof storage;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &length) != 0)
+    return "?";
+  return format_sockaddr(reinterpret_cast<const sockaddr*>(&storage), length);
+}
+
+std::string peer_address(int fd) {
+  sockaddr_storage storage{};
+  socklen_t length = sizeof storage;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&storage), &length) != 0)
+    return "?";
+  return format_sockaddr(reinterpret_cast<const sockaddr*>(&storage), length);
+}
+
+std::string peer_host(int fd) {
+  sockaddr_storage storage{};
+  socklen_t length = sizeof storage;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&storage), &length) != 0)
+    return "?";
+  return format_host(reinterpret_cast<const sockaddr*>(&storage), length);
+}
+
+void set_nonblocking(int fd, bool on) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0) throw_errno(errno, "fcntl(F_GETFL)");
+  const int wanted = on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
+  if (wanted != flags && ::fcntl(fd, F_SETFL, wanted) != 0)
+    throw_errno(errno, "fcntl(F_SETFL)");
+}
+
+void set_nodelay(int fd) noexcept {
+  const int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+unsigned long raise_fd_limit() noexcept {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  return limit.rlim_cur;
+}
+
+}  // namespace netcook::net

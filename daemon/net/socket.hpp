@@ -1,0 +1,37 @@
+#pragma once
+
+// Listening sockets and the calls drivers make on connections. Set-up calls
+// throw std::system_error with context; per-connection calls return values.
+
+#include "net/address.hpp"
+#include "net/unique_fd.hpp"
+
+#include <string>
+
+namespace netcook::net {
+
+// Creates, binds and listens on `address` (SOCK_STREAM, non-blocking,
+// close-on-exec, SO_REUSEADDR; dual stack for `*`). A stale unix socket file
+// is replaced; any other file at that path is an error.
+UniqueFd listen_on(const Address& address, int backlog = 4096);
+
+// The address a socket is bound to, as text ("127.0.0.1:40123").
+std::string local_address(int fd);
+
+// The peer of a connected socket, as text ("127.0.0.1:51234").
+std::string peer_address(int fd);
+
+// The peer's host only (IPv6 without brackets), for chat lines.
+std::string peer_host(int fd);
+
+void set_nonblocking(int fd, bool on);
+
+// TCP_NODELAY on TCP sockets (echo and chat want small writes out at once);
+// harmless no-op on unix sockets.
+void set_nodelay(int fd) noexcept;
+
+// Raises RLIMIT_NOFILE's soft limit to the hard limit; returns the new soft
+// limit.
+unsigned long raise_fd_limit() noexcept;
+
+}  // namespace netcook::net
