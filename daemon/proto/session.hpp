@@ -1,0 +1,82 @@
+#pragma once
+
+// The sans-I/O contract between a protocol and a concurrency model. A
+// session is fed the bytes that arrive on one connection and answers by
+// appending bytes to the connection's Outbox; it never touches a socket, a
+// thread or a clock. Drivers (daemon/model/) own the socket and the Outbox
+// and decide when to read and write.
+
+#include "proto/outbox.hpp"
+#include "proto/service.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <sys/types.h>
+
+namespace netcook::proto {
+
+// Facts about a connection a protocol may use (echo's prefix placeholders,
+// chat's <name>@<ip>).
+struct SessionContext {
+  std::string_view listener;  // the listener's name
+  std::string peer;           // "127.0.0.1:51234", "[::1]:5", "unix"
+  std::string peer_host;      // "127.0.0.1", "::1", "unix"
+  pid_t pid = 0;              // the process serving the connection
+  std::string thread;         // the serving thread's name
+  ConnectionId id = 0;        // unique within the listener
+  // The way to the listener's Service; null when the protocol has none.
+  // Valid for the session's lifetime.
+  Uplink* uplink = nullptr;
+};
+
+class Session {
+ public:
+  Session() = default;
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  virtual ~Session() = default;
+
+  // The connection is established; a protocol may greet the peer.
+  virtual void open(Outbox& out) { (void)out; }
+
+  // `data` arrived from the peer (never empty).
+  virtual void receive(std::string_view data, Outbox& out) = 0;
+
+  // The peer will send nothing more (EOF). A protocol may answer a last time.
+  virtual void peer_closed(Outbox& out) { (void)out; }
+
+  // True while a line or request has started to arrive but is incomplete:
+  // the driver then applies the listener's read timeout (slowloris).
+  virtual bool partial() const noexcept { return false; }
+
+  // True once the session wants the connection closed when its Outbox has
+  // been written.
+  bool closing() const noexcept { return closing_; }
+
+ protected:
+  void close_after_flush() noexcept { closing_ = true; }
+
+ private:
+  bool closing_ = false;
+};
+
+// Makes the session for a new connection. Called on the serving thread (or
+// process); must be safe to call concurrently from several threads.
+using SessionFactory =
+    std::function<std::unique_ptr<Session>(const SessionContext&)>;
+
+// Everything a driver needs to run one protocol on a listener.
+struct Protocol {
+  SessionFactory make_session;
+  // Makes the listener's shared state; empty for protocols without one
+  // (echo, http). A driver makes exactly one per listener.
+  std::function<std::unique_ptr<Service>()> make_service;
+  // Sent, best effort, to a connection refused because max_connections is
+  // reached (e.g. an HTTP 503); empty for a plain close.
+  std::string refusal;
+};
+
+}  // namespace netcook::proto
