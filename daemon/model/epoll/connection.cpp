@@ -1,0 +1,118 @@
+#include "model/epoll/connection.hpp"
+
+#include "model/epoll/worker.hpp"
+
+#include <algorithm>
+#include <cerrno>
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+namespace netcook::model::epoll {
+
+Connection::Connection(Worker& worker, net::UniqueFd fd, proto::ConnectionId id)
+    : worker_(worker), fd_(std::move(fd)), id_(id) {}
+
+void Connection::send(std::string_view message) { worker_.to_service(id_, message); }
+
+bool Connection::deliver(std::string_view bytes, std::size_t max_outbox) noexcept {
+  if (failed_) return false;
+  if (out_.size() + bytes.size() > max_outbox) {
+    failed_ = true;  // cut off: it does not read fast enough
+    return false;
+  }
+  try {
+    out_.append(bytes);
+  } catch (...) {
+    failed_ = true;
+    return false;
+  }
+  return true;
+}
+
+Connection::~Connection() = default;
+
+void Connection::on_ready(std::uint32_t events) noexcept {
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) readable_ = true;
+  if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) writable_ = true;
+  worker_.service(*this);
+}
+
+void Connection::open() noexcept {
+  try {
+    session_->open(out_);
+  } catch (...) {
+    failed_ = true;
+  }
+}
+
+bool Connection::advance(std::span<char> scratch, std::size_t read_budget,
+                         std::size_t max_outbox) noexcept {
+  wants_more_ = false;
+  while (!failed_) {
+    if (!out_.empty() && writable_ && write_some() == Io::failed) return false;
+    if (out_.empty() && (peer_eof_ || session_->closing())) return false;
+
+    const bool may_read = readable_ && !peer_eof_ && !session_->closing() &&
+                          out_.size() < max_outbox;
+    if (!may_read) break;
+    if (read_budget == 0) {
+      wants_more_ = true;
+      break;
+    }
+    if (read_some(scratch, read_budget) == Io::failed) return false;
+    if (!readable_ && (out_.empty() || !writable_)) break;
+  }
+  return !failed_;
+}
+
+Connection::Io Connection::write_some() noexcept {
+  const auto pending = out_.pending();
+  const ssize_t sent = ::send(fd_.get(), pending.data(), pending.size(), MSG_NOSIGNAL);
+  if (sent > 0) {
+    out_.consume(static_cast<std::size_t>(sent));
+    last_active = worker_.now();
+    return Io::progress;
+  }
+  if (sent < 0 && (errno == EAGAIN || errno == EINTR)) {
+    if (errno == EAGAIN) writable_ = false;
+    return Io::blocked;
+  }
+  failed_ = true;
+  return Io::failed;
+}
+
+Connection::Io Connection::read_some(std::span<char> buffer, std::size_t& budget) noexcept {
+  const std::size_t want = std::min(buffer.size(), budget);
+  const ssize_t got = ::recv(fd_.get(), buffer.data(), want, 0);
+  if (got > 0) {
+    budget -= static_cast<std::size_t>(got);
+    last_active = worker_.now();
+    try {
+      session_->receive({buffer.data(), static_cast<std::size_t>(got)}, out_);
+    } catch (...) {
+      failed_ = true;
+      return Io::failed;
+    }
+    return Io::progress;
+  }
+  if (got == 0) {
+    peer_eof_ = true;
+    try {
+      session_->peer_closed(out_);
+    } catch (...) {
+      failed_ = true;
+      return Io::failed;
+    }
+    return Io::progress;
+  }
+  if (errno == EAGAIN) {
+    readable_ = false;
+    return Io::blocked;
+  }
+  if (errno == EINTR) return Io::blocked;
+  failed_ = true;
+  return Io::failed;
+}
+
+}  // namespace netcook::model::epoll

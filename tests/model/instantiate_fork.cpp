@@ -1,0 +1,2 @@
+// The fork model's instantiation of the driver contract (DriverTest)
+// goes here once the model exists.

@@ -1,0 +1,2 @@
+// The select model's instantiation of the driver contract (DriverTest)
+// goes here once the model exists.
