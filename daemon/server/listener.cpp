@@ -1,0 +1,25 @@
+#include "server/listener.hpp"
+
+#include "net/socket.hpp"
+#include "server/protocols.hpp"
+
+namespace netcook::server {
+
+Listener::Listener(std::uint64_t id, config::Listener config, Socket socket,
+                   model::DriverSettings settings)
+    : id_(id),
+      config_(std::move(config)),
+      socket_(std::move(socket)),
+      bound_(net::local_address(socket_->get())) {
+  driver_ = model::make_driver(config_.model, std::move(settings), socket_->get(),
+                               make_protocol(config_));
+}
+
+void Listener::start() { driver_->start(); }
+
+void Listener::stop_accepting(bool close_socket) {
+  driver_->stop_accepting();
+  if (close_socket) socket_.reset();
+}
+
+}  // namespace netcook::server

@@ -1,0 +1,48 @@
+#pragma once
+
+// A running listener: its configuration, its listening socket and the
+// driver serving it. The socket is shared so that a listener restarted by a
+// reload on the same address keeps accepting on the same socket: no
+// connection is refused while the old driver hands over to the new one.
+
+#include "config/config.hpp"
+#include "model/driver.hpp"
+#include "net/unique_fd.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace netcook::server {
+
+class Listener {
+ public:
+  using Socket = std::shared_ptr<const net::UniqueFd>;
+
+  // Makes the driver (does not start it yet). `id` tells this listener
+  // apart from a predecessor of the same name that is still draining.
+  Listener(std::uint64_t id, config::Listener config, Socket socket,
+           model::DriverSettings settings);
+
+  void start();
+  // New connections are no longer accepted by this listener's driver; with
+  // `close_socket` the listening socket is closed too (unless a successor
+  // shares it), so new connections are refused rather than queued.
+  void stop_accepting(bool close_socket);
+
+  std::uint64_t id() const noexcept { return id_; }
+  const config::Listener& config() const noexcept { return config_; }
+  const Socket& socket() const noexcept { return socket_; }
+  std::size_t connections() const noexcept { return driver_->connections(); }
+  // The address the socket is bound to ("127.0.0.1:40123").
+  const std::string& bound_address() const noexcept { return bound_; }
+
+ private:
+  std::uint64_t id_;
+  config::Listener config_;
+  Socket socket_;
+  std::string bound_;
+  std::unique_ptr<model::Driver> driver_;
+};
+
+}  // namespace netcook::server

@@ -1,0 +1,72 @@
+#include "server/logging.hpp"
+
+#include "systemd/journal_sink.hpp"
+
+#include <unistd.h>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/stdout_sinks.h>
+
+namespace netcook::server {
+namespace {
+
+constexpr const char* kStderrPattern = "%Y-%m-%d %H:%M:%S.%e %^%l%$ [%n] %v";
+
+std::shared_ptr<spdlog::sinks::sink> make_stderr_sink() {
+  std::shared_ptr<spdlog::sinks::sink> sink;
+  if (::isatty(STDERR_FILENO))
+    sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  else
+    sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  sink->set_pattern(kStderrPattern);
+  return sink;
+}
+
+}  // namespace
+
+spdlog::level::level_enum to_spdlog(config::LogLevel level) {
+  switch (level) {
+    case config::LogLevel::trace: return spdlog::level::trace;
+    case config::LogLevel::debug: return spdlog::level::debug;
+    case config::LogLevel::info: return spdlog::level::info;
+    case config::LogLevel::warn: return spdlog::level::warn;
+    case config::LogLevel::error: return spdlog::level::err;
+  }
+  return spdlog::level::info;
+}
+
+Logging::Logging()
+    : sinks_{make_stderr_sink()},
+      main_(std::make_shared<spdlog::logger>("netcookd", sinks_.begin(), sinks_.end())) {
+  main_->set_level(level_);
+  main_->flush_on(spdlog::level::trace);
+}
+
+void Logging::configure(const config::LogOptions& options,
+                        std::optional<config::LogLevel> level_override) {
+  const bool journal = options.target == config::LogTarget::journal ||
+                       (options.target == config::LogTarget::automatic &&
+                        systemd::stderr_is_journal());
+  sinks_ = {journal ? systemd::make_journal_sink() : make_stderr_sink()};
+  main_->sinks() = sinks_;
+  set_level(level_override.value_or(options.level));
+}
+
+void Logging::set_level(config::LogLevel level) {
+  level_ = to_spdlog(level);
+  main_->set_level(level_);
+  for (auto& weak : listeners_) {
+    if (auto logger = weak.lock()) logger->set_level(level_);
+  }
+}
+
+std::shared_ptr<spdlog::logger> Logging::for_listener(const std::string& name) {
+  auto logger = std::make_shared<spdlog::logger>(name, sinks_.begin(), sinks_.end());
+  logger->set_level(level_);
+  logger->flush_on(spdlog::level::trace);
+  std::erase_if(listeners_, [](const auto& weak) { return weak.expired(); });
+  listeners_.push_back(logger);
+  return logger;
+}
+
+}  // namespace netcook::server

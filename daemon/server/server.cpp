@@ -1,0 +1,232 @@
+#include "server/server.hpp"
+
+#include "config/loader.hpp"
+#include "net/socket.hpp"
+#include "systemd/notify.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+namespace netcook::server {
+namespace {
+
+constexpr auto kStatusInterval = std::chrono::seconds(5);
+
+std::string describe(const config::Listener& listener, const std::string& address) {
+  return fmt::format("listener {}: {}/{} on {}", listener.name,
+                     config::to_string(listener.protocol), config::to_string(listener.model),
+                     address);
+}
+
+// Whether `wanted` can take over the socket of `running` across a reload.
+bool same_socket(const Listener& running, const config::Listener& wanted) {
+  const net::Address& have = running.config().listen;
+  if (have == wanted.listen) {
+    // Port 0 asks for a fresh ephemeral port: only the same listener keeps it.
+    return have.port != 0 || have.kind == net::Address::Kind::unix_path ||
+           running.config().name == wanted.name;
+  }
+  // A port first picked by the kernel (port 0), now written down.
+  if (wanted.listen.port == 0 || have.port != 0) return false;
+  const std::string bound = running.bound_address();
+  return bound == wanted.listen.to_string() ||
+         (wanted.listen.kind == net::Address::Kind::any && have.kind == wanted.listen.kind &&
+          bound == fmt::format("[::]:{}", wanted.listen.port));
+}
+
+}  // namespace
+
+Server::Server(Logging& logging, std::optional<config::LogLevel> level_override)
+    : logging_(logging),
+      log_(logging.main()),
+      level_override_(level_override),
+      signals_(loop_, {SIGTERM, SIGINT, SIGHUP}, [this](int signal) { on_signal(signal); }),
+      status_timer_(loop_, [this] { update_status(); }) {}
+
+// Listeners go before the loop their drained() notifications are posted to.
+Server::~Server() {
+  listeners_.clear();
+  retired_.clear();
+}
+
+void Server::start(config::Config config) {
+  config_ = std::move(config);
+  for (const auto& listener : config_.listeners)
+    listeners_.push_back(make_listener(listener, socket_for(listener)));
+  for (auto& listener : listeners_) {
+    listener->start();
+    log_.info("{}", describe(listener->config(), listener->bound_address()));
+  }
+  log_.info("ready: {} listeners", listeners_.size());
+  update_status();
+  systemd::notify_ready();
+}
+
+int Server::run() {
+  loop_.run();
+  log_.info("stopped");
+  return 0;
+}
+
+void Server::on_signal(int signal) {
+  try {
+    if (signal == SIGHUP)
+      reload();
+    else
+      begin_shutdown();
+  } catch (const std::exception& e) {
+    log_.error("{}", e.what());
+  }
+}
+
+std::unique_ptr<Listener> Server::make_listener(const config::Listener& config,
+                                                Listener::Socket socket) {
+  const std::uint64_t id = next_id_++;
+  model::DriverSettings settings;
+  settings.listener = config.name;
+  settings.workers = config.workers;
+  settings.limits = config.limits;
+  settings.log = logging_.for_listener(config.name);
+  settings.on_drained = [this, id] { loop_.post([this, id] { drained(id); }); };
+  return std::make_unique<Listener>(id, config, std::move(socket), std::move(settings));
+}
+
+// A running listener's socket when one fits (so a restarted or renamed
+// listener keeps accepting without a gap), else a new one.
+Listener::Socket Server::socket_for(const config::Listener& config) {
+  for (const auto& running : listeners_)
+    if (running->socket() && same_socket(*running, config)) return running->socket();
+  try {
+    return std::make_shared<const net::UniqueFd>(net::listen_on(config.listen));
+  } catch (const std::exception& e) {
+    throw std::runtime_error(fmt::format("{}:{}:{}: listener {}: {}", config_.path,
+                                         config.mark.line, config.mark.column, config.name,
+                                         e.what()));
+  }
+}
+
+void Server::reload() {
+  systemd::notify_reloading();
+  log_.info("reload: reading {}", config_.path);
+  auto result = config::load_config(config_.path);
+  if (!result.config) {
+    for (const auto& error : result.errors) log_.error("{}", error.to_string());
+    log_.error("reload failed: {} error(s) in {}; keeping the running configuration",
+               result.errors.size(), config_.path);
+    systemd::notify_ready();
+    return;
+  }
+  config::Config next = std::move(*result.config);
+
+  // Build everything that is new before touching what runs, so a failure
+  // (a port taken by another process) leaves the old configuration intact.
+  std::vector<std::unique_ptr<Listener>> fresh;
+  std::vector<std::unique_ptr<Listener>> kept;
+  std::vector<bool> unchanged(listeners_.size(), false);
+  try {
+    for (const auto& wanted : next.listeners) {
+      const auto old = std::find_if(listeners_.begin(), listeners_.end(), [&](const auto& l) {
+        return l->config().same_settings(wanted);
+      });
+      if (old != listeners_.end()) {
+        unchanged[static_cast<std::size_t>(old - listeners_.begin())] = true;
+        continue;
+      }
+      fresh.push_back(make_listener(wanted, socket_for(wanted)));
+    }
+  } catch (const std::exception& e) {
+    log_.error("{}", e.what());
+    log_.error("reload failed: keeping the running configuration");
+    systemd::notify_ready();
+    return;
+  }
+
+  std::size_t changed = 0;
+  std::size_t removed = 0;
+  for (std::size_t i = 0; i < listeners_.size(); ++i) {
+    if (unchanged[i]) {
+      kept.push_back(std::move(listeners_[i]));
+      continue;
+    }
+    const bool renewed = std::any_of(fresh.begin(), fresh.end(), [&](const auto& l) {
+      return l->config().name == listeners_[i]->config().name;
+    });
+    ++(renewed ? changed : removed);
+  }
+  for (auto& listener : fresh) {
+    listener->start();
+    log_.info("{}", describe(listener->config(), listener->bound_address()));
+  }
+  // Old versions stop accepting only now that their successors accept.
+  for (auto& listener : listeners_)
+    if (listener) retire(std::move(listener), true);
+
+  listeners_ = std::move(kept);
+  for (auto& listener : fresh) listeners_.push_back(std::move(listener));
+  const std::size_t added = fresh.size() - changed;
+  config_ = std::move(next);
+  logging_.set_level(level_override_.value_or(config_.log.level));
+  log_.info("reload done: {} listeners ({} added, {} changed, {} removed, {} unchanged)",
+            listeners_.size(), added, changed, removed, listeners_.size() - fresh.size());
+  update_status();
+  systemd::notify_ready();
+}
+
+void Server::retire(std::unique_ptr<Listener> listener, bool close_socket) {
+  listener->stop_accepting(close_socket);
+  const auto timeout = listener->config().limits.shutdown_timeout;
+  const std::uint64_t id = listener->id();
+  if (listener->connections() > 0)
+    log_.info("listener {}: draining {} connection(s) for up to {}", listener->config().name,
+              listener->connections(), timeout);
+  auto& retired = retired_.emplace_back(std::move(listener), loop_,
+                                        [this, id] { drained(id); });
+  retired.deadline.arm_after(timeout);
+}
+
+// The last connection of a retired listener closed, or its shutdown_timeout
+// passed: whatever is still open is closed now.
+void Server::drained(std::uint64_t id) {
+  const auto it = std::find_if(retired_.begin(), retired_.end(),
+                               [id](const Retired& r) { return r.listener->id() == id; });
+  if (it == retired_.end()) return;
+  if (const auto left = it->listener->connections(); left > 0)
+    log_.info("listener {}: closing {} connection(s) after shutdown_timeout",
+              it->listener->config().name, left);
+  retired_.erase(it);
+  if (shutting_down_ && retired_.empty()) loop_.stop();
+}
+
+void Server::begin_shutdown() {
+  if (shutting_down_) {
+    log_.info("second stop signal: closing every connection now");
+    retired_.clear();
+    loop_.stop();
+    return;
+  }
+  shutting_down_ = true;
+  systemd::notify_stopping();
+  log_.info("shutting down: {} connection(s) open", open_connections());
+  status_timer_.cancel();
+  for (auto& listener : listeners_) retire(std::move(listener), true);
+  listeners_.clear();
+  if (retired_.empty()) loop_.stop();
+}
+
+std::size_t Server::open_connections() const {
+  std::size_t total = 0;
+  for (const auto& listener : listeners_) total += listener->connections();
+  for (const auto& retired : retired_) total += retired.listener->connections();
+  return total;
+}
+
+void Server::update_status() {
+  systemd::notify_status(fmt::format("{} listeners, {} connections", listeners_.size(),
+                                     open_connections()));
+  status_timer_.arm_after(kStatusInterval);
+}
+
+}  // namespace netcook::server

@@ -1,0 +1,73 @@
+#pragma once
+
+// The daemon's control plane, on the main thread's event loop: starts the
+// listeners, turns SIGHUP into a reload that keeps unchanged listeners and
+// their connections, and SIGTERM/SIGINT into a drain bounded by each
+// listener's shutdown_timeout. Listeners serve on their drivers' threads.
+
+#include "config/config.hpp"
+#include "event/loop.hpp"
+#include "event/signals.hpp"
+#include "event/timer.hpp"
+#include "server/listener.hpp"
+#include "server/logging.hpp"
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace netcook::server {
+
+class Server {
+ public:
+  // SIGTERM, SIGINT and SIGHUP must already be blocked (event::block_signals).
+  Server(Logging& logging, std::optional<config::LogLevel> level_override);
+  ~Server();
+
+  // Binds and starts every listener; throws with context on failure (then
+  // nothing keeps running).
+  void start(config::Config config);
+
+  // Serves until shut down; returns the exit status.
+  int run();
+
+ private:
+  // A listener that no longer accepts, until its connections are gone or
+  // its shutdown_timeout passes.
+  struct Retired {
+    Retired(std::unique_ptr<Listener> l, event::Loop& loop, std::function<void()> expired)
+        : listener(std::move(l)), deadline(loop, std::move(expired)) {}
+    std::unique_ptr<Listener> listener;
+    event::Timer deadline;
+  };
+
+  void on_signal(int signal);
+  void reload();
+  void begin_shutdown();
+  std::vector<std::unique_ptr<Listener>> plan(const config::Config& next);
+  std::unique_ptr<Listener> make_listener(const config::Listener& config,
+                                          Listener::Socket socket);
+  Listener::Socket socket_for(const config::Listener& config);
+  void retire(std::unique_ptr<Listener> listener, bool close_socket);
+  void drained(std::uint64_t id);
+  void update_status();
+  std::size_t open_connections() const;
+
+  Logging& logging_;
+  spdlog::logger& log_;
+  std::optional<config::LogLevel> level_override_;
+  config::Config config_;
+  std::uint64_t next_id_ = 1;
+
+  event::Loop loop_;
+  event::SignalWatcher signals_;
+  event::Timer status_timer_;
+  std::vector<std::unique_ptr<Listener>> listeners_;  // serving
+  std::list<Retired> retired_;                        // draining
+  bool shutting_down_ = false;
+};
+
+}  // namespace netcook::server
