@@ -1,0 +1,99 @@
+// netcookd: reads the configuration, starts the listeners and serves until
+// SIGTERM. Everything that can fail at start-up throws with context; this
+// is the one place that catches, prints and picks the exit status.
+
+#include "cli.hpp"
+#include "config/loader.hpp"
+#include "event/signals.hpp"
+#include "net/socket.hpp"
+#include "server/logging.hpp"
+#include "server/server.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <exception>
+
+#include <fmt/format.h>
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+// Prints an exception and the chain of exceptions nested in it.
+void print_nested(spdlog::logger& log, const std::exception& e) {
+  log.critical("{}", e.what());
+  try {
+    std::rethrow_if_nested(e);
+  } catch (const std::exception& cause) {
+    print_nested(log, cause);
+  } catch (...) {
+  }
+}
+
+int check_config(const std::string& path) {
+  const auto result = netcook::config::load_config(path);
+  if (!result.config) {
+    for (const auto& error : result.errors) std::fprintf(stderr, "%s\n", error.to_string().c_str());
+    return kExitFailure;
+  }
+  std::printf("%s: OK, %zu listeners\n", path.c_str(), result.config->listeners.size());
+  return kExitOk;
+}
+
+int serve(const netcook::Options& options) {
+  netcook::server::Logging logging;
+  auto result = netcook::config::load_config(options.config_path);
+  if (!result.config) {
+    for (const auto& error : result.errors) logging.main().error("{}", error.to_string());
+    logging.main().critical("not starting: {} error(s) in {}", result.errors.size(),
+                            options.config_path);
+    return kExitFailure;
+  }
+  logging.configure(result.config->log, options.log_level);
+  try {
+    // Before any thread exists, so every thread inherits the mask and the
+    // signals reach only the server's signalfd.
+    netcook::event::block_signals({SIGTERM, SIGINT, SIGHUP});
+    std::signal(SIGPIPE, SIG_IGN);
+    netcook::net::raise_fd_limit();
+
+    netcook::server::Server server(logging, options.log_level);
+    server.start(std::move(*result.config));
+    return server.run();
+  } catch (const std::exception& e) {
+    print_nested(logging.main(), e);
+    return kExitFailure;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  netcook::Options options;
+  try {
+    options = netcook::parse_options(argc, argv);
+  } catch (const netcook::UsageError& e) {
+    std::fprintf(stderr, "netcookd: %s\n%s\n", e.what(), netcook::usage_line());
+    return kExitUsage;
+  }
+  switch (options.action) {
+    case netcook::Options::Action::help:
+      std::fputs(netcook::help_text().c_str(), stdout);
+      return kExitOk;
+    case netcook::Options::Action::version:
+      std::printf("netcookd %s\n", NETCOOKD_VERSION);
+      return kExitOk;
+    case netcook::Options::Action::check_config:
+      return check_config(options.config_path);
+    case netcook::Options::Action::run:
+      break;
+  }
+  try {
+    return serve(options);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "netcookd: %s\n", e.what());
+    return kExitFailure;
+  }
+}
