@@ -1,0 +1,95 @@
+#pragma once
+
+// The validated configuration: plain structs, filled by load_config()
+// (loader.hpp) from /etc/netcookd.yaml. Everything here has passed every
+// check; code above this layer never validates again.
+
+#include "net/address.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace netcook::config {
+
+using Duration = std::chrono::milliseconds;
+
+enum class LogLevel { trace, debug, info, warn, error };
+enum class LogTarget { automatic, journal, stderr_ };
+enum class Protocol { echo, chat, http };
+enum class Model { fork, thread, select, epoll, coroutine };
+enum class EchoMode { raw, line };
+
+struct LogOptions {
+  LogLevel level = LogLevel::info;
+  LogTarget target = LogTarget::automatic;
+  bool operator==(const LogOptions&) const = default;
+};
+
+// Limits every model enforces; `defaults:` sets them for all listeners and
+// a listener may override any of them.
+struct Limits {
+  std::size_t max_connections = 1024;
+  Duration idle_timeout = std::chrono::minutes(5);
+  // A line or request that has started arriving must complete within this
+  // (slowloris defence).
+  Duration read_timeout = std::chrono::seconds(30);
+  Duration shutdown_timeout = std::chrono::seconds(10);
+  // Bytes queued for a client that is not reading before the driver stops
+  // reading from it (backpressure).
+  std::size_t max_outbox = 256 * 1024;
+  bool operator==(const Limits&) const = default;
+};
+
+struct EchoOptions {
+  EchoMode mode = EchoMode::raw;
+  // Line mode: put before each echoed line; {pid} {thread} {listener} {peer}.
+  std::string prefix;
+  std::size_t max_line = 64 * 1024;
+  bool operator==(const EchoOptions&) const = default;
+};
+
+// Where something was written in the file, for messages about it.
+struct Mark {
+  int line = 0;    // 1-based
+  int column = 0;  // 1-based
+};
+
+struct Listener {
+  std::string name;
+  Protocol protocol = Protocol::echo;
+  Model model = Model::epoll;
+  net::Address listen;
+  unsigned workers = 1;  // epoll and coroutine only
+  Limits limits;
+  EchoOptions echo;
+  Mark mark;  // of the list item; not part of equality
+
+  // Two listeners are the same when a reload need not restart them.
+  bool same_settings(const Listener& other) const {
+    return name == other.name && protocol == other.protocol &&
+           model == other.model && listen == other.listen &&
+           workers == other.workers && limits == other.limits &&
+           echo == other.echo;
+  }
+};
+
+struct Config {
+  std::string path;
+  // The file as it was read: a process that must rebuild a listener from
+  // its definition (the fork master) parses it again.
+  std::string text;
+  LogOptions log;
+  Limits defaults;
+  std::vector<Listener> listeners;
+};
+
+// Names as written in the file.
+const char* to_string(LogLevel);
+const char* to_string(LogTarget);
+const char* to_string(Protocol);
+const char* to_string(Model);
+const char* to_string(EchoMode);
+
+}  // namespace netcook::config

@@ -1,0 +1,136 @@
+#include "config/listener_reader.hpp"
+
+#include "config/limits_reader.hpp"
+#include "config/listener_name.hpp"
+#include "config/protocol_sections.hpp"
+#include "config/values.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <vector>
+
+namespace netcook::config {
+namespace {
+
+constexpr std::int64_t kMaxWorkers = 256;
+constexpr std::array<std::string_view, 4> kRequiredKeys{"name", "protocol",
+                                                        "model", "listen"};
+constexpr std::array<std::string_view, 4> kOwnKeys{"workers", "echo", "chat",
+                                                   "http"};
+
+std::vector<std::string_view> listener_keys() {
+  std::vector<std::string_view> keys(kRequiredKeys.begin(), kRequiredKeys.end());
+  keys.insert(keys.end(), kOwnKeys.begin(), kOwnKeys.end());
+  keys.insert(keys.end(), kLimitKeys.begin(), kLimitKeys.end());
+  return keys;
+}
+
+// Messages name the listener as written, even before its name is validated.
+std::string label_of(const YAML::Node& item, std::size_t number) {
+  const auto name = item["name"];
+  if (name && name.IsScalar() && !name.Scalar().empty())
+    return fmt::format("listener '{}'", name.Scalar());
+  return fmt::format("listener #{}", number);
+}
+
+void read_name(const Entry& entry, ListenerDraft& draft,
+               Diagnostics& diagnostics) {
+  auto name = read_scalar(entry, diagnostics);
+  if (!name) return;
+  if (!is_valid_listener_name(*name))
+    return report_invalid(entry, "use 1-32 characters of a-z, 0-9, '_' and '-'",
+                          diagnostics);
+  draft.listener.name = std::move(*name);
+  draft.has_name = true;
+  draft.name_mark = entry.value.Mark();
+}
+
+void read_address(const Entry& entry, ListenerDraft& draft,
+                  Diagnostics& diagnostics) {
+  auto text = read_scalar(entry, diagnostics);
+  if (!text) return;
+  std::string reason;
+  auto address = net::parse_address(*text, reason);
+  if (!address) return report_invalid(entry, reason, diagnostics);
+  draft.listener.listen = std::move(*address);
+  draft.has_listen = true;
+  draft.listen_mark = entry.value.Mark();
+}
+
+void read_workers(const Entry& entry, std::optional<Model> model,
+                  Listener& listener, Diagnostics& diagnostics) {
+  if (model && *model != Model::epoll && *model != Model::coroutine)
+    return diagnostics.error(
+        entry.key_node.Mark(),
+        "'workers' applies only to models epoll and coroutine");
+  if (auto value = read_integer(entry, 1, kMaxWorkers, diagnostics))
+    listener.workers = static_cast<unsigned>(*value);
+}
+
+// echo:, chat:, http: — each valid only on a listener of its protocol.
+void read_protocol_sections(const Section& section,
+                            std::optional<Protocol> protocol,
+                            ListenerDraft& draft, Diagnostics& diagnostics) {
+  for (const auto& named : kProtocolNames) {
+    const auto* entry = section.find(named.name);
+    if (entry == nullptr) continue;
+    if (protocol && *protocol != named.value) {
+      diagnostics.error(entry->key_node.Mark(),
+                        fmt::format("section '{}' is for protocol {}, but {} "
+                                    "speaks {}",
+                                    named.name, named.name, draft.label,
+                                    to_string(*protocol)));
+    } else if (named.value == Protocol::echo) {
+      read_echo_section(*entry, draft.label, draft.listener.echo, diagnostics);
+    } else {
+      read_reserved_section(*entry, draft.label, diagnostics);
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<ListenerDraft> read_listener(const YAML::Node& item,
+                                           std::size_t number,
+                                           const Limits& defaults,
+                                           Diagnostics& diagnostics) {
+  if (!item.IsMap()) {
+    diagnostics.error(item.Mark(),
+                      fmt::format("listener #{} must be a mapping, not a {}",
+                                  number, type_name(item)));
+    return std::nullopt;
+  }
+  ListenerDraft draft;
+  draft.label = label_of(item, number);
+  draft.listener.mark = to_mark(item.Mark());
+  draft.listener.limits = defaults;
+  const auto keys = listener_keys();
+  const auto section =
+      read_section(item, keys, "in " + draft.label, diagnostics);
+  for (const auto key : kRequiredKeys)
+    if (section.find(key) == nullptr)
+      diagnostics.error(item.Mark(),
+                        fmt::format("{} is missing required key '{}'",
+                                    draft.label, key));
+
+  if (const auto* entry = section.find("name"))
+    read_name(*entry, draft, diagnostics);
+  std::optional<Protocol> protocol;
+  if (const auto* entry = section.find("protocol"))
+    protocol = read_enum(*entry, "protocol", kProtocolNames, diagnostics);
+  std::optional<Model> model;
+  if (const auto* entry = section.find("model"))
+    model = read_enum(*entry, "model", kModelNames, diagnostics);
+  if (protocol) draft.listener.protocol = *protocol;
+  if (model) draft.listener.model = *model;
+  if (const auto* entry = section.find("listen"))
+    read_address(*entry, draft, diagnostics);
+  if (const auto* entry = section.find("workers"))
+    read_workers(*entry, model, draft.listener, diagnostics);
+  read_limits(section, draft.listener.limits, diagnostics);
+  read_protocol_sections(section, protocol, draft, diagnostics);
+  return draft;
+}
+
+}  // namespace netcook::config
