@@ -1,0 +1,160 @@
+// The driver contract, checked for every concurrency model over real
+// loopback sockets, in-process: one driver, a test protocol, real clients.
+// A model that passes here can run any protocol (echo, chat, http).
+
+#include "driver_test.hpp"
+
+#include <thread>
+#include <vector>
+
+namespace netcook::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST_P(DriverTest, EchoesOneByte) {
+  start(echo_protocol());
+  auto client = Client::connect(port_);
+  EXPECT_EQ(client.exchange("x"), "x");
+}
+
+TEST_P(DriverTest, HundredConcurrentClients) {
+  start(echo_protocol());
+  std::vector<Client> clients;
+  for (int i = 0; i < 100; ++i) clients.push_back(Client::connect(port_));
+  for (int round = 0; round < 3; ++round)
+    for (int i = 0; i < 100; ++i) {
+      const std::string message = "client " + std::to_string(i) + " round " + std::to_string(round);
+      ASSERT_EQ(clients[static_cast<std::size_t>(i)].exchange(message), message);
+    }
+  EXPECT_EQ(driver_->connections(), 100u);
+}
+
+// The client writes 1 MiB before reading anything: the driver must stop
+// reading while its outbox is full instead of buffering or deadlocking.
+TEST_P(DriverTest, BackpressureOnMegabyteWrittenBeforeRead) {
+  start(echo_protocol());
+  auto client = Client::connect(port_);
+  std::string blob(1 << 20, '\0');
+  for (std::size_t i = 0; i < blob.size(); ++i) blob[i] = static_cast<char>((i * 7 + i / 256) & 0xff);
+  std::thread writer([&] { EXPECT_EQ(client.write_all(blob, kLongWait), IoStatus::ok); });
+  const std::string echoed = client.read_exact(blob.size(), kLongWait);
+  writer.join();
+  EXPECT_TRUE(echoed == blob);
+}
+
+TEST_P(DriverTest, RefusesBeyondMaxConnections) {
+  config::Limits limits;
+  limits.max_connections = 2;
+  start(room_protocol(), limits);
+  auto first = Client::connect(port_);
+  auto second = Client::connect(port_);
+  EXPECT_EQ(first.read_line().substr(0, 6), "hello ");
+  EXPECT_EQ(second.read_line().substr(0, 6), "hello ");
+  auto third = Client::connect(port_);
+  EXPECT_EQ(third.read_line(), "full\n");
+  EXPECT_EQ(third.wait_closed(), IoStatus::closed);
+  first.write_all("still here\n");
+  EXPECT_NE(second.read_line().find("still here"), std::string::npos);
+}
+
+TEST_P(DriverTest, IdleTimeoutClosesSilentConnections) {
+  config::Limits limits;
+  limits.idle_timeout = 200ms;
+  start(echo_protocol(), limits);
+  auto idle = Client::connect(port_);
+  EXPECT_EQ(idle.wait_closed(), IoStatus::closed);
+}
+
+TEST_P(DriverTest, ReadTimeoutClosesAnUnfinishedLine) {
+  config::Limits limits;
+  limits.read_timeout = 200ms;
+  start(line_echo_protocol(1024), limits);
+  auto slow = Client::connect(port_);
+  EXPECT_EQ(slow.exchange("done\n"), "done\n");
+  slow.write_all("never finished");
+  EXPECT_EQ(slow.wait_closed(), IoStatus::closed);
+}
+
+TEST_P(DriverTest, ServiceBroadcastsInOrder) {
+  start(room_protocol());
+  std::vector<Client> members;
+  for (int i = 0; i < 20; ++i) {
+    members.push_back(Client::connect(port_));
+    ASSERT_EQ(members.back().read_line().substr(0, 6), "hello ");
+  }
+  for (int n = 0; n < 50; ++n) members[0].write_all("line " + std::to_string(n) + "\n");
+  for (std::size_t m = 1; m < members.size(); ++m)
+    for (int n = 0; n < 50; ++n) {
+      const std::string line = members[m].read_line();
+      ASSERT_NE(line.find(": line " + std::to_string(n) + "\n"), std::string::npos) << line;
+    }
+}
+
+TEST_P(DriverTest, ServiceHearsWhenAMemberLeaves) {
+  start(room_protocol());
+  auto stays = Client::connect(port_);
+  ASSERT_EQ(stays.read_line().substr(0, 6), "hello ");
+  {
+    auto leaves = Client::connect(port_);
+    ASSERT_EQ(leaves.read_line().substr(0, 6), "hello ");
+  }
+  EXPECT_EQ(stays.read_line().substr(0, 5), "gone ");
+}
+
+// A member that never reads is cut off once its outbox is full; the others
+// keep receiving.
+TEST_P(DriverTest, MemberThatNeverReadsIsCutOff) {
+  config::Limits limits;
+  limits.max_outbox = 64 * 1024;
+  start(room_protocol(), limits);
+  auto sender = Client::connect(port_);
+  auto reader = Client::connect(port_);
+  auto sleeper = Client::connect(port_);
+  ASSERT_EQ(sender.read_line().substr(0, 6), "hello ");
+  ASSERT_EQ(reader.read_line().substr(0, 6), "hello ");
+  const std::string text(1000, 'z');
+  bool sleeper_gone = false;
+  // Socket buffers hold a few MB at most; 20 MB is bound to overflow them.
+  for (int n = 0; n < 20000 && !sleeper_gone; ++n) {
+    ASSERT_EQ(sender.write_all(text + "\n"), IoStatus::ok);
+    for (std::string line = reader.read_line(); line.rfind("gone ", 0) == 0 || line.empty();
+         line = reader.read_line()) {
+      if (line.rfind("gone ", 0) == 0) sleeper_gone = true;
+      if (line.empty()) FAIL() << "reader lost its connection";
+    }
+  }
+  EXPECT_TRUE(sleeper_gone);
+}
+
+TEST_P(DriverTest, ExceptionInSessionEndsOnlyThatConnection) {
+  start(throwing_protocol());
+  auto good = Client::connect(port_);
+  auto bad = Client::connect(port_);
+  EXPECT_EQ(good.exchange("ok"), "ok");
+  bad.write_all("boom");
+  EXPECT_EQ(bad.wait_closed(), IoStatus::closed);
+  EXPECT_EQ(good.exchange("still ok"), "still ok");
+}
+
+TEST_P(DriverTest, DrainReportsWhenTheLastConnectionCloses) {
+  start(echo_protocol());
+  auto client = Client::connect(port_);
+  EXPECT_EQ(client.exchange("a"), "a");
+  driver_->stop_accepting();
+  EXPECT_FALSE(drained_.wait(0ms));
+  EXPECT_EQ(client.exchange("b"), "b");  // existing connections keep working
+  client.shutdown_both();
+  EXPECT_TRUE(drained_.wait(kWait));
+}
+
+TEST_P(DriverTest, DestroyingTheDriverClosesConnections) {
+  start(echo_protocol());
+  auto client = Client::connect(port_);
+  EXPECT_EQ(client.exchange("a"), "a");
+  driver_.reset();
+  EXPECT_EQ(client.wait_closed(), IoStatus::closed);
+}
+
+}  // namespace
+}  // namespace netcook::test
