@@ -1,0 +1,205 @@
+// The command line of the real binary: --check-config, usage errors,
+// --version, --help, and a missing configuration file.
+
+#include "config_text.hpp"
+#include "daemon.hpp"
+#include "process.hpp"
+#include "temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace netcook::test {
+namespace {
+
+RunResult run_netcookd(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{daemon_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_to_completion(argv, kWait);
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+bool has_line_starting_with(const std::string& text, const std::string& start) {
+  for (const auto& line : lines_of(text)) {
+    if (line.rfind(start, 0) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string good_config() {
+  return make_config({{.name = "first"}, {.name = "second", .mode = "line"}});
+}
+
+// Three errors at known places. Unknown keys are reported at the key; a bad
+// value at the value.
+constexpr const char* kBadConfig =
+    "log:\n"                         // 1
+    "  level: debug\n"               // 2
+    "  target: stderr\n"             // 3
+    "listeners:\n"                   // 4
+    "  - name: one\n"                // 5
+    "    protocol: gopher\n"         // 6: bad value at column 15
+    "    model: epoll\n"             // 7
+    "    listen: 127.0.0.1:0\n"      // 8
+    "  - name: two\n"                // 9
+    "    protocol: echo\n"           // 10
+    "    model: epoll\n"             // 11
+    "    listen: 127.0.0.1:0\n"      // 12
+    "    colour: blue\n"             // 13: unknown key at column 5
+    "bogus_section: 1\n";            // 14: unknown key at column 1
+
+TEST(Cli, CheckConfigAcceptsGoodFile) {
+  TempDir dir;
+  const auto path = dir.write_file("good.yaml", good_config());
+  const auto result = run_netcookd({"--check-config", "--config", path});
+  EXPECT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_EQ(result.out, path + ": OK, 2 listeners\n");
+}
+
+TEST(Cli, CheckConfigShortOptions) {
+  TempDir dir;
+  const auto path = dir.write_file("good.yaml", good_config());
+  const auto result = run_netcookd({"-t", "-c", path});
+  EXPECT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_EQ(result.out, path + ": OK, 2 listeners\n");
+}
+
+TEST(Cli, CheckConfigReportsEveryErrorWithPosition) {
+  TempDir dir;
+  const auto path = dir.write_file("bad.yaml", kBadConfig);
+  const auto result = run_netcookd({"--check-config", "--config", path});
+  EXPECT_EQ(result.exit_status, 1);
+  EXPECT_EQ(result.out.find("OK"), std::string::npos) << result.out;
+  for (const char* position : {":6:15: ", ":13:5: ", ":14:1: "}) {
+    EXPECT_TRUE(has_line_starting_with(result.err, path + position))
+        << "no error line starting with " << path << position
+        << "; stderr:\n" << result.err;
+  }
+  // Each error on its own line, in the documented format.
+  const std::regex format("^" + regex_escape(path) + R"(:\d+:\d+: .+$)");
+  int formatted = 0;
+  for (const auto& line : lines_of(result.err)) {
+    formatted += std::regex_match(line, format) ? 1 : 0;
+  }
+  EXPECT_GE(formatted, 3) << result.err;
+}
+
+TEST(Cli, CheckConfigReportsYamlSyntaxErrorWithPosition) {
+  TempDir dir;
+  const auto path = dir.write_file("syntax.yaml",
+                                   "listeners:\n"
+                                   "  - name: one\n"
+                                   "    protocol: [echo\n"
+                                   "    model: epoll\n");
+  const auto result = run_netcookd({"--check-config", "--config", path});
+  EXPECT_EQ(result.exit_status, 1);
+  EXPECT_TRUE(std::regex_search(
+      result.err,
+      std::regex("(^|\n)" + regex_escape(path) + R"(:[1-9]\d*:[1-9]\d*: .+)")))
+      << result.err;
+}
+
+TEST(Cli, CheckConfigMissingFileIsAnError) {
+  TempDir dir;
+  const auto path = dir.file("does-not-exist.yaml");
+  const auto result = run_netcookd({"--check-config", "--config", path});
+  EXPECT_EQ(result.exit_status, 1);
+  EXPECT_NE(result.err.find(path), std::string::npos) << result.err;
+}
+
+TEST(Cli, DaemonWithMissingConfigFileExits1) {
+  TempDir dir;
+  const auto path = dir.file("does-not-exist.yaml");
+  const auto result = run_netcookd({"--config", path});
+  EXPECT_EQ(result.exit_status, 1) << result.err;
+  EXPECT_NE(result.err.find(path), std::string::npos) << result.err;
+}
+
+TEST(Cli, DaemonWithInvalidConfigExits1) {
+  TempDir dir;
+  const auto path = dir.write_file("bad.yaml", kBadConfig);
+  const auto result = run_netcookd({"--config", path});
+  EXPECT_EQ(result.exit_status, 1) << result.err;
+  EXPECT_NE(result.err.find(path + ":13:5: "), std::string::npos)
+      << result.err;
+}
+
+void expect_usage_error(const std::vector<std::string>& args) {
+  const auto result = run_netcookd(args);
+  EXPECT_EQ(result.exit_status, 2) << result.err;
+  EXPECT_TRUE(has_line_starting_with(result.err, "usage: netcookd"))
+      << "stderr:\n" << result.err;
+}
+
+TEST(Cli, UnknownOptionIsUsageError) { expect_usage_error({"--bogus"}); }
+
+TEST(Cli, UnknownShortOptionIsUsageError) { expect_usage_error({"-Z"}); }
+
+TEST(Cli, MissingArgumentIsUsageError) { expect_usage_error({"--config"}); }
+
+TEST(Cli, MissingShortArgumentIsUsageError) { expect_usage_error({"-c"}); }
+
+TEST(Cli, BadLogLevelIsUsageError) {
+  expect_usage_error({"--log-level", "loud"});
+}
+
+TEST(Cli, ValidLogLevelIsAccepted) {
+  TempDir dir;
+  const auto path = dir.write_file("good.yaml", good_config());
+  const auto result =
+      run_netcookd({"--log-level", "warn", "--check-config", "-c", path});
+  EXPECT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_EQ(result.out, path + ": OK, 2 listeners\n");
+}
+
+TEST(Cli, VersionPrintsVersion) {
+  const auto result = run_netcookd({"--version"});
+  EXPECT_EQ(result.exit_status, 0) << result.err;
+  const auto lines = lines_of(result.out);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_TRUE(std::regex_match(lines.front(),
+                               std::regex(R"(netcookd \d+\.\d+\.\d+\b.*)")))
+      << lines.front();
+#ifdef NETCOOKD_VERSION
+  EXPECT_EQ(lines.front().rfind(std::string("netcookd ") + NETCOOKD_VERSION, 0),
+            0u)
+      << lines.front();
+#endif
+}
+
+TEST(Cli, HelpMentionsEveryOption) {
+  const auto result = run_netcookd({"--help"});
+  EXPECT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_NE(result.out.find("netcookd"), std::string::npos) << result.out;
+  for (const char* option :
+       {"-c", "--config", "-t", "--check-config", "--log-level", "--version",
+        "-h", "--help"}) {
+    EXPECT_TRUE(std::regex_search(
+        result.out, std::regex("(^|[^-a-z])" + regex_escape(option) + "\\b")))
+        << "--help does not mention " << option << ":\n" << result.out;
+  }
+}
+
+TEST(Cli, ShortHelpIsHelp) {
+  const auto result = run_netcookd({"-h"});
+  EXPECT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_NE(result.out.find("--check-config"), std::string::npos)
+      << result.out;
+}
+
+}  // namespace
+}  // namespace netcook::test

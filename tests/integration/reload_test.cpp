@@ -1,0 +1,174 @@
+// SIGHUP through the real daemon: listeners added, removed, unchanged and
+// changed; and a broken file that must leave the old configuration running.
+
+#include "client.hpp"
+#include "config_text.hpp"
+#include "daemon.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <string>
+
+namespace netcook::test {
+namespace {
+
+std::string address_of(std::uint16_t port) {
+  return "127.0.0.1:" + std::to_string(port);
+}
+
+struct ReloadOutcome {
+  std::size_t mark;  // log lines before the signal: look at later ones only
+  LineMatch line;    // "reload done: ..." or "reload failed: ..."
+  bool done() const { return line.groups.at(1) == "done"; }
+};
+
+// Sends SIGHUP and waits for the outcome line.
+ReloadOutcome reload(const Daemon& daemon) {
+  const auto mark = daemon.log_mark();
+  daemon.send_signal(SIGHUP);
+  return {mark, daemon.wait_for_line("reload (done|failed):", kWait, mark)};
+}
+
+TEST(Reload, AddsRemovesAndKeepsListeners) {
+  Daemon daemon(make_config({{.name = "a"}, {.name = "b"}}));
+  const auto port_a = daemon.port_of("a");
+  const auto port_b = daemon.port_of("b");
+  auto held_a = Client::connect(port_a);
+  ASSERT_EQ(held_a.exchange("a before"), "a before");
+  auto held_b = Client::connect(port_b);
+  ASSERT_EQ(held_b.exchange("b before"), "b before");
+
+  daemon.write_config(make_config({{.name = "a"}, {.name = "c"}}));
+  const auto outcome = reload(daemon);
+  ASSERT_TRUE(outcome.done()) << outcome.line.line;
+
+  const auto port_c = daemon.port_of("c", outcome.mark);
+  ASSERT_NE(port_c, port_b) << "c got b's old port: inconclusive, rerun";
+  auto client_c = Client::connect(port_c);
+  EXPECT_EQ(client_c.exchange("c new"), "c new");
+
+  // The removed listener refuses new connections at once...
+  auto refused = Client::try_connect(port_b);
+  EXPECT_FALSE(refused.client.has_value())
+      << "removed listener b still accepts on port " << port_b;
+  EXPECT_EQ(refused.error, ECONNREFUSED);
+  // ...while its existing connection drains.
+  EXPECT_EQ(held_b.exchange("b draining"), "b draining");
+
+  // The unchanged listener was not touched.
+  EXPECT_EQ(held_a.exchange("a after"), "a after");
+  auto new_a = Client::connect(port_a);
+  EXPECT_EQ(new_a.exchange("a new"), "a new");
+  EXPECT_FALSE(daemon.find_line("listener a:", outcome.mark))
+      << "unchanged listener a was restarted";
+}
+
+// A port that was just free: the one a first daemon got for "127.0.0.1:0",
+// read from its log, after that daemon has exited.
+std::uint16_t port_of_stopped_daemon() {
+  Daemon first(make_config({{.name = "a"}}));
+  const auto port = first.port_of("a");
+  first.send_signal(SIGTERM);
+  EXPECT_EQ(first.wait_exit(kWait), 0);
+  return port;
+}
+
+TEST(Reload, ChangedListenerRestartsOnTheSamePort) {
+  const auto port = port_of_stopped_daemon();
+  const std::string on_port =
+      "listener a: echo/epoll on " + regex_escape(address_of(port));
+  Daemon daemon(make_config({{.name = "a", .listen = address_of(port)}}));
+  auto held = Client::connect(port);
+  ASSERT_EQ(held.exchange("raw\n"), "raw\n");
+
+  // Same address, raw -> line.
+  daemon.write_config(make_config({{.name = "a",
+                                    .listen = address_of(port),
+                                    .mode = "line",
+                                    .prefix = "L: "}}));
+  const auto outcome = reload(daemon);
+  ASSERT_TRUE(outcome.done()) << outcome.line.line;
+  daemon.wait_for_line(on_port, kWait, outcome.mark);
+  auto line_client = Client::connect(port);
+  ASSERT_EQ(line_client.write_all("hi\n"), IoStatus::ok);
+  EXPECT_EQ(line_client.read_line(), "L: hi\n");
+
+  // The old instance's connection drains with its old settings.
+  EXPECT_EQ(held.exchange("still raw\n"), "still raw\n");
+}
+
+TEST(Reload, PinningTheEphemeralPortRestartsOnIt) {
+  Daemon daemon(make_config({{.name = "a"}}));
+  const auto port = daemon.port_of("a");
+  auto held = Client::connect(port);
+  ASSERT_EQ(held.exchange("before"), "before");
+
+  // "127.0.0.1:0" -> "127.0.0.1:<the port it got>": a changed listener that
+  // must come back on the port it already holds.
+  daemon.write_config(make_config({{.name = "a", .listen = address_of(port)}}));
+  const auto outcome = reload(daemon);
+  ASSERT_TRUE(outcome.done()) << outcome.line.line;
+  daemon.wait_for_line(
+      "listener a: echo/epoll on " + regex_escape(address_of(port)), kWait,
+      outcome.mark);
+  auto pinned = Client::connect(port);
+  EXPECT_EQ(pinned.exchange("pinned"), "pinned");
+  EXPECT_EQ(held.exchange("after"), "after");
+}
+
+// Reloads `broken` (which has an error at `position`, e.g. ":11:5: ", or
+// any position when empty) and checks that the old listener "a" survives.
+void expect_failed_reload_keeps_serving(std::string_view broken,
+                                        const std::string& position) {
+  Daemon daemon(make_config({{.name = "a"}}));
+  const auto port = daemon.port_of("a");
+  auto held = Client::connect(port);
+  ASSERT_EQ(held.exchange("before"), "before");
+
+  daemon.write_config(broken);
+  const auto outcome = reload(daemon);
+  ASSERT_FALSE(outcome.done()) << outcome.line.line;
+  const auto mark = outcome.mark;
+  const auto& failed = outcome.line;
+  const std::string error_pattern =
+      regex_escape(daemon.config_path()) +
+      (position.empty() ? std::string(R"(:[1-9]\d*:[1-9]\d*: )")
+                        : regex_escape(position));
+  const auto error = daemon.wait_for_line(error_pattern, Timeout{0}, mark);
+  EXPECT_LT(error.index, failed.index) << "error not logged before failure";
+  EXPECT_FALSE(daemon.find_line("reload done:", mark));
+
+  EXPECT_EQ(held.exchange("after"), "after");
+  auto fresh = Client::connect(port);
+  EXPECT_EQ(fresh.exchange("fresh"), "fresh");
+  EXPECT_FALSE(daemon.wait_exit(Timeout{0}).has_value());
+
+  // Fixing the file makes the next reload succeed.
+  daemon.write_config(make_config({{.name = "a"}, {.name = "b"}}));
+  const auto fixed = reload(daemon);
+  ASSERT_TRUE(fixed.done()) << fixed.line.line;
+  auto client_b = Client::connect(daemon.port_of("b", fixed.mark));
+  EXPECT_EQ(client_b.exchange("b"), "b");
+}
+
+TEST(Reload, YamlSyntaxErrorKeepsOldConfiguration) {
+  expect_failed_reload_keeps_serving(
+      "listeners:\n"
+      "  - name: a\n"
+      "    protocol: [echo\n"
+      "    model: epoll\n",
+      "");
+}
+
+TEST(Reload, UnknownKeyKeepsOldConfiguration) {
+  std::string text = make_config({{.name = "a"}});
+  const auto line = std::count(text.begin(), text.end(), '\n') + 1;
+  text += "    colour: blue\n";  // in listener a, at column 5
+  expect_failed_reload_keeps_serving(text, ":" + std::to_string(line) + ":5: ");
+}
+
+}  // namespace
+}  // namespace netcook::test
