@@ -2,6 +2,7 @@
 
 #include "config/loader.hpp"
 #include "net/socket.hpp"
+#include "server/protocols.hpp"
 #include "systemd/notify.hpp"
 
 #include <algorithm>
@@ -55,7 +56,7 @@ Server::~Server() {
 void Server::start(config::Config config) {
   config_ = std::move(config);
   for (const auto& listener : config_.listeners)
-    listeners_.push_back(make_listener(listener, socket_for(listener)));
+    listeners_.push_back(make_listener(config_, listener, socket_for(listener)));
   for (auto& listener : listeners_) {
     listener->start();
     log_.info("{}", describe(listener->config(), listener->bound_address()));
@@ -82,13 +83,15 @@ void Server::on_signal(int signal) {
   }
 }
 
-std::unique_ptr<Listener> Server::make_listener(const config::Listener& config,
+std::unique_ptr<Listener> Server::make_listener(const config::Config& file,
+                                                const config::Listener& config,
                                                 Listener::Socket socket) {
   const std::uint64_t id = next_id_++;
   model::DriverSettings settings;
   settings.listener = config.name;
   settings.workers = config.workers;
   settings.limits = config.limits;
+  settings.spec = listener_spec(file, config);
   settings.log = logging_.for_listener(config.name);
   settings.on_drained = [this, id] { loop_.post([this, id] { drained(id); }); };
   return std::make_unique<Listener>(id, config, std::move(socket), std::move(settings));
@@ -135,7 +138,7 @@ void Server::reload() {
         unchanged[static_cast<std::size_t>(old - listeners_.begin())] = true;
         continue;
       }
-      fresh.push_back(make_listener(wanted, socket_for(wanted)));
+      fresh.push_back(make_listener(next, wanted, socket_for(wanted)));
     }
   } catch (const std::exception& e) {
     log_.error("{}", e.what());
@@ -209,10 +212,10 @@ void Server::begin_shutdown() {
   }
   shutting_down_ = true;
   systemd::notify_stopping();
-  log_.info("shutting down: {} connection(s) open", open_connections());
   status_timer_.cancel();
   for (auto& listener : listeners_) retire(std::move(listener), true);
   listeners_.clear();
+  log_.info("shutting down: no longer accepting; {} connection(s) open", open_connections());
   if (retired_.empty()) loop_.stop();
 }
 
