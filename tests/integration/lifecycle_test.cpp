@@ -47,6 +47,33 @@ TEST_P(Shutdown, SigtermClosesIdleClientAfterShutdownTimeout) {
   EXPECT_EQ(client.wait_closed(kWait), IoStatus::closed);
 }
 
+// While draining, live connections keep being served, new ones are
+// refused, and the daemon exits as soon as the last client leaves.
+TEST_P(Shutdown, LiveConnectionsAreServedUntilTheyClose) {
+  Daemon daemon(make_config({{.name = "echo", .model = GetParam()}},
+                            {"shutdown_timeout: 60s"}));
+  const auto port = daemon.port_of("echo");
+  auto first = Client::connect(port);
+  auto second = Client::connect(port);
+  ASSERT_EQ(first.exchange("one"), "one");
+  ASSERT_EQ(second.exchange("two"), "two");
+
+  const auto mark = daemon.log_mark();
+  daemon.send_signal(SIGTERM);
+  daemon.wait_for_line("shutting down: no longer accepting", kWait, mark);
+  EXPECT_EQ(first.exchange("still one"), "still one");
+  EXPECT_EQ(second.exchange("still two"), "still two");
+  auto late = Client::try_connect(port);
+  EXPECT_FALSE(late.client.has_value()) << "accepted a connection while draining";
+
+  first.shutdown_both();
+  EXPECT_EQ(second.exchange("last"), "last");
+  EXPECT_EQ(daemon.wait_exit(Timeout{0}), std::nullopt) << "exited with a client left";
+  second.shutdown_both();
+  // Well before the 60 s shutdown_timeout: the drain ends with the clients.
+  EXPECT_EQ(daemon.wait_exit(kWait), 0);
+}
+
 TEST_P(Shutdown, SigtermWithoutClientsExitsPromptly) {
   // The default shutdown_timeout (10s) must not be waited for in vain.
   Daemon daemon(make_config({{.name = "echo", .model = GetParam()}}));

@@ -8,9 +8,17 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <csignal>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "models.hpp"
 
 namespace netcook::test {
 namespace {
@@ -169,6 +177,114 @@ TEST(Reload, UnknownKeyKeepsOldConfiguration) {
   text += "    colour: blue\n";  // in listener a, at column 5
   expect_failed_reload_keeps_serving(text, ":" + std::to_string(line) + ":5: ");
 }
+
+// Connects, exchanges a message and disconnects in a loop on its own thread,
+// counting successes and failures, so a test can check that no connection
+// was refused or broken while something changed underneath.
+class Prober {
+ public:
+  explicit Prober(std::uint16_t port) : thread_([this, port] { run(port); }) {}
+  ~Prober() {
+    stop_ = true;
+    thread_.join();
+  }
+
+  // Waits until `count` more probes have succeeded (false on timeout).
+  bool wait_successes(int count) {
+    std::unique_lock lock(mutex_);
+    const int target = ok_ + count;
+    return cv_.wait_for(lock, kWait, [&] { return ok_ >= target || failed_ > 0; }) &&
+           ok_ >= target;
+  }
+
+  std::pair<int, int> counts() {
+    std::lock_guard lock(mutex_);
+    return {ok_, failed_};
+  }
+  std::string first_failure() {
+    std::lock_guard lock(mutex_);
+    return failure_;
+  }
+
+ private:
+  void run(std::uint16_t port) {
+    for (int n = 0; !stop_; ++n) {
+      std::string problem;
+      auto attempt = Client::try_connect(port);
+      if (!attempt.client) {
+        problem = "connect failed: errno " + std::to_string(attempt.error);
+      } else {
+        const std::string message = "probe " + std::to_string(n) + "\n";
+        const std::string echoed = attempt.client->exchange(message);
+        if (echoed != message) problem = "bad echo: '" + echoed + "'";
+      }
+      std::lock_guard lock(mutex_);
+      if (problem.empty()) {
+        ++ok_;
+      } else if (failed_++ == 0) {
+        failure_ = problem;
+      }
+      cv_.notify_all();
+    }
+  }
+
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  int ok_ = 0;
+  int failed_ = 0;
+  std::string failure_;
+  std::thread thread_;
+};
+
+using ModelPair = std::pair<std::string, std::string>;
+
+// Every ordered pair of different models; a model changing to itself (a
+// changed setting) when only one model is built.
+std::vector<ModelPair> model_pairs() {
+  const std::vector<std::string> models = model_names();
+  std::vector<ModelPair> pairs;
+  for (const auto& from : models)
+    for (const auto& to : models)
+      if (from != to) pairs.emplace_back(from, to);
+  if (pairs.empty()) pairs.emplace_back(models.front(), models.front());
+  return pairs;
+}
+
+class ModelSwitch : public testing::TestWithParam<ModelPair> {};
+
+// A listener switched to another model on the same address keeps its
+// listening socket: clients connecting all through the reload are never
+// refused, and connections made before it keep working.
+TEST_P(ModelSwitch, NoConnectionRefusedWhileSwitching) {
+  const auto& [from, to] = GetParam();
+  const auto port = port_of_stopped_daemon();
+  Daemon daemon(make_config({{.name = "a", .model = from, .listen = address_of(port)}}));
+  auto held = Client::connect(port);
+  ASSERT_EQ(held.exchange("before\n"), "before\n");
+
+  Prober prober(port);
+  ASSERT_TRUE(prober.wait_successes(20)) << prober.first_failure();
+  // Same model twice: change the mode so the listener really restarts.
+  daemon.write_config(make_config({{.name = "a",
+                                    .model = to,
+                                    .listen = address_of(port),
+                                    .mode = from == to ? "line" : "raw"}}));
+  const auto outcome = reload(daemon);
+  ASSERT_TRUE(outcome.done()) << outcome.line.line;
+  daemon.wait_for_line("listener a: echo/" + to + " on " + regex_escape(address_of(port)),
+                       kWait, outcome.mark);
+  EXPECT_TRUE(prober.wait_successes(20)) << prober.first_failure();
+
+  const auto [ok, failed] = prober.counts();
+  EXPECT_EQ(failed, 0) << prober.first_failure() << " (" << ok << " probes succeeded)";
+  EXPECT_EQ(held.exchange("after\n"), "after\n");
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, ModelSwitch, testing::ValuesIn(model_pairs()),
+                         [](const testing::TestParamInfo<ModelPair>& info) {
+                           return info.param.first + "_to_" + info.param.second;
+                         });
 
 }  // namespace
 }  // namespace netcook::test
