@@ -1,5 +1,6 @@
 #include "server/protocols.hpp"
 
+#include "config/loader.hpp"
 #include "proto/echo.hpp"
 
 #include <stdexcept>
@@ -33,6 +34,25 @@ proto::Protocol make_protocol(const config::Listener& listener) {
   }
   throw std::invalid_argument(fmt::format("the {} protocol is not available yet",
                                           config::to_string(listener.protocol)));
+}
+
+std::string listener_spec(const config::Config& config, const config::Listener& listener) {
+  return listener.name + '\n' + config.path + '\n' + config.text;
+}
+
+proto::Protocol load_protocol(const std::string& spec) {
+  const auto name_end = spec.find('\n');
+  const auto path_end = name_end == std::string::npos ? name_end : spec.find('\n', name_end + 1);
+  if (path_end == std::string::npos) throw std::invalid_argument("malformed listener spec");
+  const std::string name = spec.substr(0, name_end);
+  const std::string path = spec.substr(name_end + 1, path_end - name_end - 1);
+  const auto result = config::parse_config(std::string_view(spec).substr(path_end + 1), path);
+  if (!result.config)
+    throw std::invalid_argument(fmt::format("listener spec for {}: {}", name,
+                                            result.errors.front().to_string()));
+  for (const auto& listener : result.config->listeners)
+    if (listener.name == name) return make_protocol(listener);
+  throw std::invalid_argument(fmt::format("listener spec names no listener {}", name));
 }
 
 }  // namespace netcook::server

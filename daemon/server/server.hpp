@@ -48,7 +48,8 @@ class Server {
   void reload();
   void begin_shutdown();
   std::vector<std::unique_ptr<Listener>> plan(const config::Config& next);
-  std::unique_ptr<Listener> make_listener(const config::Listener& config,
+  std::unique_ptr<Listener> make_listener(const config::Config& file,
+                                          const config::Listener& config,
                                           Listener::Socket socket);
   Listener::Socket socket_for(const config::Listener& config);
   void retire(std::unique_ptr<Listener> listener, bool close_socket);
