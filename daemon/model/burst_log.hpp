@@ -3,7 +3,9 @@
 // Logs a recurring condition (accept failing with EMFILE, connections
 // refused at max_connections) once per burst instead of once per event: the
 // first occurrence is logged, later ones are counted, and the count is
-// reported when the burst is over.
+// reported when the burst is over: once `quiet` has passed without an
+// occurrence (longer than any accept back-off, so retries that fail again
+// stay in the same burst).
 
 #include <chrono>
 #include <cstdint>
@@ -17,7 +19,7 @@ class BurstLog {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit BurstLog(std::string what, Clock::duration quiet = std::chrono::seconds(1))
+  explicit BurstLog(std::string what, Clock::duration quiet = std::chrono::seconds(5))
       : what_(std::move(what)), quiet_(quiet) {}
 
   // One more occurrence; `detail` describes it (e.g. strerror).

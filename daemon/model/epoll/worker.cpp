@@ -84,6 +84,7 @@ void Worker::accept_some() noexcept {
       accept_failed(errno);
       return;
     }
+    backoff_delay_ = {};
     accept_errors_.settle(*shared_.settings.log, loop_.now());
     if (!shared_.count.try_acquire()) {
       refuse(fd.get());
@@ -96,7 +97,9 @@ void Worker::accept_some() noexcept {
 
 // Out of file descriptors or memory: accept() would fail again at once, and
 // the listening socket stays readable, so stop watching it for a while
-// instead of spinning. Connections closing meanwhile free what we lack.
+// instead of spinning. A connection of ours closing frees a descriptor and
+// ends the pause early (see close()); the timer covers descriptors freed
+// elsewhere in the process.
 void Worker::accept_failed(int error) noexcept {
   accept_errors_.hit(*shared_.settings.log, loop_.now(), std::strerror(error));
   if (error != EMFILE && error != ENFILE && error != ENOBUFS && error != ENOMEM) return;
@@ -121,7 +124,6 @@ void Worker::resume_accepting() noexcept {
     return;
   }
   accept_some();
-  if (!accept_backoff_.armed()) backoff_delay_ = {};
 }
 
 void Worker::refuse(int fd) noexcept {
@@ -252,6 +254,10 @@ void Worker::close(Connection& connection) noexcept {
   loop_.remove(connection.fd());
   const proto::ConnectionId id = connection.id();
   connections_.erase(connection.self);  // closes the socket
+  if (accept_backoff_.armed()) {
+    accept_backoff_.cancel();
+    resume_accepting();
+  }
   if (shared_.service) {
     by_id_.erase(id);
     try {
