@@ -1,5 +1,5 @@
 // Per-listener limits through the real daemon, once per model: the idle
-// timeout and max_connections.
+// timeout, max_connections and running out of file descriptors.
 
 #include "client.hpp"
 #include "config_text.hpp"
@@ -8,8 +8,16 @@
 
 #include <gtest/gtest.h>
 
+#include <dirent.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace netcook::test {
 namespace {
@@ -101,6 +109,66 @@ TEST_P(Limits, ConnectionsBeyondMaxAreClosedWithoutService) {
   EXPECT_TRUE(served) << "no new client served after closing one ("
                       << attempts << " attempts)";
   EXPECT_EQ(second->exchange("second still"), "second still");
+}
+
+int open_fds(pid_t pid) {
+  int count = 0;
+  if (DIR* dir = ::opendir(("/proc/" + std::to_string(pid) + "/fd").c_str())) {
+    while (const dirent* entry = ::readdir(dir))
+      if (entry->d_name[0] != '.') ++count;
+    ::closedir(dir);
+  }
+  return count;
+}
+
+// CPU time (user + system) of a process, in clock ticks.
+long cpu_ticks(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), {});
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string field;
+  long utime = 0;
+  long stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::stol(field);
+    if (i == 15) stime = std::stol(field);
+  }
+  return utime + stime;
+}
+
+// With far more clients than file descriptors, the daemon keeps serving
+// as descriptors free up, logs the failure once per burst rather than per
+// accept, and does not spin on the listening socket meanwhile.
+TEST_P(Limits, OutOfFileDescriptorsBacksOffAndRecovers) {
+  Daemon daemon(make_config({{.name = "echo", .model = GetParam()}}));
+  const auto port = daemon.port_of("echo");
+  // Room for a handful of connections beyond what the daemon holds now.
+  const rlimit limit{static_cast<rlim_t>(open_fds(daemon.pid()) + 6),
+                     static_cast<rlim_t>(open_fds(daemon.pid()) + 6)};
+  ASSERT_EQ(::prlimit(daemon.pid(), RLIMIT_NOFILE, &limit, nullptr), 0);
+
+  const auto mark = daemon.log_mark();
+  std::vector<Client> clients;
+  for (int i = 0; i < 5 * static_cast<int>(limit.rlim_cur); ++i)
+    clients.push_back(Client::connect(port));  // the backlog takes them
+  daemon.wait_for_line("accept failed: Too many open files", kWait, mark);
+
+  // Backing off, the daemon sleeps: under a third of a CPU over a second.
+  const long before = cpu_ticks(daemon.pid());
+  Client::try_connect(port, Timeout{1000});  // a one-second window
+  const long used = cpu_ticks(daemon.pid()) - before;
+  EXPECT_LT(used, ::sysconf(_SC_CLK_TCK) / 3) << "the daemon spins while out of fds";
+
+  // Each client is served once an earlier one has left.
+  for (std::size_t i = 0; i < clients.size(); ++i) {
+    const std::string message = "client " + std::to_string(i);
+    ASSERT_EQ(clients[i].exchange(message, kLongWait), message);
+    clients[i].shutdown_both();
+  }
+  int failures_logged = 0;
+  for (const auto& line : daemon.log().lines())
+    if (line.find("accept failed: Too many open files") != std::string::npos) ++failures_logged;
+  EXPECT_LE(failures_logged, 3) << "accept failures are logged per accept, not per burst";
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, Limits, kAllModels, model_name);
