@@ -1,0 +1,127 @@
+#pragma once
+
+// Readiness of one file descriptor for coroutines. The fd is registered
+// with the Loop once, edge-triggered for both directions; an edge is
+// remembered until an I/O call reports EAGAIN (read_blocked() /
+// write_blocked()), so awaiting costs no epoll_ctl and nothing on the heap:
+// the awaiter lives in the awaiting coroutine's frame.
+//
+//   switch (co_await events.readable(deadline)) { ready, timeout, error, woken }
+//
+// One coroutine waits on an FdEvents at a time. Does not own the fd: its
+// owner closes it after this is destroyed. Used on the loop's thread only.
+
+#include "event/loop.hpp"
+#include "event/timer.hpp"
+
+#include <coroutine>
+#include <cstdint>
+
+#include <sys/epoll.h>
+
+namespace netcook::co {
+
+using Deadline = event::Clock::time_point;
+inline constexpr Deadline kNoDeadline = Deadline::max();
+
+// How a wait ended. Values, not exceptions.
+enum class Ready {
+  ready,    // the fd is (or may be) ready: try the I/O
+  timeout,  // the deadline passed first
+  error,    // epoll reported EPOLLERR
+  woken,    // wake() was called (e.g. the Service queued output)
+};
+
+class FdEvents final : private event::Watcher {
+ public:
+  static constexpr std::uint32_t kBothEdges = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+
+  // Registers `fd` with `events` (e.g. EPOLLIN | EPOLLEXCLUSIVE | EPOLLET
+  // for a listening socket). Throws std::system_error.
+  FdEvents(event::Loop& loop, int fd, std::uint32_t events = kBothEdges);
+  FdEvents(const FdEvents&) = delete;
+  FdEvents& operator=(const FdEvents&) = delete;
+  // Unregisters. A coroutine still waiting here is not resumed: it is being
+  // destroyed with the frame that holds this.
+  ~FdEvents();
+
+  enum Interest : unsigned { kRead = 1, kWrite = 2 };
+
+  class Wait;
+  // Awaitables; a wait on an fd already known ready does not suspend.
+  // wait() ends when either direction in `interest` may be ready.
+  Wait wait(unsigned interest, Deadline deadline = kNoDeadline) noexcept;
+  Wait readable(Deadline deadline = kNoDeadline) noexcept;
+  Wait writable(Deadline deadline = kNoDeadline) noexcept;
+
+  // Readiness as far as we know: set by epoll edges, cleared by EAGAIN.
+  bool maybe_readable() const noexcept { return readable_; }
+  bool maybe_writable() const noexcept { return writable_; }
+  void read_blocked() noexcept { readable_ = false; }
+  void write_blocked() noexcept { writable_ = false; }
+
+  // Ends the current wait with Ready::woken — soon, on the loop, never from
+  // inside this call, so a caller holding a lock is never re-entered. With
+  // no wait in progress, the next wait returns woken at once.
+  void wake() noexcept;
+
+  int fd() const noexcept { return fd_; }
+  event::Loop& loop() const noexcept { return loop_; }
+
+ private:
+  void on_ready(std::uint32_t events) noexcept override;
+  bool settle(unsigned interest) noexcept;
+  void suspend(std::coroutine_handle<> waiter, unsigned interest, Deadline deadline) noexcept;
+  void on_deadline() noexcept;
+  void on_wake() noexcept;
+  void resume() noexcept;
+
+  event::Loop& loop_;
+  const int fd_;
+  bool readable_ = true;  // unknown counts as ready: try the I/O first
+  bool writable_ = true;
+  bool failed_ = false;  // EPOLLERR seen
+  bool woken_ = false;   // wake() not yet reported
+
+  std::coroutine_handle<> waiter_;  // not owned
+  unsigned interest_ = 0;
+  Deadline deadline_ = kNoDeadline;
+  Ready result_ = Ready::ready;
+
+  // Armed lazily, at or before deadline_, and re-armed when it fires early:
+  // a connection whose deadline moves on with every message re-arms it once
+  // per timeout period, not once per wait.
+  event::Timer deadline_timer_;
+  event::Timer wake_timer_;
+};
+
+class FdEvents::Wait {
+ public:
+  Wait(FdEvents& events, unsigned interest, Deadline deadline) noexcept
+      : events_(events), interest_(interest), deadline_(deadline) {}
+
+  bool await_ready() const noexcept { return events_.settle(interest_); }
+  void await_suspend(std::coroutine_handle<> waiter) const noexcept {
+    events_.suspend(waiter, interest_, deadline_);
+  }
+  Ready await_resume() const noexcept { return events_.result_; }
+
+ private:
+  FdEvents& events_;
+  unsigned interest_;
+  Deadline deadline_;
+};
+
+inline FdEvents::Wait FdEvents::wait(unsigned interest, Deadline deadline) noexcept {
+  return Wait(*this, interest, deadline);
+}
+
+inline FdEvents::Wait FdEvents::readable(Deadline deadline) noexcept {
+  return wait(kRead, deadline);
+}
+
+inline FdEvents::Wait FdEvents::writable(Deadline deadline) noexcept {
+  return wait(kWrite, deadline);
+}
+
+}  // namespace netcook::co
