@@ -1,0 +1,45 @@
+#include "model/thread/driver.hpp"
+
+#include "model/thread/acceptor.hpp"
+#include "model/thread/shared.hpp"
+
+namespace netcook::model::thread {
+namespace {
+
+class ThreadDriver final : public Driver {
+ public:
+  ThreadDriver(DriverSettings settings, int listen_fd, proto::Protocol protocol)
+      : shared_(std::move(settings), listen_fd, std::move(protocol)) {}
+
+  // Accepting stops first and the Service goes before any connection is
+  // closed, so at teardown nobody is told who left. Then every connection
+  // thread is woken, and all are joined.
+  ~ThreadDriver() override {
+    acceptor_.stop();
+    shared_.hub.close();
+    shared_.closing.signal();
+    shared_.threads.join_all();
+  }
+
+  void start() override { acceptor_.start(); }
+
+  void stop_accepting() override {
+    acceptor_.stop();
+    shared_.count.drain();
+  }
+
+  std::size_t connections() const noexcept override { return shared_.count.open(); }
+
+ private:
+  Shared shared_;
+  Acceptor acceptor_{shared_};
+};
+
+}  // namespace
+
+std::unique_ptr<Driver> make_thread_driver(DriverSettings settings, int listen_fd,
+                                           proto::Protocol protocol) {
+  return std::make_unique<ThreadDriver>(std::move(settings), listen_fd, std::move(protocol));
+}
+
+}  // namespace netcook::model::thread
