@@ -1,2 +1,11 @@
-// The select model's instantiation of the driver contract (DriverTest)
-// goes here once the model exists.
+#include "driver_test.hpp"
+#include "model/select/driver.hpp"
+
+namespace netcook::test {
+
+INSTANTIATE_TEST_SUITE_P(Select, DriverTest,
+                         testing::Values(ModelCase{"select",
+                                                   model::select_model::make_select_driver, 1}),
+                         case_name);
+
+}  // namespace netcook::test
