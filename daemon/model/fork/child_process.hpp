@@ -1,0 +1,37 @@
+#pragma once
+
+// The life of a connection process, from the moment fork() returns 0 in the
+// fork master to _exit(): it never returns into the master's stack and runs
+// none of the master's destructors, atexit handlers or leak checks.
+
+#include "config/config.hpp"
+#include "model/fork/master.hpp"
+#include "proto/session.hpp"
+
+#include <string>
+
+#include <sys/types.h>
+
+namespace netcook::model::fork {
+
+// What a connection process needs; everything it refers to lives in the
+// master's memory, which the child has a copy of.
+struct ChildPlan {
+  pid_t master = 0;
+  int client = -1;  // the connection
+  int hub = -1;     // the socket to the listener's Service; -1 without one
+  proto::ConnectionId id = 0;
+  const std::string& listener;
+  const config::Limits& limits;
+  const proto::Protocol& protocol;
+  const LoggerFactory& loggers;
+  int log_level = 0;  // spdlog::level::level_enum
+};
+
+// Dies with the master, resets signals, closes every descriptor but stdio,
+// the connection and the hub, makes its own logger, serves the connection
+// and exits: status 0 when the connection was served (however it ended),
+// 1 when the process could not be set up.
+[[noreturn]] void run_child(const ChildPlan& plan) noexcept;
+
+}  // namespace netcook::model::fork

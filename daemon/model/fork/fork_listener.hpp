@@ -1,0 +1,119 @@
+#pragma once
+
+// One fork-model listener inside the fork master: accepts on its copy of
+// the listening socket, forks a connection process per connection (at most
+// max_connections alive; beyond that, the protocol's refusal and a close),
+// hosts the listener's Service (hub.hpp), and ends its processes on stop.
+// Processes are reaped by the master (SIGCHLD through signalfd), which
+// hands each exit to the listener that forked it.
+
+#include "config/config.hpp"
+#include "event/loop.hpp"
+#include "event/timer.hpp"
+#include "model/burst_log.hpp"
+#include "model/fork/hub.hpp"
+#include "model/fork/master.hpp"
+#include "net/unique_fd.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace netcook::model::fork {
+
+// What a listener tells the master about.
+class ListenerHost {
+ public:
+  virtual void child_started(pid_t pid, std::uint64_t listener) = 0;
+  virtual void connections_changed(std::uint64_t listener) noexcept = 0;
+  virtual void drained(std::uint64_t listener) noexcept = 0;
+
+ protected:
+  ~ListenerHost() = default;
+};
+
+struct ListenerSetup {
+  std::uint64_t id = 0;  // the main process's name for the listener
+  std::string name;
+  config::Limits limits;
+  int log_level = 0;  // spdlog::level::level_enum, for the connection processes
+  proto::Protocol protocol;
+  std::shared_ptr<spdlog::logger> log;
+};
+
+class ForkListener final : public event::Watcher {
+ public:
+  // `listen_fd` is the master's own copy of the listening socket.
+  ForkListener(event::Loop& loop, ListenerHost& host, const LoggerFactory& loggers,
+               ListenerSetup setup, net::UniqueFd listen_fd);
+  ForkListener(const ForkListener&) = delete;
+  ForkListener& operator=(const ForkListener&) = delete;
+  ~ForkListener();
+
+  void start();
+
+  // Stops watching and closes the master's copy of the listening socket
+  // (so a socket the main process closes really closes). Reports drained
+  // once no connection process is left.
+  void stop_accepting() noexcept;
+
+  // Ends the listener: the Service goes, every connection process gets
+  // SIGTERM, those left after a grace period SIGKILL. Calls `done` once all
+  // are reaped, or after a bound even if some are not (they are reaped
+  // later and then ignored).
+  void stop(std::function<void()> done);
+
+  // The master reaped one of this listener's processes.
+  void child_exited(pid_t pid, int status) noexcept;
+
+  // The listening socket is readable.
+  void on_ready(std::uint32_t events) noexcept override;
+
+  std::uint64_t id() const noexcept { return setup_.id; }
+  std::size_t connections() const noexcept { return children_.size(); }
+
+ private:
+  void accept_some() noexcept;
+  void accept_failed(int error) noexcept;
+  void refuse(int fd) noexcept;
+  void spawn(net::UniqueFd client) noexcept;
+  void cut_off(proto::ConnectionId id) noexcept;
+  void close_listening() noexcept;
+  void pause_accepting() noexcept;
+  void resume_accepting() noexcept;
+  void escalate_stop() noexcept;
+  void finish_stop() noexcept;
+  void log_exit(pid_t pid, int status) noexcept;
+
+  event::Loop& loop_;
+  ListenerHost& host_;
+  const LoggerFactory& loggers_;
+  ListenerSetup setup_;
+  spdlog::logger& log_;
+  net::UniqueFd listen_fd_;
+  const pid_t master_;
+  std::unique_ptr<Hub> hub_;  // only when the protocol has a Service
+  bool accepting_ = false;
+  bool draining_ = false;
+  bool stopping_ = false;
+  bool killed_ = false;  // stop() escalated to SIGKILL
+  std::function<void()> stopped_;
+  proto::ConnectionId next_id_ = 1;
+
+  std::unordered_map<pid_t, proto::ConnectionId> children_;  // alive or not yet reaped
+  std::unordered_map<proto::ConnectionId, pid_t> pids_;
+  std::unordered_set<pid_t> ended_on_purpose_;  // signalled by us: no warning
+
+  event::Timer accept_backoff_;
+  event::Timer stop_deadline_;
+  event::Clock::duration backoff_delay_{};
+  BurstLog accept_errors_{"accept failed"};
+  BurstLog fork_errors_{"cannot fork a connection process"};
+  BurstLog refusals_{"max_connections reached; refusing connections"};
+};
+
+}  // namespace netcook::model::fork

@@ -1,0 +1,166 @@
+#include "model/fork/hub.hpp"
+
+#include "model/fork/child_connection.hpp"
+#include "model/fork/control_message.hpp"
+#include "model/fork/packet.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <limits>
+
+#include <sys/epoll.h>
+
+namespace netcook::model::fork {
+namespace {
+
+// Messages taken from one link per wake-up, so one chatty process cannot
+// starve the others (the socket is level-triggered: the rest come next).
+constexpr std::size_t kMessageBatch = 64;
+
+}  // namespace
+
+class Hub::Link final : public event::Watcher {
+ public:
+  Link(Hub& owner, proto::ConnectionId connection, net::UniqueFd fd)
+      : hub(owner), id(connection), socket(std::move(fd)), out(socket.get()) {}
+  void on_ready(std::uint32_t events) noexcept override { hub.ready(*this, events); }
+
+  Hub& hub;
+  const proto::ConnectionId id;
+  net::UniqueFd socket;
+  PacketQueue out;
+  std::uint32_t watching = 0;  // the epoll mask registered, 0 when not
+  bool cut_off = false;        // its process is being killed: deliver nothing more
+};
+
+Hub::Hub(event::Loop& loop, std::unique_ptr<proto::Service> service, std::size_t max_outbox,
+         spdlog::logger& log, CutOff cut_off)
+    : loop_(loop),
+      service_(std::move(service)),
+      max_outbox_(max_outbox),
+      log_(log),
+      cut_off_(std::move(cut_off)),
+      buffer_(kMaxPacket) {}
+
+Hub::~Hub() { halt(); }
+
+void Hub::halt() noexcept {
+  halted_ = true;
+  service_.reset();
+  for (auto& entry : links_) {
+    Link& link = *entry.second;
+    if (link.watching != 0) loop_.remove(link.socket.get());
+    link.watching = 0;
+    link.socket.reset();
+  }
+}
+
+void Hub::add(proto::ConnectionId id, net::UniqueFd socket) {
+  if (halted_) return;
+  auto link = std::make_unique<Link>(*this, id, std::move(socket));
+  Link& added = *link;
+  links_.emplace(id, std::move(link));
+  watch(added);
+}
+
+void Hub::remove(proto::ConnectionId id) noexcept {
+  const auto it = links_.find(id);
+  if (halted_ || it == links_.end()) return;
+  Link& link = *it->second;
+  take_messages(link, std::numeric_limits<std::size_t>::max());
+  if (link.watching != 0) loop_.remove(link.socket.get());
+  link.watching = 0;
+  link.socket.reset();
+  try {
+    if (retired_.empty()) loop_.post([this] { retired_.clear(); });
+    retired_.push_back(std::move(it->second));
+  } catch (...) {
+    // Freeing it now could leave a pending event naming it: leak it instead.
+    static_cast<void>(it->second.release());
+  }
+  links_.erase(it);
+  try {
+    service_->gone(id, *this);
+  } catch (const std::exception& e) {
+    log_.error("the service failed on a closed connection: {}", e.what());
+  }
+}
+
+void Hub::ready(Link& link, std::uint32_t events) noexcept {
+  if (halted_ || !link.socket) return;  // an event from before it closed
+  if (events & EPOLLOUT) link.out.flush();
+  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) take_messages(link, kMessageBatch);
+  watch(link);
+}
+
+void Hub::take_messages(Link& link, std::size_t limit) noexcept {
+  for (std::size_t taken = 0; taken < limit && link.socket; ++taken) {
+    const ReceivedPacket packet = receive_packet(link.socket.get(), buffer_, MSG_DONTWAIT);
+    if (packet.size < 0 && packet.error == EAGAIN) return;
+    if (packet.size <= 0) {
+      // The process closed its end (it exited): nothing more will come, so
+      // stop watching rather than wake on the hang-up until it is reaped.
+      if (link.watching != 0) loop_.remove(link.socket.get());
+      link.watching = 0;
+      link.socket.reset();
+      return;
+    }
+    if (packet.truncated || buffer_[0] != kMessageTag) {
+      cut(link, "sent a malformed message");
+      continue;
+    }
+    try {
+      service_->message(link.id, {buffer_.data() + 1, static_cast<std::size_t>(packet.size) - 1},
+                        *this);
+    } catch (const std::exception& e) {
+      log_.error("the service failed on a message: {}", e.what());
+      cut(link, "its message made the service fail");
+    }
+  }
+}
+
+// Courier: packets of at most kMaxPacket, in order, on the receiver's link.
+void Hub::deliver(proto::ConnectionId to, std::string_view bytes) {
+  const auto it = links_.find(to);
+  if (it == links_.end() || bytes.empty()) return;
+  Link& link = *it->second;
+  if (link.cut_off || !link.socket) return;
+  while (!bytes.empty()) {
+    const std::size_t take = std::min(bytes.size(), kMaxPacket - 1);
+    std::string packet;
+    packet.reserve(take + 1);
+    packet.push_back(kDeliveryTag);
+    packet.append(bytes.substr(0, take));
+    bytes.remove_prefix(take);
+    if (!link.out.send(std::move(packet))) return;  // it exited; reaping follows
+  }
+  if (link.out.bytes() > max_outbox_)
+    cut(link, "does not keep up with its deliveries");
+  else
+    watch(link);
+}
+
+void Hub::watch(Link& link) noexcept {
+  if (!link.socket) return;
+  const std::uint32_t wanted = EPOLLIN | (link.out.empty() ? 0u : EPOLLOUT);
+  if (wanted == link.watching) return;
+  try {
+    if (link.watching == 0)
+      loop_.add(link.socket.get(), wanted, link);
+    else
+      loop_.modify(link.socket.get(), wanted, link);
+    link.watching = wanted;
+  } catch (const std::exception& e) {
+    log_.error("cannot watch a connection process: {}", e.what());
+    cut(link, "cannot be watched");
+  }
+}
+
+void Hub::cut(Link& link, const char* why) noexcept {
+  if (link.cut_off) return;
+  link.cut_off = true;
+  log_.debug("cutting off connection {}: its process {}", link.id, why);
+  cut_off_(link.id);
+}
+
+}  // namespace netcook::model::fork

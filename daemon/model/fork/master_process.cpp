@@ -1,0 +1,248 @@
+#include "model/fork/master_process.hpp"
+
+#include "model/fork/packet.hpp"
+#include "net/socket.hpp"
+
+#include <cerrno>
+#include <chrono>
+
+#include <poll.h>
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace netcook::model::fork {
+
+MasterProcess::MasterProcess(net::UniqueFd control, ProtocolLoader loader,
+                             LoggerFactory loggers)
+    : control_(std::move(control)),
+      loader_(std::move(loader)),
+      loggers_(std::move(loggers)),
+      log_(loggers_("fork-master")),
+      sigchld_(loop_, {SIGCHLD}, [this](int) { reap(); }),
+      replies_(control_.get()),
+      buffer_(kMaxPacket) {
+  if (!log_) throw std::runtime_error("the logger factory made no logger");
+  net::set_nonblocking(control_.get(), true);
+  watch_control();
+}
+
+MasterProcess::~MasterProcess() {
+  listeners_.clear();
+  if (control_events_ != 0) loop_.remove(control_.get());
+}
+
+void MasterProcess::run() {
+  log_->debug("fork master {} running", ::getpid());
+  loop_.run();
+  // The last answers (the shutdown's ack) may still wait for room.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (control_ && replies_.flush() && !replies_.empty() &&
+         std::chrono::steady_clock::now() < until) {
+    pollfd fd{control_.get(), POLLOUT, 0};
+    ::poll(&fd, 1, 50);
+  }
+}
+
+void MasterProcess::watch_control() noexcept {
+  if (!control_) return;
+  const std::uint32_t wanted = EPOLLIN | (replies_.empty() ? 0u : EPOLLOUT);
+  if (wanted == control_events_) return;
+  try {
+    if (control_events_ == 0)
+      loop_.add(control_.get(), wanted, *this);
+    else
+      loop_.modify(control_.get(), wanted, *this);
+    control_events_ = wanted;
+  } catch (const std::exception& e) {
+    log_->critical("cannot watch the control socket: {}", e.what());
+    loop_.stop();
+  }
+}
+
+void MasterProcess::on_ready(std::uint32_t events) noexcept {
+  if (events & EPOLLOUT) replies_.flush();
+  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) read_control();
+  watch_control();
+}
+
+void MasterProcess::read_control() noexcept {
+  while (control_) {
+    ReceivedPacket packet = receive_packet(control_.get(), buffer_, MSG_DONTWAIT);
+    if (packet.size < 0 && packet.error == EAGAIN) return;
+    if (packet.size <= 0) {
+      // The main process is gone (it exits, or it died): so are we.
+      if (control_events_ != 0) loop_.remove(control_.get());
+      control_events_ = 0;
+      control_.reset();
+      shut_down(std::nullopt);
+      return;
+    }
+    const auto message =
+        packet.truncated ? std::nullopt
+                         : decode({buffer_.data(), static_cast<std::size_t>(packet.size)});
+    if (!message) {
+      log_->error("malformed request on the control socket; ignored");
+      continue;
+    }
+    handle(*message, std::move(packet.fd));
+  }
+}
+
+void MasterProcess::handle(const ControlMessage& message, net::UniqueFd fd) noexcept {
+  try {
+    switch (message.op) {
+      case Op::start:
+        start_listener(message, std::move(fd));
+        ack(message.request);
+        return;
+      case Op::stop_accepting:
+        if (const auto it = listeners_.find(message.listener); it != listeners_.end())
+          it->second->stop_accepting();
+        ack(message.request);
+        return;
+      case Op::stop:
+        stop_listener(message.listener, message.request);
+        return;
+      case Op::shutdown:
+        shut_down(message.request);
+        return;
+      case Op::ack:
+      case Op::connections:
+      case Op::drained:
+        break;
+    }
+    ack(message.request, "not a request");
+  } catch (const std::exception& e) {
+    ack(message.request, e.what());
+  }
+}
+
+void MasterProcess::start_listener(const ControlMessage& message, net::UniqueFd fd) {
+  if (shutting_down_) throw std::runtime_error("the fork master is shutting down");
+  if (!fd) throw std::runtime_error("no listening socket came with the request");
+  if (listeners_.contains(message.listener))
+    throw std::runtime_error("a listener with this id is already running");
+  ListenerSetup setup;
+  setup.id = message.listener;
+  setup.name = message.name;
+  setup.limits = message.limits;
+  setup.log_level = message.log_level;
+  setup.protocol = loader_(message.spec);
+  setup.log = loggers_(message.name);
+  if (!setup.log) throw std::runtime_error("the logger factory made no logger");
+  setup.log->set_level(static_cast<spdlog::level::level_enum>(message.log_level));
+  log_->set_level(static_cast<spdlog::level::level_enum>(message.log_level));
+  auto listener = std::make_unique<ForkListener>(loop_, static_cast<ListenerHost&>(*this), loggers_, std::move(setup),
+                                                 std::move(fd));
+  listener->start();
+  listeners_.emplace(message.listener, std::move(listener));
+}
+
+// Acknowledged once the listener's processes are gone; the listener is
+// destroyed from the loop, never from inside its own callback.
+void MasterProcess::stop_listener(std::uint64_t listener, std::uint64_t request) {
+  const auto it = listeners_.find(listener);
+  if (it == listeners_.end()) {
+    ack(request);
+    return;
+  }
+  it->second->stop([this, listener, request] {
+    loop_.post([this, listener, request] {
+      listeners_.erase(listener);
+      counts_changed_.erase(listener);
+      ack(request);
+      shut_down_when_empty();
+    });
+  });
+}
+
+void MasterProcess::shut_down(std::optional<std::uint64_t> request) noexcept {
+  if (request) shutdown_request_ = request;
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  std::vector<std::uint64_t> ids;
+  for (const auto& entry : listeners_) ids.push_back(entry.first);
+  for (const auto id : ids) stop_listener(id, 0);
+  shut_down_when_empty();
+}
+
+void MasterProcess::shut_down_when_empty() noexcept {
+  if (!shutting_down_ || !listeners_.empty()) return;
+  if (shutdown_request_) ack(*shutdown_request_);
+  loop_.stop();
+}
+
+void MasterProcess::reap() noexcept {
+  int status = 0;
+  pid_t pid = 0;
+  while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+    const auto it = children_.find(pid);
+    if (it == children_.end()) continue;
+    const std::uint64_t listener = it->second;
+    children_.erase(it);
+    if (const auto found = listeners_.find(listener); found != listeners_.end())
+      found->second->child_exited(pid, status);
+  }
+}
+
+void MasterProcess::child_started(pid_t pid, std::uint64_t listener) {
+  children_.emplace(pid, listener);
+}
+
+// Counts go out once per loop iteration, however many processes started
+// or ended in it.
+void MasterProcess::connections_changed(std::uint64_t listener) noexcept {
+  try {
+    counts_changed_.insert(listener);
+    if (counts_flush_posted_) return;
+    loop_.post([this] { flush_counts(); });
+    counts_flush_posted_ = true;
+  } catch (const std::exception&) {
+  }
+}
+
+void MasterProcess::flush_counts() noexcept {
+  counts_flush_posted_ = false;
+  for (const auto id : counts_changed_) {
+    const auto it = listeners_.find(id);
+    if (it == listeners_.end()) continue;
+    ControlMessage message;
+    message.op = Op::connections;
+    message.listener = id;
+    message.value = it->second->connections();
+    reply(message);
+  }
+  counts_changed_.clear();
+}
+
+void MasterProcess::drained(std::uint64_t listener) noexcept {
+  flush_counts();
+  ControlMessage message;
+  message.op = Op::drained;
+  message.listener = listener;
+  reply(message);
+}
+
+void MasterProcess::ack(std::uint64_t request, std::string error) noexcept {
+  if (request == 0) return;  // an internal request (shutdown stops listeners)
+  ControlMessage message;
+  message.op = Op::ack;
+  message.request = request;
+  message.error = std::move(error);
+  reply(message);
+}
+
+void MasterProcess::reply(const ControlMessage& message) noexcept {
+  if (!control_) return;
+  try {
+    replies_.send(encode(message));
+  } catch (const std::exception& e) {
+    log_->error("cannot answer the main process: {}", e.what());
+  }
+  watch_control();
+}
+
+}  // namespace netcook::model::fork
