@@ -13,13 +13,13 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST_P(DriverTest, EchoesOneByte) {
-  start(echo_protocol());
+  start("echo");
   auto client = Client::connect(port_);
   EXPECT_EQ(client.exchange("x"), "x");
 }
 
 TEST_P(DriverTest, HundredConcurrentClients) {
-  start(echo_protocol());
+  start("echo");
   std::vector<Client> clients;
   for (int i = 0; i < 100; ++i) clients.push_back(Client::connect(port_));
   for (int round = 0; round < 3; ++round)
@@ -33,7 +33,7 @@ TEST_P(DriverTest, HundredConcurrentClients) {
 // The client writes 1 MiB before reading anything: the driver must stop
 // reading while its outbox is full instead of buffering or deadlocking.
 TEST_P(DriverTest, BackpressureOnMegabyteWrittenBeforeRead) {
-  start(echo_protocol());
+  start("echo");
   auto client = Client::connect(port_);
   std::string blob(1 << 20, '\0');
   for (std::size_t i = 0; i < blob.size(); ++i) blob[i] = static_cast<char>((i * 7 + i / 256) & 0xff);
@@ -46,7 +46,7 @@ TEST_P(DriverTest, BackpressureOnMegabyteWrittenBeforeRead) {
 TEST_P(DriverTest, RefusesBeyondMaxConnections) {
   config::Limits limits;
   limits.max_connections = 2;
-  start(room_protocol(), limits);
+  start("room", limits);
   auto first = Client::connect(port_);
   auto second = Client::connect(port_);
   EXPECT_EQ(first.read_line().substr(0, 6), "hello ");
@@ -61,7 +61,7 @@ TEST_P(DriverTest, RefusesBeyondMaxConnections) {
 TEST_P(DriverTest, IdleTimeoutClosesSilentConnections) {
   config::Limits limits;
   limits.idle_timeout = 200ms;
-  start(echo_protocol(), limits);
+  start("echo", limits);
   auto idle = Client::connect(port_);
   EXPECT_EQ(idle.wait_closed(), IoStatus::closed);
 }
@@ -69,7 +69,7 @@ TEST_P(DriverTest, IdleTimeoutClosesSilentConnections) {
 TEST_P(DriverTest, ReadTimeoutClosesAnUnfinishedLine) {
   config::Limits limits;
   limits.read_timeout = 200ms;
-  start(line_echo_protocol(1024), limits);
+  start("line:1024", limits);
   auto slow = Client::connect(port_);
   EXPECT_EQ(slow.exchange("done\n"), "done\n");
   slow.write_all("never finished");
@@ -77,7 +77,7 @@ TEST_P(DriverTest, ReadTimeoutClosesAnUnfinishedLine) {
 }
 
 TEST_P(DriverTest, ServiceBroadcastsInOrder) {
-  start(room_protocol());
+  start("room");
   std::vector<Client> members;
   for (int i = 0; i < 20; ++i) {
     members.push_back(Client::connect(port_));
@@ -92,7 +92,7 @@ TEST_P(DriverTest, ServiceBroadcastsInOrder) {
 }
 
 TEST_P(DriverTest, ServiceHearsWhenAMemberLeaves) {
-  start(room_protocol());
+  start("room");
   auto stays = Client::connect(port_);
   ASSERT_EQ(stays.read_line().substr(0, 6), "hello ");
   {
@@ -107,7 +107,7 @@ TEST_P(DriverTest, ServiceHearsWhenAMemberLeaves) {
 TEST_P(DriverTest, MemberThatNeverReadsIsCutOff) {
   config::Limits limits;
   limits.max_outbox = 64 * 1024;
-  start(room_protocol(), limits);
+  start("room", limits);
   auto sender = Client::connect(port_);
   auto reader = Client::connect(port_);
   auto sleeper = Client::connect(port_);
@@ -128,7 +128,7 @@ TEST_P(DriverTest, MemberThatNeverReadsIsCutOff) {
 }
 
 TEST_P(DriverTest, ExceptionInSessionEndsOnlyThatConnection) {
-  start(throwing_protocol());
+  start("throw");
   auto good = Client::connect(port_);
   auto bad = Client::connect(port_);
   EXPECT_EQ(good.exchange("ok"), "ok");
@@ -138,7 +138,7 @@ TEST_P(DriverTest, ExceptionInSessionEndsOnlyThatConnection) {
 }
 
 TEST_P(DriverTest, DrainReportsWhenTheLastConnectionCloses) {
-  start(echo_protocol());
+  start("echo");
   auto client = Client::connect(port_);
   EXPECT_EQ(client.exchange("a"), "a");
   driver_->stop_accepting();
@@ -149,7 +149,7 @@ TEST_P(DriverTest, DrainReportsWhenTheLastConnectionCloses) {
 }
 
 TEST_P(DriverTest, DestroyingTheDriverClosesConnections) {
-  start(echo_protocol());
+  start("echo");
   auto client = Client::connect(port_);
   EXPECT_EQ(client.exchange("a"), "a");
   driver_.reset();

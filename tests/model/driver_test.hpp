@@ -6,11 +6,13 @@
 #include "client.hpp"
 #include "model/driver.hpp"
 #include "net/socket.hpp"
+#include "proto/echo.hpp"
 #include "test_protocols.hpp"
 
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -26,6 +28,25 @@ struct ModelCase {
   MakeDriver make;
   unsigned workers = 1;
 };
+
+// The test protocols by name, for a model that rebuilds the protocol from
+// DriverSettings::spec in another process (fork): "echo", "room", "throw",
+// "line:<max_line>", "prefix:<text>" (line echo with that prefix, which may
+// hold {pid} and the other placeholders). Throws for any other spec.
+inline proto::Protocol test_protocol(const std::string& spec) {
+  if (spec == "echo") return echo_protocol();
+  if (spec == "room") return room_protocol();
+  if (spec == "throw") return throwing_protocol();
+  if (spec.rfind("line:", 0) == 0) return line_echo_protocol(std::stoul(spec.substr(5)));
+  if (spec.rfind("prefix:", 0) == 0) {
+    proto::Protocol protocol;
+    protocol.make_session = [prefix = spec.substr(7)](const proto::SessionContext& context) {
+      return proto::make_echo_session({true, prefix, 1024}, context);
+    };
+    return protocol;
+  }
+  throw std::invalid_argument("unknown test protocol spec: " + spec);
+}
 
 inline std::string case_name(const testing::TestParamInfo<ModelCase>& info) {
   return info.param.name;
@@ -53,6 +74,15 @@ class DrainFlag {
 class DriverTest : public testing::TestWithParam<ModelCase> {
  protected:
   void start(proto::Protocol protocol, config::Limits limits = {}) {
+    start(std::move(protocol), limits, std::string());
+  }
+
+  // The protocol test_protocol(spec) makes; the spec goes to the driver too.
+  void start(const std::string& spec, config::Limits limits = {}) {
+    start(test_protocol(spec), limits, spec);
+  }
+
+  void start(proto::Protocol protocol, config::Limits limits, std::string spec) {
     socket_ = net::listen_on(net::Address{net::Address::Kind::inet4, "127.0.0.1", 0});
     const std::string bound = net::local_address(socket_.get());
     port_ = static_cast<std::uint16_t>(std::stoi(bound.substr(bound.rfind(':') + 1)));
@@ -60,6 +90,7 @@ class DriverTest : public testing::TestWithParam<ModelCase> {
     settings.listener = "test";
     settings.workers = GetParam().workers;
     settings.limits = limits;
+    settings.spec = std::move(spec);
     settings.log = std::make_shared<spdlog::logger>(
         "test", std::make_shared<spdlog::sinks::null_sink_mt>());
     settings.on_drained = [this] { drained_.set(); };
