@@ -5,8 +5,10 @@
 #include "cli.hpp"
 #include "config/loader.hpp"
 #include "event/signals.hpp"
+#include "model/fork/master.hpp"
 #include "net/socket.hpp"
 #include "server/logging.hpp"
+#include "server/protocols.hpp"
 #include "server/server.hpp"
 
 #include <csignal>
@@ -58,6 +60,15 @@ int serve(const netcook::Options& options) {
     netcook::event::block_signals({SIGTERM, SIGINT, SIGHUP});
     std::signal(SIGPIPE, SIG_IGN);
     netcook::net::raise_fd_limit();
+
+    // Still single-threaded: the one moment the fork master may be forked.
+    // It runs even without fork listeners, since a reload may add some.
+    netcook::model::fork::start_master(
+        netcook::server::load_protocol,
+        [&logging](const std::string& name) { return logging.standalone(name); });
+    struct StopMaster {
+      ~StopMaster() { netcook::model::fork::stop_master(); }
+    } stop_master;
 
     netcook::server::Server server(logging, options.log_level);
     server.start(std::move(*result.config));

@@ -47,6 +47,7 @@ void Logging::configure(const config::LogOptions& options,
   const bool journal = options.target == config::LogTarget::journal ||
                        (options.target == config::LogTarget::automatic &&
                         systemd::stderr_is_journal());
+  journal_ = journal;
   sinks_ = {journal ? systemd::make_journal_sink() : make_stderr_sink()};
   main_->sinks() = sinks_;
   set_level(level_override.value_or(options.level));
@@ -66,6 +67,14 @@ std::shared_ptr<spdlog::logger> Logging::for_listener(const std::string& name) {
   logger->flush_on(spdlog::level::trace);
   std::erase_if(listeners_, [](const auto& weak) { return weak.expired(); });
   listeners_.push_back(logger);
+  return logger;
+}
+
+std::shared_ptr<spdlog::logger> Logging::standalone(const std::string& name) const {
+  auto logger = std::make_shared<spdlog::logger>(
+      name, journal_ ? systemd::make_journal_sink() : make_stderr_sink());
+  logger->set_level(level_);
+  logger->flush_on(spdlog::level::trace);
   return logger;
 }
 

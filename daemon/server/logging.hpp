@@ -33,10 +33,15 @@ class Logging {
   spdlog::logger& main() { return *main_; }
   std::shared_ptr<spdlog::logger> for_listener(const std::string& name);
 
+  // A logger with sinks of its own (same target and level), for a process
+  // forked from this one: it shares no lock with the parent's loggers.
+  std::shared_ptr<spdlog::logger> standalone(const std::string& name) const;
+
  private:
   std::vector<std::shared_ptr<spdlog::sinks::sink>> sinks_;
   std::shared_ptr<spdlog::logger> main_;
   spdlog::level::level_enum level_ = spdlog::level::info;
+  bool journal_ = false;
   std::vector<std::weak_ptr<spdlog::logger>> listeners_;
 };
 
