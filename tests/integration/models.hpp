@@ -11,7 +11,9 @@
 namespace netcook::test {
 
 // The models the daemon implements; each joins this list when it lands.
-inline std::vector<std::string> model_names() { return {"epoll"}; }
+inline std::vector<std::string> model_names() {
+  return {"epoll", "coroutine", "thread", "fork", "select"};
+}
 
 inline const auto kAllModels = ::testing::ValuesIn(model_names());
 
