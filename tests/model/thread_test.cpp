@@ -7,10 +7,11 @@
 #include "model/thread/thread_set.hpp"
 #include "proto/echo.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <dirent.h>
 #include <fstream>
-#include <regex>
 #include <thread>
 #include <vector>
 
@@ -36,11 +37,17 @@ std::vector<std::string> thread_names() {
   return names;
 }
 
-std::size_t count_named(const std::regex& pattern) {
-  std::size_t count = 0;
-  for (const auto& name : thread_names())
-    if (std::regex_match(name, pattern)) ++count;
-  return count;
+// "test#<digits>": a connection thread of the fixture's listener.
+bool is_connection_thread(const std::string& name) {
+  const std::string prefix = "test#";
+  return name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
+         std::all_of(name.begin() + static_cast<std::ptrdiff_t>(prefix.size()), name.end(),
+                     [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+std::size_t connection_threads() {
+  const auto names = thread_names();
+  return static_cast<std::size_t>(std::count_if(names.begin(), names.end(), is_connection_thread));
 }
 
 // Waits until `done` holds (threads end asynchronously).
@@ -67,9 +74,8 @@ TEST_P(ThreadModelTest, ServingThreadIsNamedAfterTheListener) {
   auto client = Client::connect(port_);
   ASSERT_EQ(client.write_all("hi\n"), IoStatus::ok);
   const std::string line = client.read_line();
-  const std::regex connection_thread("test#[0-9]+");
-  ASSERT_TRUE(std::regex_match(line.substr(0, line.find(' ')), connection_thread)) << line;
   const std::string name = line.substr(0, line.find(' '));
+  ASSERT_TRUE(is_connection_thread(name)) << line;
   std::size_t seen = 0;
   for (const auto& task : thread_names()) seen += task == name ? 1 : 0;
   EXPECT_EQ(seen, 1u) << name << " not found among /proc/self/task/*/comm";
@@ -77,15 +83,14 @@ TEST_P(ThreadModelTest, ServingThreadIsNamedAfterTheListener) {
 
 TEST_P(ThreadModelTest, ThreadsEndWithTheirConnections) {
   start(echo_protocol());
-  const std::regex connection_thread("test#[0-9]+");
   for (int round = 0; round < 5; ++round) {
-    ASSERT_TRUE(eventually([&] { return count_named(connection_thread) == 0; }));
+    ASSERT_TRUE(eventually([&] { return connection_threads() == 0; }));
     std::vector<Client> clients;
     for (int i = 0; i < 20; ++i) clients.push_back(Client::connect(port_));
     for (auto& client : clients) ASSERT_EQ(client.exchange("x"), "x");
-    EXPECT_EQ(count_named(connection_thread), 20u);
+    EXPECT_EQ(connection_threads(), 20u);
   }
-  EXPECT_TRUE(eventually([&] { return count_named(connection_thread) == 0; }));
+  EXPECT_TRUE(eventually([&] { return connection_threads() == 0; }));
   EXPECT_TRUE(eventually([&] { return driver_->connections() == 0; }));
 }
 
@@ -106,7 +111,7 @@ TEST_P(ThreadModelTest, FiveHundredConcurrentConnections) {
     ASSERT_EQ(clients[static_cast<std::size_t>(i)].read_exact(message.size()), message);
   }
   EXPECT_EQ(driver_->connections(), 500u);
-  EXPECT_EQ(count_named(std::regex("test#[0-9]+")), 500u);
+  EXPECT_EQ(connection_threads(), 500u);
 }
 
 TEST_P(ThreadModelTest, StopAcceptingLeavesTheSocketAlone) {
