@@ -50,6 +50,16 @@ struct EchoOptions {
   bool operator==(const EchoOptions&) const = default;
 };
 
+struct ChatOptions {
+  std::size_t max_line = 4 * 1024;
+  // A member whose unsent output would exceed this is disconnected; defaults
+  // to the listener's limits.max_outbox.
+  std::size_t max_outbox = 256 * 1024;
+  // Defaults to the listener's limits.max_connections.
+  std::size_t max_members = 1024;
+  bool operator==(const ChatOptions&) const = default;
+};
+
 // Where something was written in the file, for messages about it.
 struct Mark {
   int line = 0;    // 1-based
@@ -64,6 +74,7 @@ struct Listener {
   unsigned workers = 1;  // epoll and coroutine only
   Limits limits;
   EchoOptions echo;
+  ChatOptions chat;
   Mark mark;  // of the list item; not part of equality
 
   // Two listeners are the same when a reload need not restart them.
@@ -71,7 +82,7 @@ struct Listener {
     return name == other.name && protocol == other.protocol &&
            model == other.model && listen == other.listen &&
            workers == other.workers && limits == other.limits &&
-           echo == other.echo;
+           echo == other.echo && chat == other.chat;
   }
 };
 

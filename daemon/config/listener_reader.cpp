@@ -83,6 +83,8 @@ void read_protocol_sections(const Section& section,
                                     to_string(*protocol)));
     } else if (named.value == Protocol::echo) {
       read_echo_section(*entry, draft.label, draft.listener.echo, diagnostics);
+    } else if (named.value == Protocol::chat) {
+      read_chat_section(*entry, draft.label, draft.listener.chat, diagnostics);
     } else {
       read_reserved_section(*entry, draft.label, diagnostics);
     }
@@ -129,6 +131,8 @@ std::optional<ListenerDraft> read_listener(const YAML::Node& item,
   if (const auto* entry = section.find("workers"))
     read_workers(*entry, model, draft.listener, diagnostics);
   read_limits(section, draft.listener.limits, diagnostics);
+  draft.listener.chat.max_outbox = draft.listener.limits.max_outbox;
+  draft.listener.chat.max_members = draft.listener.limits.max_connections;
   read_protocol_sections(section, protocol, draft, diagnostics);
   return draft;
 }

@@ -1,6 +1,7 @@
 #include "server/protocols.hpp"
 
 #include "config/loader.hpp"
+#include "proto/chat/chat.hpp"
 #include "proto/echo.hpp"
 
 #include <stdexcept>
@@ -22,6 +23,20 @@ proto::Protocol make_echo(const config::Listener& listener) {
   return protocol;
 }
 
+// One room per listener: the driver makes the hub once and every session
+// reaches it through its Uplink. A client refused at max_connections gets a
+// line saying so, in the protocol's own error form.
+proto::Protocol make_chat(const config::Listener& listener) {
+  const proto::chat::ChatSettings settings{listener.chat.max_line, listener.chat.max_members};
+  proto::Protocol protocol;
+  protocol.make_session = [settings](const proto::SessionContext& context) {
+    return proto::chat::make_chat_session(settings, context);
+  };
+  protocol.make_service = [settings] { return proto::chat::make_chat_hub(settings); };
+  protocol.refusal = "! server full; try again later\n";
+  return protocol;
+}
+
 }  // namespace
 
 proto::Protocol make_protocol(const config::Listener& listener) {
@@ -29,11 +44,18 @@ proto::Protocol make_protocol(const config::Listener& listener) {
     case config::Protocol::echo:
       return make_echo(listener);
     case config::Protocol::chat:
+      return make_chat(listener);
     case config::Protocol::http:
       break;
   }
   throw std::invalid_argument(fmt::format("the {} protocol is not available yet",
                                           config::to_string(listener.protocol)));
+}
+
+config::Limits driver_limits(const config::Listener& listener) {
+  config::Limits limits = listener.limits;
+  if (listener.protocol == config::Protocol::chat) limits.max_outbox = listener.chat.max_outbox;
+  return limits;
 }
 
 std::string listener_spec(const config::Config& config, const config::Listener& listener) {

@@ -12,6 +12,10 @@ namespace netcook::server {
 
 proto::Protocol make_protocol(const config::Listener& listener);
 
+// The limits a listener's driver enforces: its own, with what a protocol
+// section overrides (chat's max_outbox caps what a member may leave unread).
+config::Limits driver_limits(const config::Listener& listener);
+
 // A listener's definition as text (DriverSettings::spec): its name and the
 // configuration file it came from, as read.
 std::string listener_spec(const config::Config& config, const config::Listener& listener);

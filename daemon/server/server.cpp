@@ -90,7 +90,7 @@ std::unique_ptr<Listener> Server::make_listener(const config::Config& file,
   model::DriverSettings settings;
   settings.listener = config.name;
   settings.workers = config.workers;
-  settings.limits = config.limits;
+  settings.limits = driver_limits(config);
   settings.spec = listener_spec(file, config);
   settings.log = logging_.for_listener(config.name);
   settings.on_drained = [this, id] { loop_.post([this, id] { drained(id); }); };

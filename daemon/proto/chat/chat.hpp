@@ -1,0 +1,29 @@
+#pragma once
+
+// The chat protocol: line-based broadcast chat in one room per listener,
+// usable with nc or telnet (the wire protocol is in netcookd.yaml(5)).
+//
+// A ChatSession frames one connection's bytes into lines, enforces max_line
+// and makes every line safe to relay; everything with state — names, the
+// room's members, replies and fan-out — lives in the listener's hub (a
+// proto::Service), so every reply to a client, its own and those caused by
+// others, reaches it in one order whatever the model.
+
+#include "proto/session.hpp"
+
+#include <cstddef>
+#include <memory>
+
+namespace netcook::proto::chat {
+
+struct ChatSettings {
+  std::size_t max_line = 4 * 1024;   // bytes before the LF (a CR before it not counted)
+  std::size_t max_members = 1024;    // joined members in the room
+};
+
+std::unique_ptr<Session> make_chat_session(const ChatSettings& settings,
+                                           const SessionContext& context);
+
+std::unique_ptr<Service> make_chat_hub(const ChatSettings& settings);
+
+}  // namespace netcook::proto::chat

@@ -1,0 +1,163 @@
+#include "proto/chat/chat.hpp"
+#include "proto/chat/text.hpp"
+#include "proto/chat/wire.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+
+namespace netcook::proto::chat {
+namespace {
+
+// One room: who is connected, who has joined under which name, in which
+// order. Every reply goes through the Courier, never straight to a session,
+// so a client sees its own replies and others' lines in one order.
+class ChatHub final : public Service {
+ public:
+  explicit ChatHub(const ChatSettings& settings) : max_members_(settings.max_members) {}
+
+  void message(ConnectionId from, std::string_view message, Courier& courier) override {
+    if (message.empty()) return;
+    const char tag = message.front();
+    message.remove_prefix(1);
+    auto& client = clients_[from];
+    switch (tag) {
+      case wire::kHello:
+        client.host = message;
+        return;
+      case wire::kTooLong:
+        courier.deliver(from, "! line too long\n");
+        return;
+      case wire::kLine:
+        if (client.name.empty())
+          name_line(from, client, message, courier);
+        else
+          member_line(from, client, message, courier);
+        return;
+      default:
+        return;  // not from a chat session of this binary
+    }
+  }
+
+  void gone(ConnectionId who, Courier& courier) override {
+    const auto it = clients_.find(who);
+    if (it == clients_.end()) return;
+    const Client client = std::move(it->second);
+    clients_.erase(it);
+    if (client.name.empty()) return;
+    names_.erase(fold_case(client.name));
+    order_.erase(client.joined);
+    broadcast(who, fmt::format("* {}@{} left ({} online)\n", client.name, client.host,
+                               order_.size()),
+              courier);
+  }
+
+ private:
+  struct Client {
+    std::string host;
+    std::string name;        // empty until joined
+    std::uint64_t joined = 0;  // position in order_
+  };
+
+  // The first lines of a client, until one is a name it can have.
+  void name_line(ConnectionId from, Client& client, std::string_view line, Courier& courier) {
+    line = trim(line);
+    if (line.empty()) return;
+    if (line.starts_with("NAME: ")) line = trim(line.substr(6));
+    if (!usable_name(from, line, courier)) return;
+    if (order_.size() >= max_members_) {
+      courier.deliver(from, fmt::format("! room full: {} online; try again later\n",
+                                        order_.size()));
+      return;
+    }
+    client.name = line;
+    client.joined = next_join_++;
+    order_.emplace(client.joined, from);
+    names_.emplace(fold_case(client.name), from);
+    courier.deliver(from, fmt::format("* welcome {}@{}, {} online: {}\n", client.name,
+                                      client.host, order_.size(), roster()));
+    broadcast(from, fmt::format("* {}@{} joined ({} online)\n", client.name, client.host,
+                                order_.size()),
+              courier);
+  }
+
+  void member_line(ConnectionId from, Client& client, std::string_view line, Courier& courier) {
+    if (!line.starts_with('/')) {
+      broadcast(from, fmt::format("[{}@{}] {}\n", client.name, client.host, line), courier);
+      return;
+    }
+    const auto space = line.find(' ');
+    const std::string_view command = line.substr(0, space);
+    const std::string_view argument =
+        space == std::string_view::npos ? std::string_view{} : trim(line.substr(space + 1));
+    if (command == "/who") {
+      courier.deliver(from, fmt::format("* {} online: {}\n", order_.size(), roster()));
+    } else if (command == "/nick") {
+      rename(from, client, argument, courier);
+    } else if (command == "/me") {
+      if (argument.empty())
+        courier.deliver(from, "! usage: /me <text>\n");
+      else
+        broadcast(from, fmt::format("* {} {}\n", client.name, argument), courier);
+    } else if (command != "/quit") {  // /quit is the session's; it closes
+      courier.deliver(from, fmt::format("! unknown command: {}\n", command));
+    }
+  }
+
+  void rename(ConnectionId from, Client& client, std::string_view name, Courier& courier) {
+    if (!usable_name(from, name, courier)) return;
+    const std::string old = std::move(client.name);
+    names_.erase(fold_case(old));
+    client.name = name;
+    names_.emplace(fold_case(client.name), from);
+    courier.deliver(from, fmt::format("* you are now {}\n", client.name));
+    broadcast(from, fmt::format("* {} is now {}\n", old, client.name), courier);
+  }
+
+  // A valid name nobody else in the room has; a member may take another
+  // spelling of its own.
+  bool usable_name(ConnectionId from, std::string_view name, Courier& courier) {
+    if (!is_valid_name(name)) {
+      courier.deliver(from, "! invalid name\n");
+      return false;
+    }
+    const auto holder = names_.find(fold_case(name));
+    if (holder != names_.end() && holder->second != from) {
+      courier.deliver(from, fmt::format("! name taken: {}\n", name));
+      return false;
+    }
+    return true;
+  }
+
+  void broadcast(ConnectionId except, std::string_view line, Courier& courier) {
+    for (const auto& [joined, id] : order_)
+      if (id != except) courier.deliver(id, line);
+  }
+
+  // Members' names in join order.
+  std::string roster() const {
+    std::string names;
+    for (const auto& [joined, id] : order_) {
+      if (!names.empty()) names += ", ";
+      names += clients_.at(id).name;
+    }
+    return names;
+  }
+
+  const std::size_t max_members_;
+  std::unordered_map<ConnectionId, Client> clients_;
+  std::map<std::uint64_t, ConnectionId> order_;             // members by join order
+  std::unordered_map<std::string, ConnectionId> names_;     // case-folded name -> member
+  std::uint64_t next_join_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Service> make_chat_hub(const ChatSettings& settings) {
+  return std::make_unique<ChatHub>(settings);
+}
+
+}  // namespace netcook::proto::chat

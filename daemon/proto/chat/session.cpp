@@ -1,0 +1,109 @@
+#include "proto/chat/chat.hpp"
+#include "proto/chat/text.hpp"
+#include "proto/chat/wire.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace netcook::proto::chat {
+namespace {
+
+class ChatSession final : public Session {
+ public:
+  ChatSession(const ChatSettings& settings, const SessionContext& context)
+      : uplink_(context.uplink), max_line_(settings.max_line), host_(context.peer_host) {
+    if (uplink_ == nullptr) throw std::logic_error("a chat session needs its hub");
+  }
+
+  void open(Outbox& out) override {
+    out.append("* welcome to netcookd chat; send your name\n");
+    send(wire::kHello, host_);
+  }
+
+  void receive(std::string_view data, Outbox&) override {
+    while (!data.empty() && !closing()) {
+      if (discarding_) {
+        const auto newline = data.find('\n');
+        if (newline == std::string_view::npos) return;
+        data.remove_prefix(newline + 1);
+        discarding_ = false;
+        continue;
+      }
+      const auto newline = data.find('\n');
+      if (newline == std::string_view::npos) {
+        hold(data);
+        return;
+      }
+      const auto tail = data.substr(0, newline);
+      data.remove_prefix(newline + 1);
+      std::size_t length = line_.size() + tail.size();
+      const char last = !tail.empty() ? tail.back() : (!line_.empty() ? line_.back() : '\0');
+      if (length > 0 && last == '\r') --length;
+      if (length > max_line_) {
+        too_long();
+        discarding_ = false;  // the LF just seen ends the long line
+        continue;
+      }
+      line_.append(tail);
+      if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+      finish_line();
+    }
+  }
+
+  // A last line without its LF still counts.
+  void peer_closed(Outbox&) override {
+    if (!discarding_ && !line_.empty() && !closing()) finish_line();
+  }
+
+  bool partial() const noexcept override { return discarding_ || !line_.empty(); }
+
+ private:
+  // Keeps the start of a line; a CR at max_line + 1 may still be the one
+  // before the LF.
+  void hold(std::string_view part) {
+    const std::size_t length = line_.size() + part.size();
+    if (length > max_line_ + 1 || (length == max_line_ + 1 && part.back() != '\r')) {
+      too_long();
+      return;
+    }
+    line_.append(part);
+  }
+
+  void too_long() {
+    std::string().swap(line_);
+    discarding_ = true;
+    send(wire::kTooLong, {});
+  }
+
+  void finish_line() {
+    std::string text = sanitize(line_);
+    std::string().swap(line_);
+    if (text == "/quit" || text.starts_with("/quit ")) {
+      close_after_flush();  // the hub hears gone() and tells the others
+      return;
+    }
+    if (!text.empty()) send(wire::kLine, text);
+  }
+
+  void send(char tag, std::string_view payload) {
+    message_.assign(1, tag);
+    message_.append(payload);
+    uplink_->send(message_);
+  }
+
+  Uplink* const uplink_;
+  const std::size_t max_line_;
+  const std::string host_;
+  std::string line_;         // the current line so far, at most max_line_ + 1 bytes
+  bool discarding_ = false;  // inside a line that was too long, until its LF
+  std::string message_;      // reused for every message to the hub
+};
+
+}  // namespace
+
+std::unique_ptr<Session> make_chat_session(const ChatSettings& settings,
+                                           const SessionContext& context) {
+  return std::make_unique<ChatSession>(settings, context);
+}
+
+}  // namespace netcook::proto::chat
