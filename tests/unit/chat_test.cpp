@@ -262,6 +262,9 @@ TEST(Chat, NickRules) {
   EXPECT_EQ(room.take_all(), (Lines{"* you are now ALICE\n", "* alice is now ALICE\n"}));
   room.send(a, "/nick eve\n");
   EXPECT_EQ(room.take_all(), (Lines{"* you are now eve\n", "* ALICE is now eve\n"}));
+  // The same name again tells only the sender.
+  room.send(a, "/nick eve\n");
+  EXPECT_EQ(room.take_all(), (Lines{"* you are now eve\n", ""}));
 
   // The old name is free again; the new one is taken.
   room.send(b, "/nick Alice\n");

@@ -114,7 +114,8 @@ class ChatHub final : public Service {
     client.name = name;
     names_.emplace(fold_case(client.name), from);
     courier.deliver(from, fmt::format("* you are now {}\n", client.name));
-    broadcast(from, fmt::format("* {} is now {}\n", old, client.name), courier);
+    if (client.name != old)  // nothing for the others to learn otherwise
+      broadcast(from, fmt::format("* {} is now {}\n", old, client.name), courier);
   }
 
   // A valid name nobody else in the room has; a member may take another
