@@ -60,6 +60,22 @@ struct ChatOptions {
   bool operator==(const ChatOptions&) const = default;
 };
 
+struct HttpOptions {
+  // Exactly one of body and root: a fixed response, or files under root.
+  std::string body = "Hello from Epoll Server!\n";
+  std::string root;  // an absolute directory; empty: serve `body`
+  std::string content_type = "text/plain; charset=utf-8";  // of `body`
+  std::string index = "index.html";  // served for a directory under root
+  std::size_t max_header = 16 * 1024;   // request line + header fields
+  std::size_t max_body = 1024 * 1024;   // request bodies, read and discarded
+  // A request head must arrive within this (slowloris): 408.
+  Duration header_timeout = std::chrono::seconds(10);
+  // An idle keep-alive connection is closed after this.
+  Duration keepalive_timeout = std::chrono::seconds(30);
+  bool access_log = false;  // one log line per request
+  bool operator==(const HttpOptions&) const = default;
+};
+
 // Where something was written in the file, for messages about it.
 struct Mark {
   int line = 0;    // 1-based
@@ -75,6 +91,7 @@ struct Listener {
   Limits limits;
   EchoOptions echo;
   ChatOptions chat;
+  HttpOptions http;
   Mark mark;  // of the list item; not part of equality
 
   // Two listeners are the same when a reload need not restart them.
@@ -82,7 +99,7 @@ struct Listener {
     return name == other.name && protocol == other.protocol &&
            model == other.model && listen == other.listen &&
            workers == other.workers && limits == other.limits &&
-           echo == other.echo && chat == other.chat;
+           echo == other.echo && chat == other.chat && http == other.http;
   }
 };
 

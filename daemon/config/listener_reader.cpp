@@ -86,7 +86,7 @@ void read_protocol_sections(const Section& section,
     } else if (named.value == Protocol::chat) {
       read_chat_section(*entry, draft.label, draft.listener.chat, diagnostics);
     } else {
-      read_reserved_section(*entry, draft.label, diagnostics);
+      read_http_section(*entry, draft.label, draft.listener.http, diagnostics);
     }
   }
 }

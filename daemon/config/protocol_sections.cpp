@@ -5,7 +5,12 @@
 
 #include <fmt/format.h>
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstring>
 
 namespace netcook::config {
 namespace {
@@ -14,6 +19,9 @@ constexpr std::array<std::string_view, 3> kEchoKeys{"mode", "prefix",
                                                     "max_line"};
 constexpr std::array<std::string_view, 3> kChatKeys{"max_line", "max_outbox",
                                                     "max_members"};
+constexpr std::array<std::string_view, 9> kHttpKeys{
+    "body", "root", "content_type", "index", "max_header", "max_body",
+    "header_timeout", "keepalive_timeout", "access_log"};
 constexpr std::size_t kMinLine = 16;
 // A chat line crosses to the fork master in one packet, and sanitizing may
 // triple it (each bad byte becomes U+FFFD).
@@ -22,6 +30,38 @@ constexpr std::size_t kMinOutbox = 4 * 1024;
 constexpr std::size_t kMaxOutbox = std::size_t{1} << 30;
 constexpr std::size_t kMaxMembers = 1'000'000;
 constexpr std::size_t kMaxLine = std::size_t{16} << 20;
+
+constexpr std::size_t kMaxHttpBody = std::size_t{1} << 20;
+constexpr std::size_t kMinHeader = 1024;
+constexpr std::size_t kMaxHeader = std::size_t{1} << 20;
+constexpr std::size_t kMaxRequestBody = std::size_t{1} << 40;
+constexpr Duration kMaxHttpTimeout = std::chrono::hours(24);
+
+// Visible ASCII, blanks and obs-text: what a header value may hold.
+bool is_header_value(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return c == '\t' || (byte >= 0x20 && byte != 0x7F);
+  });
+}
+
+// An absolute path to a directory that exists now (a reload checks again).
+bool is_usable_root(const std::string& path, std::string& reason) {
+  if (path.empty() || path.front() != '/') {
+    reason = "must be an absolute path";
+    return false;
+  }
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    reason = std::strerror(errno);
+    return false;
+  }
+  if (!S_ISDIR(info.st_mode)) {
+    reason = "not a directory";
+    return false;
+  }
+  return true;
+}
 
 std::string section_context(const Entry& entry, std::string_view listener) {
   return fmt::format("in section '{}' of {}", entry.key, listener);
@@ -69,10 +109,60 @@ void read_chat_section(const Entry& entry, std::string_view listener,
       chat.max_members = static_cast<std::size_t>(*value);
 }
 
-void read_reserved_section(const Entry& entry, std::string_view listener,
-                           Diagnostics& diagnostics) {
+void read_http_section(const Entry& entry, std::string_view listener,
+                       HttpOptions& http, Diagnostics& diagnostics) {
   if (!is_mapping(entry, diagnostics)) return;
-  read_section(entry.value, {}, section_context(entry, listener), diagnostics);
+  const auto section = read_section(entry.value, kHttpKeys,
+                                    section_context(entry, listener),
+                                    diagnostics);
+  const auto* body = section.find("body");
+  const auto* root = section.find("root");
+  if (body != nullptr && root != nullptr)
+    diagnostics.error(root->key_node.Mark(),
+                      "give either 'body' (a fixed response) or 'root' (files), not both");
+  if (body != nullptr)
+    if (auto text = read_scalar(*body, diagnostics)) {
+      if (text->size() > kMaxHttpBody)
+        report_invalid(*body, "longer than 1MiB; serve large content from 'root'", diagnostics);
+      else
+        http.body = std::move(*text);
+    }
+  if (root != nullptr)
+    if (auto path = read_scalar(*root, diagnostics)) {
+      std::string reason;
+      if (is_usable_root(*path, reason))
+        http.root = std::move(*path);
+      else
+        report_invalid(*root, reason, diagnostics);
+    }
+  if (const auto* type = section.find("content_type"))
+    if (auto text = read_scalar(*type, diagnostics)) {
+      if (is_header_value(*text) && !text->empty())
+        http.content_type = std::move(*text);
+      else
+        report_invalid(*type, "not a valid header value", diagnostics);
+    }
+  if (const auto* index = section.find("index"))
+    if (auto name = read_scalar(*index, diagnostics)) {
+      if (!name->empty() && name->find('/') == std::string::npos && *name != "." && *name != "..")
+        http.index = std::move(*name);
+      else
+        report_invalid(*index, "must be a file name, without '/'", diagnostics);
+    }
+  if (const auto* max_header = section.find("max_header"))
+    if (auto value = read_size(*max_header, kMinHeader, kMaxHeader, diagnostics))
+      http.max_header = *value;
+  if (const auto* max_body = section.find("max_body"))
+    if (auto value = read_size(*max_body, 0, kMaxRequestBody, diagnostics))
+      http.max_body = *value;
+  if (const auto* timeout = section.find("header_timeout"))
+    if (auto value = read_duration(*timeout, Duration(1), kMaxHttpTimeout, diagnostics))
+      http.header_timeout = *value;
+  if (const auto* timeout = section.find("keepalive_timeout"))
+    if (auto value = read_duration(*timeout, Duration(1), kMaxHttpTimeout, diagnostics))
+      http.keepalive_timeout = *value;
+  if (const auto* access_log = section.find("access_log"))
+    if (auto value = read_bool(*access_log, diagnostics)) http.access_log = *value;
 }
 
 }  // namespace netcook::config

@@ -1,7 +1,6 @@
 #pragma once
 
-// The per-protocol sections of a listener: `echo:` and `chat:`; `http:` is
-// reserved for its protocol's options, which do not exist yet.
+// The per-protocol sections of a listener: `echo:`, `chat:` and `http:`.
 
 #include "config/config.hpp"
 #include "config/section.hpp"
@@ -20,9 +19,9 @@ void read_echo_section(const Entry& entry, std::string_view listener,
 void read_chat_section(const Entry& entry, std::string_view listener,
                        ChatOptions& chat, Diagnostics& diagnostics);
 
-// `http:`: must be a mapping, and every key in it is reported as
-// unknown, so that no option is silently ignored before it exists.
-void read_reserved_section(const Entry& entry, std::string_view listener,
-                           Diagnostics& diagnostics);
+// Reads `http:` into `http`: a fixed body or a root directory (which must
+// exist), sizes and timeouts.
+void read_http_section(const Entry& entry, std::string_view listener,
+                       HttpOptions& http, Diagnostics& diagnostics);
 
 }  // namespace netcook::config

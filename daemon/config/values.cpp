@@ -85,6 +85,15 @@ std::optional<std::size_t> read_size(const Entry& entry, std::size_t min,
   return value;
 }
 
+std::optional<bool> read_bool(const Entry& entry, Diagnostics& diagnostics) {
+  auto text = read_scalar(entry, diagnostics);
+  if (!text) return std::nullopt;
+  if (*text == "true") return true;
+  if (*text == "false") return false;
+  report_invalid(entry, "expected true or false", diagnostics);
+  return std::nullopt;
+}
+
 bool is_mapping(const Entry& entry, Diagnostics& diagnostics) {
   if (entry.value.IsMap() || entry.value.IsNull()) return true;
   diagnostics.error(entry.value.Mark(),

@@ -32,6 +32,9 @@ std::optional<Duration> read_duration(const Entry& entry, Duration min,
 std::optional<std::size_t> read_size(const Entry& entry, std::size_t min,
                                      std::size_t max, Diagnostics& diagnostics);
 
+// `true` or `false`.
+std::optional<bool> read_bool(const Entry& entry, Diagnostics& diagnostics);
+
 // Whether the entry is a mapping (or empty, which reads as an empty mapping);
 // reports it otherwise.
 bool is_mapping(const Entry& entry, Diagnostics& diagnostics);

@@ -547,20 +547,92 @@ TEST(ConfigErrors, SectionForAnotherProtocol) {
                           "http, but listener 'talk' speaks chat"));
 }
 
-TEST(ConfigErrors, ReservedSectionsTakeNoKeysYet) {
-  constexpr std::string_view kChat = R"(listeners:
+// Lines 1-5 of a chat listener and of an http listener; tests append the
+// protocol's section from line 6 on.
+constexpr std::string_view kChat = R"(listeners:
   - name: talk
     protocol: chat
     model: select
     listen: 127.0.0.1:7007
 )";
+constexpr std::string_view kHttp = R"(listeners:
+  - name: web
+    protocol: http
+    model: epoll
+    listen: 127.0.0.1:8080
+)";
+
+TEST(LoadConfig, ChatSectionAndItsDefaults) {
+  const auto plain = load(std::string(kChat) + "    max_connections: 50\n    max_outbox: 64KiB\n");
+  EXPECT_EQ(plain.listeners[0].chat.max_line, 4096u);
+  EXPECT_EQ(plain.listeners[0].chat.max_outbox, 64u * 1024);  // the listener's max_outbox
+  EXPECT_EQ(plain.listeners[0].chat.max_members, 50u);        // its max_connections
+  const auto set = load(std::string(kChat) +
+                        "    chat:\n      max_line: 1KiB\n      max_outbox: 8KiB\n"
+                        "      max_members: 7\n");
+  EXPECT_EQ(set.listeners[0].chat, (ChatOptions{1024, 8192, 7}));
+}
+
+TEST(ConfigErrors, ChatSection) {
   EXPECT_THAT(errors(std::string(kChat) + "    chat:\n      room: lobby\n"),
-              ElementsAre("test.yaml:7:7: unknown key 'room' in section "
-                          "'chat' of listener 'talk'; this section takes no "
-                          "keys yet"));
+              ElementsAre("test.yaml:7:7: unknown key 'room' in section 'chat' of listener "
+                          "'talk'; valid keys: max_line, max_outbox, max_members"));
   EXPECT_THAT(errors(std::string(kChat) + "    chat: 5\n"),
-              ElementsAre("test.yaml:6:11: 'chat' must be a mapping, not a "
-                          "scalar"));
+              ElementsAre("test.yaml:6:11: 'chat' must be a mapping, not a scalar"));
+  EXPECT_THAT(errors(std::string(kChat) + "    chat:\n      max_line: 64KiB\n"),
+              ElementsAre(testing::StartsWith("test.yaml:7:17: ")));
+  EXPECT_THAT(errors(std::string(kChat) + "    chat:\n      max_members: 0\n"),
+              ElementsAre(testing::StartsWith("test.yaml:7:20: ")));
+}
+
+TEST(LoadConfig, HttpSectionAndItsDefaults) {
+  const auto plain = load(kHttp);
+  EXPECT_EQ(plain.listeners[0].http, HttpOptions{});
+  EXPECT_EQ(plain.listeners[0].http.body, "Hello from Epoll Server!\n");
+  const auto files = load(std::string(kHttp) +
+                          "    http:\n      root: /tmp\n      index: home.html\n"
+                          "      max_header: 8KiB\n      max_body: 0\n      header_timeout: 2s\n"
+                          "      keepalive_timeout: 1m\n      access_log: true\n");
+  const auto& http = files.listeners[0].http;
+  EXPECT_EQ(http.root, "/tmp");
+  EXPECT_EQ(http.index, "home.html");
+  EXPECT_EQ(http.max_header, 8192u);
+  EXPECT_EQ(http.max_body, 0u);
+  EXPECT_EQ(http.header_timeout, 2s);
+  EXPECT_EQ(http.keepalive_timeout, 1min);
+  EXPECT_TRUE(http.access_log);
+  const auto fixed = load(std::string(kHttp) +
+                          "    http:\n      body: \"ok\\n\"\n      content_type: text/html\n");
+  EXPECT_EQ(fixed.listeners[0].http.body, "ok\n");
+  EXPECT_EQ(fixed.listeners[0].http.content_type, "text/html");
+}
+
+TEST(ConfigErrors, HttpSection) {
+  EXPECT_THAT(errors(std::string(kHttp) + "    http:\n      body: hi\n      root: /tmp\n"),
+              ElementsAre("test.yaml:8:7: give either 'body' (a fixed response) or 'root' "
+                          "(files), not both"));
+  EXPECT_THAT(errors(std::string(kHttp) + "    http:\n      root: srv/www\n"),
+              ElementsAre("test.yaml:7:13: invalid value 'srv/www' for 'root': must be an "
+                          "absolute path"));
+  EXPECT_THAT(errors(std::string(kHttp) + "    http:\n      root: /nonexistent/netcookd\n"),
+              ElementsAre("test.yaml:7:13: invalid value '/nonexistent/netcookd' for 'root': "
+                          "No such file or directory"));
+  EXPECT_THAT(errors(std::string(kHttp) + "    http:\n      root: /etc/hostname\n"),
+              ElementsAre("test.yaml:7:13: invalid value '/etc/hostname' for 'root': not a "
+                          "directory"));
+  EXPECT_THAT(errors(std::string(kHttp) + "    http:\n      index: a/b.html\n"),
+              ElementsAre("test.yaml:7:14: invalid value 'a/b.html' for 'index': must be a "
+                          "file name, without '/'"));
+  EXPECT_THAT(errors(std::string(kHttp) + "    http:\n      access_log: yes\n"),
+              ElementsAre("test.yaml:7:19: invalid value 'yes' for 'access_log': expected "
+                          "true or false"));
+  EXPECT_THAT(errors(std::string(kHttp) + "    http:\n      content_type: \"a\\nb\"\n"),
+              ElementsAre(testing::HasSubstr("for 'content_type': not a valid header value")));
+  EXPECT_THAT(errors(std::string(kHttp) + "    http:\n      max_header: 100\n"),
+              ElementsAre(testing::StartsWith("test.yaml:7:19: ")));
+  EXPECT_THAT(errors(std::string(kHttp) + "    http:\n      keepalive: 5s\n"),
+              ElementsAre(testing::StartsWith("test.yaml:7:7: unknown key 'keepalive' in "
+                                              "section 'http' of listener 'web'")));
 }
 
 TEST(ConfigErrors, WorkersOnlyOnReactorModels) {
