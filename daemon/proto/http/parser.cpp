@@ -103,27 +103,32 @@ ParseResult HeadParser::parse(std::string_view buffer, RequestHead& head) noexce
 
 ParseResult HeadParser::scan_request_line(std::string_view buffer) noexcept {
   const auto newline = buffer.find('\n', scanned_);
+  const std::size_t longest = std::min(limits_.max_target + kLineOverhead, limits_.max_head);
   if (newline == std::string_view::npos) {
     scanned_ = buffer.size();
-    return too_long_line(buffer);
+    const auto partial = buffer.substr(start_);
+    return partial.size() > longest ? overlong_line(partial.substr(0, longest + 1)) : kIncomplete;
   }
   scanned_ = newline + 1;
-  const ParseResult line = check_request_line(without_cr(buffer.substr(start_, newline - start_)));
-  if (line.progress == Progress::invalid) return line;
+  const auto line = buffer.substr(start_, newline - start_);
+  if (line.size() > longest) return overlong_line(line.substr(0, longest + 1));
+  const ParseResult checked = check_request_line(without_cr(line));
+  if (checked.progress == Progress::invalid) return checked;
   in_fields_ = true;
   line_start_ = scanned_;
   return kLineDone;
 }
 
-// An unfinished request line is judged only once it is longer than any
-// valid one could be, so a slow sender costs nothing per byte.
-ParseResult HeadParser::too_long_line(std::string_view buffer) const noexcept {
-  const auto partial = buffer.substr(start_);
-  if (partial.size() > limits_.max_head) return invalid(431, "request head too large");
-  if (partial.size() <= limits_.max_target + kLineOverhead) return kIncomplete;
-  const auto space = partial.find(' ');
-  if (space != std::string_view::npos && space <= kMaxMethod &&
-      is_token(partial.substr(0, space)))
+// A request line longer than any valid one is judged on its first bytes
+// only (`window`), so the answer does not depend on how it arrived, and a
+// slow sender costs nothing per byte before that.
+ParseResult HeadParser::overlong_line(std::string_view window) const noexcept {
+  const auto space = window.find(' ');
+  if (space == std::string_view::npos || space == 0 || space > kMaxMethod ||
+      !is_token(window.substr(0, space)))
+    return invalid(400, "malformed request line");
+  const auto target_end = window.find(' ', space + 1);
+  if (target_end == std::string_view::npos || target_end - space - 1 > limits_.max_target)
     return invalid(414, "request target too long");
   return invalid(400, "malformed request line");
 }

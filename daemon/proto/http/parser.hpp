@@ -56,7 +56,7 @@ class HeadParser {
   ParseResult scan_request_line(std::string_view buffer) noexcept;
   ParseResult check_request_line(std::string_view line) noexcept;
   ParseResult check_field(std::size_t at, std::string_view line) noexcept;
-  ParseResult too_long_line(std::string_view buffer) const noexcept;
+  ParseResult overlong_line(std::string_view window) const noexcept;
   void fill(std::string_view buffer, RequestHead& head) const noexcept;
 
   HeadLimits limits_;
