@@ -52,6 +52,12 @@ class Session {
   // the driver then applies the listener's read timeout (slowloris).
   virtual bool partial() const noexcept { return false; }
 
+  // The listener's read timeout passed while partial() was true, and the
+  // driver is ending the connection. A protocol may append a last answer
+  // (HTTP's 408); the driver writes what the socket takes at once, without
+  // waiting, then closes.
+  virtual void read_timed_out(Outbox& out) { (void)out; }
+
   // True once the session wants the connection closed when its Outbox has
   // been written.
   bool closing() const noexcept { return closing_; }

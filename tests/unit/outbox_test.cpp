@@ -1,0 +1,232 @@
+// proto::Outbox over a real socket pair and real temporary files: bytes and
+// file ranges leave in the order they were appended, a large file never
+// enters memory, a file cut short ends the connection instead of hanging,
+// and a full socket is reported as a value to resume from.
+
+#include "proto/outbox.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace netcook::proto {
+namespace {
+
+using Status = SendResult::Status;
+
+constexpr int kWaitMs = 15'000;  // every wait is bounded; a hang fails
+
+// An unlinked temporary file, open for reading and writing.
+std::shared_ptr<const net::UniqueFd> temp_file(std::string_view contents) {
+  const char* dir = std::getenv("TMPDIR");
+  std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/netcook-outbox-XXXXXX";
+  auto file = std::make_shared<net::UniqueFd>(::mkostemp(path.data(), O_CLOEXEC));
+  if (!file->valid()) throw std::runtime_error("mkostemp failed");
+  ::unlink(path.c_str());
+  for (std::size_t done = 0; done < contents.size();) {
+    const ssize_t wrote = ::write(file->get(), contents.data() + done, contents.size() - done);
+    if (wrote <= 0) throw std::runtime_error("writing a temporary file failed");
+    done += static_cast<std::size_t>(wrote);
+  }
+  return file;
+}
+
+// A connected pair: the Outbox writes to `ours` (non-blocking, as every
+// driver's socket), the test reads `theirs`.
+struct SocketPair {
+  SocketPair() {
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+      throw std::runtime_error("socketpair failed");
+    ours.reset(fds[0]);
+    theirs.reset(fds[1]);
+    ::fcntl(ours.get(), F_SETFL, ::fcntl(ours.get(), F_GETFL) | O_NONBLOCK);
+  }
+  net::UniqueFd ours;
+  net::UniqueFd theirs;
+};
+
+bool wait_for(int fd, short events) {
+  pollfd wanted{fd, events, 0};
+  return ::poll(&wanted, 1, kWaitMs) == 1;
+}
+
+// Reads `theirs` until end of file (or a bounded wait runs out); keeps the
+// bytes when `keep`, else only counts them and keeps the last few.
+class Reader {
+ public:
+  Reader(int fd, bool keep) : thread_([this, fd, keep] { run(fd, keep); }) {}
+  ~Reader() { join(); }
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
+  const std::string& bytes() const { return bytes_; }
+  std::size_t count() const { return count_; }
+
+ private:
+  void run(int fd, bool keep) {
+    std::string buffer(64 * 1024, '\0');
+    while (wait_for(fd, POLLIN)) {
+      const ssize_t got = ::read(fd, buffer.data(), buffer.size());
+      if (got <= 0) return;
+      const auto size = static_cast<std::size_t>(got);
+      count_ += size;
+      bytes_.append(buffer, 0, size);
+      if (!keep && bytes_.size() > 16) bytes_.erase(0, bytes_.size() - 16);
+    }
+  }
+
+  std::string bytes_;
+  std::size_t count_ = 0;
+  std::thread thread_;
+};
+
+// Calls send_to() until it is done or fails, waiting for room as needed.
+SendResult send_all(Outbox& out, int socket) {
+  while (true) {
+    const SendResult result = out.send_to(socket);
+    if (result.status == Status::done || result.status == Status::error) return result;
+    if (result.status == Status::would_block && !wait_for(socket, POLLOUT)) return result;
+  }
+}
+
+std::string pattern(std::size_t size) {
+  std::string bytes(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>((i * 7 + i / 251) & 0xff);
+  return bytes;
+}
+
+long max_rss_kib() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+TEST(Outbox, BytesFileBytesLeaveInOrder) {
+  const std::string contents = pattern(300 * 1024);
+  const auto file = temp_file(contents);
+  SocketPair pair;
+  Outbox out;
+  out.append("head\n");
+  out.append_file(file, 1000, 200 * 1024);
+  out.append("middle\n");
+  out.append_file(file, 0, 10);
+  out.append_file(file, 5, 0);  // empty: nothing to send
+  out.append('!');
+  EXPECT_EQ(out.size(), 13u);  // the files hold no memory
+  EXPECT_EQ(out.pending(), "head\n");
+
+  Reader reader(pair.theirs.get(), true);
+  const SendResult result = send_all(out, pair.ours.get());
+  pair.ours.reset();
+  reader.join();
+  EXPECT_EQ(result.status, Status::done);
+  EXPECT_TRUE(out.empty());
+  const std::string expected =
+      "head\n" + contents.substr(1000, 200 * 1024) + "middle\n" + contents.substr(0, 10) + "!";
+  EXPECT_EQ(reader.bytes().size(), expected.size());
+  EXPECT_TRUE(reader.bytes() == expected);
+}
+
+TEST(Outbox, PendingAndConsumeStopAtAFileRange) {
+  const auto file = temp_file("xyz");
+  Outbox out;
+  EXPECT_TRUE(out.empty());
+  out.append("ab");
+  out.append_file(file, 0, 3);
+  out.append("cd");
+  EXPECT_EQ(out.pending(), "ab");
+  out.consume(2);
+  EXPECT_EQ(out.pending(), "");
+  EXPECT_EQ(out.size(), 2u);
+  EXPECT_FALSE(out.empty());
+  out.clear();
+  EXPECT_TRUE(out.empty());
+}
+
+// 64 MiB of a sparse file goes through a socket while the process' peak
+// resident memory stays far below the file's size.
+TEST(Outbox, LargeSparseFileDoesNotEnterMemory) {
+  constexpr std::size_t kSize = 64 * 1024 * 1024;
+  const auto file = temp_file("");
+  ASSERT_EQ(::pwrite(file->get(), "end", 3, kSize - 3), 3);
+  SocketPair pair;
+  const long before = max_rss_kib();
+  Outbox out;
+  out.append_file(file, 0, kSize);
+  Reader reader(pair.theirs.get(), false);
+  const SendResult result = send_all(out, pair.ours.get());
+  pair.ours.reset();
+  reader.join();
+  EXPECT_EQ(result.status, Status::done);
+  EXPECT_EQ(reader.count(), kSize);
+  EXPECT_EQ(reader.bytes().substr(reader.bytes().size() - 3), "end");
+  EXPECT_LT(max_rss_kib() - before, 16 * 1024) << "KiB of peak RSS growth";
+}
+
+TEST(Outbox, FileCutShortIsAnError) {
+  const std::string contents = pattern(256 * 1024);
+  const auto file = temp_file(contents);
+  SocketPair pair;
+  Outbox out;
+  out.append("before\n");
+  out.append_file(file, 0, contents.size());
+  out.append("never sent\n");
+  ASSERT_EQ(::ftruncate(file->get(), 100 * 1024), 0);
+  Reader reader(pair.theirs.get(), true);
+  const SendResult result = send_all(out, pair.ours.get());
+  pair.ours.reset();
+  reader.join();
+  EXPECT_EQ(result.status, Status::error);
+  EXPECT_EQ(result.error, EIO);
+  EXPECT_TRUE(reader.bytes() == "before\n" + contents.substr(0, 100 * 1024));
+}
+
+// Nobody reads at first: the socket fills up mid-file, send_to() says so
+// and resumes exactly where it stopped once there is room.
+TEST(Outbox, WouldBlockThenResume) {
+  const std::string contents = pattern(2 * 1024 * 1024);
+  const auto file = temp_file(contents);
+  SocketPair pair;
+  const int small = 64 * 1024;  // well below the share of one send_to()
+  ::setsockopt(pair.ours.get(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+  Outbox out;
+  out.append("<");
+  out.append_file(file, 0, contents.size());
+  out.append(">");
+  const SendResult first = out.send_to(pair.ours.get());
+  ASSERT_EQ(first.status, Status::would_block);
+  EXPECT_GT(first.sent, 0u);
+  EXPECT_LT(first.sent, contents.size());
+  EXPECT_EQ(out.send_to(pair.ours.get()).status, Status::would_block);
+
+  Reader reader(pair.theirs.get(), true);
+  const SendResult rest = send_all(out, pair.ours.get());
+  pair.ours.reset();
+  reader.join();
+  EXPECT_EQ(rest.status, Status::done);
+  EXPECT_TRUE(reader.bytes() == "<" + contents + ">");
+}
+
+TEST(Outbox, ClosedPeerIsAnError) {
+  SocketPair pair;
+  pair.theirs.reset();
+  Outbox out;
+  out.append("lost");
+  const SendResult result = out.send_to(pair.ours.get());
+  EXPECT_EQ(result.status, Status::error);
+  EXPECT_EQ(result.error, EPIPE);
+}
+
+}  // namespace
+}  // namespace netcook::proto
