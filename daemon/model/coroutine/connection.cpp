@@ -67,9 +67,16 @@ void Connection::peer_closed() {
   session_->peer_closed(out_);
 }
 
-void Connection::sent(std::size_t count) noexcept {
-  out_.consume(count);
-  last_active_ = worker_.loop().now();
+proto::SendResult Connection::write() noexcept {
+  const proto::SendResult result = out_.send_to(fd_.get());
+  if (result.sent > 0) last_active_ = worker_.loop().now();
+  if (result.status == proto::SendResult::Status::would_block) events_.write_blocked();
+  return result;
+}
+
+void Connection::read_timed_out() {
+  session_->read_timed_out(out_);
+  out_.send_to(fd_.get());
 }
 
 bool Connection::may_read() const noexcept {

@@ -46,8 +46,16 @@ class Connection final : public proto::Uplink {
   void received(std::string_view data);
   void peer_closed();
 
-  // `count` bytes of the outbox were written.
-  void sent(std::size_t count) noexcept;
+  // Writes the outbox to the socket as far as it takes it now (see
+  // proto::Outbox::send_to); on EAGAIN the write edge is used up.
+  proto::SendResult write() noexcept;
+
+  // The read timeout passed: the session may append a last answer, which
+  // goes out as far as the socket takes it at once. Throws what the session
+  // throws. The coroutine ends the connection next.
+  void read_timed_out();
+  // Whether the deadline that passed is the read timeout's.
+  bool read_timeout_first() const noexcept { return deadline() < idle_deadline(); }
 
   co::FdEvents& events() noexcept { return events_; }
   const proto::Outbox& outbox() const noexcept { return out_; }

@@ -27,14 +27,17 @@ using Status = co::IoResult::Status;
 // Bytes one connection may read before the others on its worker get a turn.
 constexpr std::size_t kReadBudget = 256 * 1024;
 
-void log_timeout(const Connection& connection, Worker& worker) {
+// A deadline passed; on the read timeout the session answers a last time.
+void time_out(Connection& connection, Worker& worker) {
   const auto& limits = worker.shared().settings.limits;
-  if (connection.deadline() < connection.idle_deadline())
+  if (connection.read_timeout_first()) {
     worker.log().debug("closing connection {}: its request did not complete in {}",
                        connection.id(), limits.read_timeout);
-  else
+    connection.read_timed_out();
+  } else {
     worker.log().debug("closing connection {}: idle for {}", connection.id(),
                        limits.idle_timeout);
+  }
 }
 
 }  // namespace
@@ -48,9 +51,12 @@ co::Task<void> serve(Worker& worker, net::UniqueFd fd, Slot slot, proto::Connect
     connection.open();
     while (!connection.cut_off()) {
       if (!connection.outbox().empty() && events.maybe_writable()) {
-        const co::IoResult sent = co::write_now(events, connection.outbox().pending());
-        if (sent.status == Status::error) co_return;
-        if (sent.status == Status::ok) connection.sent(sent.size);
+        const proto::SendResult sent = connection.write();
+        if (sent.status == proto::SendResult::Status::error) co_return;
+        if (sent.status == proto::SendResult::Status::paused) {
+          co_await co::yield(worker.loop());  // the others' turn: this one writes on
+          continue;
+        }
       }
       if (connection.finished()) co_return;
 
@@ -79,7 +85,7 @@ co::Task<void> serve(Worker& worker, net::UniqueFd fd, Slot slot, proto::Connect
                                 (may_write ? co::FdEvents::kWrite : 0u);
       const co::Ready ready = co_await events.wait(interest, connection.deadline());
       if (ready == co::Ready::timeout) {
-        log_timeout(connection, worker);
+        time_out(connection, worker);
         co_return;
       }
       if (ready == co::Ready::error) co_return;

@@ -50,7 +50,14 @@ bool Connection::advance(std::span<char> scratch, std::size_t read_budget,
                          std::size_t max_outbox) noexcept {
   wants_more_ = false;
   while (!failed_) {
-    if (!out_.empty() && writable_ && write_some() == Io::failed) return false;
+    if (!out_.empty() && writable_) {
+      const Io wrote = write_some();
+      if (wrote == Io::failed) return false;
+      if (wrote == Io::paused) {  // the socket takes more: on a later turn
+        wants_more_ = true;
+        break;
+      }
+    }
     if (out_.empty() && (peer_eof_ || session_->closing())) return false;
 
     const bool may_read = readable_ && !peer_eof_ && !session_->closing() &&
@@ -67,19 +74,30 @@ bool Connection::advance(std::span<char> scratch, std::size_t read_budget,
 }
 
 Connection::Io Connection::write_some() noexcept {
-  const auto pending = out_.pending();
-  const ssize_t sent = ::send(fd_.get(), pending.data(), pending.size(), MSG_NOSIGNAL);
-  if (sent > 0) {
-    out_.consume(static_cast<std::size_t>(sent));
-    last_active = worker_.now();
-    return Io::progress;
-  }
-  if (sent < 0 && (errno == EAGAIN || errno == EINTR)) {
-    if (errno == EAGAIN) writable_ = false;
-    return Io::blocked;
+  const proto::SendResult result = out_.send_to(fd_.get());
+  if (result.sent > 0) last_active = worker_.now();
+  switch (result.status) {
+    case proto::SendResult::Status::done:
+      return Io::progress;
+    case proto::SendResult::Status::paused:
+      return Io::paused;
+    case proto::SendResult::Status::would_block:
+      writable_ = false;
+      return Io::blocked;
+    case proto::SendResult::Status::error:
+      break;
   }
   failed_ = true;
   return Io::failed;
+}
+
+void Connection::on_read_timeout() noexcept {
+  try {
+    session_->read_timed_out(out_);
+  } catch (...) {
+    return;  // ends the connection like any session exception
+  }
+  out_.send_to(fd_.get());  // what fits now; the connection is closed next
 }
 
 Connection::Io Connection::read_some(std::span<char> buffer, std::size_t& budget) noexcept {

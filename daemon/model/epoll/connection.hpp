@@ -36,17 +36,23 @@ class Connection final : public event::Watcher, public proto::Uplink {
   bool deliver(std::string_view bytes, std::size_t max_outbox) noexcept;
 
   // Moves bytes between the socket and the session until the socket would
-  // block, the outbox is full, or `read_budget` bytes were read. Returns
-  // false when the connection is finished and should be closed.
+  // block, the outbox is full, `read_budget` bytes were read, or the
+  // outbox's share of one write went out. Returns false when the connection
+  // is finished and should be closed.
   bool advance(std::span<char> scratch, std::size_t read_budget, std::size_t max_outbox) noexcept;
 
   // Greets the peer if the protocol wants to.
   void open() noexcept;
 
+  // The read timeout passed: lets the session append a last answer and
+  // writes what the socket takes now. The worker closes the connection next.
+  void on_read_timeout() noexcept;
+
   int fd() const noexcept { return fd_.get(); }
   proto::ConnectionId id() const noexcept { return id_; }
   bool partial() const noexcept { return session_->partial(); }
-  // True when advance() stopped for its read budget with data still to read.
+  // True when advance() stopped for its read budget with data still to
+  // read, or for the outbox's share per write with more to write.
   bool wants_more() const noexcept { return wants_more_; }
 
   // Book-keeping owned by the worker.
@@ -58,7 +64,7 @@ class Connection final : public event::Watcher, public proto::Uplink {
   bool queued = false;  // in the worker's ready queue
 
  private:
-  enum class Io { progress, blocked, failed };
+  enum class Io { progress, blocked, paused, failed };
   Io write_some() noexcept;
   Io read_some(std::span<char> buffer, std::size_t& budget) noexcept;
 

@@ -280,6 +280,7 @@ void Worker::expire() noexcept {
   while (!partial_.empty() && partial_.front()->partial_since + limits.read_timeout <= now) {
     shared_.settings.log->debug("closing a connection whose request did not complete in {}",
                                 limits.read_timeout);
+    partial_.front()->on_read_timeout();
     close(*partial_.front());
   }
   arm_expiry();

@@ -85,21 +85,13 @@ bool ChildConnection::may_read() const noexcept {
          (!uplink_ || uplink_->bytes() < limits_.max_outbox);
 }
 
+// Writes until the outbox is empty, the client's socket is full or the
+// outbox's share of one call went out (the next poll(2) returns at once
+// then); false on error.
 bool ChildConnection::write_client() noexcept {
-  while (!out_.empty()) {
-    const auto pending = out_.pending();
-    const ssize_t sent =
-        ::send(client_, pending.data(), pending.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (sent > 0) {
-      out_.consume(static_cast<std::size_t>(sent));
-      last_active_ = now_;
-    } else if (sent < 0 && errno == EAGAIN) {
-      return true;
-    } else if (sent < 0 && errno != EINTR) {
-      return false;
-    }
-  }
-  return true;
+  const proto::SendResult result = out_.send_to(client_);
+  if (result.sent > 0) last_active_ = now_;
+  return result.status != proto::SendResult::Status::error;
 }
 
 bool ChildConnection::read_client() {
@@ -154,7 +146,10 @@ ChildConnection::Clock::time_point ChildConnection::deadline() const noexcept {
   return partial_since_ ? std::min(idle, *partial_since_ + limits_.read_timeout) : idle;
 }
 
-bool ChildConnection::expired() const {
+// True when a timeout ends the connection. On the read timeout the session
+// may answer a last time (HTTP's 408); that goes out as far as the socket
+// takes it at once. Throws what the session throws.
+bool ChildConnection::expired() {
   if (now_ >= last_active_ + limits_.idle_timeout) {
     log_.debug("closing a connection idle for {}", limits_.idle_timeout);
     return true;
@@ -162,6 +157,8 @@ bool ChildConnection::expired() const {
   if (partial_since_ && now_ >= *partial_since_ + limits_.read_timeout) {
     log_.debug("closing a connection whose request did not complete in {}",
                limits_.read_timeout);
+    session_->read_timed_out(out_);
+    out_.send_to(client_);
     return true;
   }
   return false;

@@ -47,7 +47,7 @@ class ChildConnection final : public proto::Uplink {
   bool read_client();
   bool read_hub();
   bool may_read() const noexcept;
-  bool expired() const;
+  bool expired();
   int poll_timeout_ms() const noexcept;
   Clock::time_point deadline() const noexcept;
   void track_partial() noexcept;

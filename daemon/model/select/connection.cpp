@@ -90,14 +90,19 @@ void Connection::read_once(std::span<char> scratch, Clock::time_point now) noexc
 }
 
 void Connection::write_once(Clock::time_point now) noexcept {
-  const auto pending = out_.pending();
-  const ssize_t sent = ::send(fd_.get(), pending.data(), pending.size(), MSG_NOSIGNAL);
-  if (sent > 0) {
-    out_.consume(static_cast<std::size_t>(sent));
-    last_active_ = now;
-  } else if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-    failed_ = true;
+  const proto::SendResult result = out_.send_to(fd_.get());
+  if (result.sent > 0) last_active_ = now;
+  if (result.status == proto::SendResult::Status::error) failed_ = true;
+}
+
+void Connection::on_read_timeout() noexcept {
+  try {
+    session_->read_timed_out(out_);
+  } catch (...) {
+    failed_ = true;  // only this connection ends, as it would anyway
+    return;
   }
+  out_.send_to(fd_.get());
 }
 
 // The read timeout runs from the moment a line or request starts until the

@@ -2,8 +2,8 @@
 
 // One client connection of the select model: its non-blocking socket (always
 // below FD_SETSIZE), its session and its outbox. Level-triggered: each turn
-// after select(2) reads at most once and writes at most once, so no
-// connection starves the others. The reactor owns connections; a connection
+// after select(2) reads at most once and writes at most the outbox's share
+// of one send_to(), so no connection starves the others. The reactor owns connections; a connection
 // never destroys itself.
 
 #include "config/config.hpp"
@@ -64,6 +64,9 @@ class Connection final : public proto::Uplink {
   Clock::time_point deadline(const config::Limits& limits) const noexcept;
   // Whether the read timeout is the one that has passed at `now`.
   bool read_timed_out(const config::Limits& limits, Clock::time_point now) const noexcept;
+  // The read timeout passed: lets the session append a last answer and
+  // writes what the socket takes now. The reactor closes the connection next.
+  void on_read_timeout() noexcept;
 
   int fd() const noexcept { return fd_.get(); }
   proto::ConnectionId id() const noexcept { return id_; }

@@ -172,11 +172,13 @@ void Reactor::expire(Clock::time_point now) noexcept {
   for (auto it = connections_.begin(); it != connections_.end();) {
     Connection& connection = *it++;  // close() erases this one only
     if (connection.deadline(limits) > now) continue;
-    if (connection.read_timed_out(limits, now))
+    if (connection.read_timed_out(limits, now)) {
       settings_.log->debug("closing a connection whose request did not complete in {}",
                            limits.read_timeout);
-    else
+      connection.on_read_timeout();
+    } else {
       settings_.log->debug("closing a connection idle for {}", limits.idle_timeout);
+    }
     close(connection);
   }
 }

@@ -95,22 +95,15 @@ bool Connection::may_read() const noexcept {
   return !peer_eof_ && !session_->closing() && out_.size() < shared_.settings.limits.max_outbox;
 }
 
-// Writes until the Outbox is empty or the socket is full; false on error.
+// Writes until the Outbox is empty, the socket is full or the Outbox's
+// share of one call went out (the next poll(2) returns at once then, and
+// sees the driver closing); false on error.
 bool Connection::write_some(Clock::time_point now) {
-  while (!out_.empty()) {
-    const auto pending = out_.pending();
-    const ssize_t sent = ::send(fd_.get(), pending.data(), pending.size(), MSG_NOSIGNAL);
-    if (sent > 0) {
-      out_.consume(static_cast<std::size_t>(sent));
-      deadlines_.active(now);
-    } else if (sent < 0 && errno == EAGAIN) {
-      return true;
-    } else if (sent < 0 && errno != EINTR) {
-      shared_.settings.log->debug("{}: write failed: {}", name_, std::strerror(errno));
-      return false;
-    }
-  }
-  return true;
+  const proto::SendResult result = out_.send_to(fd_.get());
+  if (result.sent > 0) deadlines_.active(now);
+  if (result.status != proto::SendResult::Status::error) return true;
+  shared_.settings.log->debug("{}: write failed: {}", name_, std::strerror(result.error));
+  return false;
 }
 
 // One recv(2) into `buffer`, handed to the session; false on error.
@@ -131,6 +124,9 @@ bool Connection::read_some(std::span<char> buffer, Clock::time_point now) {
   return false;
 }
 
+// True when a timeout ends the connection. On the read timeout the session
+// may answer a last time (HTTP's 408); that goes out as far as the socket
+// takes it at once. A session's exception ends the connection in run().
 bool Connection::expired(Clock::time_point now) {
   const auto& limits = shared_.settings.limits;
   switch (deadlines_.expired(now)) {
@@ -142,6 +138,8 @@ bool Connection::expired(Clock::time_point now) {
     case Deadlines::Expired::read:
       shared_.settings.log->debug("closing {}: its request did not complete in {}", name_,
                                   limits.read_timeout);
+      session_->read_timed_out(out_);
+      out_.send_to(fd_.get());  // what fits now, without waiting
       return true;
   }
   return true;
