@@ -4,13 +4,43 @@
 
 #include "driver_test.hpp"
 
+#include <cstdlib>
+#include <stdexcept>
+#include <string_view>
 #include <thread>
 #include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace netcook::test {
 namespace {
 
 using namespace std::chrono_literals;
+
+// A file with the given contents for the file protocol, removed at the end.
+class TempFile {
+ public:
+  explicit TempFile(std::string_view contents) {
+    const char* dir = std::getenv("TMPDIR");
+    path_ = std::string(dir != nullptr ? dir : "/tmp") + "/netcook-driver-XXXXXX";
+    const net::UniqueFd fd(::mkostemp(path_.data(), O_CLOEXEC));
+    if (!fd) throw std::runtime_error("mkostemp failed");
+    for (std::size_t done = 0; done < contents.size();) {
+      const ssize_t wrote = ::write(fd.get(), contents.data() + done, contents.size() - done);
+      if (wrote <= 0) throw std::runtime_error("writing " + path_ + " failed");
+      done += static_cast<std::size_t>(wrote);
+    }
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile() { ::unlink(path_.c_str()); }
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 TEST_P(DriverTest, EchoesOneByte) {
   start("echo");
@@ -74,6 +104,50 @@ TEST_P(DriverTest, ReadTimeoutClosesAnUnfinishedLine) {
   EXPECT_EQ(slow.exchange("done\n"), "done\n");
   slow.write_all("never finished");
   EXPECT_EQ(slow.wait_closed(), IoStatus::closed);
+}
+
+// The session's last answer on the read timeout reaches the client, and
+// then the connection ends.
+TEST_P(DriverTest, ReadTimeoutGivesTheSessionALastWord) {
+  config::Limits limits;
+  limits.read_timeout = 200ms;
+  start("timeout", limits);
+  auto slow = Client::connect(port_);
+  EXPECT_EQ(slow.exchange("done\n"), "done\n");
+  slow.write_all("never finished");
+  EXPECT_EQ(slow.read_exact(8), "timeout\n");
+  EXPECT_EQ(slow.wait_closed(), IoStatus::closed);
+}
+
+TEST_P(DriverTest, ReadTimeoutLastWordThatThrowsStillCloses) {
+  config::Limits limits;
+  limits.read_timeout = 200ms;
+  start("timeout:throw", limits);
+  auto slow = Client::connect(port_);
+  auto other = Client::connect(port_);
+  slow.write_all("never finished");
+  EXPECT_EQ(slow.wait_closed(), IoStatus::closed);  // and nothing was sent
+  EXPECT_EQ(other.exchange("fine\n"), "fine\n");
+}
+
+// Bytes, a file range and bytes again, for two pipelined lines: everything
+// arrives, in order, exactly. The file is larger than socket buffers, so
+// the driver waits for room in the middle of it.
+TEST_P(DriverTest, AnswersWithBytesAFileRangeAndBytes) {
+  std::string contents(768 * 1024, '\0');
+  for (std::size_t i = 0; i < contents.size(); ++i)
+    contents[i] = static_cast<char>((i * 13 + i / 509) & 0xff);
+  const TempFile file(contents);
+  start("file:" + file.path());
+  auto client = Client::connect(port_);
+  const std::string body = contents.substr(1, contents.size() - 2);
+  const std::string expected = "<a>\n" + body + "</a>\n<b>\n" + body + "</b>\n";
+  ASSERT_EQ(client.write_all("a\nb\n"), IoStatus::ok);
+  const std::string got = client.read_exact(expected.size(), kLongWait);
+  ASSERT_EQ(got.size(), expected.size());
+  EXPECT_TRUE(got == expected);
+  client.shutdown_write();
+  EXPECT_EQ(client.wait_closed(), IoStatus::closed);  // and nothing more was sent
 }
 
 TEST_P(DriverTest, ServiceBroadcastsInOrder) {

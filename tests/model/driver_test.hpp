@@ -10,6 +10,7 @@
 #include "test_protocols.hpp"
 
 #include <condition_variable>
+#include <csignal>
 #include <functional>
 #include <mutex>
 #include <stdexcept>
@@ -32,11 +33,15 @@ struct ModelCase {
 // The test protocols by name, for a model that rebuilds the protocol from
 // DriverSettings::spec in another process (fork): "echo", "room", "throw",
 // "line:<max_line>", "prefix:<text>" (line echo with that prefix, which may
-// hold {pid} and the other placeholders). Throws for any other spec.
+// hold {pid} and the other placeholders), "file:<path>", "timeout" and
+// "timeout:throw". Throws for any other spec.
 inline proto::Protocol test_protocol(const std::string& spec) {
   if (spec == "echo") return echo_protocol();
   if (spec == "room") return room_protocol();
   if (spec == "throw") return throwing_protocol();
+  if (spec == "timeout") return timeout_protocol(false);
+  if (spec == "timeout:throw") return timeout_protocol(true);
+  if (spec.rfind("file:", 0) == 0) return file_protocol(spec.substr(5));
   if (spec.rfind("line:", 0) == 0) return line_echo_protocol(std::stoul(spec.substr(5)));
   if (spec.rfind("prefix:", 0) == 0) {
     proto::Protocol protocol;
@@ -83,6 +88,8 @@ class DriverTest : public testing::TestWithParam<ModelCase> {
   }
 
   void start(proto::Protocol protocol, config::Limits limits, std::string spec) {
+    // As the daemon does (main.cpp): sendfile(2) cannot be told MSG_NOSIGNAL.
+    std::signal(SIGPIPE, SIG_IGN);
     socket_ = net::listen_on(net::Address{net::Address::Kind::inet4, "127.0.0.1", 0});
     const std::string bound = net::local_address(socket_.get());
     port_ = static_cast<std::uint16_t>(std::stoi(bound.substr(bound.rfind(':') + 1)));

@@ -5,6 +5,9 @@
 #include <map>
 #include <stdexcept>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 namespace netcook::test {
 namespace {
 
@@ -59,6 +62,65 @@ class ThrowingSession final : public proto::Session {
   }
 };
 
+// Calls `answer` with every complete line; partial while a line is incomplete.
+class LineSession : public proto::Session {
+ public:
+  void receive(std::string_view data, proto::Outbox& out) override {
+    for (char c : data) {
+      if (c != '\n') {
+        line_ += c;
+        continue;
+      }
+      answer(line_, out);
+      line_.clear();
+    }
+  }
+  bool partial() const noexcept override { return !line_.empty(); }
+
+ private:
+  virtual void answer(const std::string& line, proto::Outbox& out) = 0;
+
+  std::string line_;
+};
+
+class FileSession final : public LineSession {
+ public:
+  explicit FileSession(const std::string& path)
+      : file_(std::make_shared<const net::UniqueFd>(::open(path.c_str(), O_RDONLY | O_CLOEXEC))) {
+    struct stat status {};
+    if (!file_->valid() || ::fstat(file_->get(), &status) != 0 || status.st_size < 2)
+      throw std::runtime_error("cannot use " + path);
+    size_ = static_cast<std::size_t>(status.st_size);
+  }
+
+ private:
+  void answer(const std::string& line, proto::Outbox& out) override {
+    out.append("<" + line + ">\n");
+    out.append_file(file_, 1, size_ - 2);
+    out.append("</" + line + ">\n");
+  }
+
+  std::shared_ptr<const net::UniqueFd> file_;
+  std::size_t size_ = 0;
+};
+
+class TimeoutSession final : public LineSession {
+ public:
+  explicit TimeoutSession(bool throws) : throws_(throws) {}
+  void read_timed_out(proto::Outbox& out) override {
+    if (throws_) throw std::runtime_error("no last word");
+    out.append("timeout\n");
+  }
+
+ private:
+  void answer(const std::string& line, proto::Outbox& out) override {
+    out.append(line);
+    out.append('\n');
+  }
+
+  bool throws_;
+};
+
 }  // namespace
 
 proto::Protocol echo_protocol() {
@@ -91,6 +153,22 @@ proto::Protocol throwing_protocol() {
   proto::Protocol protocol;
   protocol.make_session = [](const proto::SessionContext&) {
     return std::make_unique<ThrowingSession>();
+  };
+  return protocol;
+}
+
+proto::Protocol file_protocol(const std::string& path) {
+  proto::Protocol protocol;
+  protocol.make_session = [path](const proto::SessionContext&) {
+    return std::make_unique<FileSession>(path);
+  };
+  return protocol;
+}
+
+proto::Protocol timeout_protocol(bool throws) {
+  proto::Protocol protocol;
+  protocol.make_session = [throws](const proto::SessionContext&) {
+    return std::make_unique<TimeoutSession>(throws);
   };
   return protocol;
 }

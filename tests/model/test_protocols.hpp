@@ -2,7 +2,8 @@
 
 // Small protocols that exercise what a driver must provide, without any
 // real protocol: echo (from proto/), a broadcast room over the Service
-// plumbing, and a session that throws on demand.
+// plumbing, a session that throws on demand, answers with a file range, and
+// a last answer on the read timeout.
 
 #include "proto/session.hpp"
 
@@ -24,5 +25,14 @@ proto::Protocol room_protocol();
 
 // Echoes, but throws from receive() when a line "boom" arrives.
 proto::Protocol throwing_protocol();
+
+// Answers every line "<line>" with "<line>\n", the file at `path` but its
+// first and last byte (a file range), then "</line>\n": bytes, a file,
+// bytes. The file is opened once per connection and must not change.
+proto::Protocol file_protocol(const std::string& path);
+
+// Line echo whose read_timed_out() appends "timeout\n", or throws when
+// `throws`.
+proto::Protocol timeout_protocol(bool throws);
 
 }  // namespace netcook::test
