@@ -30,6 +30,26 @@ bool wait_ready(int fd, short events, const Deadline& deadline) {
   }
 }
 
+// `host` (an IPv4 or IPv6 literal) and `port` as a socket address.
+bool to_socket_address(const std::string& host, std::uint16_t port,
+                       sockaddr_storage& address, socklen_t& length) {
+  auto& v4 = reinterpret_cast<sockaddr_in&>(address);
+  if (::inet_pton(AF_INET, host.c_str(), &v4.sin_addr) == 1) {
+    v4.sin_family = AF_INET;
+    v4.sin_port = htons(port);
+    length = sizeof v4;
+    return true;
+  }
+  auto& v6 = reinterpret_cast<sockaddr_in6&>(address);
+  if (::inet_pton(AF_INET6, host.c_str(), &v6.sin6_addr) == 1) {
+    v6.sin6_family = AF_INET6;
+    v6.sin6_port = htons(port);
+    length = sizeof v6;
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 const char* to_string(IoStatus status) {
@@ -50,21 +70,32 @@ std::ostream& operator<<(std::ostream& out, IoStatus status) {
   return out << to_string(status);
 }
 
+ConnectResult Client::try_connect(std::uint16_t port, Timeout timeout) {
+  return try_connect(port, ConnectOptions{}, timeout);
+}
+
 ConnectResult Client::try_connect(std::uint16_t port,
-                                          Timeout timeout) {
-  UniqueFd fd(
-      ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+                                  const ConnectOptions& options,
+                                  Timeout timeout) {
+  sockaddr_storage address{};
+  socklen_t address_length = 0;
+  if (!to_socket_address(options.host, port, address, address_length)) {
+    return {std::nullopt, EINVAL};
+  }
+  UniqueFd fd(::socket(address.ss_family,
+                       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) {
     return {std::nullopt, errno};
   }
   const int one = 1;
   ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (options.receive_buffer > 0 &&
+      ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &options.receive_buffer,
+                   sizeof options.receive_buffer) != 0) {
+    return {std::nullopt, errno};
+  }
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address),
-                sizeof address) != 0) {
+                address_length) != 0) {
     if (errno != EINPROGRESS) {
       return {std::nullopt, errno};
     }
@@ -82,10 +113,17 @@ ConnectResult Client::try_connect(std::uint16_t port,
 }
 
 Client Client::connect(std::uint16_t port, Timeout timeout) {
-  auto result = try_connect(port, timeout);
+  return connect(port, ConnectOptions{}, timeout);
+}
+
+Client Client::connect(std::uint16_t port, const ConnectOptions& options,
+                       Timeout timeout) {
+  auto result = try_connect(port, options, timeout);
   if (!result.client) {
+    const bool v6 = options.host.find(':') != std::string::npos;
+    const std::string host = v6 ? "[" + options.host + "]" : options.host;
     throw std::system_error(result.error, std::generic_category(),
-                            "connect to 127.0.0.1:" + std::to_string(port));
+                            "connect to " + host + ":" + std::to_string(port));
   }
   return std::move(*result.client);
 }
@@ -181,16 +219,28 @@ IoStatus Client::wait_closed(Timeout timeout) {
 }
 
 std::string Client::local_address() const {
-  sockaddr_in address{};
+  sockaddr_storage address{};
   socklen_t length = sizeof address;
   ::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&address), &length);
-  char host[INET_ADDRSTRLEN] = "?";
-  ::inet_ntop(AF_INET, &address.sin_addr, host, sizeof host);
-  return std::string(host) + ":" + std::to_string(ntohs(address.sin_port));
+  char host[INET6_ADDRSTRLEN] = "?";
+  if (address.ss_family == AF_INET6) {
+    const auto& v6 = reinterpret_cast<const sockaddr_in6&>(address);
+    ::inet_ntop(AF_INET6, &v6.sin6_addr, host, sizeof host);
+    return "[" + std::string(host) + "]:" + std::to_string(ntohs(v6.sin6_port));
+  }
+  const auto& v4 = reinterpret_cast<const sockaddr_in&>(address);
+  ::inet_ntop(AF_INET, &v4.sin_addr, host, sizeof host);
+  return std::string(host) + ":" + std::to_string(ntohs(v4.sin_port));
 }
 
 void Client::shutdown_write() const { ::shutdown(fd_.get(), SHUT_WR); }
 
 void Client::shutdown_both() const { ::shutdown(fd_.get(), SHUT_RDWR); }
+
+void Client::close_with_reset() {
+  const linger abortive{1, 0};
+  ::setsockopt(fd_.get(), SOL_SOCKET, SO_LINGER, &abortive, sizeof abortive);
+  fd_.reset();
+}
 
 }  // namespace netcook::test

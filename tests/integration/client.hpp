@@ -1,6 +1,7 @@
 #pragma once
 
-// A TCP client for 127.0.0.1 with a time limit on every operation. The
+// A TCP client for 127.0.0.1 (or another loopback address, see
+// ConnectOptions) with a time limit on every operation. The
 // socket is non-blocking and close-on-exec (so a daemon started later never
 // inherits it); every wait is a poll(2) bounded by the given timeout.
 // Results are values, not exceptions, except for connect().
@@ -31,12 +32,28 @@ std::ostream& operator<<(std::ostream& out, IoStatus status);
 
 struct ConnectResult;
 
+// Where and how to connect.
+struct ConnectOptions {
+  // An IPv4 or IPv6 address literal, without brackets ("::1").
+  std::string host = "127.0.0.1";
+  // SO_RCVBUF in bytes, set before connect(2) so that the TCP window the
+  // peer sees is small too (a client that reads slowly or not at all);
+  // 0 keeps the system's default.
+  int receive_buffer = 0;
+};
+
 class Client {
  public:
   // Connects to 127.0.0.1:`port`.
   static ConnectResult try_connect(std::uint16_t port, Timeout timeout = kWait);
-  // Connects or throws std::system_error naming the port.
+  // Connects to `options.host`:`port`; error EINVAL for a bad host.
+  static ConnectResult try_connect(std::uint16_t port,
+                                   const ConnectOptions& options,
+                                   Timeout timeout = kWait);
+  // Connects or throws std::system_error naming the address.
   static Client connect(std::uint16_t port, Timeout timeout = kWait);
+  static Client connect(std::uint16_t port, const ConnectOptions& options,
+                        Timeout timeout = kWait);
 
   // Sends all of `data`; ok, timeout or error. Does not touch the read side.
   IoStatus write_all(std::string_view data, Timeout timeout = kWait) const;
@@ -57,11 +74,15 @@ class Client {
   IoStatus last_status() const { return last_status_; }
   int last_error() const { return last_error_; }
 
-  // The client's own address as the server sees it: "127.0.0.1:PORT".
+  // The client's own address as the server sees it: "127.0.0.1:PORT", or
+  // "[::1]:PORT" for IPv6.
   std::string local_address() const;
   void shutdown_write() const;
   // Ends both directions; unblocks a thread waiting in write_all().
   void shutdown_both() const;
+  // Closes the socket with a reset (SO_LINGER 0): the peer gets RST, not
+  // FIN. The Client is unusable afterwards.
+  void close_with_reset();
 
  private:
   explicit Client(UniqueFd fd) : fd_(std::move(fd)) {}

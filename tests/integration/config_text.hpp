@@ -2,7 +2,7 @@
 
 // Builds netcookd configuration files for tests: a log section that sends
 // debug lines to stderr (where Daemon reads them), optional `defaults:`
-// lines, and echo listeners on ephemeral loopback ports.
+// lines, and echo or chat listeners on ephemeral loopback ports.
 
 #include <string>
 #include <string_view>
@@ -19,9 +19,26 @@ struct EchoListener {
   std::string max_line = ""; // empty: the daemon's default
 };
 
+// A chat listener; every empty or zero field is left out of the file, so
+// the daemon's default applies.
+struct ChatListener {
+  std::string name;
+  std::string model = "epoll";
+  std::string listen = "127.0.0.1:0";  // written double-quoted ("[::1]:0")
+  unsigned workers = 0;                // epoll and coroutine only
+  std::string max_line = "";           // the `chat:` section
+  std::string max_outbox = "";
+  std::string max_members = "";
+};
+
 // `defaults` are "key: value" lines for the `defaults:` section.
 std::string make_config(const std::vector<EchoListener>& listeners,
                         const std::vector<std::string>& defaults = {});
+
+// The chat listeners, then the `echo` listeners, in one file.
+std::string make_chat_config(const std::vector<ChatListener>& chat,
+                             const std::vector<std::string>& defaults = {},
+                             const std::vector<EchoListener>& echo = {});
 
 // `text` as a YAML double-quoted scalar.
 std::string yaml_quote(std::string_view text);

@@ -1,0 +1,82 @@
+#pragma once
+
+// What /proc says about the processes under a daemon: children, states and
+// resident memory. Linux only; a process that is gone reads as empty.
+
+#include "unique_fd.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace netcook::test {
+
+// The whole of a (small) /proc file; empty if it cannot be read.
+inline std::string read_text(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  std::string text;
+  char chunk[4096];
+  ssize_t n = 0;
+  while (fd.valid() && (n = ::read(fd.get(), chunk, sizeof chunk)) > 0) {
+    text.append(chunk, static_cast<std::size_t>(n));
+  }
+  return text;
+}
+
+// The children of `pid`, from /proc/PID/task/*/children.
+inline std::vector<pid_t> children_of(pid_t pid) {
+  std::vector<pid_t> children;
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  DIR* dir = ::opendir(tasks.c_str());
+  if (dir == nullptr) return children;
+  while (const dirent* entry = ::readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    std::istringstream list(read_text(tasks + "/" + entry->d_name + "/children"));
+    for (pid_t child = 0; list >> child;) children.push_back(child);
+  }
+  ::closedir(dir);
+  return children;
+}
+
+// Children, grandchildren and so on, parents before their children.
+inline std::vector<pid_t> descendants_of(pid_t pid) {
+  std::vector<pid_t> found = children_of(pid);
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    const auto more = children_of(found[i]);
+    found.insert(found.end(), more.begin(), more.end());
+  }
+  return found;
+}
+
+// The state letter of `pid` (R, S, Z, ...), or '\0' if there is no such
+// process.
+inline char process_state(pid_t pid) {
+  const std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
+  const auto paren = stat.rfind(')');
+  return paren == std::string::npos || paren + 2 >= stat.size() ? '\0' : stat[paren + 2];
+}
+
+// VmRSS of `pid` in KiB (0 if gone).
+inline long rss_kib(pid_t pid) {
+  std::istringstream status(read_text("/proc/" + std::to_string(pid) + "/status"));
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
+  }
+  return 0;
+}
+
+// The daemon's RSS plus its descendants' (the fork master and connection
+// processes), in KiB.
+inline long tree_rss_kib(pid_t daemon) {
+  long total = rss_kib(daemon);
+  for (const pid_t pid : descendants_of(daemon)) total += rss_kib(pid);
+  return total;
+}
+
+}  // namespace netcook::test
