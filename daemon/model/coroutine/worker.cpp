@@ -104,8 +104,13 @@ void Worker::to_service(proto::ConnectionId from, std::string_view message) {
 // connection cut off here ends on its next turn, outside the Service.
 void Worker::deliver(proto::ConnectionId to, std::string_view bytes) {
   const auto index = static_cast<std::size_t>(to & 0xff);
-  if (index == index_)
+  if (index == index_) {
+    // Deliveries other workers queued here were made earlier (under the
+    // same Service mutex): they go first, so every receiver sees lines in
+    // the order the Service produced them.
+    take_deliveries();
     deliver_here(to, bytes);
+  }
   else if (index < shared_.workers.size())
     shared_.workers[index]->post_delivery(to, bytes);
 }
