@@ -59,7 +59,9 @@ Verdict interpret(const RequestHead& head, std::uint64_t max_body, Request& requ
     if (equals_ignoring_case(name, "host")) {
       ++hosts;
     } else if (equals_ignoring_case(name, "content-length")) {
+      bool any = false;  // "Content-Length: ," is malformed, not absent
       for_each_element(field.value, [&](std::string_view element) {
+        any = true;
         std::uint64_t value = 0;
         if (!parse_length(element, value)) {
           length_malformed = true;
@@ -70,9 +72,11 @@ Verdict interpret(const RequestHead& head, std::uint64_t max_body, Request& requ
         has_length = true;
         return true;
       });
-      if (field.value.empty()) length_malformed = true;
+      if (!any) length_malformed = true;
     } else if (equals_ignoring_case(name, "transfer-encoding")) {
+      bool any = false;  // "Transfer-Encoding: ," is present, and invalid
       for_each_element(field.value, [&](std::string_view coding) {
+        any = true;
         if (equals_ignoring_case(coding, "chunked")) {
           if (has_coding && chunked_last) chunked_twice = true;
           chunked_last = true;
@@ -83,7 +87,7 @@ Verdict interpret(const RequestHead& head, std::uint64_t max_body, Request& requ
         has_coding = true;
         return true;
       });
-      if (field.value.empty()) has_coding = true;
+      if (!any) has_coding = true;
     } else if (equals_ignoring_case(name, "connection")) {
       for_each_element(field.value, [&](std::string_view option) {
         if (equals_ignoring_case(option, "close")) close = true;

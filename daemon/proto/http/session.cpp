@@ -1,0 +1,169 @@
+#include "proto/http/chunked.hpp"
+#include "proto/http/date.hpp"
+#include "proto/http/http.hpp"
+#include "proto/http/response.hpp"
+#include "proto/http/site.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace netcook::proto::http {
+
+std::shared_ptr<const Site> make_fixed_site(const HttpSettings& settings);
+std::shared_ptr<const Site> make_file_site(const HttpSettings& settings);
+
+namespace {
+
+// One connection: requests are parsed from buffer_, answered in order, and
+// their bodies read and discarded before the next request starts.
+class HttpSession final : public Session {
+ public:
+  explicit HttpSession(std::shared_ptr<const Site> site)
+      : site_(std::move(site)),
+        settings_(site_->settings()),
+        parser_(settings_.limits),
+        chunked_(0, 0) {}
+
+  void receive(std::string_view data, Outbox& out) override {
+    if (closing()) return;
+    buffer_.append(data);
+    std::size_t at = 0;  // start of what is not consumed yet
+    bool need_more = false;
+    while (at < buffer_.size() && !closing() && !need_more) {
+      const std::string_view rest = std::string_view(buffer_).substr(at);
+      switch (state_) {
+        case State::head: {
+          const std::size_t used = read_head(rest, out);
+          at += used;
+          need_more = used == 0;  // the head is incomplete (or failed: closing)
+          break;
+        }
+        case State::length_body: {
+          const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(left_, rest.size()));
+          at += take;
+          left_ -= take;
+          if (left_ == 0) finish(out);
+          break;
+        }
+        case State::chunked_body: {
+          const auto result = chunked_.feed(rest);
+          at += result.consumed;
+          if (result.progress == ChunkedBody::Progress::done)
+            finish(out);
+          else if (result.progress == ChunkedBody::Progress::invalid)
+            fail(result.status, result.reason, out);
+          break;
+        }
+      }
+    }
+    // Keep only the unfinished head; a consumed buffer frees its memory.
+    if (at >= buffer_.size())
+      std::string().swap(buffer_);
+    else if (at > 0)
+      buffer_.erase(0, at);
+  }
+
+  bool partial() const noexcept override {
+    return state_ != State::head || !buffer_.empty();
+  }
+
+  void read_timed_out(Outbox& out) override {
+    if (!closing()) fail(408, "the request did not arrive in time", out);
+  }
+
+ private:
+  enum class State { head, length_body, chunked_body };
+
+  // Parses a head at the start of `rest`; returns the bytes it consumed.
+  std::size_t read_head(std::string_view rest, Outbox& out) {
+    const ParseResult parsed = parser_.parse(rest, head_);
+    if (parsed.progress == Progress::incomplete) return 0;
+    if (parsed.progress == Progress::invalid) {
+      fail(parsed.status, parsed.reason, out);
+      return 0;
+    }
+    parser_.reset();
+    // Known from here on: an error answering this request (a bad body, a
+    // timeout while it arrives) must leave the body out for HEAD too.
+    head_only_ = head_.method == "HEAD";
+    const Verdict verdict = interpret(head_, settings_.max_body, request_);
+    if (!verdict.ok()) {
+      fail(verdict.status, verdict.reason, out);
+      return parsed.length;
+    }
+    switch (request_.framing) {
+      case Framing::none:
+        respond(out);  // the views in request_ are still valid
+        break;
+      case Framing::length:
+        keep_request();
+        left_ = request_.content_length;
+        state_ = State::length_body;
+        break;
+      case Framing::chunked:
+        keep_request();
+        chunked_ = ChunkedBody(settings_.max_body, settings_.limits.max_head);
+        state_ = State::chunked_body;
+        break;
+    }
+    return parsed.length;
+  }
+
+  // A request with a body is answered after its body, when the buffer its
+  // views point into may have changed: copy what the answer needs.
+  void keep_request() {
+    kept_target_ = request_.target;
+    kept_if_modified_since_ = request_.if_modified_since;
+    kept_if_none_match_ = request_.if_none_match;
+    kept_range_ = request_.range;
+    request_.target = kept_target_;
+    request_.if_modified_since = kept_if_modified_since_;
+    request_.if_none_match = kept_if_none_match_;
+    request_.range = kept_range_;
+  }
+
+  void finish(Outbox& out) {
+    state_ = State::head;
+    respond(out);
+  }
+
+  void respond(Outbox& out) {
+    site_->respond(request_, date(), out);
+    if (!request_.keep_alive) close_after_flush();
+  }
+
+  void fail(int status, std::string_view reason, Outbox& out) {
+    append_error(out, status, reason, date(), head_only_);
+    close_after_flush();
+  }
+
+  std::string_view date() const noexcept {
+    return settings_.date != nullptr ? settings_.date() : current_date();
+  }
+
+  const std::shared_ptr<const Site> site_;
+  const HttpSettings& settings_;
+  HeadParser parser_;
+  RequestHead head_;
+  Request request_;
+  State state_ = State::head;
+  std::uint64_t left_ = 0;  // length_body: bytes still to discard
+  ChunkedBody chunked_;
+  bool head_only_ = false;  // an error answers a HEAD request
+  std::string buffer_;      // received, not consumed: at most one unfinished head
+  std::string kept_target_, kept_if_modified_since_, kept_if_none_match_, kept_range_;
+};
+
+}  // namespace
+
+std::shared_ptr<const Site> make_site(const HttpSettings& settings) {
+  return settings.root.empty() ? make_fixed_site(settings) : make_file_site(settings);
+}
+
+std::unique_ptr<Session> make_http_session(std::shared_ptr<const Site> site,
+                                           const SessionContext& context) {
+  (void)context;
+  return std::make_unique<HttpSession>(std::move(site));
+}
+
+}  // namespace netcook::proto::http

@@ -1,0 +1,611 @@
+// The HTTP session over the fixed-body site, with the Date header fixed so
+// every answer is exact bytes: GET and HEAD, keep-alive and close for 1.0
+// and 1.1, pipelined requests answered in order however the bytes were cut
+// into reads, request bodies (Content-Length and chunked) discarded, each
+// error status answered once with `Connection: close`, and the 408 of a
+// read timeout.
+
+#include "proto/http/http.hpp"
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include <gtest/gtest.h>
+
+namespace netcook::proto::http {
+namespace {
+
+constexpr std::string_view kDate = "Sun, 06 Nov 1994 08:49:37 GMT";
+constexpr std::string_view kServerLine = "Server: netcookd/" NETCOOKD_VERSION "\r\n";
+
+std::string_view fixed_date() noexcept {
+  return kDate;
+}
+
+HttpSettings small_settings() {
+  HttpSettings settings;
+  settings.limits = {1024, 256};
+  settings.max_body = 64;
+  settings.body = "Hello\n";
+  settings.date = fixed_date;
+  return settings;
+}
+
+// One connection: bytes go in through receive(), the answer comes out of
+// the Outbox (the fixed site appends no file ranges, so pending() and
+// consume() see everything).
+class Connection {
+ public:
+  explicit Connection(const HttpSettings& settings = small_settings())
+      : session_(make_http_session(make_site(settings), SessionContext{})) {}
+
+  std::string send(std::string_view bytes) {
+    if (!bytes.empty()) session_->receive(bytes, out_);
+    return drain();
+  }
+
+  // `input` in pieces ending at `cuts` (empty pieces are not sent).
+  std::string send_in_pieces(std::string_view input, const std::vector<std::size_t>& cuts) {
+    std::string answer;
+    std::size_t start = 0;
+    std::vector<std::size_t> ends = cuts;
+    ends.push_back(input.size());
+    for (std::size_t end : ends) {
+      if (end < start) continue;
+      answer += send(input.substr(start, end - start));
+      start = end;
+    }
+    return answer;
+  }
+
+  std::string time_out() {
+    session_->read_timed_out(out_);
+    return drain();
+  }
+
+  bool closing() const noexcept { return session_->closing(); }
+  bool partial() const noexcept { return session_->partial(); }
+
+ private:
+  std::string drain() {
+    std::string answer;
+    while (!out_.pending().empty()) {
+      answer += out_.pending();
+      out_.consume(out_.pending().size());
+    }
+    EXPECT_TRUE(out_.empty());
+    return answer;
+  }
+
+  std::unique_ptr<Session> session_;
+  Outbox out_;
+};
+
+std::string answer_to(std::string_view input) {
+  return Connection().send(input);
+}
+
+// --- reading answers back ---
+
+struct Response {
+  std::string status_line;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  std::size_t count(std::string_view name) const {
+    std::size_t n = 0;
+    for (const auto& header : headers) n += header.first == name ? 1 : 0;
+    return n;
+  }
+  std::string header(std::string_view name) const {
+    for (const auto& [key, value] : headers)
+      if (key == name) return value;
+    return "(absent)";
+  }
+};
+
+// Takes one response off the front of `stream`; its body is Content-Length
+// bytes unless `head_only`.
+Response take_response(std::string_view& stream, bool head_only = false) {
+  Response response;
+  const auto end = stream.find("\r\n\r\n");
+  if (end == std::string_view::npos) {
+    ADD_FAILURE() << "no complete response head in: " << stream;
+    stream = {};
+    return response;
+  }
+  std::string_view head = stream.substr(0, end + 2);
+  stream.remove_prefix(end + 4);
+  auto line_end = head.find("\r\n");
+  response.status_line = head.substr(0, line_end);
+  head.remove_prefix(line_end + 2);
+  while (!head.empty()) {
+    line_end = head.find("\r\n");
+    const auto line = head.substr(0, line_end);
+    const auto colon = line.find(": ");
+    EXPECT_NE(colon, std::string_view::npos) << line;
+    response.headers.emplace_back(line.substr(0, colon), line.substr(colon + 2));
+    head.remove_prefix(line_end + 2);
+  }
+  if (!head_only && response.count("Content-Length") == 1) {
+    const auto length = std::stoul(response.header("Content-Length"));
+    EXPECT_LE(length, stream.size());
+    response.body = stream.substr(0, length);
+    stream.remove_prefix(response.body.size());
+  }
+  return response;
+}
+
+std::string ok_answer(std::string_view connection_line, bool head_only) {
+  std::string answer = "HTTP/1.1 200 OK\r\n";
+  answer += kServerLine;
+  answer += "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 6\r\nDate: ";
+  answer += kDate;
+  answer += "\r\n";
+  answer += connection_line;
+  answer += "\r\n";
+  if (!head_only) answer += "Hello\n";
+  return answer;
+}
+
+constexpr std::string_view kGet = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+
+// --- a request and its answer ---
+
+TEST(HttpSession, GetIsAnsweredExactly) {
+  Connection connection;
+  EXPECT_FALSE(connection.partial());
+  EXPECT_EQ(connection.send(kGet),
+            "HTTP/1.1 200 OK\r\n"
+            "Server: netcookd/" NETCOOKD_VERSION
+            "\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "Content-Length: 6\r\n"
+            "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+            "\r\n"
+            "Hello\n");
+  EXPECT_FALSE(connection.closing());
+  EXPECT_FALSE(connection.partial());
+  // The connection stays usable.
+  EXPECT_EQ(connection.send(kGet), ok_answer("", false));
+}
+
+TEST(HttpSession, HeadHasTheHeadersOfGetAndNoBody) {
+  Connection connection;
+  EXPECT_EQ(connection.send("HEAD / HTTP/1.1\r\nHost: a\r\n\r\n"), ok_answer("", true));
+  EXPECT_FALSE(connection.closing());
+  EXPECT_EQ(connection.send(kGet), ok_answer("", false));
+}
+
+TEST(HttpSession, AnyTargetGetsTheFixedBody) {
+  EXPECT_EQ(answer_to("GET /some/where?x=1 HTTP/1.1\r\nHost: a\r\n\r\n"), ok_answer("", false));
+  EXPECT_EQ(answer_to("GET http://a/b HTTP/1.1\r\nHost: a\r\n\r\n"), ok_answer("", false));
+}
+
+TEST(HttpSession, ConfiguredBodyAndContentType) {
+  HttpSettings settings = small_settings();
+  settings.body = "{}";
+  settings.content_type = "application/json";
+  std::string expected = "HTTP/1.1 200 OK\r\n";
+  expected += kServerLine;
+  expected += "Content-Type: application/json\r\nContent-Length: 2\r\nDate: ";
+  expected += kDate;
+  expected += "\r\n\r\n{}";
+  EXPECT_EQ(Connection(settings).send(kGet), expected);
+}
+
+TEST(HttpSession, RealClockWhenNoDateSource) {
+  HttpSettings settings = small_settings();
+  settings.date = nullptr;
+  const std::string text = Connection(settings).send(kGet);
+  std::string_view answer = text;
+  const Response response = take_response(answer);
+  EXPECT_EQ(response.status_line, "HTTP/1.1 200 OK");
+  const std::string date = response.header("Date");
+  EXPECT_EQ(date.size(), kDate.size()) << date;
+  EXPECT_TRUE(date.ends_with(" GMT")) << date;
+  EXPECT_NE(date, kDate);
+}
+
+// --- keep-alive ---
+
+struct KeepAliveCase {
+  std::string_view request;
+  std::string_view connection_line;  // in the answer
+  bool closing;
+};
+
+TEST(HttpSession, KeepAliveAndClose) {
+  const std::vector<KeepAliveCase> cases = {
+      {"GET / HTTP/1.1\r\nHost: a\r\n\r\n", "", false},
+      {"GET / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive\r\n\r\n", "", false},
+      {"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", "Connection: close\r\n", true},
+      {"GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, Close\r\n\r\n", "Connection: close\r\n",
+       true},
+      {"GET / HTTP/1.0\r\n\r\n", "Connection: close\r\n", true},
+      {"GET / HTTP/1.0\r\nHost: a\r\n\r\n", "Connection: close\r\n", true},
+      {"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", "Connection: keep-alive\r\n", false},
+      {"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", "Connection: keep-alive\r\n", false},
+      {"GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n", "Connection: close\r\n", true},
+      {"HEAD / HTTP/1.0\r\n\r\n", "Connection: close\r\n", true},
+  };
+  for (const auto& c : cases) {
+    Connection connection;
+    const bool head_only = c.request.starts_with("HEAD");
+    EXPECT_EQ(connection.send(c.request), ok_answer(c.connection_line, head_only)) << c.request;
+    EXPECT_EQ(connection.closing(), c.closing) << c.request;
+    // A closing connection answers nothing more; an open one answers again.
+    const std::string next = connection.send(kGet);
+    EXPECT_EQ(next, c.closing ? "" : ok_answer("", false)) << c.request;
+  }
+}
+
+TEST(HttpSession, NothingIsAnsweredAfterClose) {
+  Connection connection;
+  const std::string input = "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n" +
+                            std::string(kGet) + std::string(kGet);
+  EXPECT_EQ(connection.send(input), ok_answer("Connection: close\r\n", false));
+  EXPECT_TRUE(connection.closing());
+  EXPECT_EQ(connection.send(kGet), "");
+  EXPECT_EQ(connection.time_out(), "");
+}
+
+// --- pipelining ---
+
+// Request i and the answer it must get; HEAD and HTTP/1.0 keep-alive mixed
+// in so that a reordering would show.
+std::pair<std::string, std::string> pipelined(int i) {
+  switch (i % 4) {
+    case 0:
+      return {std::string(kGet), ok_answer("", false)};
+    case 1:
+      return {"HEAD /" + std::to_string(i) + " HTTP/1.1\r\nHost: a\r\n\r\n", ok_answer("", true)};
+    case 2:
+      return {"GET /x HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+              ok_answer("Connection: keep-alive\r\n", false)};
+    default:
+      return {"HEAD / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+              ok_answer("Connection: keep-alive\r\n", true)};
+  }
+}
+
+TEST(HttpSession, HundredPipelinedRequestsInOrder) {
+  std::string input, expected;
+  for (int i = 0; i < 100; ++i) {
+    auto [request, answer] = pipelined(i);
+    input += request;
+    expected += answer;
+  }
+  Connection connection;
+  EXPECT_EQ(connection.send(input), expected);
+  EXPECT_FALSE(connection.closing());
+  EXPECT_FALSE(connection.partial());
+}
+
+TEST(HttpSession, PipelinedSplitAtEveryOffset) {
+  std::string input, expected;
+  for (int i = 0; i < 100; ++i) {
+    auto [request, answer] = pipelined(i);
+    input += request;
+    expected += answer;
+  }
+  for (std::size_t cut = 0; cut <= input.size(); ++cut) {
+    Connection connection;
+    ASSERT_EQ(connection.send_in_pieces(input, {cut}), expected) << "cut at " << cut;
+    ASSERT_FALSE(connection.partial()) << "cut at " << cut;
+  }
+}
+
+TEST(HttpSession, OneByteAtATime) {
+  std::string input, expected;
+  for (int i = 0; i < 8; ++i) {
+    auto [request, answer] = pipelined(i);
+    input += request;
+    expected += answer;
+  }
+  std::vector<std::size_t> cuts;
+  for (std::size_t i = 1; i < input.size(); ++i) cuts.push_back(i);
+  EXPECT_EQ(Connection().send_in_pieces(input, cuts), expected);
+}
+
+// --- request bodies ---
+
+TEST(HttpSession, BodiesAreDiscardedAndTheNextRequestAnswered) {
+  const std::vector<std::string> with_bodies = {
+      "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello",
+      "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 64\r\n\r\n" + std::string(64, 'b'),
+      "GET / HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 3\r\n\r\nabc",
+      "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "3\r\nabc\r\n0\r\nTrailer: x\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "40\r\n" +
+          std::string(64, 'c') + "\r\n0\r\n\r\n",
+  };
+  for (const auto& request : with_bodies) {
+    const std::string first = request.find("HTTP/1.0") != std::string::npos
+                                  ? ok_answer("Connection: keep-alive\r\n", false)
+                                  : ok_answer("", false);
+    const std::string input = request + std::string(kGet);
+    const std::string expected = first + ok_answer("", false);
+    for (std::size_t cut = 0; cut <= input.size(); ++cut) {
+      Connection connection;
+      ASSERT_EQ(connection.send_in_pieces(input, {cut}), expected) << request << "\ncut at " << cut;
+      ASSERT_FALSE(connection.closing()) << request;
+      ASSERT_FALSE(connection.partial()) << request;
+    }
+  }
+}
+
+// A body that looks like a request is still a body: it is never answered.
+TEST(HttpSession, BodyIsNeverTakenForARequest) {
+  const std::string smuggled = "GET /evil HTTP/1.1\r\nHost: a\r\n\r\n";
+  const std::string by_length =
+      "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: " + std::to_string(smuggled.size()) +
+      "\r\n\r\n" + smuggled;
+  EXPECT_EQ(answer_to(by_length), ok_answer("", false));
+  const std::string by_chunks = "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                                fmt::format("{:x}\r\n", smuggled.size()) + smuggled +
+                                "\r\n0\r\n\r\n";
+  EXPECT_EQ(answer_to(by_chunks), ok_answer("", false));
+}
+
+TEST(HttpSession, PartialWhileARequestOrItsBodyIsIncomplete) {
+  Connection connection;
+  EXPECT_FALSE(connection.partial());
+  EXPECT_EQ(connection.send("G"), "");
+  EXPECT_TRUE(connection.partial());
+  EXPECT_EQ(connection.send("ET / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\n"), "");
+  EXPECT_TRUE(connection.partial());  // the body has not arrived
+  EXPECT_EQ(connection.send("ab"), "");
+  EXPECT_TRUE(connection.partial());
+  EXPECT_EQ(connection.send("cd"), ok_answer("", false));  // answered after its body
+  EXPECT_FALSE(connection.partial());
+  EXPECT_EQ(connection.send(std::string(kGet) + "GET / HT"), ok_answer("", false));
+  EXPECT_TRUE(connection.partial());
+  EXPECT_EQ(connection.send("TP/1.1\r\nHost: a\r\n\r\n"), ok_answer("", false));
+  EXPECT_FALSE(connection.partial());
+  EXPECT_EQ(connection.send("GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"), "");
+  EXPECT_TRUE(connection.partial());
+  EXPECT_EQ(connection.send("3\r\nabc\r\n"), "");
+  EXPECT_TRUE(connection.partial());
+  EXPECT_EQ(connection.send("0\r\n\r\n"), ok_answer("", false));
+  EXPECT_FALSE(connection.partial());
+  EXPECT_FALSE(connection.closing());
+}
+
+// --- errors ---
+
+// What every error answer must be: the status line, Date and Server,
+// Content-Type, Content-Length of the body (absent for HEAD), `Connection:
+// close`, Allow for 405 only; and the connection closing with nothing
+// answered after it.
+void expect_error(const std::string& answer, int status, std::string_view reason, bool head_only,
+                  std::string_view detail = {}) {
+  std::string_view stream = answer;
+  const Response response = take_response(stream, head_only);
+  EXPECT_EQ(response.status_line, fmt::format("HTTP/1.1 {} {}", status, reason));
+  EXPECT_EQ(response.header("Date"), kDate);
+  EXPECT_EQ(response.header("Server"), "netcookd/" NETCOOKD_VERSION);
+  EXPECT_EQ(response.header("Content-Type"), "text/plain; charset=utf-8");
+  EXPECT_EQ(response.header("Connection"), "close");
+  EXPECT_EQ(response.count("Allow"), status == 405 ? 1U : 0U);
+  if (status == 405) {
+    EXPECT_EQ(response.header("Allow"), "GET, HEAD");
+  }
+  EXPECT_EQ(response.count("Content-Length"), 1U);
+  const auto length = std::stoul(response.header("Content-Length"));
+  EXPECT_NE(length, 0U);
+  const std::string prefix = fmt::format("{} {}: ", status, reason);
+  if (head_only) {
+    EXPECT_EQ(response.body, "");
+  } else if (!detail.empty()) {
+    EXPECT_EQ(response.body, fmt::format("{}{}\n", prefix, detail));
+  } else {
+    EXPECT_TRUE(response.body.starts_with(prefix)) << response.body;
+    EXPECT_TRUE(response.body.ends_with("\n")) << response.body;
+  }
+  if (!head_only) {
+    EXPECT_EQ(response.body.size(), length);
+  }
+  EXPECT_EQ(stream, "") << "something was answered after the error";
+}
+
+struct ErrorCase {
+  const char* name;
+  std::string request;
+  int status;
+  std::string_view reason;
+  std::string_view detail;
+};
+
+std::vector<ErrorCase> error_cases() {
+  const std::string host = "Host: a\r\n";
+  std::string many_fields;
+  for (int i = 0; i < 101; ++i) many_fields += "X: " + std::to_string(i) + "\r\n";
+  return {
+      {"malformed request line", "GET/ HTTP/1.1\r\n" + host + "\r\n", 400, "Bad Request",
+       "malformed request line"},
+      {"two spaces", "GET /  HTTP/1.1\r\n" + host + "\r\n", 400, "Bad Request",
+       "malformed HTTP version"},
+      {"no version", "GET /\r\n\r\n", 400, "Bad Request", "malformed request line"},
+      {"header without colon", "GET / HTTP/1.1\r\n" + host + "Nonsense\r\n\r\n", 400, "Bad Request",
+       "header line without a colon"},
+      {"whitespace before colon", "GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400, "Bad Request",
+       "whitespace before colon"},
+      {"obs-fold", "GET / HTTP/1.1\r\n" + host + "X: a\r\n  b\r\n\r\n", 400, "Bad Request",
+       "obsolete line folding"},
+      {"missing host", "GET / HTTP/1.1\r\n\r\n", 400, "Bad Request", "missing Host header"},
+      {"two hosts", "GET / HTTP/1.1\r\n" + host + host + "\r\n", 400, "Bad Request",
+       "more than one Host header"},
+      {"length and chunked",
+       "GET / HTTP/1.1\r\n" + host + "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\nabc",
+       400, "Bad Request", "both Content-Length and Transfer-Encoding"},
+      {"chunked and length",
+       "GET / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\nabc",
+       400, "Bad Request", "both Content-Length and Transfer-Encoding"},
+      {"conflicting lengths",
+       "GET / HTTP/1.1\r\n" + host + "Content-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 400,
+       "Bad Request", "conflicting Content-Length values"},
+      {"conflicting length list", "GET / HTTP/1.1\r\n" + host + "Content-Length: 3, 4\r\n\r\nabcd",
+       400, "Bad Request", "conflicting Content-Length values"},
+      {"malformed length", "GET / HTTP/1.1\r\n" + host + "Content-Length: -1\r\n\r\n", 400,
+       "Bad Request", "malformed Content-Length"},
+      {"length without a value", "GET / HTTP/1.1\r\n" + host + "Content-Length: ,\r\n\r\nabc", 400,
+       "Bad Request", "malformed Content-Length"},
+      {"coding without a value",
+       "GET / HTTP/1.1\r\n" + host + "Transfer-Encoding: ,\r\nContent-Length: 3\r\n\r\nabc", 400,
+       "Bad Request", "both Content-Length and Transfer-Encoding"},
+      {"empty coding list", "GET / HTTP/1.1\r\n" + host + "Transfer-Encoding: , ,\r\n\r\n", 400,
+       "Bad Request", "chunked must be the final coding, once"},
+      {"bad chunk size", "GET / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\nzz\r\n",
+       400, "Bad Request", "malformed chunk size"},
+      {"target too long", "GET /" + std::string(256, 'a') + " HTTP/1.1\r\n" + host + "\r\n", 414,
+       "URI Too Long", "request target too long"},
+      {"head too large", "GET / HTTP/1.1\r\n" + host + "X: " + std::string(1100, 'v') + "\r\n\r\n",
+       431, "Request Header Fields Too Large", "request head too large"},
+      {"too many fields", "GET / HTTP/1.1\r\n" + host + many_fields + "\r\n", 431,
+       "Request Header Fields Too Large", "too many header fields"},
+      {"http 2", "GET / HTTP/2.0\r\n" + host + "\r\n", 505, "HTTP Version Not Supported",
+       "HTTP version not supported"},
+      {"http 1.2", "GET / HTTP/1.2\r\n" + host + "\r\n", 505, "HTTP Version Not Supported",
+       "HTTP version not supported"},
+      {"gzip", "GET / HTTP/1.1\r\n" + host + "Transfer-Encoding: gzip\r\n\r\n", 501,
+       "Not Implemented", "transfer coding not implemented"},
+      {"gzip then chunked",
+       "GET / HTTP/1.1\r\n" + host + "Transfer-Encoding: gzip, chunked\r\n\r\n", 501,
+       "Not Implemented", "transfer coding not implemented"},
+      {"post", "POST / HTTP/1.1\r\n" + host + "\r\n", 405, "Method Not Allowed",
+       "method not allowed"},
+      {"put with body", "PUT / HTTP/1.1\r\n" + host + "Content-Length: 3\r\n\r\nabc", 405,
+       "Method Not Allowed", "method not allowed"},
+      {"lowercase get", "get / HTTP/1.1\r\n" + host + "\r\n", 405, "Method Not Allowed",
+       "method not allowed"},
+      {"declared body too large", "GET / HTTP/1.1\r\n" + host + "Content-Length: 65\r\n\r\n", 413,
+       "Content Too Large", "request body too large"},
+      {"chunk too large", "GET / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n41\r\n",
+       413, "Content Too Large", "request body too large"},
+      {"chunks too large in all",
+       "GET / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n20\r\n" +
+           std::string(32, 'x') + "\r\n20\r\n" + std::string(32, 'x') + "\r\n1\r\n",
+       413, "Content Too Large", "request body too large"},
+  };
+}
+
+TEST(HttpSession, EachErrorIsAnsweredOnceAndCloses) {
+  for (const auto& c : error_cases()) {
+    SCOPED_TRACE(c.name);
+    Connection connection;
+    // A good request after the bad one must not be answered.
+    const std::string answer = connection.send(c.request + std::string(kGet));
+    expect_error(answer, c.status, c.reason, false, c.detail);
+    EXPECT_TRUE(connection.closing());
+    EXPECT_EQ(connection.send(kGet), "");
+    EXPECT_EQ(connection.time_out(), "");
+  }
+}
+
+TEST(HttpSession, ErrorsAfterGoodPipelinedRequests) {
+  for (const auto& c : error_cases()) {
+    SCOPED_TRACE(c.name);
+    const std::string input = std::string(kGet) + std::string(kGet) + c.request + std::string(kGet);
+    const std::string good = ok_answer("", false) + ok_answer("", false);
+    for (std::size_t cut = 0; cut <= input.size(); cut += 7) {
+      Connection connection;
+      const std::string answer = connection.send_in_pieces(input, {cut});
+      ASSERT_TRUE(answer.starts_with(good)) << "cut at " << cut;
+      expect_error(answer.substr(good.size()), c.status, c.reason, false, c.detail);
+      ASSERT_TRUE(connection.closing());
+    }
+  }
+}
+
+TEST(HttpSession, ErrorsToHeadHaveNoBody) {
+  const std::string host = "Host: a\r\n";
+  const std::vector<ErrorCase> cases = {
+      {"missing host", "HEAD / HTTP/1.1\r\n\r\n", 400, "Bad Request", {}},
+      {"length and chunked",
+       "HEAD / HTTP/1.1\r\n" + host + "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+       400,
+       "Bad Request",
+       {}},
+      {"gzip",
+       "HEAD / HTTP/1.1\r\n" + host + "Transfer-Encoding: gzip\r\n\r\n",
+       501,
+       "Not Implemented",
+       {}},
+      {"declared body too large",
+       "HEAD / HTTP/1.1\r\n" + host + "Content-Length: 65\r\n\r\n",
+       413,
+       "Content Too Large",
+       {}},
+      {"chunk too large",
+       "HEAD / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n41\r\n",
+       413,
+       "Content Too Large",
+       {}},
+      {"bad chunk",
+       "HEAD / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\nzz\r\n",
+       400,
+       "Bad Request",
+       {}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    Connection connection;
+    expect_error(connection.send(c.request + std::string(kGet)), c.status, c.reason, true);
+    EXPECT_TRUE(connection.closing());
+  }
+}
+
+TEST(HttpSession, BodyAtTheLimitIsAccepted) {
+  const std::string input =
+      "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "20\r\n" +
+      std::string(32, 'x') + "\r\n20\r\n" + std::string(32, 'x') + "\r\n0\r\n\r\n" +
+      std::string(kGet);
+  Connection connection;
+  EXPECT_EQ(connection.send(input), ok_answer("", false) + ok_answer("", false));
+  EXPECT_FALSE(connection.closing());
+}
+
+// --- the read timeout ---
+
+TEST(HttpSession, TimeoutInTheHeadIs408) {
+  Connection connection;
+  EXPECT_EQ(connection.send("GET / HTTP/1.1\r\nHo"), "");
+  ASSERT_TRUE(connection.partial());
+  expect_error(connection.time_out(), 408, "Request Timeout", false,
+               "the request did not arrive in time");
+  EXPECT_TRUE(connection.closing());
+  EXPECT_EQ(connection.send("st: a\r\n\r\n"), "");
+  EXPECT_EQ(connection.time_out(), "");
+}
+
+TEST(HttpSession, TimeoutInTheBodyIs408) {
+  Connection connection;
+  EXPECT_EQ(connection.send(std::string(kGet) +
+                            "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 9\r\n\r\nabc"),
+            ok_answer("", false));
+  ASSERT_TRUE(connection.partial());
+  expect_error(connection.time_out(), 408, "Request Timeout", false,
+               "the request did not arrive in time");
+  EXPECT_TRUE(connection.closing());
+}
+
+TEST(HttpSession, TimeoutOfAHeadRequestHasNoBody) {
+  Connection connection;
+  EXPECT_EQ(connection.send("HEAD / HTTP/1.1\r\nHost: a\r\nContent-Length: 9\r\n\r\nabc"), "");
+  expect_error(connection.time_out(), 408, "Request Timeout", true);
+}
+
+}  // namespace
+}  // namespace netcook::proto::http
