@@ -3,7 +3,9 @@
 #include "config/loader.hpp"
 #include "proto/chat/chat.hpp"
 #include "proto/echo.hpp"
+#include "proto/http/http.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -37,6 +39,30 @@ proto::Protocol make_chat(const config::Listener& listener) {
   return protocol;
 }
 
+// The site (fixed response or root directory) is prepared once; every
+// connection shares it. A client refused at max_connections gets a 503.
+proto::Protocol make_http(const config::Listener& listener) {
+  const auto& options = listener.http;
+  proto::http::HttpSettings settings;
+  settings.limits.max_head = options.max_header;
+  settings.limits.max_target = std::min<std::size_t>(8 * 1024, options.max_header);
+  settings.max_body = options.max_body;
+  settings.body = options.body;
+  settings.content_type = options.content_type;
+  settings.root = options.root;
+  settings.index = options.index;
+  auto site = proto::http::make_site(settings);
+  proto::Protocol protocol;
+  protocol.make_session = [site](const proto::SessionContext& context) {
+    return proto::http::make_http_session(site, context);
+  };
+  protocol.refusal =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+      "Content-Length: 40\r\nConnection: close\r\nRetry-After: 1\r\n\r\n"
+      "503 Service Unavailable: server is full\n";
+  return protocol;
+}
+
 }  // namespace
 
 proto::Protocol make_protocol(const config::Listener& listener) {
@@ -46,15 +72,21 @@ proto::Protocol make_protocol(const config::Listener& listener) {
     case config::Protocol::chat:
       return make_chat(listener);
     case config::Protocol::http:
-      break;
+      return make_http(listener);
   }
-  throw std::invalid_argument(fmt::format("the {} protocol is not available yet",
-                                          config::to_string(listener.protocol)));
+  throw std::invalid_argument(fmt::format("unknown protocol {}",
+                                          static_cast<int>(listener.protocol)));
 }
 
 config::Limits driver_limits(const config::Listener& listener) {
   config::Limits limits = listener.limits;
   if (listener.protocol == config::Protocol::chat) limits.max_outbox = listener.chat.max_outbox;
+  if (listener.protocol == config::Protocol::http) {
+    // A request head must arrive within header_timeout; a connection
+    // between requests may idle for keepalive_timeout.
+    limits.read_timeout = listener.http.header_timeout;
+    limits.idle_timeout = listener.http.keepalive_timeout;
+  }
   return limits;
 }
 

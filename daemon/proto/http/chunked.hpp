@@ -48,8 +48,8 @@ class ChunkedBody {
 
   Result fail(std::size_t consumed, int status, std::string_view reason) noexcept;
 
-  const std::uint64_t max_body_;
-  const std::size_t max_meta_;
+  std::uint64_t max_body_;
+  std::size_t max_meta_;
   State state_ = State::size;
   std::uint64_t chunk_ = 0;     // size of the current chunk / bytes left in it
   int digits_ = 0;              // hex digits read of the current size

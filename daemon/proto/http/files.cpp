@@ -1,0 +1,258 @@
+// Static files under a root directory. Every path is opened relative to the
+// root with openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS), so neither
+// "..", nor a symlink, nor a race with someone renaming directories can
+// reach outside it; where the kernel lacks openat2, each component is
+// opened with O_NOFOLLOW instead (symlinks are then not followed at all).
+// Bodies are file ranges in the Outbox, sent with sendfile(2).
+
+#include "proto/http/date.hpp"
+#include "proto/http/mime.hpp"
+#include "proto/http/path.hpp"
+#include "proto/http/response.hpp"
+#include "proto/http/site.hpp"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <mutex>
+#include <optional>
+#include <system_error>
+
+namespace netcook::proto::http {
+namespace {
+
+using SharedFd = std::shared_ptr<const net::UniqueFd>;
+
+constexpr int kOpenFlags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+
+// openat2(2) has no glibc wrapper on Debian 12.
+int open_beneath(int directory, const char* path) noexcept {
+  open_how how{};
+  how.flags = kOpenFlags;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  return static_cast<int>(::syscall(SYS_openat2, directory, path, &how, sizeof how));
+}
+
+// The fallback: one component at a time, never following a symlink.
+int open_walking(int directory, const std::string& path) noexcept {
+  net::UniqueFd current(::fcntl(directory, F_DUPFD_CLOEXEC, 0));
+  if (!current) return -1;
+  std::string_view rest = path;
+  while (true) {
+    const auto slash = rest.find('/');
+    const std::string component(rest.substr(0, slash));
+    const int next = ::openat(current.get(), component.c_str(), kOpenFlags | O_NOFOLLOW);
+    if (next < 0) return -1;
+    current.reset(next);
+    if (slash == std::string_view::npos) return current.release();
+    rest.remove_prefix(slash + 1);
+  }
+}
+
+// A file's validators and what they are compared with.
+std::string entity_tag(const struct stat& info) {
+  return fmt::format("\"{:x}-{:x}{:09x}\"", info.st_size, info.st_mtim.tv_sec,
+                     info.st_mtim.tv_nsec);
+}
+
+// If-None-Match: "*" or a list holding our tag (weak comparison, RFC 9110
+// section 13.1.2).
+bool none_match_fails(std::string_view header, std::string_view tag) {
+  if (header == "*") return true;
+  while (!header.empty()) {
+    while (!header.empty() && (header.front() == ' ' || header.front() == ',' ||
+                               header.front() == '\t'))
+      header.remove_prefix(1);
+    if (header.starts_with("W/")) header.remove_prefix(2);
+    if (header.starts_with(tag)) return true;
+    const auto comma = header.find(',');
+    if (comma == std::string_view::npos) break;
+    header.remove_prefix(comma);
+  }
+  return false;
+}
+
+struct ByteRange {
+  std::uint64_t first = 0;
+  std::uint64_t length = 0;
+};
+
+enum class RangeKind { whole, partial, unsatisfiable };
+
+// One "bytes=" range (RFC 9110 section 14.1.2). Several ranges, other units
+// and bad syntax are ignored (the whole file is sent), as the RFC allows.
+RangeKind read_range(std::string_view header, std::uint64_t size, ByteRange& range) {
+  if (!header.starts_with("bytes=")) return RangeKind::whole;
+  header.remove_prefix(6);
+  if (header.find(',') != std::string_view::npos) return RangeKind::whole;
+  const auto dash = header.find('-');
+  if (dash == std::string_view::npos) return RangeKind::whole;
+  const auto number = [](std::string_view text, std::uint64_t& value) {
+    if (text.empty() || text.size() > 19) return false;
+    value = 0;
+    for (char c : text) {
+      if (c < '0' || c > '9') return false;
+      value = value * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return true;
+  };
+  const auto first_text = header.substr(0, dash);
+  const auto last_text = header.substr(dash + 1);
+  std::uint64_t first = 0;
+  std::uint64_t last = 0;
+  if (first_text.empty()) {  // the last N bytes
+    if (!number(last_text, last)) return RangeKind::whole;
+    if (last == 0 || size == 0) return RangeKind::unsatisfiable;
+    range.length = std::min(last, size);
+    range.first = size - range.length;
+    return RangeKind::partial;
+  }
+  if (!number(first_text, first)) return RangeKind::whole;
+  if (last_text.empty()) {
+    last = size == 0 ? 0 : size - 1;
+  } else {
+    if (!number(last_text, last) || last < first) return RangeKind::whole;
+    if (size > 0) last = std::min(last, size - 1);
+  }
+  if (first >= size) return RangeKind::unsatisfiable;
+  range.first = first;
+  range.length = last - first + 1;
+  return RangeKind::partial;
+}
+
+class FileSite final : public Site {
+ public:
+  explicit FileSite(const HttpSettings& settings) : Site(settings) { (void)root(); }
+
+  void respond(const Request& request, std::string_view date, Outbox& out) const override {
+    const bool head_only = request.method == Method::head;
+    const LocalPath path = to_local_path(request.target);
+    if (path.status != 0) return simple(out, request, date, path.status, path.reason);
+
+    net::UniqueFd file(open(root(), path.relative));
+    if (!file) return open_failed(out, request, date, errno);
+    struct stat info {};
+    if (::fstat(file.get(), &info) != 0) return open_failed(out, request, date, errno);
+    std::string_view name = path.relative;
+    if (S_ISDIR(info.st_mode)) {
+      if (!path.directory) return redirect_to_directory(out, request, date, path);
+      net::UniqueFd index(open(file.get(), settings().index));
+      if (!index) return open_failed(out, request, date, errno);
+      file = std::move(index);
+      if (::fstat(file.get(), &info) != 0) return open_failed(out, request, date, errno);
+      name = settings().index;
+    }
+    if (!S_ISREG(info.st_mode)) return simple(out, request, date, 404, "not a regular file");
+
+    const std::string tag = entity_tag(info);
+    const std::string modified = format_date(info.st_mtim.tv_sec);
+    if (not_modified(request, tag, info.st_mtim.tv_sec)) {
+      append_status(out, 304, date);
+      out.append(fmt::format("ETag: {}\r\nLast-Modified: {}\r\n{}\r\n", tag, modified,
+                             connection_header(request)));
+      return;
+    }
+    const auto size = static_cast<std::uint64_t>(info.st_size);
+    ByteRange range{0, size};
+    const RangeKind kind = read_range(request.range, size, range);
+    if (kind == RangeKind::unsatisfiable) {
+      const std::string body = "416 Range Not Satisfiable\n";
+      append_status(out, 416, date);
+      out.append(fmt::format("Content-Range: bytes */{}\r\nContent-Type: text/plain; "
+                             "charset=utf-8\r\nContent-Length: {}\r\n{}\r\n",
+                             size, body.size(), connection_header(request)));
+      if (!head_only) out.append(body);
+      return;
+    }
+    append_status(out, kind == RangeKind::partial ? 206 : 200, date);
+    if (kind == RangeKind::partial)
+      out.append(fmt::format("Content-Range: bytes {}-{}/{}\r\n", range.first,
+                             range.first + range.length - 1, size));
+    out.append(fmt::format("Content-Type: {}\r\nContent-Length: {}\r\nETag: {}\r\n"
+                           "Last-Modified: {}\r\nAccept-Ranges: bytes\r\n{}\r\n",
+                           media_type(name), range.length, tag, modified,
+                           connection_header(request)));
+    if (!head_only && range.length > 0)
+      out.append_file(std::make_shared<const net::UniqueFd>(std::move(file)),
+                      static_cast<off_t>(range.first), static_cast<std::size_t>(range.length));
+  }
+
+ private:
+  // The root directory, opened once per process: a fork child closes the
+  // descriptors it inherits, so it opens its own.
+  int root() const {
+    std::lock_guard lock(mutex_);
+    const pid_t pid = ::getpid();
+    if (root_pid_ != pid || !root_) {
+      net::UniqueFd fd(::open(settings().root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+      if (!fd)
+        throw std::system_error(errno, std::generic_category(),
+                                fmt::format("cannot open http root {}", settings().root));
+      root_ = std::move(fd);
+      root_pid_ = pid;
+    }
+    return root_.get();
+  }
+
+  static int open(int directory, const std::string& relative) noexcept {
+    const int fd = open_beneath(directory, relative.c_str());
+    if (fd >= 0 || errno != ENOSYS) return fd;
+    return open_walking(directory, relative);
+  }
+
+  static bool not_modified(const Request& request, std::string_view tag, std::time_t mtime) {
+    if (!request.if_none_match.empty()) return none_match_fails(request.if_none_match, tag);
+    std::time_t since = 0;
+    return !request.if_modified_since.empty() && parse_date(request.if_modified_since, since) &&
+           mtime <= since;
+  }
+
+  void open_failed(Outbox& out, const Request& request, std::string_view date, int error) const {
+    if (error == EACCES || error == EPERM)
+      simple(out, request, date, 403, "permission denied");
+    else
+      simple(out, request, date, 404, "no such file");  // EXDEV, ELOOP: outside the root
+  }
+
+  void redirect_to_directory(Outbox& out, const Request& request, std::string_view date,
+                             const LocalPath& path) const {
+    const std::string location = fmt::format("{}/{}{}", path.path, path.query.empty() ? "" : "?",
+                                             path.query);
+    const std::string body = fmt::format("301 Moved Permanently: {}\n", location);
+    append_status(out, 301, date);
+    out.append(fmt::format("Location: {}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                           "Content-Length: {}\r\n{}\r\n",
+                           location, body.size(), connection_header(request)));
+    if (request.method != Method::head) out.append(body);
+  }
+
+  // A short plain-text answer that keeps the connection (404, 403, 400 for
+  // a path): the request itself was well-formed.
+  static void simple(Outbox& out, const Request& request, std::string_view date, int status,
+                     std::string_view detail) {
+    const std::string body = fmt::format("{} {}: {}\n", status, reason_phrase(status), detail);
+    append_status(out, status, date);
+    out.append(fmt::format("Content-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n"
+                           "{}\r\n",
+                           body.size(), connection_header(request)));
+    if (request.method != Method::head) out.append(body);
+  }
+
+  mutable std::mutex mutex_;
+  mutable net::UniqueFd root_;
+  mutable pid_t root_pid_ = 0;
+};
+
+}  // namespace
+
+std::shared_ptr<const Site> make_file_site(const HttpSettings& settings) {
+  return std::make_shared<FileSite>(settings);
+}
+
+}  // namespace netcook::proto::http

@@ -1,0 +1,28 @@
+#pragma once
+
+// Writing responses: status lines, the headers every response carries, and
+// the complete error responses the parser's and interpreter's statuses turn
+// into.
+
+#include "proto/outbox.hpp"
+
+#include <cstdint>
+#include <string_view>
+
+namespace netcook::proto::http {
+
+inline constexpr std::string_view kServer = "netcookd/" NETCOOKD_VERSION;
+
+// "OK", "Not Found", ...; "Unknown" for a status we never send.
+std::string_view reason_phrase(int status) noexcept;
+
+// "HTTP/1.1 <status> <reason>\r\nDate: <date>\r\nServer: netcookd/V\r\n".
+void append_status(Outbox& out, int status, std::string_view date);
+
+// A whole error response that ends the connection: plain text naming the
+// status and `detail`, `Connection: close`, and `Allow: GET, HEAD` for 405.
+// `head_only` leaves the body out (the request was HEAD).
+void append_error(Outbox& out, int status, std::string_view detail, std::string_view date,
+                  bool head_only);
+
+}  // namespace netcook::proto::http

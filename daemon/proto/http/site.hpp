@@ -1,0 +1,35 @@
+#pragma once
+
+// What answers a valid request: the fixed response, or files under a root
+// (files.hpp). One per listener, shared read-only by its connections,
+// whatever thread or process serves them.
+
+#include "proto/http/http.hpp"
+#include "proto/http/request.hpp"
+#include "proto/outbox.hpp"
+
+#include <string_view>
+
+namespace netcook::proto::http {
+
+class Site {
+ public:
+  explicit Site(const HttpSettings& settings) : settings_(settings) {}
+  virtual ~Site() = default;
+  Site(const Site&) = delete;
+  Site& operator=(const Site&) = delete;
+
+  const HttpSettings& settings() const noexcept { return settings_; }
+
+  // Appends the whole response to `request` (its body left out for HEAD).
+  virtual void respond(const Request& request, std::string_view date, Outbox& out) const = 0;
+
+ private:
+  HttpSettings settings_;
+};
+
+// The header line that tells the client whether the connection stays open,
+// for the request's version: empty where the default already says so.
+std::string_view connection_header(const Request& request) noexcept;
+
+}  // namespace netcook::proto::http
