@@ -641,6 +641,23 @@ TEST_F(HttpFiles, BadPathIs400) {
   }
 }
 
+// A malformed target is a bad request like any other: the connection ends
+// after the answer, and a request pipelined behind it is not answered.
+TEST_F(HttpFiles, BadPathClosesTheConnection) {
+  const std::string answer = exchange(
+      "GET /a%00b HTTP/1.1\r\nHost: a\r\n\r\n"
+      "GET /hello.txt HTTP/1.1\r\nHost: a\r\n\r\n");
+  std::string_view stream = answer;
+  const Response bad = take_response(stream);
+  EXPECT_EQ(bad.status_line, "HTTP/1.1 400 Bad Request");
+  EXPECT_EQ(bad.header("Connection"), "close");
+  EXPECT_EQ(stream, "");
+}
+
+TEST_F(HttpFiles, SchemeOfTheAbsoluteFormIgnoresCase) {
+  EXPECT_EQ(only_response(get("HTTP://a/hello.txt")).body, kHello);
+}
+
 TEST_F(HttpFiles, NothingOutsideTheRoot) {
   const std::vector<std::string_view> targets = {
       "/../secret.txt",
@@ -710,6 +727,8 @@ TEST_F(HttpFiles, IfNoneMatch) {
       {"W/\"other\"", false},
       {tag.substr(0, tag.size() - 1) + "0\"", false},
       {"\"" + tag.substr(2), false},
+      {tag + "junk", false},       // not a list of entity tags
+      {tag.substr(0, 5), false},   // a tag cut short
   };
   for (const auto& [header, matches] : cases) {
     SCOPED_TRACE(header);

@@ -65,17 +65,22 @@ std::string entity_tag(const struct stat& info) {
 // section 13.1.2).
 bool none_match_fails(std::string_view header, std::string_view tag) {
   if (header == "*") return true;
-  while (!header.empty()) {
+  while (true) {
     while (!header.empty() && (header.front() == ' ' || header.front() == ',' ||
                                header.front() == '\t'))
       header.remove_prefix(1);
     if (header.starts_with("W/")) header.remove_prefix(2);
-    if (header.starts_with(tag)) return true;
-    const auto comma = header.find(',');
-    if (comma == std::string_view::npos) break;
-    header.remove_prefix(comma);
+    if (header.empty()) return false;
+    if (!header.starts_with('"')) return false;  // malformed: no match
+    const auto close = header.find('"', 1);
+    if (close == std::string_view::npos) return false;
+    const auto candidate = header.substr(0, close + 1);
+    header.remove_prefix(close + 1);
+    while (!header.empty() && (header.front() == ' ' || header.front() == '\t'))
+      header.remove_prefix(1);
+    if (!header.empty() && header.front() != ',') return false;  // malformed list
+    if (candidate == tag) return true;
   }
-  return false;
 }
 
 struct ByteRange {
@@ -130,11 +135,20 @@ class FileSite final : public Site {
  public:
   explicit FileSite(const HttpSettings& settings) : Site(settings) { (void)root(); }
 
-  void respond(const Request& request, std::string_view date, Outbox& out) const override {
-    const bool head_only = request.method == Method::head;
+  bool respond(const Request& request, std::string_view date, Outbox& out) const override {
     const LocalPath path = to_local_path(request.target);
-    if (path.status != 0) return simple(out, request, date, path.status, path.reason);
+    if (path.status != 0) {  // a malformed target: answered like any bad request
+      append_error(out, path.status, path.reason, date, request.method == Method::head);
+      return false;
+    }
+    serve(request, path, date, out);
+    return true;
+  }
 
+ private:
+  void serve(const Request& request, const LocalPath& path, std::string_view date,
+             Outbox& out) const {
+    const bool head_only = request.method == Method::head;
     net::UniqueFd file(open(root(), path.relative));
     if (!file) return open_failed(out, request, date, errno);
     struct stat info {};
@@ -160,6 +174,8 @@ class FileSite final : public Site {
     }
     const auto size = static_cast<std::uint64_t>(info.st_size);
     ByteRange range{0, size};
+    // HEAD gets exactly the headers GET would, Range included (as nginx
+    // and Apache do).
     const RangeKind kind = read_range(request.range, size, range);
     if (kind == RangeKind::unsatisfiable) {
       const std::string body = "416 Range Not Satisfiable\n";
@@ -183,7 +199,6 @@ class FileSite final : public Site {
                       static_cast<off_t>(range.first), static_cast<std::size_t>(range.length));
   }
 
- private:
   // The root directory, opened once per process: a fork child closes the
   // descriptors it inherits, so it opens its own.
   int root() const {

@@ -18,13 +18,14 @@ class FixedSite final : public Site {
                           "Content-Length: {}\r\nDate: ",
                           kServer, settings.content_type, settings.body.size())) {}
 
-  void respond(const Request& request, std::string_view date, Outbox& out) const override {
+  bool respond(const Request& request, std::string_view date, Outbox& out) const override {
     out.append(head_);
     out.append(date);
     out.append("\r\n");
     out.append(connection_header(request));
     out.append("\r\n");
     if (request.method != Method::head) out.append(settings().body);
+    return true;
   }
 
  private:

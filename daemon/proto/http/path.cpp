@@ -1,5 +1,7 @@
 #include "proto/http/path.hpp"
 
+#include "proto/http/head.hpp"
+
 #include <vector>
 
 namespace netcook::proto::http {
@@ -23,8 +25,11 @@ LocalPath refuse(std::string_view reason) {
 
 LocalPath to_local_path(std::string_view target) {
   // absolute-form (a proxy request): keep the path of the URI.
-  if (target.starts_with("http://") || target.starts_with("https://")) {
-    const auto authority = target.find("//") + 2;
+  const auto scheme_end = target.find("://");
+  if (scheme_end != std::string_view::npos && !target.starts_with('/') &&
+      (equals_ignoring_case(target.substr(0, scheme_end), "http") ||
+       equals_ignoring_case(target.substr(0, scheme_end), "https"))) {
+    const auto authority = scheme_end + 3;
     const auto slash = target.find('/', authority);
     target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
   }

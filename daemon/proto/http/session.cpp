@@ -128,8 +128,8 @@ class HttpSession final : public Session {
   }
 
   void respond(Outbox& out) {
-    site_->respond(request_, date(), out);
-    if (!request_.keep_alive) close_after_flush();
+    const bool keep = site_->respond(request_, date(), out);
+    if (!keep || !request_.keep_alive) close_after_flush();
   }
 
   void fail(int status, std::string_view reason, Outbox& out) {

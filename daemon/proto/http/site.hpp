@@ -22,7 +22,9 @@ class Site {
   const HttpSettings& settings() const noexcept { return settings_; }
 
   // Appends the whole response to `request` (its body left out for HEAD).
-  virtual void respond(const Request& request, std::string_view date, Outbox& out) const = 0;
+  // Returns false when the connection must close after it (the response
+  // then says so): the request was malformed after all.
+  virtual bool respond(const Request& request, std::string_view date, Outbox& out) const = 0;
 
  private:
   HttpSettings settings_;
