@@ -16,6 +16,10 @@
 
 #include <sys/types.h>
 
+namespace spdlog {
+class logger;
+}
+
 namespace netcook::proto {
 
 // Facts about a connection a protocol may use (echo's prefix placeholders,
@@ -30,6 +34,10 @@ struct SessionContext {
   // The way to the listener's Service; null when the protocol has none.
   // Valid for the session's lifetime.
   Uplink* uplink = nullptr;
+  // The listener's logger in this process, for a protocol's own lines (the
+  // HTTP access log); null when there is none. Valid for the session's
+  // lifetime.
+  spdlog::logger* log = nullptr;
 };
 
 class Session {

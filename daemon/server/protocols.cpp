@@ -51,6 +51,7 @@ proto::Protocol make_http(const config::Listener& listener) {
   settings.content_type = options.content_type;
   settings.root = options.root;
   settings.index = options.index;
+  settings.access_log = options.access_log;
   auto site = proto::http::make_site(settings);
   proto::Protocol protocol;
   protocol.make_session = [site](const proto::SessionContext& context) {

@@ -22,7 +22,8 @@ Connection::Connection(Worker& worker, net::UniqueFd fd, Slot slot, proto::Conne
   proto::SessionContext context{settings.listener,     net::peer_address(raw),
                                 net::peer_host(raw),   ::getpid(),
                                 worker.thread_name(),  id,
-                                worker.has_service() ? this : nullptr};
+                                worker.has_service() ? this : nullptr,
+                                settings.log.get()};
   session_ = worker.shared().protocol.make_session(context);
   if (worker.has_service()) {
     worker.joined(id, *this);

@@ -143,7 +143,8 @@ void Worker::add_connection(net::UniqueFd fd) noexcept {
     connection.last_active = loop_.now();
     proto::SessionContext context{shared_.settings.listener, net::peer_address(raw),
                                   net::peer_host(raw), ::getpid(), thread_name_, id,
-                                  shared_.service ? &connection : nullptr};
+                                  shared_.service ? &connection : nullptr,
+                                  shared_.settings.log.get()};
     connection.attach(shared_.protocol.make_session(context));
     if (shared_.service) by_id_.emplace(id, &connection);
     shared_.settings.log->debug("connection from {}", context.peer);

@@ -35,7 +35,7 @@ void run_child(const ChildPlan& plan) noexcept {
                                   net::peer_host(plan.client), pid,
                                   connection_thread_name(plan.listener,
                                                          static_cast<unsigned long>(pid)),
-                                  plan.id, nullptr};
+                                  plan.id, nullptr, log.get()};
     set_thread_name(context.thread);  // what ps and top show for this process
     net::set_nodelay(plan.client);
     log->debug("connection from {} served by process {}", context.peer, pid);

@@ -128,7 +128,8 @@ void Reactor::admit(net::UniqueFd fd, Clock::time_point now) noexcept {
                                   ::getpid(),
                                   thread_name_,
                                   id,
-                                  service_ ? &connection : nullptr};
+                                  service_ ? &connection : nullptr,
+                                  settings_.log.get()};
     connection.attach(protocol_.make_session(context));
     if (service_) by_id_.emplace(id, &connection);
     settings_.log->debug("connection from {}", context.peer);

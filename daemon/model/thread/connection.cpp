@@ -49,7 +49,8 @@ void Connection::serve() {
   if (shared_.hub.present()) mailbox_.emplace(shared_.settings.limits.max_outbox);
   const proto::SessionContext context{shared_.settings.listener, net::peer_address(fd),
                                       net::peer_host(fd), ::getpid(), name_, id_,
-                                      mailbox_ ? this : nullptr};
+                                      mailbox_ ? this : nullptr,
+                                      shared_.settings.log.get()};
   session_ = shared_.protocol.make_session(context);
   shared_.settings.log->debug("connection from {} served by {}", context.peer, name_);
   if (mailbox_) shared_.hub.join(id_, *mailbox_);

@@ -135,19 +135,18 @@ class FileSite final : public Site {
  public:
   explicit FileSite(const HttpSettings& settings) : Site(settings) { (void)root(); }
 
-  bool respond(const Request& request, std::string_view date, Outbox& out) const override {
+  Answer respond(const Request& request, std::string_view date, Outbox& out) const override {
     const LocalPath path = to_local_path(request.target);
     if (path.status != 0) {  // a malformed target: answered like any bad request
-      append_error(out, path.status, path.reason, date, request.method == Method::head);
-      return false;
+      const bool head_only = request.method == Method::head;
+      return {path.status, append_error(out, path.status, path.reason, date, head_only), false};
     }
-    serve(request, path, date, out);
-    return true;
+    return serve(request, path, date, out);
   }
 
  private:
-  void serve(const Request& request, const LocalPath& path, std::string_view date,
-             Outbox& out) const {
+  Answer serve(const Request& request, const LocalPath& path, std::string_view date,
+               Outbox& out) const {
     const bool head_only = request.method == Method::head;
     net::UniqueFd file(open(root(), path.relative));
     if (!file) return open_failed(out, request, date, errno);
@@ -170,7 +169,7 @@ class FileSite final : public Site {
       append_status(out, 304, date);
       out.append(fmt::format("ETag: {}\r\nLast-Modified: {}\r\n{}\r\n", tag, modified,
                              connection_header(request)));
-      return;
+      return {304, 0, true};
     }
     const auto size = static_cast<std::uint64_t>(info.st_size);
     ByteRange range{0, size};
@@ -183,8 +182,9 @@ class FileSite final : public Site {
       out.append(fmt::format("Content-Range: bytes */{}\r\nContent-Type: text/plain; "
                              "charset=utf-8\r\nContent-Length: {}\r\n{}\r\n",
                              size, body.size(), connection_header(request)));
-      if (!head_only) out.append(body);
-      return;
+      if (head_only) return {416, 0, true};
+      out.append(body);
+      return {416, body.size(), true};
     }
     append_status(out, kind == RangeKind::partial ? 206 : 200, date);
     if (kind == RangeKind::partial)
@@ -194,9 +194,11 @@ class FileSite final : public Site {
                            "Last-Modified: {}\r\nAccept-Ranges: bytes\r\n{}\r\n",
                            media_type(name), range.length, tag, modified,
                            connection_header(request)));
-    if (!head_only && range.length > 0)
-      out.append_file(std::make_shared<const net::UniqueFd>(std::move(file)),
-                      static_cast<off_t>(range.first), static_cast<std::size_t>(range.length));
+    const int status = kind == RangeKind::partial ? 206 : 200;
+    if (head_only || range.length == 0) return {status, 0, true};
+    out.append_file(std::make_shared<const net::UniqueFd>(std::move(file)),
+                    static_cast<off_t>(range.first), static_cast<std::size_t>(range.length));
+    return {status, range.length, true};
   }
 
   // The root directory, opened once per process: a fork child closes the
@@ -228,15 +230,14 @@ class FileSite final : public Site {
            mtime <= since;
   }
 
-  void open_failed(Outbox& out, const Request& request, std::string_view date, int error) const {
-    if (error == EACCES || error == EPERM)
-      simple(out, request, date, 403, "permission denied");
-    else
-      simple(out, request, date, 404, "no such file");  // EXDEV, ELOOP: outside the root
+  static Answer open_failed(Outbox& out, const Request& request, std::string_view date,
+                            int error) {
+    if (error == EACCES || error == EPERM) return simple(out, request, date, 403, "permission denied");
+    return simple(out, request, date, 404, "no such file");  // EXDEV, ELOOP: outside the root
   }
 
-  void redirect_to_directory(Outbox& out, const Request& request, std::string_view date,
-                             const LocalPath& path) const {
+  static Answer redirect_to_directory(Outbox& out, const Request& request, std::string_view date,
+                                      const LocalPath& path) {
     const std::string location = fmt::format("{}/{}{}", path.path, path.query.empty() ? "" : "?",
                                              path.query);
     const std::string body = fmt::format("301 Moved Permanently: {}\n", location);
@@ -244,19 +245,23 @@ class FileSite final : public Site {
     out.append(fmt::format("Location: {}\r\nContent-Type: text/plain; charset=utf-8\r\n"
                            "Content-Length: {}\r\n{}\r\n",
                            location, body.size(), connection_header(request)));
-    if (request.method != Method::head) out.append(body);
+    if (request.method == Method::head) return {301, 0, true};
+    out.append(body);
+    return {301, body.size(), true};
   }
 
   // A short plain-text answer that keeps the connection (404, 403, 400 for
   // a path): the request itself was well-formed.
-  static void simple(Outbox& out, const Request& request, std::string_view date, int status,
-                     std::string_view detail) {
+  static Answer simple(Outbox& out, const Request& request, std::string_view date, int status,
+                       std::string_view detail) {
     const std::string body = fmt::format("{} {}: {}\n", status, reason_phrase(status), detail);
     append_status(out, status, date);
     out.append(fmt::format("Content-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n"
                            "{}\r\n",
                            body.size(), connection_header(request)));
-    if (request.method != Method::head) out.append(body);
+    if (request.method == Method::head) return {status, 0, true};
+    out.append(body);
+    return {status, body.size(), true};
   }
 
   mutable std::mutex mutex_;

@@ -18,14 +18,15 @@ class FixedSite final : public Site {
                           "Content-Length: {}\r\nDate: ",
                           kServer, settings.content_type, settings.body.size())) {}
 
-  bool respond(const Request& request, std::string_view date, Outbox& out) const override {
+  Answer respond(const Request& request, std::string_view date, Outbox& out) const override {
     out.append(head_);
     out.append(date);
     out.append("\r\n");
     out.append(connection_header(request));
     out.append("\r\n");
-    if (request.method != Method::head) out.append(settings().body);
-    return true;
+    if (request.method == Method::head) return {200, 0, true};
+    out.append(settings().body);
+    return {200, settings().body.size(), true};
   }
 
  private:

@@ -26,6 +26,7 @@ struct HttpSettings {
   std::string root;                 // serve files under it when set
   std::string index = "index.html";
   DateSource date = nullptr;        // null: the real clock
+  bool access_log = false;          // one line per response, at info
 };
 
 // What every connection of a listener shares, read-only: the settings and

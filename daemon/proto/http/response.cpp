@@ -34,14 +34,16 @@ void append_status(Outbox& out, int status, std::string_view date) {
                          reason_phrase(status), date, kServer));
 }
 
-void append_error(Outbox& out, int status, std::string_view detail, std::string_view date,
+std::size_t append_error(Outbox& out, int status, std::string_view detail, std::string_view date,
                   bool head_only) {
   const std::string body = fmt::format("{} {}: {}\n", status, reason_phrase(status), detail);
   append_status(out, status, date);
   out.append(fmt::format("Content-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n"
                          "{}Connection: close\r\n\r\n",
                          body.size(), status == 405 ? "Allow: GET, HEAD\r\n" : ""));
-  if (!head_only) out.append(body);
+  if (head_only) return 0;
+  out.append(body);
+  return body.size();
 }
 
 }  // namespace netcook::proto::http

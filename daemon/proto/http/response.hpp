@@ -6,6 +6,7 @@
 
 #include "proto/outbox.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -21,8 +22,9 @@ void append_status(Outbox& out, int status, std::string_view date);
 
 // A whole error response that ends the connection: plain text naming the
 // status and `detail`, `Connection: close`, and `Allow: GET, HEAD` for 405.
-// `head_only` leaves the body out (the request was HEAD).
-void append_error(Outbox& out, int status, std::string_view detail, std::string_view date,
+// `head_only` leaves the body out (the request was HEAD). Returns the bytes
+// of body appended.
+std::size_t append_error(Outbox& out, int status, std::string_view detail, std::string_view date,
                   bool head_only);
 
 }  // namespace netcook::proto::http

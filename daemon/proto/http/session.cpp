@@ -4,6 +4,8 @@
 #include "proto/http/response.hpp"
 #include "proto/http/site.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <string>
 
@@ -18,11 +20,13 @@ namespace {
 // their bodies read and discarded before the next request starts.
 class HttpSession final : public Session {
  public:
-  explicit HttpSession(std::shared_ptr<const Site> site)
+  HttpSession(std::shared_ptr<const Site> site, const SessionContext& context)
       : site_(std::move(site)),
         settings_(site_->settings()),
         parser_(settings_.limits),
-        chunked_(0, 0) {}
+        chunked_(0, 0),
+        access_log_(settings_.access_log ? context.log : nullptr),
+        peer_(access_log_ != nullptr ? context.peer : std::string()) {}
 
   void receive(std::string_view data, Outbox& out) override {
     if (closing()) return;
@@ -128,12 +132,18 @@ class HttpSession final : public Session {
   }
 
   void respond(Outbox& out) {
-    const bool keep = site_->respond(request_, date(), out);
-    if (!keep || !request_.keep_alive) close_after_flush();
+    const Site::Answer answer = site_->respond(request_, date(), out);
+    if (access_log_ != nullptr)
+      access_log_->info("{} \"{} {} HTTP/1.{}\" {} {}", peer_,
+                        request_.method == Method::head ? "HEAD" : "GET", request_.target,
+                        request_.minor_version, answer.status, answer.body_bytes);
+    if (!answer.keep || !request_.keep_alive) close_after_flush();
   }
 
   void fail(int status, std::string_view reason, Outbox& out) {
-    append_error(out, status, reason, date(), head_only_);
+    const std::size_t bytes = append_error(out, status, reason, date(), head_only_);
+    if (access_log_ != nullptr)
+      access_log_->info("{} \"-\" {} {} ({})", peer_, status, bytes, reason);
     close_after_flush();
   }
 
@@ -152,6 +162,8 @@ class HttpSession final : public Session {
   bool head_only_ = false;  // an error answers a HEAD request
   std::string buffer_;      // received, not consumed: at most one unfinished head
   std::string kept_target_, kept_if_modified_since_, kept_if_none_match_, kept_range_;
+  spdlog::logger* const access_log_;  // null: no access log
+  const std::string peer_;            // for the access log
 };
 
 }  // namespace
@@ -162,8 +174,7 @@ std::shared_ptr<const Site> make_site(const HttpSettings& settings) {
 
 std::unique_ptr<Session> make_http_session(std::shared_ptr<const Site> site,
                                            const SessionContext& context) {
-  (void)context;
-  return std::make_unique<HttpSession>(std::move(site));
+  return std::make_unique<HttpSession>(std::move(site), context);
 }
 
 }  // namespace netcook::proto::http

@@ -8,6 +8,7 @@
 #include "proto/http/request.hpp"
 #include "proto/outbox.hpp"
 
+#include <cstdint>
 #include <string_view>
 
 namespace netcook::proto::http {
@@ -21,10 +22,17 @@ class Site {
 
   const HttpSettings& settings() const noexcept { return settings_; }
 
+  // What a response was, for the access log and the connection.
+  struct Answer {
+    int status = 200;
+    std::uint64_t body_bytes = 0;  // as sent (none for HEAD)
+    // False when the connection must close after it (the response then
+    // says so): the request was malformed after all.
+    bool keep = true;
+  };
+
   // Appends the whole response to `request` (its body left out for HEAD).
-  // Returns false when the connection must close after it (the response
-  // then says so): the request was malformed after all.
-  virtual bool respond(const Request& request, std::string_view date, Outbox& out) const = 0;
+  virtual Answer respond(const Request& request, std::string_view date, Outbox& out) const = 0;
 
  private:
   HttpSettings settings_;
