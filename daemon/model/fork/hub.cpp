@@ -31,6 +31,8 @@ class Hub::Link final : public event::Watcher {
   PacketQueue out;
   std::uint32_t watching = 0;  // the epoll mask registered, 0 when not
   bool cut_off = false;        // its process is being killed: deliver nothing more
+  std::string gathered;        // deliveries not yet packed (see Hub::dirty_)
+  bool dirty = false;          // listed in Hub::dirty_
 };
 
 Hub::Hub(event::Loop& loop, std::unique_ptr<proto::Service> service, std::size_t max_outbox,
@@ -40,13 +42,16 @@ Hub::Hub(event::Loop& loop, std::unique_ptr<proto::Service> service, std::size_t
       max_outbox_(max_outbox),
       log_(log),
       cut_off_(std::move(cut_off)),
-      buffer_(kMaxPacket) {}
+      buffer_(kMaxPacket),
+      flush_turn_(loop, [this] { flush_deliveries(); }) {}
 
 Hub::~Hub() { halt(); }
 
 void Hub::halt() noexcept {
   halted_ = true;
   service_.reset();
+  flush_turn_.cancel();
+  dirty_.clear();
   for (auto& entry : links_) {
     Link& link = *entry.second;
     if (link.watching != 0) loop_.remove(link.socket.get());
@@ -119,25 +124,64 @@ void Hub::take_messages(Link& link, std::size_t limit) noexcept {
   }
 }
 
-// Courier: packets of at most kMaxPacket, in order, on the receiver's link.
+// Courier: gathers the bytes on the receiver's link, in order; they go out
+// after the current batch of events (flush_deliveries).
 void Hub::deliver(proto::ConnectionId to, std::string_view bytes) {
   const auto it = links_.find(to);
   if (it == links_.end() || bytes.empty()) return;
   Link& link = *it->second;
   if (link.cut_off || !link.socket) return;
-  while (!bytes.empty()) {
-    const std::size_t take = std::min(bytes.size(), kMaxPacket - 1);
-    std::string packet;
-    packet.reserve(take + 1);
-    packet.push_back(kDeliveryTag);
-    packet.append(bytes.substr(0, take));
-    bytes.remove_prefix(take);
-    if (!link.out.send(std::move(packet))) return;  // it exited; reaping follows
-  }
-  if (link.out.bytes() > max_outbox_)
+  if (link.out.bytes() + link.gathered.size() + bytes.size() > max_outbox_) {
     cut(link, "does not keep up with its deliveries");
-  else
-    watch(link);
+    return;
+  }
+  link.gathered.append(bytes);
+  if (!link.dirty) {
+    link.dirty = true;
+    dirty_.push_back(to);
+  }
+  if (!flush_turn_.armed()) flush_turn_.arm_at(loop_.now() + std::chrono::nanoseconds(1));
+}
+
+void Hub::flush_deliveries() noexcept {
+  std::vector<proto::ConnectionId> dirty;
+  dirty.swap(dirty_);
+  for (const proto::ConnectionId id : dirty) {
+    const auto it = links_.find(id);
+    if (it == links_.end()) continue;  // removed meanwhile: nobody to tell
+    Link& link = *it->second;
+    link.dirty = false;
+    std::string_view bytes = link.gathered;
+    bool sent = !link.cut_off && link.socket;
+    while (sent && !bytes.empty()) {
+      const std::size_t take = std::min(bytes.size(), kMaxPacket - 1);
+      try {
+        std::string packet;
+        packet.reserve(take + 1);
+        packet.push_back(kDeliveryTag);
+        packet.append(bytes.substr(0, take));
+        sent = link.out.send(std::move(packet));  // false: it exited; reaping follows
+      } catch (const std::bad_alloc&) {
+        cut(link, "could not be given its deliveries");
+        sent = false;
+      }
+      bytes.remove_prefix(take);
+    }
+    if (link.gathered.capacity() > kMaxPacket)
+      std::string().swap(link.gathered);
+    else
+      link.gathered.clear();
+    if (!sent || link.cut_off) continue;
+    if (link.out.bytes() > max_outbox_)
+      cut(link, "does not keep up with its deliveries");
+    else
+      watch(link);
+  }
+  // Reuse the vector's storage next time unless a new batch began.
+  if (dirty_.empty()) {
+    dirty.clear();
+    dirty_.swap(dirty);
+  }
 }
 
 void Hub::watch(Link& link) noexcept {

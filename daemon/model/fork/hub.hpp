@@ -10,6 +10,7 @@
 // it; the Service hears gone() once it is reaped).
 
 #include "event/loop.hpp"
+#include "event/timer.hpp"
 #include "model/fork/packet_queue.hpp"
 #include "net/unique_fd.hpp"
 #include "proto/service.hpp"
@@ -57,6 +58,8 @@ class Hub final : private proto::Courier {
   void take_messages(Link& link, std::size_t limit) noexcept;
   void watch(Link& link) noexcept;
   void cut(Link& link, const char* why) noexcept;
+  // Sends what deliver() gathered, as few packets per link as fit.
+  void flush_deliveries() noexcept;
 
   event::Loop& loop_;
   std::unique_ptr<proto::Service> service_;
@@ -67,6 +70,11 @@ class Hub final : private proto::Courier {
   std::vector<std::unique_ptr<Link>> retired_;  // removed, freed by a posted function
   bool halted_ = false;
   std::vector<char> buffer_;
+  // Links with gathered deliveries, sent once the loop's current batch of
+  // events is done: a line for every member costs one packet per member
+  // per batch rather than per line.
+  std::vector<proto::ConnectionId> dirty_;
+  event::Timer flush_turn_;
 };
 
 }  // namespace netcook::model::fork
