@@ -45,8 +45,16 @@ class HeadParser {
   // `complete`, `head` holds views into `buffer`.
   ParseResult parse(std::string_view buffer, RequestHead& head) noexcept;
 
-  // Forgets the request, for the next one on the connection.
-  void reset() noexcept { *this = HeadParser(limits_); }
+  // Forgets the request, for the next one on the connection. Field slots
+  // past field_count_ are never read, so they are left as they are (they
+  // are most of the parser's size).
+  void reset() noexcept {
+    start_ = line_start_ = scanned_ = 0;
+    in_fields_ = false;
+    method_size_ = target_at_ = target_size_ = 0;
+    minor_version_ = 1;
+    field_count_ = 0;
+  }
 
  private:
   struct FieldSpan {
