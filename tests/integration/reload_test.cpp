@@ -282,8 +282,8 @@ TEST_P(ModelSwitch, NoConnectionRefusedWhileSwitching) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, ModelSwitch, testing::ValuesIn(model_pairs()),
-                         [](const testing::TestParamInfo<ModelPair>& info) {
-                           return info.param.first + "_to_" + info.param.second;
+                         [](const testing::TestParamInfo<ModelPair>& pair) {
+                           return pair.param.first + "_to_" + pair.param.second;
                          });
 
 }  // namespace
