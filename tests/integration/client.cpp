@@ -198,6 +198,20 @@ std::string Client::read_line(Timeout timeout) {
   }
 }
 
+IoStatus Client::read_available(std::string& into, Timeout timeout) {
+  last_status_ = IoStatus::ok;
+  if (buffer_.empty() && fill(Deadline(timeout)) != IoStatus::ok) {
+    return last_status_;
+  }
+  if (into.empty()) {
+    into.swap(buffer_);
+  } else {
+    into += buffer_;
+  }
+  buffer_.clear();
+  return IoStatus::ok;
+}
+
 std::string Client::exchange(std::string_view message, Timeout timeout) {
   const Deadline deadline(timeout);
   last_status_ = write_all(message, deadline.remaining());

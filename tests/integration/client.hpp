@@ -63,6 +63,10 @@ class Client {
   std::string read_exact(std::size_t size, Timeout timeout = kWait);
   // Reads up to and including the next '\n'; without it on failure.
   std::string read_line(Timeout timeout = kWait);
+  // Moves what has arrived into `into` (appended): what is buffered, else
+  // what one read returns once data arrives. ok, closed (end of file, and
+  // nothing was buffered), timeout or error. For streams too large to keep.
+  IoStatus read_available(std::string& into, Timeout timeout = kWait);
   // write_all(`message`), then read_exact(message.size()).
   std::string exchange(std::string_view message, Timeout timeout = kWait);
 

@@ -1,5 +1,7 @@
 #include "config_text.hpp"
 
+#include <utility>
+
 namespace netcook::test {
 
 namespace {
@@ -59,6 +61,40 @@ std::string chat_listener_text(const ChatListener& listener) {
   return text;
 }
 
+std::string http_listener_text(const HttpListener& listener) {
+  std::string text = "  - name: " + listener.name + "\n";
+  text += "    protocol: http\n";
+  text += "    model: " + listener.model + "\n";
+  text += "    listen: " + yaml_quote(listener.listen) + "\n";
+  if (listener.workers != 0) {
+    text += "    workers: " + std::to_string(listener.workers) + "\n";
+  }
+  if (!listener.max_connections.empty()) {
+    text += "    max_connections: " + listener.max_connections + "\n";
+  }
+  const std::pair<const char*, const std::string*> keys[] = {
+      {"body", &listener.body},
+      {"root", &listener.root},
+      {"content_type", &listener.content_type},
+      {"index", &listener.index},
+      {"max_header", &listener.max_header},
+      {"max_body", &listener.max_body},
+      {"header_timeout", &listener.header_timeout},
+      {"keepalive_timeout", &listener.keepalive_timeout},
+      {"access_log", &listener.access_log},
+  };
+  std::string section;
+  for (const auto& [key, value] : keys) {
+    if (!value->empty()) {
+      section += "      " + std::string(key) + ": " + yaml_quote(*value) + "\n";
+    }
+  }
+  if (!section.empty()) {
+    text += "    http:\n" + section;
+  }
+  return text;
+}
+
 }  // namespace
 
 std::string yaml_quote(std::string_view text) {
@@ -66,8 +102,16 @@ std::string yaml_quote(std::string_view text) {
   for (char c : text) {
     if (c == '"' || c == '\\') {
       quoted += '\\';
+      quoted += c;
+    } else if (c == '\n') {
+      quoted += "\\n";  // a raw line break would fold into a space
+    } else if (c == '\t') {
+      quoted += "\\t";
+    } else if (c == '\r') {
+      quoted += "\\r";
+    } else {
+      quoted += c;
     }
-    quoted += c;
   }
   return quoted + "\"";
 }
@@ -90,6 +134,15 @@ std::string make_chat_config(const std::vector<ChatListener>& chat,
   }
   for (const auto& listener : echo) {
     text += echo_listener_text(listener);
+  }
+  return text;
+}
+
+std::string make_http_config(const std::vector<HttpListener>& http,
+                             const std::vector<std::string>& defaults) {
+  std::string text = config_head(defaults);
+  for (const auto& listener : http) {
+    text += http_listener_text(listener);
   }
   return text;
 }

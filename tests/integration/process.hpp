@@ -61,6 +61,10 @@ class Process {
   std::thread watcher_;  // waits for the exit without reaping (WNOWAIT)
 };
 
+// The full path of program `name` found in $PATH (executable regular
+// files only), or nullopt: Process does no PATH search itself.
+std::optional<std::string> find_program(const std::string& name);
+
 // Runs a command to completion (for CLI tests).
 struct RunResult {
   std::optional<int> exit_status;  // nullopt: killed after the timeout
