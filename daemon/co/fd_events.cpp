@@ -46,6 +46,7 @@ void FdEvents::on_ready(std::uint32_t events) noexcept {
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) readable_ = true;
   if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) writable_ = true;
   if (events & EPOLLERR) failed_ = true;
+  if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) hung_up_ = true;
   if (waiter_ && settle(interest_)) resume();
 }
 

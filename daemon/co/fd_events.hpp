@@ -58,6 +58,10 @@ class FdEvents final : private event::Watcher {
   bool maybe_readable() const noexcept { return readable_; }
   bool maybe_writable() const noexcept { return writable_; }
   void read_blocked() noexcept { readable_ = false; }
+  // True once epoll reported the peer's end of stream (or a hangup or an
+  // error). Until then a short read drains the socket: with edge
+  // triggering, data that arrives later raises a new edge.
+  bool peer_hung_up() const noexcept { return hung_up_; }
   void write_blocked() noexcept { writable_ = false; }
 
   // Ends the current wait with Ready::woken — soon, on the loop, never from
@@ -81,6 +85,7 @@ class FdEvents final : private event::Watcher {
   bool readable_ = true;  // unknown counts as ready: try the I/O first
   bool writable_ = true;
   bool failed_ = false;  // EPOLLERR seen
+  bool hung_up_ = false;  // EPOLLRDHUP, EPOLLHUP or EPOLLERR seen
   bool woken_ = false;   // wake() not yet reported
 
   std::coroutine_handle<> waiter_;  // not owned

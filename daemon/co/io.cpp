@@ -24,7 +24,13 @@ IoResult from_errno(FdEvents& events, bool reading) noexcept {
 
 IoResult read_now(FdEvents& events, std::span<char> buffer) noexcept {
   const ssize_t got = ::recv(events.fd(), buffer.data(), buffer.size(), 0);
-  if (got > 0) return {IoResult::Status::ok, static_cast<std::size_t>(got)};
+  if (got > 0) {
+    // A short read took everything queued: skip the recv that would only
+    // say EAGAIN. Not after a hangup, whose edge will not come again.
+    if (static_cast<std::size_t>(got) < buffer.size() && !events.peer_hung_up())
+      events.read_blocked();
+    return {IoResult::Status::ok, static_cast<std::size_t>(got)};
+  }
   if (got == 0) return {IoResult::Status::closed};
   return from_errno(events, true);
 }

@@ -30,7 +30,8 @@ struct IoResult {
   int error = 0;
 };
 
-// recv(2) once; EAGAIN also tells `events` the read edge is used up.
+// recv(2) once; EAGAIN, or a short read before any hangup, also tells
+// `events` the read edge is used up.
 IoResult read_now(FdEvents& events, std::span<char> buffer) noexcept;
 // send(2) once with MSG_NOSIGNAL; EAGAIN also clears the write edge.
 IoResult write_now(FdEvents& events, std::string_view bytes) noexcept;

@@ -35,6 +35,7 @@ Connection::~Connection() = default;
 void Connection::on_ready(std::uint32_t events) noexcept {
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) readable_ = true;
   if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) writable_ = true;
+  if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) hung_up_ = true;
   worker_.service(*this);
 }
 
@@ -68,7 +69,6 @@ bool Connection::advance(std::span<char> scratch, std::size_t read_budget,
       break;
     }
     if (read_some(scratch, read_budget) == Io::failed) return false;
-    if (!readable_ && (out_.empty() || !writable_)) break;
   }
   return !failed_;
 }
@@ -105,6 +105,10 @@ Connection::Io Connection::read_some(std::span<char> buffer, std::size_t& budget
   const ssize_t got = ::recv(fd_.get(), buffer.data(), want, 0);
   if (got > 0) {
     budget -= static_cast<std::size_t>(got);
+    // A short read took everything queued: data that arrives later raises
+    // a new edge, so skip the recv that would only say EAGAIN. Not after a
+    // hangup, whose edge does not come again.
+    if (static_cast<std::size_t>(got) < want && !hung_up_) readable_ = false;
     last_active = worker_.now();
     try {
       session_->receive({buffer.data(), static_cast<std::size_t>(got)}, out_);

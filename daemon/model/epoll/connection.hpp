@@ -76,6 +76,7 @@ class Connection final : public event::Watcher, public proto::Uplink {
   bool readable_ = false;  // edge-triggered readiness not yet consumed
   bool writable_ = true;
   bool peer_eof_ = false;
+  bool hung_up_ = false;   // EPOLLRDHUP, EPOLLHUP or EPOLLERR seen
   bool wants_more_ = false;
   bool failed_ = false;
 };
