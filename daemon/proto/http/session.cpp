@@ -30,11 +30,17 @@ class HttpSession final : public Session {
 
   void receive(std::string_view data, Outbox& out) override {
     if (closing()) return;
-    buffer_.append(data);
+    // Parse straight from `data` unless an unfinished head is held back;
+    // only what is left unfinished is copied.
+    std::string_view input = data;
+    if (!buffer_.empty()) {
+      buffer_.append(data);
+      input = buffer_;
+    }
     std::size_t at = 0;  // start of what is not consumed yet
     bool need_more = false;
-    while (at < buffer_.size() && !closing() && !need_more) {
-      const std::string_view rest = std::string_view(buffer_).substr(at);
+    while (at < input.size() && !closing() && !need_more) {
+      const std::string_view rest = input.substr(at);
       switch (state_) {
         case State::head: {
           const std::size_t used = read_head(rest, out);
@@ -61,8 +67,10 @@ class HttpSession final : public Session {
       }
     }
     // Keep only the unfinished head; a consumed buffer frees its memory.
-    if (at >= buffer_.size())
+    if (at >= input.size() || closing())
       std::string().swap(buffer_);
+    else if (buffer_.empty())
+      buffer_.assign(input.substr(at));
     else if (at > 0)
       buffer_.erase(0, at);
   }
