@@ -50,11 +50,15 @@ std::string regex_escape(std::string_view text) {
 
 Daemon::Daemon(std::string_view config,
                const std::vector<std::string>& extra_args)
+    : Daemon(config, DaemonOptions{.extra_args = extra_args}) {}
+
+Daemon::Daemon(std::string_view config, const DaemonOptions& options)
     : config_path_(dir_.write_file("netcookd.yaml", config)) {
-  std::vector<std::string> argv{daemon_binary(), "-c", config_path_};
-  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  process_.emplace(argv);
-  wait_for_line(R"(ready: \d+ listeners?)");
+  std::vector<std::string> argv = options.command_prefix;
+  argv.insert(argv.end(), {daemon_binary(), "-c", config_path_});
+  argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
+  process_.emplace(argv, options.env);
+  if (options.wait_ready) wait_for_line(R"(ready: \d+ listeners?)");
 }
 
 Daemon::~Daemon() {

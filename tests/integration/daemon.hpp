@@ -28,6 +28,18 @@ std::string daemon_binary();
 // `text` with every regex metacharacter escaped (ECMAScript grammar).
 std::string regex_escape(std::string_view text);
 
+// How to start the daemon beyond its config file.
+struct DaemonOptions {
+  std::vector<std::string> extra_args = {};  // after "-c FILE"
+  std::vector<std::string> env = {};  // "NAME=value", added to the test's
+  // Put before the daemon's own argv, e.g. {"/usr/bin/systemd-socket-activate",
+  // "-l", "127.0.0.1:PORT", "--"}.
+  std::vector<std::string> command_prefix = {};
+  // Wait for the "ready:" line in the constructor (false: the test waits
+  // for readiness its own way).
+  bool wait_ready = true;
+};
+
 class Daemon {
  public:
   // Writes `config` to DIR/netcookd.yaml, starts `netcookd -c FILE` plus
@@ -35,6 +47,7 @@ class Daemon {
   // the message, if the daemon does not get ready.
   explicit Daemon(std::string_view config,
                   const std::vector<std::string>& extra_args = {});
+  Daemon(std::string_view config, const DaemonOptions& options);
   ~Daemon();
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;

@@ -1,5 +1,7 @@
 #include "process.hpp"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -30,9 +32,26 @@ Pipe make_pipe() {
   return {UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
+// The test's environment with `extra` ("NAME=value") added or replacing.
+std::vector<std::string> child_environment(const std::vector<std::string>& extra) {
+  std::vector<std::string> result;
+  const auto name_of = [](const std::string& entry) {
+    return entry.substr(0, entry.find('='));
+  };
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string variable(*entry);
+    const bool replaced = std::any_of(extra.begin(), extra.end(), [&](const std::string& e) {
+      return name_of(e) == name_of(variable);
+    });
+    if (!replaced) result.push_back(variable);
+  }
+  result.insert(result.end(), extra.begin(), extra.end());
+  return result;
+}
+
 // Runs in the forked child: only async-signal-safe calls from here on.
-[[noreturn]] void exec_child(char* const* argv, pid_t parent, int in, int out,
-                             int err, int report) {
+[[noreturn]] void exec_child(char* const* argv, char* const* envp, pid_t parent,
+                             int in, int out, int err, int report) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != parent) {
     ::_exit(127);
@@ -48,7 +67,7 @@ Pipe make_pipe() {
   for (int sig = 1; sig < NSIG; ++sig) {
     ::sigaction(sig, &dfl, nullptr);
   }
-  ::execv(argv[0], argv);
+  ::execve(argv[0], argv, envp);
   const int error = errno;
   [[maybe_unused]] auto ignored = ::write(report, &error, sizeof error);
   ::_exit(127);
@@ -56,13 +75,20 @@ Pipe make_pipe() {
 
 }  // namespace
 
-Process::Process(const std::vector<std::string>& argv) {
+Process::Process(const std::vector<std::string>& argv,
+                 const std::vector<std::string>& env) {
   std::vector<std::string> args = argv;
   std::vector<char*> c_argv;
   for (auto& arg : args) {
     c_argv.push_back(arg.data());
   }
   c_argv.push_back(nullptr);
+  std::vector<std::string> environment = child_environment(env);
+  std::vector<char*> c_env;
+  for (auto& entry : environment) {
+    c_env.push_back(entry.data());
+  }
+  c_env.push_back(nullptr);
 
   UniqueFd dev_null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   Pipe out = make_pipe();
@@ -74,7 +100,7 @@ Process::Process(const std::vector<std::string>& argv) {
     throw std::system_error(errno, std::generic_category(), "fork");
   }
   if (pid_ == 0) {
-    exec_child(c_argv.data(), parent, dev_null.get(), out.write.get(),
+    exec_child(c_argv.data(), c_env.data(), parent, dev_null.get(), out.write.get(),
                err.write.get(), report.write.get());
   }
   out.write.reset();

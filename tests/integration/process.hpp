@@ -27,8 +27,11 @@ class Process {
   // default signal dispositions, an empty signal mask, and SIGKILL if the
   // test process dies first (PR_SET_PDEATHSIG, which follows the creating
   // thread: create a Process on a thread that outlives it, e.g. the test's
-  // main thread). Throws if the program cannot be executed.
-  explicit Process(const std::vector<std::string>& argv);
+  // main thread). `env` entries ("NAME=value") are added to the test's own
+  // environment, replacing variables of the same name. Throws if the
+  // program cannot be executed.
+  explicit Process(const std::vector<std::string>& argv,
+                   const std::vector<std::string>& env = {});
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
