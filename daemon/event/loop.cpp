@@ -1,5 +1,6 @@
 #include "event/loop.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <climits>
@@ -72,6 +73,7 @@ void Loop::run() {
         ::epoll_wait(epoll_.get(), events.data(), kMaxEvents, next_timeout_ms());
     if (count < 0 && errno != EINTR) throw_errno("epoll_wait");
     now_ = Clock::now();
+    if (heartbeat_ != nullptr) heartbeat_->beat(now_);
     for (int i = 0; i < count; ++i)
       static_cast<Watcher*>(events[i].data.ptr)->on_ready(events[i].events);
     run_expired_timers();
@@ -109,8 +111,9 @@ void Loop::disarm(Timer& timer) noexcept {
 }
 
 int Loop::next_timeout_ms() const noexcept {
-  if (timers_.empty()) return -1;
-  const auto delay = timers_.begin()->first - Clock::now();
+  if (timers_.empty() && heartbeat_ == nullptr) return -1;
+  auto delay = timers_.empty() ? Clock::duration::max() : timers_.begin()->first - Clock::now();
+  if (heartbeat_ != nullptr) delay = std::min(delay, Heartbeat::interval());
   if (delay <= Clock::duration::zero()) return 0;
   // Round up so a timer never fires early and the loop never spins on it.
   const auto ms = std::chrono::ceil<std::chrono::milliseconds>(delay).count();

@@ -4,6 +4,7 @@
 // functions woken through an eventfd. One Loop runs on one thread; only
 // post() and stop() may be called from other threads.
 
+#include "event/heartbeat.hpp"
 #include "event/timer.hpp"
 #include "net/unique_fd.hpp"
 
@@ -44,6 +45,10 @@ class Loop {
   // Runs until stop(); dispatches readiness, timers and posted functions.
   void run();
 
+  // Beats `heartbeat` on every turn from now on, turning at least once per
+  // Heartbeat::interval() even when idle. `heartbeat` must outlive run().
+  void beat_into(Heartbeat& heartbeat) noexcept { heartbeat_ = &heartbeat; }
+
   // Thread-safe. The loop returns from run() after the current iteration.
   void stop() noexcept;
 
@@ -68,6 +73,7 @@ class Loop {
   net::UniqueFd wake_fd_;
   Clock::time_point now_;
   bool running_ = false;
+  Heartbeat* heartbeat_ = nullptr;  // not owned
 
   std::multimap<Clock::time_point, Timer*> timers_;
 

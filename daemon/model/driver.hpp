@@ -6,12 +6,14 @@
 // any protocol; protocols know nothing about drivers.
 
 #include "config/config.hpp"
+#include "event/heartbeat.hpp"
 #include "proto/session.hpp"
 
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <spdlog/logger.h>
 
@@ -50,6 +52,11 @@ class Driver {
 
   // Connections open right now.
   virtual std::size_t connections() const noexcept = 0;
+
+  // The heartbeats of the driver's event loops (the threads that accept and
+  // dispatch; for fork, the fork master's loop). The listener is alive while
+  // every one of them beats. Valid until the driver is destroyed.
+  virtual std::vector<event::Heartbeat*> heartbeats() = 0;
 };
 
 // Makes the driver for `model`. `listen_fd` is not owned: the caller keeps it

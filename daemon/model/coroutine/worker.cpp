@@ -12,7 +12,9 @@ Worker::Worker(Shared& shared, unsigned index)
       index_(index),
       thread_name_(worker_thread_name(shared.settings.listener, index)),
       acceptor_([this](std::exception_ptr error) { connection_failed(std::move(error)); }),
-      connections_([this](std::exception_ptr error) { connection_failed(std::move(error)); }) {}
+      connections_([this](std::exception_ptr error) { connection_failed(std::move(error)); }) {
+  loop_.beat_into(heartbeat_);
+}
 
 // The thread is gone, so no coroutine is running: each suspended frame is
 // destroyed here, once, and its Connection closes the socket and frees the

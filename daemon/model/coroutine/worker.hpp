@@ -81,6 +81,9 @@ class Worker final : private proto::Courier {
   // worker and wakes the worker.
   void post_delivery(proto::ConnectionId to, std::string_view bytes);
 
+  // The proof that this worker's loop turns (for the systemd watchdog).
+  event::Heartbeat& heartbeat() noexcept { return heartbeat_; }
+
  private:
   enum class AcceptEnd { drained, batch_done, starved };
 
@@ -101,6 +104,7 @@ class Worker final : private proto::Courier {
   std::uint64_t next_serial_ = 1;
 
   event::Loop loop_;
+  event::Heartbeat heartbeat_;  // beaten by loop_, read by the watchdog
   std::thread thread_;
   // Registered in start(), unregistered by stop_accepting().
   std::optional<co::FdEvents> listening_;

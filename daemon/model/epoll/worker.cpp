@@ -34,7 +34,9 @@ Worker::Worker(Shared& shared, unsigned index)
       thread_name_(worker_thread_name(shared.settings.listener, index)),
       expiry_(loop_, [this] { expire(); }),
       ready_turn_(loop_, [this] { run_ready_queue(); }),
-      accept_backoff_(loop_, [this] { resume_accepting(); }) {}
+      accept_backoff_(loop_, [this] { resume_accepting(); }) {
+  loop_.beat_into(heartbeat_);
+}
 
 Worker::~Worker() {
   halt();

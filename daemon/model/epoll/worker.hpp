@@ -66,6 +66,9 @@ class Worker final : public event::Watcher, private proto::Courier {
 
   event::Clock::time_point now() const noexcept { return loop_.now(); }
 
+  // The proof that this worker's loop turns (for the systemd watchdog).
+  event::Heartbeat& heartbeat() noexcept { return heartbeat_; }
+
  private:
   void deliver(proto::ConnectionId to, std::string_view bytes) override;
   void deliver_here(proto::ConnectionId to, std::string_view bytes) noexcept;
@@ -88,6 +91,7 @@ class Worker final : public event::Watcher, private proto::Courier {
   const unsigned index_;
   std::string thread_name_;
   event::Loop loop_;
+  event::Heartbeat heartbeat_;  // beaten by loop_, read by the watchdog
   std::thread thread_;
   bool accepting_ = false;
   std::uint64_t next_serial_ = 1;

@@ -59,6 +59,9 @@ class ForkDriver final : public Driver {
   // As last reported by the master.
   std::size_t connections() const noexcept override { return state_->connections.load(); }
 
+  // The master's loop serves every fork listener.
+  std::vector<event::Heartbeat*> heartbeats() override { return {&master_heartbeat()}; }
+
  private:
   static MasterClient& client() { return MasterClient::instance(); }
 

@@ -13,6 +13,7 @@
 // Protocol from the spec with the ProtocolLoader, runs the listener's
 // Service (chat room) itself and relays it to the connection processes.
 
+#include "event/heartbeat.hpp"
 #include "proto/session.hpp"
 
 #include <functional>
@@ -51,5 +52,9 @@ bool master_running() noexcept;
 
 // The master's process id, 0 when it is not running (for tests and logs).
 pid_t master_pid() noexcept;
+
+// The heartbeat of the master's loop, in memory shared with the master:
+// the fork listeners are alive while it beats. Call after start_master().
+event::Heartbeat& master_heartbeat() noexcept;
 
 }  // namespace netcook::model::fork

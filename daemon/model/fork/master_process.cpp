@@ -16,7 +16,7 @@
 namespace netcook::model::fork {
 
 MasterProcess::MasterProcess(net::UniqueFd control, ProtocolLoader loader,
-                             LoggerFactory loggers)
+                             LoggerFactory loggers, event::Heartbeat& heartbeat)
     : control_(std::move(control)),
       loader_(std::move(loader)),
       loggers_(std::move(loggers)),
@@ -25,6 +25,7 @@ MasterProcess::MasterProcess(net::UniqueFd control, ProtocolLoader loader,
       replies_(control_.get()),
       buffer_(kMaxPacket) {
   if (!log_) throw std::runtime_error("the logger factory made no logger");
+  loop_.beat_into(heartbeat);
   net::set_nonblocking(control_.get(), true);
   watch_control();
 }

@@ -26,7 +26,9 @@ namespace netcook::model::fork {
 class MasterProcess final : public event::Watcher, private ListenerHost {
  public:
   // `control` is the master's end of the control socket.
-  MasterProcess(net::UniqueFd control, ProtocolLoader loader, LoggerFactory loggers);
+  // The loop beats `heartbeat` (shared with the main process).
+  MasterProcess(net::UniqueFd control, ProtocolLoader loader, LoggerFactory loggers,
+                event::Heartbeat& heartbeat);
   MasterProcess(const MasterProcess&) = delete;
   MasterProcess& operator=(const MasterProcess&) = delete;
   ~MasterProcess();

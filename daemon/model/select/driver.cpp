@@ -59,6 +59,8 @@ class SelectDriver final : public Driver {
 
   std::size_t connections() const noexcept override { return reactor_->connections(); }
 
+  std::vector<event::Heartbeat*> heartbeats() override { return {&reactor_->heartbeat()}; }
+
  private:
   void run() noexcept {
     set_thread_name(reactor_->thread_name());

@@ -60,14 +60,16 @@ void Reactor::prepare() {
 
 void Reactor::turn() {
   auto now = Clock::now();
+  heartbeat_.beat(now);
   expire(now);
   reap_cut_offs();
   std::optional<Clock::time_point> next;
   Interest ready = interest(now, next);
-  timeval timeout{};
-  if (next) timeout = until(*next, now);
-  const int count = ::select(ready.max_fd + 1, ready.read.get(), ready.write.get(), nullptr,
-                             next ? &timeout : nullptr);
+  // Turn at least once per heartbeat interval, even with nothing to do.
+  const auto beat_at = now + event::Heartbeat::interval();
+  timeval timeout = until(next ? std::min(*next, beat_at) : beat_at, now);
+  const int count =
+      ::select(ready.max_fd + 1, ready.read.get(), ready.write.get(), nullptr, &timeout);
   if (count < 0) {
     if (errno == EINTR) return;
     if (errno != ENOMEM) throw std::system_error(errno, std::generic_category(), "select");

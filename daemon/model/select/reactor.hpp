@@ -17,6 +17,7 @@
 // Only the loop thread calls a Reactor, except where a member says "any
 // thread"; the driver calls the rest only while the loop is not running.
 
+#include "event/heartbeat.hpp"
 #include "model/connection_count.hpp"
 #include "model/driver.hpp"
 #include "model/select/acceptor.hpp"
@@ -57,6 +58,10 @@ class Reactor final : private proto::Courier {
   // Any thread.
   std::size_t connections() const noexcept { return count_.open(); }
 
+  // Beaten on every turn; a turn comes at least once per
+  // Heartbeat::interval().
+  event::Heartbeat& heartbeat() noexcept { return heartbeat_; }
+
   const std::string& thread_name() const noexcept { return thread_name_; }
   spdlog::logger& log() const noexcept { return *settings_.log; }
 
@@ -76,6 +81,7 @@ class Reactor final : private proto::Courier {
   DriverSettings settings_;
   proto::Protocol protocol_;
   std::string thread_name_;
+  event::Heartbeat heartbeat_;
   ConnectionCount count_;
   std::unique_ptr<proto::Service> service_;  // null for protocols without one
   Acceptor acceptor_;

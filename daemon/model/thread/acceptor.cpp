@@ -43,12 +43,14 @@ void Acceptor::run() noexcept {
   set_thread_name(worker_thread_name(shared_.settings.listener, 0));
   for (;;) {
     const auto now = Clock::now();
+    heartbeat_.beat(now);
     const bool paused = now < resume_at_;
     std::array<pollfd, 2> fds{{
         {stop_.fd(), POLLIN, 0},
         {paused ? -1 : shared_.listen_fd, POLLIN, 0},  // poll skips -1
     }};
-    const int timeout = paused ? milliseconds_until(resume_at_, now) : -1;
+    const auto wake_at = now + event::Heartbeat::interval();
+    const int timeout = milliseconds_until(paused ? std::min(resume_at_, wake_at) : wake_at, now);
     if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) {
       failed(errno, Clock::now());  // out of memory: wait, then try again
       continue;

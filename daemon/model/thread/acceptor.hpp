@@ -9,6 +9,7 @@
 
 #include "model/burst_log.hpp"
 #include "model/thread/shared.hpp"
+#include "event/heartbeat.hpp"
 #include "model/thread/wakeup.hpp"
 #include "net/unique_fd.hpp"
 
@@ -31,6 +32,10 @@ class Acceptor {
   // Synchronous: returns once the thread has ended. Idempotent.
   void stop() noexcept;
 
+  // Beaten on every turn of the accept loop, at least once per
+  // Heartbeat::interval().
+  event::Heartbeat& heartbeat() noexcept { return heartbeat_; }
+
  private:
   using Clock = std::chrono::steady_clock;
 
@@ -46,6 +51,7 @@ class Acceptor {
   std::uint64_t next_id_ = 1;  // names the thread, "<listener>#<id>"
   Clock::time_point resume_at_{};     // not accepting before this
   Clock::duration backoff_{};         // the current pause; zero when not backing off
+  event::Heartbeat heartbeat_;
   BurstLog accept_errors_{"accept failed"};
   BurstLog thread_errors_{"cannot start a connection thread"};
   BurstLog refusals_{"max_connections reached; refusing connections"};

@@ -30,6 +30,10 @@ class ThreadDriver final : public Driver {
 
   std::size_t connections() const noexcept override { return shared_.count.open(); }
 
+  // Connection threads block in their sockets: the accept loop is the one
+  // that turns.
+  std::vector<event::Heartbeat*> heartbeats() override { return {&acceptor_.heartbeat()}; }
+
  private:
   Shared shared_;
   Acceptor acceptor_{shared_};
