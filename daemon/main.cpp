@@ -10,7 +10,10 @@
 #include "server/logging.hpp"
 #include "server/protocols.hpp"
 #include "server/server.hpp"
+#include "systemd/notify.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -57,9 +60,15 @@ int serve(const netcook::Options& options) {
   try {
     // Before any thread exists, so every thread inherits the mask and the
     // signals reach only the server's signalfd.
-    netcook::event::block_signals({SIGTERM, SIGINT, SIGHUP});
+    netcook::event::block_signals(netcook::server::Server::kSignals);
     std::signal(SIGPIPE, SIG_IGN);
     netcook::net::raise_fd_limit();
+    // Before forking, so that no child believes systemd watches it. Loops
+    // beat often enough for the watchdog to see a stuck one in time.
+    const auto watchdog = netcook::systemd::take_watchdog_period();
+    if (watchdog)
+      netcook::event::Heartbeat::set_interval(
+          std::min<netcook::event::Clock::duration>(std::chrono::seconds(1), *watchdog / 4));
 
     // Still single-threaded: the one moment the fork master may be forked.
     // It runs even without fork listeners, since a reload may add some.
@@ -70,7 +79,7 @@ int serve(const netcook::Options& options) {
       ~StopMaster() { netcook::model::fork::stop_master(); }
     } stop_master;
 
-    netcook::server::Server server(logging, options.log_level);
+    netcook::server::Server server(logging, options.log_level, watchdog);
     server.start(std::move(*result.config));
     return server.run();
   } catch (const std::exception& e) {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace netcook::server {
 
@@ -34,6 +35,8 @@ class Listener {
   const config::Listener& config() const noexcept { return config_; }
   const Socket& socket() const noexcept { return socket_; }
   std::size_t connections() const noexcept { return driver_->connections(); }
+  // The heartbeats of the driver's loops (see Driver::heartbeats()).
+  std::vector<event::Heartbeat*> heartbeats() const { return driver_->heartbeats(); }
   // The address the socket is bound to ("127.0.0.1:40123").
   const std::string& bound_address() const noexcept { return bound_; }
 

@@ -6,6 +6,8 @@
 #include "systemd/notify.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <string_view>
 #include <stdexcept>
 
 #include <fmt/chrono.h>
@@ -15,6 +17,8 @@ namespace netcook::server {
 namespace {
 
 constexpr auto kStatusInterval = std::chrono::seconds(5);
+// Beyond the drain's deadline, for closing what is left and exiting.
+constexpr auto kStopMargin = std::chrono::seconds(5);
 
 std::string describe(const config::Listener& listener, const std::string& address) {
   return fmt::format("listener {}: {}/{} on {}", listener.name,
@@ -40,12 +44,14 @@ bool same_socket(const Listener& running, const config::Listener& wanted) {
 
 }  // namespace
 
-Server::Server(Logging& logging, std::optional<config::LogLevel> level_override)
+Server::Server(Logging& logging, std::optional<config::LogLevel> level_override,
+               std::optional<std::chrono::microseconds> watchdog_period)
     : logging_(logging),
       log_(logging.main()),
       level_override_(level_override),
-      signals_(loop_, {SIGTERM, SIGINT, SIGHUP}, [this](int signal) { on_signal(signal); }),
-      status_timer_(loop_, [this] { update_status(); }) {}
+      signals_(loop_, kSignals, [this](int signal) { on_signal(signal); }),
+      status_timer_(loop_, [this] { update_status(); }),
+      watchdog_period_(watchdog_period) {}
 
 // Listeners go before the loop their drained() notifications are posted to.
 Server::~Server() {
@@ -64,6 +70,39 @@ void Server::start(config::Config config) {
   log_.info("ready: {} listeners", listeners_.size());
   update_status();
   systemd::notify_ready();
+  start_watchdog();
+}
+
+void Server::start_watchdog() {
+  if (!watchdog_period_) return;
+  // Serving listeners only: a retired one's loops may end before it drains.
+  auto census = [this] {
+    std::vector<Watchdog::Beating> beating;
+    for (const auto& listener : listeners_)
+      beating.push_back({listener->config().name, listener->heartbeats()});
+    return beating;
+  };
+  watchdog_.emplace(loop_, *watchdog_period_, std::move(census), log_);
+}
+
+// The watchdog test hook: $NETCOOKD_DEBUG_STALL=LISTENER:MILLISECONDS.
+void Server::stall_for_testing() {
+  const char* spec = std::getenv("NETCOOKD_DEBUG_STALL");
+  const std::string_view text = spec != nullptr ? spec : "";
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos) {
+    log_.info("SIGUSR2 ignored: no test hook is set");
+    return;
+  }
+  const std::string name(text.substr(0, colon));
+  const auto length = std::chrono::milliseconds(std::atol(std::string(text.substr(colon + 1)).c_str()));
+  for (const auto& listener : listeners_) {
+    if (listener->config().name != name) continue;
+    log_.warn("test hook: stalling listener {}'s loops for {}", name, length);
+    for (event::Heartbeat* heartbeat : listener->heartbeats()) heartbeat->stall_for_testing(length);
+    return;
+  }
+  log_.warn("test hook: no listener named {}", name);
 }
 
 int Server::run() {
@@ -76,6 +115,8 @@ void Server::on_signal(int signal) {
   try {
     if (signal == SIGHUP)
       reload();
+    else if (signal == SIGUSR2)
+      stall_for_testing();
     else
       begin_shutdown();
   } catch (const std::exception& e) {
@@ -212,11 +253,14 @@ void Server::begin_shutdown() {
   }
   shutting_down_ = true;
   systemd::notify_stopping();
-  status_timer_.cancel();
   for (auto& listener : listeners_) retire(std::move(listener), true);
   listeners_.clear();
   log_.info("shutting down: no longer accepting; {} connection(s) open", open_connections());
-  if (retired_.empty()) loop_.stop();
+  if (retired_.empty()) {
+    loop_.stop();
+    return;
+  }
+  update_status();  // asks for the time the drain may take
 }
 
 std::size_t Server::open_connections() const {
@@ -227,8 +271,21 @@ std::size_t Server::open_connections() const {
 }
 
 void Server::update_status() {
-  systemd::notify_status(fmt::format("{} listeners, {} connections", listeners_.size(),
-                                     open_connections()));
+  if (!shutting_down_) {
+    systemd::notify_status(fmt::format("{} listeners, {} connections", listeners_.size(),
+                                       open_connections()));
+    status_timer_.arm_after(kStatusInterval);
+    return;
+  }
+  // Draining: tell systemd how long it may still take (the last retired
+  // listener's shutdown_timeout, plus a margin for closing), so that a
+  // TimeoutStopSec shorter than the drain does not cut it off.
+  const auto now = loop_.now();
+  auto end = now;
+  for (const auto& retired : retired_) end = std::max(end, retired.deadline.when());
+  systemd::notify_status(fmt::format("stopping: {} connections left", open_connections()));
+  systemd::notify_extend_timeout(
+      std::chrono::ceil<std::chrono::microseconds>(end - now + kStopMargin));
   status_timer_.arm_after(kStatusInterval);
 }
 

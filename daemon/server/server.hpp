@@ -11,8 +11,12 @@
 #include "event/timer.hpp"
 #include "server/listener.hpp"
 #include "server/logging.hpp"
+#include "server/watchdog.hpp"
 
+#include <chrono>
+#include <csignal>
 #include <cstdint>
+#include <initializer_list>
 #include <list>
 #include <memory>
 #include <optional>
@@ -23,8 +27,16 @@ namespace netcook::server {
 
 class Server {
  public:
-  // SIGTERM, SIGINT and SIGHUP must already be blocked (event::block_signals).
-  Server(Logging& logging, std::optional<config::LogLevel> level_override);
+  // SIGHUP reloads; SIGTERM and SIGINT stop; SIGUSR2 is the watchdog test
+  // hook, active only with $NETCOOKD_DEBUG_STALL=LISTENER:MILLISECONDS (it
+  // stalls that listener's loops once, as a stuck thread would).
+  static constexpr std::initializer_list<int> kSignals = {SIGTERM, SIGINT, SIGHUP, SIGUSR2};
+
+  // The signals in kSignals must already be blocked (event::block_signals).
+  // With `watchdog_period` (systemd's WatchdogSec), pings the watchdog
+  // while every listener's loops turn.
+  Server(Logging& logging, std::optional<config::LogLevel> level_override,
+         std::optional<std::chrono::microseconds> watchdog_period = std::nullopt);
   ~Server();
 
   // Binds and starts every listener; throws with context on failure (then
@@ -55,6 +67,8 @@ class Server {
   void retire(std::unique_ptr<Listener> listener, bool close_socket);
   void drained(std::uint64_t id);
   void update_status();
+  void start_watchdog();
+  void stall_for_testing();
   std::size_t open_connections() const;
 
   Logging& logging_;
@@ -66,6 +80,8 @@ class Server {
   event::Loop loop_;
   event::SignalWatcher signals_;
   event::Timer status_timer_;
+  std::optional<std::chrono::microseconds> watchdog_period_;
+  std::optional<Watchdog> watchdog_;
   std::vector<std::unique_ptr<Listener>> listeners_;  // serving
   std::list<Retired> retired_;                        // draining
   bool shutting_down_ = false;

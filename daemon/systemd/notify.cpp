@@ -31,6 +31,21 @@ void notify_reloading() noexcept {
 
 void notify_stopping() noexcept { ::sd_notify(0, "STOPPING=1"); }
 
+void notify_extend_timeout(std::chrono::microseconds extra) noexcept {
+  try {
+    send(fmt::format("EXTEND_TIMEOUT_USEC={}", extra.count()));
+  } catch (...) {
+  }
+}
+
+void notify_watchdog() noexcept { ::sd_notify(0, "WATCHDOG=1"); }
+
+std::optional<std::chrono::microseconds> take_watchdog_period() noexcept {
+  std::uint64_t usec = 0;
+  if (::sd_watchdog_enabled(1, &usec) <= 0 || usec == 0) return std::nullopt;
+  return std::chrono::microseconds(usec);
+}
+
 void notify_status(std::string_view status) noexcept {
   try {
     send(fmt::format("STATUS={}", status));
