@@ -48,33 +48,6 @@ constexpr long kRssGrowthKib = 128 * 1024;
 constexpr long kRssGrowthKib = 16 * 1024;
 #endif
 
-// ---- the parameter: a model, and its worker count (0: not in the file) --
-
-struct ChatCase {
-  std::string model;
-  unsigned workers = 0;
-};
-
-std::ostream& operator<<(std::ostream& out, const ChatCase& chat_case) {
-  out << chat_case.model;
-  if (chat_case.workers != 0) out << " with " << chat_case.workers << " workers";
-  return out;
-}
-
-std::vector<ChatCase> chat_cases() {
-  std::vector<ChatCase> cases;
-  for (const auto& model : model_names()) cases.push_back({model});
-  cases.push_back({"epoll", 2});
-  cases.push_back({"coroutine", 2});
-  return cases;
-}
-
-std::string chat_case_name(const ::testing::TestParamInfo<ChatCase>& info) {
-  const auto& param = info.param;
-  return param.workers == 0 ? param.model
-                            : param.model + "_workers" + std::to_string(param.workers);
-}
-
 // Whether this machine has ::1 (a container may have IPv6 off).
 bool has_ipv6_loopback() {
   UniqueFd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -85,7 +58,7 @@ bool has_ipv6_loopback() {
   return ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
 }
 
-class Chat : public ::testing::TestWithParam<ChatCase> {
+class Chat : public ::testing::TestWithParam<ModelCase> {
  protected:
   ChatListener listener(const std::string& name = "room") const {
     return {.name = name, .model = GetParam().model, .workers = GetParam().workers};
@@ -605,7 +578,7 @@ TEST_P(Chat, ResetAndIdleMembersLeave) {
   expect_nothing_pending(room);
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, Chat, ::testing::ValuesIn(chat_cases()), chat_case_name);
+INSTANTIATE_TEST_SUITE_P(Models, Chat, ::testing::ValuesIn(model_cases()), model_case_name);
 
 // Fork only: SIGKILL to the process serving one member. The others hear
 // it left, and the fork master reaps it (no zombie).

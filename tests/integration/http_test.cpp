@@ -52,33 +52,6 @@
 namespace netcook::test {
 namespace {
 
-// ---- the parameter: a model, and its worker count (0: not in the file) --
-
-struct HttpCase {
-  std::string model;
-  unsigned workers = 0;
-};
-
-std::ostream& operator<<(std::ostream& out, const HttpCase& http_case) {
-  out << http_case.model;
-  if (http_case.workers != 0) out << " with " << http_case.workers << " workers";
-  return out;
-}
-
-std::vector<HttpCase> http_cases() {
-  std::vector<HttpCase> cases;
-  for (const auto& model : model_names()) cases.push_back({model});
-  cases.push_back({"epoll", 2});
-  cases.push_back({"coroutine", 2});
-  return cases;
-}
-
-std::string http_case_name(const ::testing::TestParamInfo<HttpCase>& info) {
-  const auto& param = info.param;
-  return param.workers == 0 ? param.model
-                            : param.model + "_workers" + std::to_string(param.workers);
-}
-
 // ---- files, programs and URLs ----
 
 // Writes `content` to DIR/`relative`, making directories on the way.
@@ -137,7 +110,7 @@ bool has_ipv6_loopback() {
   return ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
 }
 
-class Http : public ::testing::TestWithParam<HttpCase> {
+class Http : public ::testing::TestWithParam<ModelCase> {
  protected:
   HttpListener listener(const std::string& name = "web") const {
     return {.name = name, .model = GetParam().model, .workers = GetParam().workers};
@@ -643,7 +616,7 @@ std::string zeros_digest(std::uint64_t size) {
 // 1 GiB (about a second each over loopback, several under sanitizers) on
 // three models that cover a reactor thread, a thread and a process per
 // connection; 64 MiB on the rest (the same code path, fewer bytes).
-std::uint64_t sparse_size(const HttpCase& http_case) {
+std::uint64_t sparse_size(const ModelCase& http_case) {
   const bool full =
       http_case.workers == 0 &&
       (http_case.model == "epoll" || http_case.model == "fork" || http_case.model == "thread");
@@ -783,7 +756,7 @@ TEST_P(Http, AccessLogHasALinePerRequest) {
   EXPECT_NO_THROW(daemon.wait_for_line(peer + R"( .* 505 )", wait, mark));
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, Http, ::testing::ValuesIn(http_cases()), http_case_name);
+INSTANTIATE_TEST_SUITE_P(Models, Http, ::testing::ValuesIn(model_cases()), model_case_name);
 
 // ---- a real browser ----
 
