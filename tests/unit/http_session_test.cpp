@@ -5,6 +5,7 @@
 // error status answered once with `Connection: close`, and the 408 of a
 // read timeout.
 
+#include "http_response.hpp"
 #include "proto/http/http.hpp"
 
 #include <cstddef>
@@ -19,6 +20,9 @@
 
 namespace netcook::proto::http {
 namespace {
+
+using test::Response;
+using test::take_response;
 
 constexpr std::string_view kDate = "Sun, 06 Nov 1994 08:49:37 GMT";
 constexpr std::string_view kServerLine = "Server: netcookd/" NETCOOKD_VERSION "\r\n";
@@ -91,55 +95,6 @@ std::string answer_to(std::string_view input) {
 }
 
 // --- reading answers back ---
-
-struct Response {
-  std::string status_line;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-
-  std::size_t count(std::string_view name) const {
-    std::size_t n = 0;
-    for (const auto& header : headers) n += header.first == name ? 1 : 0;
-    return n;
-  }
-  std::string header(std::string_view name) const {
-    for (const auto& [key, value] : headers)
-      if (key == name) return value;
-    return "(absent)";
-  }
-};
-
-// Takes one response off the front of `stream`; its body is Content-Length
-// bytes unless `head_only`.
-Response take_response(std::string_view& stream, bool head_only = false) {
-  Response response;
-  const auto end = stream.find("\r\n\r\n");
-  if (end == std::string_view::npos) {
-    ADD_FAILURE() << "no complete response head in: " << stream;
-    stream = {};
-    return response;
-  }
-  std::string_view head = stream.substr(0, end + 2);
-  stream.remove_prefix(end + 4);
-  auto line_end = head.find("\r\n");
-  response.status_line = head.substr(0, line_end);
-  head.remove_prefix(line_end + 2);
-  while (!head.empty()) {
-    line_end = head.find("\r\n");
-    const auto line = head.substr(0, line_end);
-    const auto colon = line.find(": ");
-    EXPECT_NE(colon, std::string_view::npos) << line;
-    response.headers.emplace_back(line.substr(0, colon), line.substr(colon + 2));
-    head.remove_prefix(line_end + 2);
-  }
-  if (!head_only && response.count("Content-Length") == 1) {
-    const auto length = std::stoul(response.header("Content-Length"));
-    EXPECT_LE(length, stream.size());
-    response.body = stream.substr(0, length);
-    stream.remove_prefix(response.body.size());
-  }
-  return response;
-}
 
 std::string ok_answer(std::string_view connection_line, bool head_only) {
   std::string answer = "HTTP/1.1 200 OK\r\n";
