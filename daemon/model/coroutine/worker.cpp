@@ -123,22 +123,11 @@ void Worker::deliver_here(proto::ConnectionId to, std::string_view bytes) noexce
 }
 
 void Worker::post_delivery(proto::ConnectionId to, std::string_view bytes) {
-  bool was_empty = false;
-  {
-    std::lock_guard lock(inbox_mutex_);
-    was_empty = inbox_.empty();
-    inbox_.emplace_back(to, std::string(bytes));
-  }
-  if (was_empty) loop_.post([this] { take_deliveries(); });
+  if (inbox_.put(to, bytes)) loop_.post([this] { take_deliveries(); });
 }
 
 void Worker::take_deliveries() noexcept {
-  std::vector<std::pair<proto::ConnectionId, std::string>> batch;
-  {
-    std::lock_guard lock(inbox_mutex_);
-    batch.swap(inbox_);
-  }
-  for (const auto& [to, bytes] : batch) deliver_here(to, bytes);
+  for (const auto& [to, bytes] : inbox_.take()) deliver_here(to, bytes);
 }
 
 }  // namespace netcook::model::coroutine

@@ -12,6 +12,7 @@
 #include "event/loop.hpp"
 #include "model/burst_log.hpp"
 #include "model/connection_count.hpp"
+#include "model/delivery_inbox.hpp"
 #include "model/coroutine/slot.hpp"
 #include "model/driver.hpp"
 #include "net/unique_fd.hpp"
@@ -113,8 +114,7 @@ class Worker final : private proto::Courier {
 
   // Connections by id, kept only when the protocol has a Service.
   std::unordered_map<proto::ConnectionId, Connection*> by_id_;
-  std::mutex inbox_mutex_;
-  std::vector<std::pair<proto::ConnectionId, std::string>> inbox_;  // guarded
+  DeliveryInbox inbox_;
 
   std::array<char, 64 * 1024> scratch_{};
 

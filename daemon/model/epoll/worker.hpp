@@ -9,6 +9,7 @@
 #include "event/timer.hpp"
 #include "model/burst_log.hpp"
 #include "model/connection_count.hpp"
+#include "model/delivery_inbox.hpp"
 #include "model/driver.hpp"
 #include "model/epoll/connection.hpp"
 
@@ -106,8 +107,7 @@ class Worker final : public event::Watcher, private proto::Courier {
   // Connections by id, kept only when the protocol has a Service.
   std::unordered_map<proto::ConnectionId, Connection*> by_id_;
 
-  std::mutex inbox_mutex_;
-  std::vector<std::pair<proto::ConnectionId, std::string>> inbox_;  // guarded
+  DeliveryInbox inbox_;
 
   event::Timer expiry_;
   event::Timer ready_turn_;
