@@ -63,7 +63,6 @@ class Server {
   void on_signal(int signal);
   void reload();
   void begin_shutdown();
-  std::vector<std::unique_ptr<Listener>> plan(const config::Config& next);
   std::unique_ptr<Listener> make_listener(const config::Config& file,
                                           const config::Listener& config,
                                           Listener::Socket socket);
