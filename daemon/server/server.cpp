@@ -65,7 +65,7 @@ void Server::start(config::Config config) {
     listeners_.push_back(make_listener(config_, listener, socket_for(listener)));
   for (auto& listener : listeners_) {
     listener->start();
-    log_.info("{}", describe(listener->config(), listener->bound_address()));
+    listener->log().info("{}", describe(listener->config(), listener->bound_address()));
   }
   log_.info("ready: {} listeners", listeners_.size());
   update_status();
@@ -133,7 +133,7 @@ std::unique_ptr<Listener> Server::make_listener(const config::Config& file,
   settings.workers = config.workers;
   settings.limits = driver_limits(config);
   settings.spec = listener_spec(file, config);
-  settings.log = logging_.for_listener(config.name);
+  settings.log = logging_.for_listener(config);
   settings.on_drained = [this, id] { loop_.post([this, id] { drained(id); }); };
   return std::make_unique<Listener>(id, config, std::move(socket), std::move(settings));
 }
@@ -202,7 +202,7 @@ void Server::reload() {
   }
   for (auto& listener : fresh) {
     listener->start();
-    log_.info("{}", describe(listener->config(), listener->bound_address()));
+    listener->log().info("{}", describe(listener->config(), listener->bound_address()));
   }
   // Old versions stop accepting only now that their successors accept.
   for (auto& listener : listeners_)

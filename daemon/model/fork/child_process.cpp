@@ -13,7 +13,7 @@ namespace netcook::model::fork {
 namespace {
 
 std::shared_ptr<spdlog::logger> make_logger(const ChildPlan& plan) {
-  auto log = plan.loggers(plan.listener);
+  auto log = plan.loggers(plan.listener, plan.log_fields);
   if (!log) throw std::runtime_error("the logger factory made no logger");
   log->set_level(static_cast<spdlog::level::level_enum>(plan.log_level));
   return log;

@@ -26,6 +26,7 @@ struct ChildPlan {
   const proto::Protocol& protocol;
   const LoggerFactory& loggers;
   int log_level = 0;  // spdlog::level::level_enum
+  const log::ListenerFields& log_fields;
 };
 
 // Dies with the master, resets signals, closes every descriptor but stdio,
