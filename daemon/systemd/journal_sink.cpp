@@ -1,5 +1,7 @@
 #include "systemd/journal_sink.hpp"
 
+#include "systemd/journal_socket.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -12,12 +14,10 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <spdlog/common.h>
 #include <spdlog/details/log_msg.h>
 #include <spdlog/details/null_mutex.h>
 #include <spdlog/sinks/base_sink.h>
-
-#define SD_JOURNAL_SUPPRESS_LOCATION
-#include <systemd/sd-journal.h>
 
 namespace netcook::systemd {
 namespace {
@@ -50,10 +50,10 @@ std::vector<std::string> fixed_fields(const log::ListenerFields& fields) {
 // is thread-safe and this sink keeps no state that changes, so it needs no
 // lock (null_mutex) even when several threads share the instance.
 //
-// Values go to sd_journal_sendv() as they are: it sends any value holding
-// a newline in the binary form, so a multi-line message stays one field of
-// one entry (sd_journal_send() would also strip trailing whitespace; sendv
-// does not).
+// Values go to sd_journal_sendv() (journal_socket.hpp) as they are: it
+// sends any value holding a newline in the binary form, so a multi-line
+// message stays one field of one entry (sd_journal_send() would also strip
+// trailing whitespace; sendv does not).
 class JournalSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
  public:
   explicit JournalSink(const log::ListenerFields& fields) : fixed_(fixed_fields(fields)) {}
@@ -64,7 +64,9 @@ class JournalSink final : public spdlog::sinks::base_sink<spdlog::details::null_
     fields.reserve(7);
     fields.push_back(fmt::format("MESSAGE={}", std::string_view(msg.payload.data(), msg.payload.size())));
     fields.push_back(fmt::format("PRIORITY={}", priority_of(msg.level)));
-    fields.push_back(fmt::format("TID={}", msg.thread_id));
+    // Not msg.thread_id: spdlog keeps it in a thread_local, which a forked
+    // process inherits, so a connection process would send its master's.
+    fields.push_back(fmt::format("TID={}", ::gettid()));
     if (const std::string_view peer = log::PeerScope::peer(); !peer.empty())
       fields.push_back(fmt::format("PEER={}", peer));
     if (!msg.source.empty()) {
@@ -76,7 +78,10 @@ class JournalSink final : public spdlog::sinks::base_sink<spdlog::details::null_
     iov.reserve(fixed_.size() + fields.size());
     for (const auto& field : fixed_) iov.push_back({const_cast<char*>(field.data()), field.size()});
     for (auto& field : fields) iov.push_back({field.data(), field.size()});
-    ::sd_journal_sendv(iov.data(), static_cast<int>(iov.size()));
+    // No journald (no socket) is success; a refusal goes to the logger's
+    // error handler, which reports it on stderr rather than losing it quietly.
+    const int error = journal_sendv(iov.data(), static_cast<int>(iov.size()));
+    if (error < 0) throw spdlog::spdlog_ex("sd_journal_sendv failed", -error);
   }
 
   void flush_() override {}
@@ -88,6 +93,7 @@ class JournalSink final : public spdlog::sinks::base_sink<spdlog::details::null_
 }  // namespace
 
 std::shared_ptr<spdlog::sinks::sink> make_journal_sink(const log::ListenerFields& fields) {
+  reopen_closed_journal_socket();  // a forked process may have closed it
   return std::make_shared<JournalSink>(fields);
 }
 

@@ -13,7 +13,12 @@
 // (name, newline, 64-bit little-endian length, bytes), never as text.
 //
 // Each sink instance is independent and takes no lock, so a process forked
-// from the daemon (fork master, connection process) makes its own.
+// from the daemon (fork master, connection process) makes its own; making
+// it first gives libsystemd back its journal socket if the process closed
+// it (journal_socket.hpp). TID= is the kernel's id of the logging thread,
+// read when the line is sent (spdlog's cached one is the parent's after a
+// fork). A send the journal refuses goes to the logger's error handler,
+// which reports it on stderr.
 
 #include "log/fields.hpp"
 
