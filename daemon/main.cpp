@@ -20,6 +20,7 @@
 #include <exception>
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 namespace {
 
@@ -58,6 +59,10 @@ int serve(const netcook::Options& options) {
     return kExitFailure;
   }
   logging.configure(result.config->log, options.log_level);
+  // The first line also opens libsystemd's journal socket while this
+  // process has one thread (see systemd/journal_socket.hpp).
+  logging.main().info("netcookd {} starting (pid {}, {})", NETCOOKD_VERSION, ::getpid(),
+                      options.config_path);
   try {
     // Before any thread exists, so every thread inherits the mask and the
     // signals reach only the server's signalfd.
