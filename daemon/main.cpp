@@ -10,6 +10,7 @@
 #include "server/logging.hpp"
 #include "server/protocols.hpp"
 #include "server/server.hpp"
+#include "systemd/activation.hpp"
 #include "systemd/notify.hpp"
 
 #include <algorithm>
@@ -70,6 +71,11 @@ int serve(const netcook::Options& options) {
       netcook::event::Heartbeat::set_interval(
           std::min<netcook::event::Clock::duration>(std::chrono::seconds(1), *watchdog / 4));
 
+    // Single-threaded (it unsets LISTEN_*) and before forking: the fork
+    // master gets no LISTEN_* and closes its copies of these sockets; it
+    // receives those of its own listeners over its control socket.
+    auto activated = netcook::systemd::ActivatedSockets::take();
+
     // Still single-threaded: the one moment the fork master may be forked.
     // It runs even without fork listeners, since a reload may add some.
     netcook::model::fork::start_master(
@@ -80,7 +86,7 @@ int serve(const netcook::Options& options) {
     } stop_master;
 
     netcook::server::Server server(logging, options.log_level, watchdog);
-    server.start(std::move(*result.config));
+    server.start(std::move(*result.config), std::move(activated));
     return server.run();
   } catch (const std::exception& e) {
     print_nested(logging.main(), e);

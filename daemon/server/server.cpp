@@ -20,10 +20,10 @@ constexpr auto kStatusInterval = std::chrono::seconds(5);
 // Beyond the drain's deadline, for closing what is left and exiting.
 constexpr auto kStopMargin = std::chrono::seconds(5);
 
-std::string describe(const config::Listener& listener, const std::string& address) {
-  return fmt::format("listener {}: {}/{} on {}", listener.name,
+std::string describe(const config::Listener& listener, const std::string& address, bool activated) {
+  return fmt::format("listener {}: {}/{} on {}{}", listener.name,
                      config::to_string(listener.protocol), config::to_string(listener.model),
-                     address);
+                     address, activated ? " (socket-activated)" : "");
 }
 
 // Whether `wanted` can take over the socket of `running` across a reload.
@@ -59,13 +59,25 @@ Server::~Server() {
   retired_.clear();
 }
 
-void Server::start(config::Config config) {
+void Server::start(config::Config config, systemd::ActivatedSockets activated) {
   config_ = std::move(config);
-  for (const auto& listener : config_.listeners)
-    listeners_.push_back(make_listener(config_, listener, socket_for(listener)));
+  activated_ = std::move(activated);
+  if (!activated_.empty()) {
+    std::string list;
+    for (const auto& entry : activated_.entries())
+      list += fmt::format("{}{}", list.empty() ? "" : ", ", systemd::describe(entry.passed));
+    log_.info("socket activation: systemd passed {} socket(s): {}", activated_.entries().size(),
+              list);
+  }
+  const auto activated_sockets = activated_for(config_, true);
+  for (std::size_t i = 0; i < config_.listeners.size(); ++i) {
+    const auto& listener = config_.listeners[i];
+    auto socket = activated_sockets[i] ? activated_sockets[i] : socket_for(listener);
+    listeners_.push_back(make_listener(config_, listener, std::move(socket)));
+  }
   for (auto& listener : listeners_) {
     listener->start();
-    log_.info("{}", describe(listener->config(), listener->bound_address()));
+    log_started(*listener);
   }
   log_.info("ready: {} listeners", listeners_.size());
   update_status();
@@ -138,11 +150,56 @@ std::unique_ptr<Listener> Server::make_listener(const config::Config& file,
   return std::make_unique<Listener>(id, config, std::move(socket), std::move(settings));
 }
 
+void Server::log_started(const Listener& listener) {
+  log_.info("{}", describe(listener.config(), listener.bound_address(),
+                           activated_.holds(listener.socket())));
+}
+
+// Per listener of `file` (same order): the socket systemd passed that it
+// takes, or null when it binds its own (see systemd/activation_match.hpp).
+// Throws when these sockets cannot serve `file`; when `starting`, also when
+// one of them matches no listener. On a reload such a socket stays in the
+// pool, not accepted on, and a warning says so: closing our copy would not
+// stop systemd listening, and a later reload may give it out again.
+std::vector<Listener::Socket> Server::activated_for(const config::Config& file, bool starting) {
+  std::vector<Listener::Socket> sockets(file.listeners.size());
+  if (activated_.empty()) return sockets;
+  std::vector<systemd::WantedListener> wanted;
+  for (const auto& listener : file.listeners) wanted.push_back({listener.name, listener.listen});
+  const auto matching = systemd::match_sockets(wanted, activated_.passed());
+  for (const auto& warning : matching.warnings) log_.warn("{}", warning);
+  std::vector<std::string> problems = matching.errors;
+  for (const std::size_t index : matching.unmatched) {
+    const std::string socket = systemd::describe(activated_.entries()[index].passed);
+    if (starting)
+      problems.push_back(fmt::format(
+          "systemd passed {}, which matches no listener by name or address; not starting "
+          "without it, since systemd keeps listening there and its clients would wait for ever "
+          "(add a listener named after it, or stop its socket unit)",
+          socket));
+    else
+      log_.warn(
+          "{} is no listener's now: netcookd holds it without accepting, and its socket "
+          "unit still listens (stop the unit to free the address)",
+          socket);
+  }
+  if (!problems.empty()) {
+    for (const auto& problem : problems) log_.error("{}", problem);
+    throw std::runtime_error(fmt::format("{}: {} problem(s) with the sockets systemd passed",
+                                         file.path, problems.size()));
+  }
+  for (std::size_t i = 0; i < sockets.size(); ++i)
+    if (const auto& index = matching.socket_of[i]) sockets[i] = activated_.entries()[*index].socket;
+  return sockets;
+}
+
 // A running listener's socket when one fits (so a restarted or renamed
-// listener keeps accepting without a gap), else a new one.
+// listener keeps accepting without a gap), else a new one. Never a socket
+// systemd passed: those go only where activated_for() says.
 Listener::Socket Server::socket_for(const config::Listener& config) {
   for (const auto& running : listeners_)
-    if (running->socket() && same_socket(*running, config)) return running->socket();
+    if (running->socket() && !activated_.holds(running->socket()) && same_socket(*running, config))
+      return running->socket();
   try {
     return std::make_shared<const net::UniqueFd>(net::listen_on(config.listen));
   } catch (const std::exception& e) {
@@ -171,15 +228,21 @@ void Server::reload() {
   std::vector<std::unique_ptr<Listener>> kept;
   std::vector<bool> unchanged(listeners_.size(), false);
   try {
-    for (const auto& wanted : next.listeners) {
+    const auto activated_sockets = activated_for(next, false);
+    for (std::size_t i = 0; i < next.listeners.size(); ++i) {
+      const auto& wanted = next.listeners[i];
+      const auto& activated = activated_sockets[i];
+      // Unchanged only if it also keeps the same kind of socket: the one
+      // systemd passed for it, or (none passed) its own.
       const auto old = std::find_if(listeners_.begin(), listeners_.end(), [&](const auto& l) {
-        return l->config().same_settings(wanted);
+        return l->config().same_settings(wanted) &&
+               (activated ? l->socket() == activated : !activated_.holds(l->socket()));
       });
       if (old != listeners_.end()) {
         unchanged[static_cast<std::size_t>(old - listeners_.begin())] = true;
         continue;
       }
-      fresh.push_back(make_listener(next, wanted, socket_for(wanted)));
+      fresh.push_back(make_listener(next, wanted, activated ? activated : socket_for(wanted)));
     }
   } catch (const std::exception& e) {
     log_.error("{}", e.what());
@@ -202,7 +265,7 @@ void Server::reload() {
   }
   for (auto& listener : fresh) {
     listener->start();
-    log_.info("{}", describe(listener->config(), listener->bound_address()));
+    log_started(*listener);
   }
   // Old versions stop accepting only now that their successors accept.
   for (auto& listener : listeners_)

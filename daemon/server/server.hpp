@@ -12,6 +12,7 @@
 #include "server/listener.hpp"
 #include "server/logging.hpp"
 #include "server/watchdog.hpp"
+#include "systemd/activation.hpp"
 
 #include <chrono>
 #include <csignal>
@@ -40,8 +41,11 @@ class Server {
   ~Server();
 
   // Binds and starts every listener; throws with context on failure (then
-  // nothing keeps running).
-  void start(config::Config config);
+  // nothing keeps running). `activated` are the sockets systemd passed
+  // (socket activation): listeners take them by name or address instead of
+  // binding, and the server holds them until it is destroyed, across
+  // reloads. A passed socket that no listener takes is an error here.
+  void start(config::Config config, systemd::ActivatedSockets activated = {});
 
   // Serves until shut down; returns the exit status.
   int run();
@@ -64,6 +68,8 @@ class Server {
                                           const config::Listener& config,
                                           Listener::Socket socket);
   Listener::Socket socket_for(const config::Listener& config);
+  std::vector<Listener::Socket> activated_for(const config::Config& file, bool starting);
+  void log_started(const Listener& listener);
   void retire(std::unique_ptr<Listener> listener, bool close_socket);
   void drained(std::uint64_t id);
   void update_status();
@@ -76,6 +82,7 @@ class Server {
   std::optional<config::LogLevel> level_override_;
   config::Config config_;
   std::uint64_t next_id_ = 1;
+  systemd::ActivatedSockets activated_;  // for the daemon's lifetime
 
   event::Loop loop_;
   event::SignalWatcher signals_;

@@ -100,7 +100,7 @@ std::optional<LineMatch> Daemon::find_line(std::string_view pattern,
 
 std::uint16_t Daemon::port_of(std::string_view name, std::size_t from) const {
   const std::string pattern =
-      "listener " + regex_escape(name) + R"(: \S+ on (\S+):(\d+)\s*$)";
+      "listener " + regex_escape(name) + R"(: \S+ on (\S+):(\d+)( \(socket-activated\))?\s*$)";
   auto match = log().find_last(std::regex{pattern}, from);
   if (!match) {
     match = wait_for_line(pattern, kWait, from);

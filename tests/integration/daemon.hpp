@@ -78,7 +78,8 @@ class Daemon {
                                      std::size_t from = 0) const;
 
   // The port of listener `name` from its latest "listener NAME: P/M on
-  // HOST:PORT" line at index >= `from` (waits for one if there is none yet).
+  // HOST:PORT" line at index >= `from`, with or without " (socket-activated)"
+  // (waits for one if there is none yet).
   std::uint16_t port_of(std::string_view name, std::size_t from = 0) const;
 
   const LineLog& log() const { return process_->err(); }
