@@ -80,7 +80,9 @@ int serve(const netcook::Options& options) {
     // It runs even without fork listeners, since a reload may add some.
     netcook::model::fork::start_master(
         netcook::server::load_protocol,
-        [&logging](const std::string& name) { return logging.standalone(name); });
+        [&logging](const std::string& name, const netcook::log::ListenerFields& fields) {
+          return logging.standalone(name, fields);
+        });
     struct StopMaster {
       ~StopMaster() { netcook::model::fork::stop_master(); }
     } stop_master;

@@ -91,6 +91,9 @@ struct Protocol {
   // Sent, best effort, to a connection refused because max_connections is
   // reached (e.g. an HTTP 503); empty for a plain close.
   std::string refusal;
+  // "echo", "chat" or "http": only for the logs (PROTOCOL= in the journal,
+  // for a process that rebuilt the Protocol from a spec, the fork master).
+  std::string name;
 };
 
 }  // namespace netcook::proto

@@ -39,12 +39,16 @@ class Listener {
   std::vector<event::Heartbeat*> heartbeats() const { return driver_->heartbeats(); }
   // The address the socket is bound to ("127.0.0.1:40123").
   const std::string& bound_address() const noexcept { return bound_; }
+  // The listener's logger (DriverSettings::log), for the server's lines
+  // about this listener.
+  spdlog::logger& log() const noexcept { return *log_; }
 
  private:
   std::uint64_t id_;
   config::Listener config_;
   Socket socket_;
   std::string bound_;
+  std::shared_ptr<spdlog::logger> log_;
   std::unique_ptr<model::Driver> driver_;
 };
 

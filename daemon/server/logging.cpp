@@ -61,8 +61,17 @@ void Logging::set_level(config::LogLevel level) {
   }
 }
 
-std::shared_ptr<spdlog::logger> Logging::for_listener(const std::string& name) {
-  auto logger = std::make_shared<spdlog::logger>(name, sinks_.begin(), sinks_.end());
+log::ListenerFields fields_of(const config::Listener& listener) {
+  return {listener.name, config::to_string(listener.protocol), config::to_string(listener.model)};
+}
+
+// Only a journal sink has anything to do with the fields, so stderr keeps
+// the one sink (and lock) every logger shares.
+std::shared_ptr<spdlog::logger> Logging::for_listener(const config::Listener& listener) {
+  auto logger = journal_
+                    ? std::make_shared<spdlog::logger>(
+                          listener.name, systemd::make_journal_sink(fields_of(listener)))
+                    : std::make_shared<spdlog::logger>(listener.name, sinks_.begin(), sinks_.end());
   logger->set_level(level_);
   logger->flush_on(spdlog::level::trace);
   std::erase_if(listeners_, [](const auto& weak) { return weak.expired(); });
@@ -70,9 +79,10 @@ std::shared_ptr<spdlog::logger> Logging::for_listener(const std::string& name) {
   return logger;
 }
 
-std::shared_ptr<spdlog::logger> Logging::standalone(const std::string& name) const {
+std::shared_ptr<spdlog::logger> Logging::standalone(const std::string& name,
+                                                    const log::ListenerFields& fields) const {
   auto logger = std::make_shared<spdlog::logger>(
-      name, journal_ ? systemd::make_journal_sink() : make_stderr_sink());
+      name, journal_ ? systemd::make_journal_sink(fields) : make_stderr_sink());
   logger->set_level(level_);
   logger->flush_on(spdlog::level::trace);
   return logger;

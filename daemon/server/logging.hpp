@@ -1,11 +1,17 @@
 #pragma once
 
-// The daemon's loggers. One sink set (journal, or stderr with colour on a
-// terminal and plain timestamped lines otherwise), shared by the main
-// logger "netcookd" and one logger per listener named after the listener,
-// which the journal sink turns into LISTENER=.
+// The daemon's loggers: the main logger "netcookd" and one logger per
+// listener, named after the listener. The target is the journal or stderr
+// (colour on a terminal, plain timestamped lines otherwise). On stderr
+// every logger shares one sink, which shows the logger's name. In the
+// journal each listener's logger has a sink instance of its own that sends
+// the listener's LISTENER=, PROTOCOL= and MODEL= with every line; the main
+// logger's sends none of them. Lines logged while a log::PeerScope is open
+// on the thread add PEER= (journal only). A process forked from the daemon
+// (the fork master, a connection process) makes its own with standalone().
 
 #include "config/config.hpp"
+#include "log/fields.hpp"
 
 #include <memory>
 #include <optional>
@@ -31,11 +37,15 @@ class Logging {
   void set_level(config::LogLevel level);
 
   spdlog::logger& main() { return *main_; }
-  std::shared_ptr<spdlog::logger> for_listener(const std::string& name);
+  // The logger of `listener`, named after it, carrying its fields.
+  std::shared_ptr<spdlog::logger> for_listener(const config::Listener& listener);
 
   // A logger with sinks of its own (same target and level), for a process
-  // forked from this one: it shares no lock with the parent's loggers.
-  std::shared_ptr<spdlog::logger> standalone(const std::string& name) const;
+  // forked from this one (the fork master, a connection process): it shares
+  // no lock with the parent's loggers. `fields` are a listener's, or empty
+  // for the process's own logger.
+  std::shared_ptr<spdlog::logger> standalone(const std::string& name,
+                                             const log::ListenerFields& fields = {}) const;
 
  private:
   std::vector<std::shared_ptr<spdlog::sinks::sink>> sinks_;
@@ -46,5 +56,8 @@ class Logging {
 };
 
 spdlog::level::level_enum to_spdlog(config::LogLevel level);
+
+// LISTENER=, PROTOCOL=, MODEL= of `listener`.
+log::ListenerFields fields_of(const config::Listener& listener);
 
 }  // namespace netcook::server

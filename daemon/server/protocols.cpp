@@ -64,9 +64,7 @@ proto::Protocol make_http(const config::Listener& listener) {
   return protocol;
 }
 
-}  // namespace
-
-proto::Protocol make_protocol(const config::Listener& listener) {
+proto::Protocol protocol_of(const config::Listener& listener) {
   switch (listener.protocol) {
     case config::Protocol::echo:
       return make_echo(listener);
@@ -77,6 +75,14 @@ proto::Protocol make_protocol(const config::Listener& listener) {
   }
   throw std::invalid_argument(fmt::format("unknown protocol {}",
                                           static_cast<int>(listener.protocol)));
+}
+
+}  // namespace
+
+proto::Protocol make_protocol(const config::Listener& listener) {
+  proto::Protocol protocol = protocol_of(listener);
+  protocol.name = config::to_string(listener.protocol);
+  return protocol;
 }
 
 config::Limits driver_limits(const config::Listener& listener) {

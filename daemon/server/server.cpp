@@ -145,13 +145,14 @@ std::unique_ptr<Listener> Server::make_listener(const config::Config& file,
   settings.workers = config.workers;
   settings.limits = driver_limits(config);
   settings.spec = listener_spec(file, config);
-  settings.log = logging_.for_listener(config.name);
+  settings.log = logging_.for_listener(config);
   settings.on_drained = [this, id] { loop_.post([this, id] { drained(id); }); };
   return std::make_unique<Listener>(id, config, std::move(socket), std::move(settings));
 }
 
+// On the listener's own logger, so the line carries its journal fields.
 void Server::log_started(const Listener& listener) {
-  log_.info("{}", describe(listener.config(), listener.bound_address(),
+  listener.log().info("{}", describe(listener.config(), listener.bound_address(),
                            activated_.holds(listener.socket())));
 }
 

@@ -1,8 +1,11 @@
 #include "systemd/journal_sink.hpp"
 
+#include "systemd/journal_socket.hpp"
+
 #include <cstdio>
-#include <mutex>
+#include <cstdlib>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <sys/stat.h>
@@ -11,11 +14,10 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <spdlog/common.h>
 #include <spdlog/details/log_msg.h>
+#include <spdlog/details/null_mutex.h>
 #include <spdlog/sinks/base_sink.h>
-
-#define SD_JOURNAL_SUPPRESS_LOCATION
-#include <systemd/sd-journal.h>
 
 namespace netcook::systemd {
 namespace {
@@ -32,37 +34,67 @@ int priority_of(spdlog::level::level_enum level) noexcept {
   }
 }
 
-// Journal fields are sent as-is; sd_journal_sendv() needs no lock, so the
-// sink needs none either (null_mutex).
+std::vector<std::string> fixed_fields(const log::ListenerFields& fields) {
+  std::vector<std::string> fixed{"SYSLOG_IDENTIFIER=netcookd"};
+  const std::pair<const char*, const std::string*> named[] = {
+      {"LISTENER", &fields.listener},
+      {"PROTOCOL", &fields.protocol},
+      {"MODEL", &fields.model},
+  };
+  for (const auto& [name, value] : named)
+    if (!value->empty()) fixed.push_back(fmt::format("{}={}", name, *value));
+  return fixed;
+}
+
+// The fixed fields are formatted once; the rest per entry. sd_journal_sendv()
+// is thread-safe and this sink keeps no state that changes, so it needs no
+// lock (null_mutex) even when several threads share the instance.
+//
+// Values go to sd_journal_sendv() (journal_socket.hpp) as they are: it
+// sends any value holding a newline in the binary form, so a multi-line
+// message stays one field of one entry (sd_journal_send() would also strip
+// trailing whitespace; sendv does not).
 class JournalSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+ public:
+  explicit JournalSink(const log::ListenerFields& fields) : fixed_(fixed_fields(fields)) {}
+
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
     std::vector<std::string> fields;
-    fields.reserve(8);
+    fields.reserve(7);
     fields.push_back(fmt::format("MESSAGE={}", std::string_view(msg.payload.data(), msg.payload.size())));
     fields.push_back(fmt::format("PRIORITY={}", priority_of(msg.level)));
-    fields.push_back("SYSLOG_IDENTIFIER=netcookd");
-    fields.push_back(fmt::format("TID={}", msg.thread_id));
-    const std::string_view logger(msg.logger_name.data(), msg.logger_name.size());
-    if (!logger.empty() && logger != "netcookd") fields.push_back(fmt::format("LISTENER={}", logger));
+    // Not msg.thread_id: spdlog keeps it in a thread_local, which a forked
+    // process inherits, so a connection process would send its master's.
+    fields.push_back(fmt::format("TID={}", ::gettid()));
+    if (const std::string_view peer = log::PeerScope::peer(); !peer.empty())
+      fields.push_back(fmt::format("PEER={}", peer));
     if (!msg.source.empty()) {
       fields.push_back(fmt::format("CODE_FILE={}", msg.source.filename));
       fields.push_back(fmt::format("CODE_LINE={}", msg.source.line));
       fields.push_back(fmt::format("CODE_FUNC={}", msg.source.funcname));
     }
     std::vector<iovec> iov;
-    iov.reserve(fields.size());
+    iov.reserve(fixed_.size() + fields.size());
+    for (const auto& field : fixed_) iov.push_back({const_cast<char*>(field.data()), field.size()});
     for (auto& field : fields) iov.push_back({field.data(), field.size()});
-    ::sd_journal_sendv(iov.data(), static_cast<int>(iov.size()));
+    // No journald (no socket) is success; a refusal goes to the logger's
+    // error handler, which reports it on stderr rather than losing it quietly.
+    const int error = journal_sendv(iov.data(), static_cast<int>(iov.size()));
+    if (error < 0) throw spdlog::spdlog_ex("sd_journal_sendv failed", -error);
   }
 
   void flush_() override {}
+
+ private:
+  const std::vector<std::string> fixed_;
 };
 
 }  // namespace
 
-std::shared_ptr<spdlog::sinks::sink> make_journal_sink() {
-  return std::make_shared<JournalSink>();
+std::shared_ptr<spdlog::sinks::sink> make_journal_sink(const log::ListenerFields& fields) {
+  reopen_closed_journal_socket();  // a forked process may have closed it
+  return std::make_shared<JournalSink>(fields);
 }
 
 bool stderr_is_journal() noexcept {

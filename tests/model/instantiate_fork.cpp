@@ -17,7 +17,8 @@ namespace {
 class ForkMasterEnvironment final : public testing::Environment {
  public:
   void SetUp() override {
-    model::fork::start_master(test_protocol, [](const std::string& name) {
+    model::fork::start_master(test_protocol, [](const std::string& name,
+                                                const log::ListenerFields&) {
       auto log = std::make_shared<spdlog::logger>(
           name, std::make_shared<spdlog::sinks::stderr_sink_st>());
       log->set_pattern("[%n %P] %l: %v");

@@ -1,5 +1,6 @@
 #include "model/coroutine/connection.hpp"
 
+#include "log/fields.hpp"
 #include "model/coroutine/worker.hpp"
 #include "net/socket.hpp"
 
@@ -15,11 +16,12 @@ Connection::Connection(Worker& worker, net::UniqueFd fd, Slot slot, proto::Conne
       fd_(std::move(fd)),
       events_(worker.loop(), fd_.get()),
       id_(id),
+      peer_(net::peer_address(fd_.get())),
       last_active_(worker.loop().now()) {
   const int raw = fd_.get();
   net::set_nodelay(raw);
   const auto& settings = worker.shared().settings;
-  proto::SessionContext context{settings.listener,     net::peer_address(raw),
+  proto::SessionContext context{settings.listener,     peer_,
                                 net::peer_host(raw),   ::getpid(),
                                 worker.thread_name(),  id,
                                 worker.has_service() ? this : nullptr,
@@ -29,7 +31,8 @@ Connection::Connection(Worker& worker, net::UniqueFd fd, Slot slot, proto::Conne
     worker.joined(id, *this);
     joined_ = true;
   }
-  worker.log().debug("connection from {}", context.peer);
+  const log::PeerScope peer(peer_);
+  worker.log().debug("connection from {}", peer_);
 }
 
 Connection::~Connection() {

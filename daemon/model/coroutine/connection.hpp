@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <string_view>
 
 namespace netcook::model::coroutine {
@@ -74,6 +75,9 @@ class Connection final : public proto::Uplink {
 
   proto::ConnectionId id() const noexcept { return id_; }
   int fd() const noexcept { return fd_.get(); }
+  // The peer's "ip:port", for the connection's log lines (log::PeerScope,
+  // never held across a co_await).
+  const std::string& peer() const noexcept { return peer_; }
 
  private:
   void track_partial() noexcept;
@@ -83,6 +87,7 @@ class Connection final : public proto::Uplink {
   net::UniqueFd fd_;  // closed after events_ has unregistered it
   co::FdEvents events_;
   const proto::ConnectionId id_;
+  const std::string peer_;
   std::unique_ptr<proto::Session> session_;
   proto::Outbox out_;
   co::Deadline last_active_;

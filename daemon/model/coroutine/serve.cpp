@@ -12,7 +12,7 @@
 
 #include "co/io.hpp"
 #include "co/sleep.hpp"
-#include "net/socket.hpp"
+#include "log/fields.hpp"
 
 #include <algorithm>
 #include <span>
@@ -30,6 +30,7 @@ constexpr std::size_t kReadBudget = 256 * 1024;
 // A deadline passed; on the read timeout the session answers a last time.
 void time_out(Connection& connection, Worker& worker) {
   const auto& limits = worker.shared().settings.limits;
+  const log::PeerScope peer(connection.peer());
   if (connection.read_timeout_first()) {
     worker.log().debug("closing connection {}: its request did not complete in {}",
                        connection.id(), limits.read_timeout);
@@ -90,10 +91,11 @@ co::Task<void> serve(Worker& worker, net::UniqueFd fd, Slot slot, proto::Connect
       }
       if (ready == co::Ready::error) co_return;
     }
+    const log::PeerScope peer(connection.peer());
     worker.log().debug("cutting off connection {}: it does not read its output", id);
   } catch (const std::exception& e) {
-    worker.log().error("connection {} from {} failed: {}", id,
-                       net::peer_address(connection.fd()), e.what());
+    const log::PeerScope peer(connection.peer());
+    worker.log().error("connection {} from {} failed: {}", id, connection.peer(), e.what());
   }
 }
 

@@ -1,6 +1,7 @@
 #include "model/epoll/connection.hpp"
 
 #include "model/epoll/worker.hpp"
+#include "net/socket.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -11,7 +12,7 @@
 namespace netcook::model::epoll {
 
 Connection::Connection(Worker& worker, net::UniqueFd fd, proto::ConnectionId id)
-    : worker_(worker), fd_(std::move(fd)), id_(id) {}
+    : worker_(worker), fd_(std::move(fd)), id_(id), peer_(net::peer_address(fd_.get())) {}
 
 void Connection::send(std::string_view message) { worker_.to_service(id_, message); }
 

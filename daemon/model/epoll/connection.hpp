@@ -12,6 +12,7 @@
 #include <list>
 #include <memory>
 #include <span>
+#include <string>
 
 namespace netcook::model::epoll {
 
@@ -50,6 +51,8 @@ class Connection final : public event::Watcher, public proto::Uplink {
 
   int fd() const noexcept { return fd_.get(); }
   proto::ConnectionId id() const noexcept { return id_; }
+  // The peer's "ip:port", for the connection's log lines (log::PeerScope).
+  const std::string& peer() const noexcept { return peer_; }
   bool partial() const noexcept { return session_->partial(); }
   // True when advance() stopped for its read budget with data still to
   // read, or for the outbox's share per write with more to write.
@@ -71,6 +74,7 @@ class Connection final : public event::Watcher, public proto::Uplink {
   Worker& worker_;
   net::UniqueFd fd_;
   const proto::ConnectionId id_;
+  const std::string peer_;
   std::unique_ptr<proto::Session> session_;
   proto::Outbox out_;
   bool readable_ = false;  // edge-triggered readiness not yet consumed

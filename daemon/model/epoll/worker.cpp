@@ -1,5 +1,6 @@
 #include "model/epoll/worker.hpp"
 
+#include "log/fields.hpp"
 #include "model/thread_name.hpp"
 #include "net/socket.hpp"
 
@@ -143,13 +144,14 @@ void Worker::add_connection(net::UniqueFd fd) noexcept {
     auto& connection = connections_.emplace_back(*this, std::move(fd), id);
     connection.self = std::prev(connections_.end());
     connection.last_active = loop_.now();
-    proto::SessionContext context{shared_.settings.listener, net::peer_address(raw),
+    proto::SessionContext context{shared_.settings.listener, connection.peer(),
                                   net::peer_host(raw), ::getpid(), thread_name_, id,
                                   shared_.service ? &connection : nullptr,
                                   shared_.settings.log.get()};
     connection.attach(shared_.protocol.make_session(context));
     if (shared_.service) by_id_.emplace(id, &connection);
-    shared_.settings.log->debug("connection from {}", context.peer);
+    const log::PeerScope peer(connection.peer());
+    shared_.settings.log->debug("connection from {}", connection.peer());
     loop_.add(raw, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, connection);
   } catch (const std::exception& e) {
     shared_.settings.log->error("cannot serve a new connection: {}", e.what());
@@ -271,13 +273,19 @@ void Worker::expire() noexcept {
   const auto now = loop_.now();
   const auto& limits = shared_.settings.limits;
   while (!connections_.empty() && connections_.front().last_active + limits.idle_timeout <= now) {
-    shared_.settings.log->debug("closing a connection idle for {}", limits.idle_timeout);
+    {
+      const log::PeerScope peer(connections_.front().peer());  // ends before the connection does
+      shared_.settings.log->debug("closing a connection idle for {}", limits.idle_timeout);
+    }
     close(connections_.front());
   }
   while (!partial_.empty() && partial_.front()->partial_since + limits.read_timeout <= now) {
-    shared_.settings.log->debug("closing a connection whose request did not complete in {}",
-                                limits.read_timeout);
-    partial_.front()->on_read_timeout();
+    {
+      const log::PeerScope peer(partial_.front()->peer());
+      shared_.settings.log->debug("closing a connection whose request did not complete in {}",
+                                  limits.read_timeout);
+      partial_.front()->on_read_timeout();
+    }
     close(*partial_.front());
   }
   arm_expiry();

@@ -1,5 +1,6 @@
 #include "model/fork/child_process.hpp"
 
+#include "log/fields.hpp"
 #include "model/fork/child_connection.hpp"
 #include "model/fork/process_setup.hpp"
 #include "model/thread_name.hpp"
@@ -13,7 +14,7 @@ namespace netcook::model::fork {
 namespace {
 
 std::shared_ptr<spdlog::logger> make_logger(const ChildPlan& plan) {
-  auto log = plan.loggers(plan.listener);
+  auto log = plan.loggers(plan.listener, plan.log_fields);
   if (!log) throw std::runtime_error("the logger factory made no logger");
   log->set_level(static_cast<spdlog::level::level_enum>(plan.log_level));
   return log;
@@ -38,7 +39,9 @@ void run_child(const ChildPlan& plan) noexcept {
                                   plan.id, nullptr, log.get()};
     set_thread_name(context.thread);  // what ps and top show for this process
     net::set_nodelay(plan.client);
-    log->debug("connection from {} served by process {}", context.peer, pid);
+    const std::string peer = context.peer;
+    const log::PeerScope peer_scope(peer);
+    log->debug("connection from {} served by process {}", peer, pid);
     ChildConnection connection(plan.client, plan.hub, plan.limits, *log);
     try {
       connection.serve(plan.protocol.make_session, std::move(context));

@@ -26,10 +26,12 @@ struct ChildPlan {
   const proto::Protocol& protocol;
   const LoggerFactory& loggers;
   int log_level = 0;  // spdlog::level::level_enum
+  const log::ListenerFields& log_fields;
 };
 
 // Dies with the master, resets signals, closes every descriptor but stdio,
-// the connection and the hub, makes its own logger, serves the connection
+// the connection and the hub, makes its own logger (every line of the
+// process is the connection's: PEER= throughout), serves the connection
 // and exits: status 0 when the connection was served (however it ended),
 // 1 when the process could not be set up.
 [[noreturn]] void run_child(const ChildPlan& plan) noexcept;

@@ -185,7 +185,7 @@ void ForkListener::spawn(net::UniqueFd client) noexcept {
   const pid_t pid = ::fork();
   if (pid == 0)
     run_child({master_, client.get(), theirs.get(), connection, setup_.name, setup_.limits,
-               setup_.protocol, loggers_, setup_.log_level});
+               setup_.protocol, loggers_, setup_.log_level, setup_.log_fields});
   if (pid < 0) {
     const int error = errno;
     fork_errors_.hit(log_, loop_.now(), std::strerror(error));

@@ -42,6 +42,7 @@ struct ListenerSetup {
   config::Limits limits;
   int log_level = 0;  // spdlog::level::level_enum, for the connection processes
   proto::Protocol protocol;
+  log::ListenerFields log_fields;  // for the loggers of the connection processes
   std::shared_ptr<spdlog::logger> log;
 };
 

@@ -14,6 +14,7 @@
 // Service (chat room) itself and relays it to the connection processes.
 
 #include "event/heartbeat.hpp"
+#include "log/fields.hpp"
 #include "proto/session.hpp"
 
 #include <functional>
@@ -30,11 +31,13 @@ namespace netcook::model::fork {
 using ProtocolLoader = std::function<proto::Protocol(const std::string& spec)>;
 
 // Makes a logger for a process of the fork model: the master (named
-// "fork-master"), each of its listeners and each connection process after
-// fork (named after the listener). Called in the process that will use it,
-// after that process closed the descriptors it inherited; it must not start
-// threads (no async loggers) because the master forks.
-using LoggerFactory = std::function<std::shared_ptr<spdlog::logger>(const std::string& name)>;
+// "fork-master", no fields), each of its listeners and each connection
+// process after fork (named after the listener, with the listener's
+// fields: MODEL=fork). Called in the process that will use it, after that
+// process closed the descriptors it inherited; it must not start threads
+// (no async loggers) because the master forks.
+using LoggerFactory = std::function<std::shared_ptr<spdlog::logger>(
+    const std::string& name, const log::ListenerFields& fields)>;
 
 // Forks the fork master. Must be called while the process is
 // single-threaded (main() calls it before any thread exists); throws

@@ -20,7 +20,7 @@ MasterProcess::MasterProcess(net::UniqueFd control, ProtocolLoader loader,
     : control_(std::move(control)),
       loader_(std::move(loader)),
       loggers_(std::move(loggers)),
-      log_(loggers_("fork-master")),
+      log_(loggers_("fork-master", {})),
       sigchld_(loop_, {SIGCHLD}, [this](int) { reap(); }),
       replies_(control_.get()),
       buffer_(kMaxPacket) {
@@ -132,7 +132,8 @@ void MasterProcess::start_listener(const ControlMessage& message, net::UniqueFd 
   setup.limits = message.limits;
   setup.log_level = message.log_level;
   setup.protocol = loader_(message.spec);
-  setup.log = loggers_(message.name);
+  setup.log_fields = {message.name, setup.protocol.name, config::to_string(config::Model::fork)};
+  setup.log = loggers_(message.name, setup.log_fields);
   if (!setup.log) throw std::runtime_error("the logger factory made no logger");
   setup.log->set_level(static_cast<spdlog::level::level_enum>(message.log_level));
   log_->set_level(static_cast<spdlog::level::level_enum>(message.log_level));

@@ -1,6 +1,7 @@
 #include "model/select/connection.hpp"
 
 #include "model/select/reactor.hpp"
+#include "net/socket.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -11,7 +12,11 @@ namespace netcook::model::select_model {
 
 Connection::Connection(Reactor& reactor, net::UniqueFd fd, proto::ConnectionId id,
                        Clock::time_point now)
-    : reactor_(reactor), fd_(std::move(fd)), id_(id), last_active_(now) {}
+    : reactor_(reactor),
+      fd_(std::move(fd)),
+      id_(id),
+      peer_(net::peer_address(fd_.get())),
+      last_active_(now) {}
 
 Connection::~Connection() = default;
 

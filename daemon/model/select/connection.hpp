@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace netcook::model::select_model {
@@ -70,6 +71,8 @@ class Connection final : public proto::Uplink {
 
   int fd() const noexcept { return fd_.get(); }
   proto::ConnectionId id() const noexcept { return id_; }
+  // The peer's "ip:port", for the connection's log lines (log::PeerScope).
+  const std::string& peer() const noexcept { return peer_; }
 
   std::list<Connection>::iterator self;  // in the reactor's list; set by it
 
@@ -81,6 +84,7 @@ class Connection final : public proto::Uplink {
   Reactor& reactor_;
   net::UniqueFd fd_;
   const proto::ConnectionId id_;
+  const std::string peer_;
   std::unique_ptr<proto::Session> session_;
   proto::Outbox out_;
   Clock::time_point last_active_;

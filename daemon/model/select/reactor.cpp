@@ -1,5 +1,6 @@
 #include "model/select/reactor.hpp"
 
+#include "log/fields.hpp"
 #include "model/thread_name.hpp"
 #include "net/socket.hpp"
 
@@ -125,7 +126,7 @@ void Reactor::admit(net::UniqueFd fd, Clock::time_point now) noexcept {
     auto& connection = connections_.emplace_back(*this, std::move(fd), id, now);
     connection.self = std::prev(connections_.end());
     proto::SessionContext context{settings_.listener,
-                                  net::peer_address(raw),
+                                  connection.peer(),
                                   net::peer_host(raw),
                                   ::getpid(),
                                   thread_name_,
@@ -134,7 +135,8 @@ void Reactor::admit(net::UniqueFd fd, Clock::time_point now) noexcept {
                                   settings_.log.get()};
     connection.attach(protocol_.make_session(context));
     if (service_) by_id_.emplace(id, &connection);
-    settings_.log->debug("connection from {}", context.peer);
+    const log::PeerScope peer(connection.peer());
+    settings_.log->debug("connection from {}", connection.peer());
   } catch (const std::exception& e) {
     settings_.log->error("cannot serve a new connection: {}", e.what());
     by_id_.erase(id);
@@ -164,8 +166,11 @@ void Reactor::reap_cut_offs() noexcept {
     cut_off_.pop_back();
     const auto it = by_id_.find(id);
     if (it == by_id_.end()) continue;
-    settings_.log->debug("cutting off a connection that does not read (outbox over {} bytes)",
-                         settings_.limits.max_outbox);
+    {
+      const log::PeerScope peer(it->second->peer());  // ends before the connection does
+      settings_.log->debug("cutting off a connection that does not read (outbox over {} bytes)",
+                           settings_.limits.max_outbox);
+    }
     close(*it->second);  // may cut off more: the loop takes them too
   }
 }
@@ -176,10 +181,12 @@ void Reactor::expire(Clock::time_point now) noexcept {
     Connection& connection = *it++;  // close() erases this one only
     if (connection.deadline(limits) > now) continue;
     if (connection.read_timed_out(limits, now)) {
+      const log::PeerScope peer(connection.peer());  // ends before the connection does
       settings_.log->debug("closing a connection whose request did not complete in {}",
                            limits.read_timeout);
       connection.on_read_timeout();
     } else {
+      const log::PeerScope peer(connection.peer());
       settings_.log->debug("closing a connection idle for {}", limits.idle_timeout);
     }
     close(connection);

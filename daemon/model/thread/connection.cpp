@@ -1,5 +1,6 @@
 #include "model/thread/connection.hpp"
 
+#include "log/fields.hpp"
 #include "model/thread_name.hpp"
 #include "net/socket.hpp"
 
@@ -29,10 +30,14 @@ Connection::Connection(Shared& shared, net::UniqueFd fd, proto::ConnectionId id)
       fd_(std::move(fd)),
       id_(id),
       name_(connection_thread_name(shared.settings.listener, id)),
+      peer_(net::peer_address(fd_.get())),
       deadlines_(shared.settings.limits, Clock::now()) {}
 
+// The thread is this connection's alone: every line it logs is the
+// connection's (PEER=), until the thread ends.
 void Connection::run() noexcept {
   set_thread_name(name_);
+  const log::PeerScope peer_scope(peer_);
   try {
     serve();
   } catch (const std::exception& e) {
@@ -47,7 +52,7 @@ void Connection::serve() {
   const int fd = fd_.get();
   net::set_nodelay(fd);
   if (shared_.hub.present()) mailbox_.emplace(shared_.settings.limits.max_outbox);
-  const proto::SessionContext context{shared_.settings.listener, net::peer_address(fd),
+  const proto::SessionContext context{shared_.settings.listener, peer_,
                                       net::peer_host(fd), ::getpid(), name_, id_,
                                       mailbox_ ? this : nullptr,
                                       shared_.settings.log.get()};

@@ -44,6 +44,7 @@ class Connection final : public Job, private proto::Uplink {
   net::UniqueFd fd_;
   const proto::ConnectionId id_;
   const std::string name_;
+  const std::string peer_;          // "ip:port"
   std::optional<Mailbox> mailbox_;  // only when the protocol has a Service
   std::unique_ptr<proto::Session> session_;
   proto::Outbox out_;

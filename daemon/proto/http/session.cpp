@@ -1,3 +1,4 @@
+#include "log/fields.hpp"
 #include "proto/http/chunked.hpp"
 #include "proto/http/date.hpp"
 #include "proto/http/http.hpp"
@@ -141,17 +142,21 @@ class HttpSession final : public Session {
 
   void respond(Outbox& out) {
     const Site::Answer answer = site_->respond(request_, date(), out);
-    if (access_log_ != nullptr)
+    if (access_log_ != nullptr) {
+      const log::PeerScope peer(peer_);
       access_log_->info("{} \"{} {} HTTP/1.{}\" {} {}", peer_,
                         request_.method == Method::head ? "HEAD" : "GET", request_.target,
                         request_.minor_version, answer.status, answer.body_bytes);
+    }
     if (!answer.keep || !request_.keep_alive) close_after_flush();
   }
 
   void fail(int status, std::string_view reason, Outbox& out) {
     const std::size_t bytes = append_error(out, status, reason, date(), head_only_);
-    if (access_log_ != nullptr)
+    if (access_log_ != nullptr) {
+      const log::PeerScope peer(peer_);
       access_log_->info("{} \"-\" {} {} ({})", peer_, status, bytes, reason);
+    }
     close_after_flush();
   }
 
@@ -171,7 +176,7 @@ class HttpSession final : public Session {
   std::string buffer_;      // received, not consumed: at most one unfinished head
   std::string kept_target_, kept_if_modified_since_, kept_if_none_match_, kept_range_;
   spdlog::logger* const access_log_;  // null: no access log
-  const std::string peer_;            // for the access log
+  const std::string peer_;            // for the access log, and its PEER=
 };
 
 }  // namespace
