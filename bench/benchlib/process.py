@@ -7,6 +7,7 @@ import select
 import signal
 import subprocess
 import threading
+import time
 from collections import deque
 
 from .cpu import descendants
@@ -25,19 +26,27 @@ class StartError(Exception):
 class ManagedServer:
     """One server process, its output copied to log_path.
 
-    bound_re must have a group 'addr'; the server is ready once ready_re has
-    matched (which may be the same line). With a cgroup, the server moves
-    itself into it before exec, so everything it ever forks is inside.
+    Two ways to know it is ready:
+    - a log line: bound_re must have a group 'addr' (and may have a group
+      'name': then every match is kept in addrs, by name); the server is
+      ready once ready_re has matched (which may be the same line);
+    - for servers that print nothing (nginx, socat, xinetd, ...): addr is
+      given, and probe(addr) answering True says it serves.
+    With a cgroup, the server moves itself into it before exec, so
+    everything it ever forks is inside.
     """
 
-    def __init__(self, argv, log_path, bound_re, ready_re, cgroup=None):
+    def __init__(self, argv, log_path, bound_re=None, ready_re=None, cgroup=None, addr=None, probe=None):
         self.argv = argv
         self.log_path = log_path
-        self.bound_re = re.compile(bound_re)
-        self.ready_re = re.compile(ready_re)
+        self.bound_re = re.compile(bound_re or r"(?!)")
+        self.ready_re = re.compile(ready_re or r"(?!)")
         self.cgroup = cgroup
         self.proc = None
-        self.addr = None
+        self.addr = addr
+        self.addrs = {}
+        self.probe = probe
+        self.on_stop = None  # called once stopped: e.g. keeps a peer's config and logs
         self.tail = deque(maxlen=8)
         self._settled = threading.Event()  # ready, or output ended
         self._ready = False
@@ -58,6 +67,9 @@ class ManagedServer:
         started[self.proc.pid] = self.proc
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
+        if self.probe is not None:
+            self._wait_for_probe()
+            return
         if not self._settled.wait(READY_TIMEOUT_S):
             raise StartError(f"not ready after {READY_TIMEOUT_S} s")
         if not self._ready:
@@ -69,6 +81,22 @@ class ManagedServer:
         if self.addr is None:
             raise StartError("ready, but never said which address it is bound to")
 
+    def _wait_for_probe(self):
+        """Probes every 50 ms until it answers, the server exits or the
+        deadline passes: the server says nothing we could wait on."""
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                last = self.tail[-1] if self.tail else "no output"
+                raise StartError(f"exited with status {self.proc.returncode}: {last}")
+            try:
+                if self.probe(self.addr):
+                    return
+            except (OSError, ValueError, IndexError):
+                pass
+            self._settled.wait(0.05)  # wakes early if the output ends
+        raise StartError(f"no answer on {self.addr} after {READY_TIMEOUT_S} s")
+
     def _read(self):
         with open(self.log_path, "w", encoding="utf-8") as log:
             for raw in self.proc.stdout:
@@ -76,8 +104,10 @@ class ManagedServer:
                 log.write(line + "\n")
                 log.flush()
                 self.tail.append(line)
-                if self.addr is None and (m := self.bound_re.search(line)):
-                    self.addr = m.group("addr")
+                if m := self.bound_re.search(line):
+                    self.addr = self.addr or m.group("addr")
+                    if "name" in m.groupdict():
+                        self.addrs[m.group("name")] = m.group("addr")
                 if not self._ready and self.ready_re.search(line):
                     self._ready = True
                     self._settled.set()
@@ -102,6 +132,9 @@ class ManagedServer:
         stuck = kill_pids(set(forked + self._forked()) - {self.proc.pid})
         if self._reader is not None:
             self._reader.join(5)
+        if self.on_stop is not None:
+            self.on_stop()
+            self.on_stop = None
         return stuck
 
     def _forked(self):

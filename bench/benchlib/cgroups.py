@@ -21,7 +21,7 @@ def _cgroup2_mounts():
 
 
 class CgroupHome:
-    """netcook-models.<pid> under our own cgroup; removed by cleanup()."""
+    """netcook-bench.<pid> under our own cgroup; removed by cleanup()."""
 
     def __init__(self, base):
         self.base = base
@@ -34,7 +34,7 @@ class CgroupHome:
             return None, "no cgroup v2 membership in /proc/self/cgroup"
         reasons = []
         for mount in _cgroup2_mounts():
-            base = Path(mount + own.rstrip("/")) / f"netcook-models.{os.getpid()}"
+            base = Path(mount + own.rstrip("/")) / f"netcook-bench.{os.getpid()}"
             try:
                 base.mkdir()
             except OSError as e:

@@ -14,8 +14,8 @@ _SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), ti
 _NON_2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
 
 
-def wrk_argv(wrk, scenario, addr, duration_s):
-    return [wrk, "-t", str(scenario.threads), "-c", str(scenario.conns), "-d", f"{duration_s}s",
+def argv(wrk, threads, conns, addr, duration_s):
+    return [wrk, "-t", str(threads), "-c", str(conns), "-d", f"{duration_s}s",
             "--timeout", f"{WRK_TIMEOUT_S}s", "--latency", f"http://{addr}/"]
 
 
