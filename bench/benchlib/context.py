@@ -2,6 +2,7 @@
 results directory, and the one-line summaries printed while it runs."""
 
 import datetime
+import math
 import os
 import platform
 import subprocess
@@ -41,7 +42,7 @@ def load_average(log):
 def estimate_s(args, live):
     total = 0.0
     for scenario, _ in live:
-        warm = round(args.warmup) + max(1, round(args.seconds)) if scenario.tool == "wrk" else \
+        warm = math.ceil(args.warmup) + max(1, round(args.seconds)) if scenario.tool == "wrk" else \
             args.warmup + args.seconds
         total += warm + RUN_OVERHEAD_S[scenario.tool]
     return total * args.reps

@@ -3,6 +3,7 @@ into one record: rate, latency, server CPU per operation, and what went
 wrong ('' when nothing did)."""
 
 import json
+import math
 
 from . import wrk
 from .netaddr import split
@@ -55,7 +56,7 @@ def iperf3(tools, scenario, target, addr, pid, meter, opts):
     host, port = split(addr)
     seconds = max(1, round(opts.seconds))  # iperf3 takes whole seconds
     argv = [tools["iperf3"], "-c", host, "-p", str(port), "-l", scenario.size.upper(), "-t", str(seconds),
-            "-O", str(round(opts.warmup)), "-J"]
+            "-O", str(math.ceil(opts.warmup)), "-J"]
     outcome = run_tool(argv, seconds + opts.warmup + BACKSTOP_S, meter)
     record = _record(argv, outcome)
     try:
@@ -77,7 +78,7 @@ def iperf3(tools, scenario, target, addr, pid, meter, opts):
 
 def wrk_run(tools, scenario, target, addr, pid, meter, opts):
     threads = 2 if scenario.conns >= 500 else 1
-    warmup = round(opts.warmup)
+    warmup = math.ceil(opts.warmup)
     if warmup > 0:  # unmeasured, same shape: connections open, caches warm
         run_tool(wrk.argv(tools["wrk"], threads, scenario.conns, addr, warmup), warmup + BACKSTOP_S)
     seconds = max(1, round(opts.seconds))  # wrk takes whole seconds

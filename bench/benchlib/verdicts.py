@@ -103,6 +103,8 @@ def _fmt(value, metric):
 
 
 def verdicts(cells, scenarios):
-    """The checks whose scenario ran."""
-    ran = {s.key for s in scenarios}
-    return [_judge(c, cells) for c in CHECKS if c.scenario in ran]
+    """The checks whose scenario and targets were in the run (a filter may
+    leave some out); n/a inside them when a side has no figures."""
+    ran = {s.key: s.targets for s in scenarios}
+    return [_judge(c, cells) for c in CHECKS
+            if c.mine in ran.get(c.scenario, ()) and (not c.ref or c.ref in ran[c.scenario])]
