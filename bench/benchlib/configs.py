@@ -1,0 +1,96 @@
+"""The configurations a run generates: one netcookd with every protocol x
+model listener, nginx with 1 or 2 workers, and xinetd's internal echo."""
+
+from .plan import TARGETS
+
+BODY = "Hello from Epoll Server!\n"   # netcookd's default body; nginx returns the same
+CONTENT_TYPE = "text/plain; charset=utf-8"  # netcookd's default content_type
+KEEPALIVE_TIMEOUT_S = 65
+KEEPALIVE_REQUESTS = 100000
+
+
+def _listener(target):
+    protocol, model = target.listener.split("-")[:2]
+    workers = 2 if target.listener.endswith("-w2") else 1
+    lines = [f"  - name: {target.listener}", f"    protocol: {protocol}", f"    model: {model}",
+             "    listen: 127.0.0.1:0"]
+    if model in ("epoll", "coroutine"):
+        lines.append(f"    workers: {workers}")
+    if protocol == "echo":
+        lines += ["    echo:", "      mode: raw"]
+    if protocol == "http":
+        lines += ["    http:", f"      keepalive_timeout: {KEEPALIVE_TIMEOUT_S}s", "      access_log: false"]
+    return "\n".join(lines)
+
+
+def netcookd(listeners):
+    """One daemon, every listener on a port of its own (port 0: the daemon
+    logs the one it got). Only one listener is loaded at a time, so the
+    daemon's CPU during a run is that listener's."""
+    body = "\n".join(_listener(TARGETS[name]) for name in listeners)
+    return f"""# Written by bench/run: every protocol x model listener in one daemon.
+log:
+  level: info
+  target: stderr
+defaults:
+  shutdown_timeout: 1s
+listeners:
+{body}
+"""
+
+
+def nginx(home, port, workers):
+    """A fixed 200 with netcookd's body and Content-Type, no access log,
+    keep-alive on; everything it writes stays in home."""
+    temp = "\n".join(f"    {kind}_temp_path {home}/{kind};"
+                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    return f"""# Written by bench/run: nginx with {workers} worker(s), next to netcookd.
+daemon off;
+master_process on;
+worker_processes {workers};
+pid {home}/nginx.pid;
+error_log {home}/error.log notice;
+events {{
+    worker_connections 2048;
+}}
+http {{
+    access_log off;
+    keepalive_requests {KEEPALIVE_REQUESTS};
+    keepalive_timeout {KEEPALIVE_TIMEOUT_S};
+{temp}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            default_type "{CONTENT_TYPE}";
+            return 200 "{BODY.rstrip(chr(10))}\\n";
+        }}
+    }}
+}}
+"""
+
+
+def xinetd(home, port):
+    """xinetd's built-in echo (RFC 862), forked per connection. Its defaults
+    would stop the connection-rate run: cps 50 per second, then the service
+    is off for 10 s; instances and per_source are unlimited here."""
+    return f"""# Written by bench/run: xinetd's internal echo service alone.
+defaults
+{{
+    log_type = FILE {home}/xinetd.log
+    instances = UNLIMITED
+    per_source = UNLIMITED
+    cps = 1000000 1
+}}
+
+service echo
+{{
+    type = INTERNAL UNLISTED
+    id = echo-stream
+    socket_type = stream
+    protocol = tcp
+    wait = no
+    user = root
+    bind = 127.0.0.1
+    port = {port}
+}}
+"""

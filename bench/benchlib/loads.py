@@ -1,0 +1,130 @@
+"""The four load generators, each run once against one address and turned
+into one record: rate, latency, server CPU per operation, and what went
+wrong ('' when nothing did)."""
+
+import json
+import math
+
+from . import wrk
+from .netaddr import split
+from .runner import run_tool
+
+CHAT_DRAIN_S = 3      # chatload waits for lines in flight until none came for this long (10x at most)
+CHAT_JOIN_TIMEOUT_S = 15
+BACKSTOP_S = 60       # beyond a tool's own bound: it ends by itself, this catches a hung one
+
+
+def _json_line(text):
+    lines = [line for line in text.splitlines() if line.startswith("{")]
+    return json.loads(lines[-1]) if lines else None
+
+
+def _record(argv, outcome):
+    return {"argv": argv, "exit": outcome.status, "client_cpu_pct": outcome.client_cpu_pct,
+            "stderr": outcome.err.strip().splitlines()[-5:], "rate": None, "p50_us": None,
+            "p99_us": None, "server_cpu_ms": None, "cpu_per_op": None, "problem": ""}
+
+
+def _cpu(record, cpu_ns, ops):
+    record["server_cpu_ms"] = None if cpu_ns is None else round(cpu_ns / 1e6, 3)
+    record["cpu_per_op"] = None if cpu_ns is None or ops <= 0 else round(cpu_ns / 1e3 / ops, 4)
+
+
+def echoload(tools, scenario, target, addr, pid, meter, opts):
+    argv = [str(tools["echoload"]), scenario.mode, "-a", addr, "-c", str(scenario.conns), "-s", scenario.size,
+            "-d", f"{opts.seconds:g}", "--warmup", f"{opts.warmup:g}", "--json", "--server-pid", str(pid)]
+    outcome = run_tool(argv, opts.seconds + opts.warmup + BACKSTOP_S, meter)
+    record = _record(argv, outcome)
+    result = record["tool"] = _json_line(outcome.out)
+    if result is None:
+        record["problem"] = (record["stderr"] or ["no output"])[-1]
+        return record
+    stream = scenario.mode == "stream"
+    record["rate"] = result["mb_per_s"] if stream else result["rate_per_s"]
+    record["p50_us"], record["p99_us"] = result.get("p50_us"), result.get("p99_us")
+    cpu_ns, window_s = outcome.cpu_ns_before_exit(result["duration_s"])
+    _cpu(record, cpu_ns, record["rate"] * window_s)
+    if outcome.status != 0:
+        counts = {k: result.get(k) for k in ("mismatches", "errors", "connect_failures", "failures")}
+        record["problem"] = ", ".join(f"{k}={v}" for k, v in counts.items() if v) or f"exit {outcome.status}"
+    return record
+
+
+def iperf3(tools, scenario, target, addr, pid, meter, opts):
+    """One direction, client to server, writes of the scenario's size: what
+    loopback TCP carries with no echo. CPU is the receiving server's."""
+    host, port = split(addr)
+    seconds = max(1, round(opts.seconds))  # iperf3 takes whole seconds
+    argv = [tools["iperf3"], "-c", host, "-p", str(port), "-l", scenario.size.upper(), "-t", str(seconds),
+            "-O", str(math.ceil(opts.warmup)), "-J"]
+    outcome = run_tool(argv, seconds + opts.warmup + BACKSTOP_S, meter)
+    record = _record(argv, outcome)
+    try:
+        result = json.loads(outcome.out)
+    except ValueError:
+        result = None
+    record["tool"] = result and {"end": result.get("end"), "error": result.get("error")}
+    received = (result or {}).get("end", {}).get("sum_received")
+    if not received or result.get("error"):
+        record["problem"] = (result or {}).get("error") or (record["stderr"] or ["no output"])[-1]
+        return record
+    record["rate"] = received["bytes"] / received["seconds"] / 1e6
+    cpu_ns, window_s = outcome.cpu_ns_before_exit(received["seconds"])
+    _cpu(record, cpu_ns, record["rate"] * window_s)
+    if outcome.status != 0:
+        record["problem"] = f"exit {outcome.status}"
+    return record
+
+
+def wrk_run(tools, scenario, target, addr, pid, meter, opts):
+    threads = 2 if scenario.conns >= 500 else 1
+    warmup = math.ceil(opts.warmup)
+    if warmup > 0:  # unmeasured, same shape: connections open, caches warm
+        run_tool(wrk.argv(tools["wrk"], threads, scenario.conns, addr, warmup), warmup + BACKSTOP_S)
+    seconds = max(1, round(opts.seconds))  # wrk takes whole seconds
+    argv = wrk.argv(tools["wrk"], threads, scenario.conns, addr, seconds)
+    outcome = run_tool(argv, seconds + wrk.WRK_TIMEOUT_S + BACKSTOP_S, meter)
+    record = _record(argv, outcome)
+    result = record["tool"] = wrk.parse(outcome.out)
+    if result is None:
+        record["problem"] = (record["stderr"] or ["no output"])[-1]
+        return record
+    record["rate"] = result["requests_per_s"]
+    record["p50_us"], record["p99_us"] = result.get("p50_us"), result.get("p99_us")
+    cpu_ns, window_s = outcome.cpu_ns_before_exit(result["duration_s"])
+    _cpu(record, cpu_ns, record["rate"] * window_s)
+    record["problem"] = wrk.problems(result) or ("" if outcome.status == 0 else f"exit {outcome.status}")
+    return record
+
+
+def chatload(tools, scenario, target, addr, pid, meter, opts):
+    argv = [str(tools["chatload"]), "-a", addr, "-c", str(scenario.conns), "--rate", "max",
+            "-d", f"{opts.seconds:g}", "--warmup", f"{opts.warmup:g}", "--drain", str(CHAT_DRAIN_S),
+            "--timeout", str(CHAT_JOIN_TIMEOUT_S), "--json", "--server-pid", str(pid)]
+    if target.key != "ncat":  # netcookd and the Python server greet and want a name
+        argv.append("--names")
+    backstop = CHAT_JOIN_TIMEOUT_S + opts.warmup + opts.seconds + 10 * CHAT_DRAIN_S + BACKSTOP_S
+    outcome = run_tool(argv, backstop, meter)
+    record = _record(argv, outcome)
+    result = record["tool"] = _json_line(outcome.out)
+    if result is None:
+        record["problem"] = (record["stderr"] or ["no output"])[-1]
+        return record
+    record["rate"] = result["lines_per_s"]
+    if result["window_delivered"] > 0:
+        record["p50_us"], record["p99_us"] = result["p50_us"], result["p99_us"]
+    record["lost"], record["expected"] = result["lost"], result["expected"]
+    # chatload's window is on CLOCK_MONOTONIC, like time.monotonic(): cut exactly.
+    cpu_ns = outcome.sampler.cpu_ns_between(result["window_begin_ns"] / 1e9, result["window_end_ns"] / 1e9)
+    _cpu(record, cpu_ns, result["window_delivered"])
+    if outcome.status != 0:
+        keys = ("lost", "out_of_order", "duplicates", "unexpected", "errors", "connect_failures", "join_failures")
+        record["problem"] = ", ".join(f"{k}={result[k]}" for k in keys if result.get(k)) or f"exit {outcome.status}"
+    return record
+
+
+def run(tools, scenario, target, addr, pid, meter, opts):
+    if target.key == "iperf3":
+        return iperf3(tools, scenario, target, addr, pid, meter, opts)
+    return {"echoload": echoload, "wrk": wrk_run, "chatload": chatload}[scenario.tool](
+        tools, scenario, target, addr, pid, meter, opts)

@@ -1,0 +1,127 @@
+"""What is measured: the targets (a netcookd listener or a peer server)
+and the scenarios (one load, and the targets it runs against)."""
+
+import dataclasses
+import fnmatch
+from dataclasses import dataclass
+
+MODELS = ("fork", "thread", "select", "epoll", "coroutine")
+PROTOCOLS = ("echo", "http", "chat")
+FAST = ("epoll", "coroutine")
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str             # unique; what --only matches
+    label: str           # what tables and charts call it
+    server: str          # the process serving it (benchlib.servers)
+    listener: str = ""   # netcookd's listener name; "" for a peer
+    family: str = "peer"  # netcookd, peer or sol: the chart's colour
+
+
+def _netcookd_targets():
+    out = []
+    for protocol in PROTOCOLS:
+        for model in MODELS:
+            name = f"{protocol}-{model}"
+            out.append(Target(name, f"netcookd {model}", "netcookd", name, "netcookd"))
+    for model in FAST:
+        name = f"http-{model}-w2"
+        out.append(Target(name, f"netcookd {model} w2", "netcookd", name, "netcookd"))
+    return out
+
+
+TARGETS = {t.key: t for t in _netcookd_targets() + [
+    Target("sol-echo", "speed-of-light echo", "sol-echo", family="sol"),
+    Target("sol-http", "speed-of-light http", "sol-http", family="sol"),
+    Target("socat", "socat fork", "socat"),
+    Target("xinetd", "xinetd echo", "xinetd"),
+    Target("iperf3", "iperf3 (one way)", "iperf3"),
+    Target("py-forking", "Python ForkingTCPServer", "py-forking"),
+    Target("py-threading", "Python ThreadingTCPServer", "py-threading"),
+    Target("py-select", "Python select() echo", "py-select"),
+    Target("py-asyncio", "Python asyncio echo", "py-asyncio"),
+    Target("nginx-1", "nginx 1 worker", "nginx-1"),
+    Target("nginx-2", "nginx 2 workers", "nginx-2"),
+    Target("ncat", "ncat --chat", "ncat"),
+    Target("py-chat", "Python select() chat", "py-chat"),
+]}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str
+    protocol: str
+    title: str
+    tool: str            # echoload, iperf3 (same scenario as echoload stream), wrk, chatload
+    mode: str            # echoload mode, or "" for the others
+    conns: int           # connections, or chat clients
+    size: str            # echoload message / write size
+    unit: str            # of the rate
+    per: str             # what server CPU is divided by
+    targets: tuple       # target keys, in table order
+    default: bool = True
+
+    @property
+    def has_latency(self):
+        return self.mode != "stream"
+
+
+_ECHO_ALL = tuple(f"echo-{m}" for m in MODELS) + ("sol-echo", "socat", "xinetd", "py-forking",
+                                                  "py-threading", "py-select", "py-asyncio")
+_HTTP_ALL = tuple(f"http-{m}" for m in MODELS) + ("sol-http", "nginx-1")
+
+SCENARIOS = [
+    Scenario("echo-pp50", "echo", "echo ping-pong, 64 B, 50 connections", "echoload", "pingpong", 50, "64",
+             "msgs/s", "msg", _ECHO_ALL),
+    Scenario("echo-stream", "echo", "echo stream, 128 KiB writes, 1 connection", "echoload", "stream", 1,
+             "128k", "MB/s", "MB", ("echo-epoll", "echo-coroutine", "sol-echo", "iperf3", "py-asyncio")),
+    Scenario("echo-connect", "echo", "connections/s: open, one 64 B echo, close; 8 in flight", "echoload",
+             "connect", 8, "64", "conns/s", "conn",
+             ("echo-fork", "echo-thread", "echo-epoll", "echo-coroutine", "sol-echo", "socat", "xinetd",
+              "py-forking", "py-threading")),
+    Scenario("http-c50", "http", "http fixed body, 50 connections, workers: 1", "wrk", "", 50, "",
+             "req/s", "req", _HTTP_ALL),
+    Scenario("http-c500", "http", "http fixed body, 500 connections, workers: 1", "wrk", "", 500, "",
+             "req/s", "req", _HTTP_ALL),
+    Scenario("http-c500-w2", "http", "http fixed body, 500 connections, workers: 2", "wrk", "", 500, "",
+             "req/s", "req", ("http-epoll-w2", "http-coroutine-w2", "nginx-2")),
+    Scenario("chat-c200", "chat", "chat, 200 clients at saturation (--rate max)", "chatload", "", 200, "",
+             "lines/s", "line", tuple(f"chat-{m}" for m in MODELS) + ("py-chat", "ncat")),
+    Scenario("echo-pp500", "echo", "echo ping-pong, 64 B, 500 connections", "echoload", "pingpong", 500, "64",
+             "msgs/s", "msg", _ECHO_ALL, default=False),
+    Scenario("http-c1", "http", "http fixed body, 1 connection, workers: 1", "wrk", "", 1, "",
+             "req/s", "req", _HTTP_ALL, default=False),
+]
+
+
+def _words(text):
+    return [w.strip() for w in (text or "").split(",") if w.strip()]
+
+
+def select(scenario_keys, protocols, only):
+    """The scenarios to run, each with its targets filtered by the --only
+    patterns (fnmatch on target keys, e.g. 'echo-*,socat'); raises
+    ValueError on a name that matches nothing."""
+    known = {s.key: s for s in SCENARIOS}
+    keys = _words(scenario_keys)
+    for key in keys:
+        if key not in known:
+            raise ValueError(f"unknown scenario {key}; known: {', '.join(known)}")
+    wanted_protocols = _words(protocols)
+    for p in wanted_protocols:
+        if p not in PROTOCOLS:
+            raise ValueError(f"unknown protocol {p}; known: {', '.join(PROTOCOLS)}")
+    patterns = _words(only)
+    for pattern in patterns:
+        if not fnmatch.filter(TARGETS, pattern):
+            raise ValueError(f"--only {pattern} matches no target; known: {', '.join(TARGETS)}")
+    chosen = []
+    for s in SCENARIOS:
+        if (s.key in keys if keys else s.default) and (not wanted_protocols or s.protocol in wanted_protocols):
+            targets = tuple(t for t in s.targets if not patterns or any(fnmatch.fnmatch(t, p) for p in patterns))
+            if targets:
+                chosen.append(dataclasses.replace(s, targets=targets))
+    if not chosen:
+        raise ValueError("the filters leave nothing to run")
+    return chosen

@@ -1,0 +1,67 @@
+"""report.md: the setup, the targets table, the charts, a table per
+scenario, what was not measured and why, and the method."""
+
+from statistics import median
+
+from .plan import TARGETS
+from .summary import tabulate
+from .tables import fmt_cpu, fmt_rate, fmt_us, markdown_table, text_table, with_range
+from .verdicts import verdicts
+
+
+def _runs(cell):
+    text = f"{cell.runs - cell.bad_runs}/{cell.runs}"
+    if cell.problems:
+        text += " (" + "; ".join(sorted(set(cell.problems)))[:120] + ")"
+    return text
+
+
+def scenario_table(cells, scenario, unavailable):
+    chat = scenario.tool == "chatload"
+    header = ["target", f"{scenario.unit} median (min–max)"]
+    header += ["p50", "p99"] if scenario.has_latency else []
+    header += [f"server CPU µs/{scenario.per} (min–max)", "client CPU"]
+    header += ["lost lines"] if chat else []
+    header += ["clean runs"]
+    rows = []
+    for key in scenario.targets:
+        target = TARGETS[key]
+        cell = cells.get((scenario.key, key))
+        if target.server in unavailable or cell is None or not cell.runs:
+            why = unavailable.get(target.server, "not run")
+            rows.append([target.label, "n/a"] + ["–"] * (len(header) - 3) + [why[:100]])
+            continue
+        row = [target.label, with_range(cell.rates, fmt_rate)]
+        if scenario.has_latency:
+            row += [fmt_us(median(cell.p50s)) if cell.p50s else "–", fmt_us(cell.p99)]
+        row += [with_range(cell.cpus, fmt_cpu), f"{median(cell.clients):.0f}%" if cell.clients else "–"]
+        if chat:
+            row.append(f"{cell.lost:,}")
+        rows.append(row + [_runs(cell)])
+    return header, rows
+
+
+def _verdict_table(found):
+    return (["target (issue 8, item 3)", "scenario", "measured", "goal", "result", "note"],
+            [[v.check, v.scenario, v.value, v.goal, v.result, v.note] for v in found])
+
+
+def build(records, scenarios, unavailable, notes, context, charts):
+    """(report.md text, the text printed at the end)."""
+    cells = tabulate(records)
+    found = _verdict_table(verdicts(cells, scenarios))
+    passed = sum(1 for row in found[1] if row[4] == "PASS")
+    parts = [f"# netcookd: every model next to its peers — {context['date']}", "", context["setup"], "",
+             "## Targets (same run)", "",
+             f"{passed} of {len(found[1])} pass. Ratios of medians; the figures behind each are in the "
+             "scenario tables below.", "", markdown_table(*found), ""]
+    for name, title in charts:
+        parts += [f"![{title}]({name})", ""]
+    for s in scenarios:
+        parts += [f"## {s.title} (`{s.key}`)", "", markdown_table(*scenario_table(cells, s, unavailable)), ""]
+    if unavailable:
+        parts += ["## Not measured", ""] + [f"- {name}: {why}" for name, why in unavailable.items()] + [""]
+    if notes:
+        parts += ["## Servers that stopped during the run", ""] + [f"- {n}" for n in notes] + [""]
+    parts += ["## Method", "", context["method"], ""]
+    return "\n".join(parts), text_table(*found)

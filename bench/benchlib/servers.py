@@ -1,0 +1,161 @@
+"""Starting each server of a run on its own generated configuration, on
+127.0.0.1: the one netcookd, and the peers. Each returns a ready
+ManagedServer, or raises StartError (the server's targets are then n/a)."""
+
+import contextlib
+import shutil
+import tempfile
+from pathlib import Path
+
+from . import configs
+from .netaddr import NotLoopback, echo_probe, free_port, http_probe, listening_addr, require_loopback
+from .process import ManagedServer, StartError
+
+# netcookd logs "listener NAME: PROTOCOL/MODEL on ADDR" per listener, then "ready: N listeners".
+NETCOOKD_BOUND = r"listener (?P<name>[^\s:]+): \w+/\w+ on (?P<addr>\S+)"
+NETCOOKD_READY = r"\bready: \d+ listeners"
+PEER_LINE = r"^listening on (?P<addr>\S+)$"        # bench/peers/*.py
+NCAT_LINE = r"^Ncat: Listening on (?P<addr>\S+)$"  # says :0 for port 0: the port comes from /proc
+NCAT_MAX_CONNS = 1000                              # ncat's own default is 100; the run has 200 clients
+PORT_TRIES = 3                                     # a port taken between free_port() and the bind
+
+PY_PEERS = {"py-forking": "forking_echo.py", "py-threading": "threading_echo.py",
+            "py-select": "select_echo.py", "py-asyncio": "asyncio_echo.py", "py-chat": "select_chat.py"}
+SOL = {"sol-echo": ("bench/netcook-sol-echo", echo_probe), "sol-http": ("bench/netcook-sol-http", http_probe)}
+TOOL_OF = {"nginx-1": "nginx", "nginx-2": "nginx", "ncat": "ncat", "socat": "socat",
+           "xinetd": "xinetd", "iperf3": "iperf3"}
+
+
+class TempHome:
+    """A temp dir for a peer's config, pid and logs; kept() copies the
+    files worth keeping into the results before it is removed."""
+
+    def __init__(self, name):
+        self.path = Path(tempfile.mkdtemp(prefix=f"netcook-bench-{name}."))
+
+    def keep(self, run_dir, name, files):
+        for src in files:
+            conf = src.endswith(".conf")
+            dst = run_dir / ("configs" if conf else "logs") / (f"{name}.conf" if conf else f"{name}.{src}")
+            try:
+                shutil.copyfile(self.path / src, dst)
+            except OSError:
+                pass
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _stopped_on_failure(server):
+    try:
+        yield
+    except (StartError, NotLoopback):
+        server.stop()
+        raise
+
+
+def _netcookd(ctx, name, cgroup, log):
+    config = ctx.run_dir / "configs" / "netcookd.yaml"
+    config.write_text(configs.netcookd(ctx.listeners))
+    server = ManagedServer([str(ctx.paths.binary("daemon/netcookd")), "-c", str(config)], log,
+                           NETCOOKD_BOUND, NETCOOKD_READY, cgroup)
+    with _stopped_on_failure(server):
+        server.start()
+        missing = [n for n in ctx.listeners if n not in server.addrs]
+        if missing:
+            raise StartError(f"ready, but never said where {', '.join(missing)} listen")
+        for addr in server.addrs.values():
+            require_loopback(addr)
+    return server
+
+
+def _on_free_port(ctx, name, cgroup, log, make):
+    """make(port, home) -> (argv, probe, ready_re, files to keep); retried
+    on another port when the start fails (the port may have been taken)."""
+    why = None
+    for _ in range(PORT_TRIES):
+        home, port = TempHome(name), free_port()
+        argv, probe, ready_re, files = make(port, home.path)
+        server = ManagedServer(argv, log, None, ready_re, cgroup, addr=f"127.0.0.1:{port}", probe=probe)
+        server.on_stop = lambda h=home, f=files: h.keep(ctx.run_dir, name, f)
+        try:
+            server.start()
+            return server
+        except StartError as e:
+            why = e
+            server.stop()
+    raise why
+
+
+def _nginx(ctx, name, cgroup, log):
+    def make(port, home):
+        (home / "nginx.conf").write_text(configs.nginx(home, port, int(name[-1])))
+        argv = [ctx.paths.tools["nginx"], "-p", f"{home}/", "-c", f"{home}/nginx.conf", "-e", f"{home}/error.log"]
+        return argv, http_probe, None, ("nginx.conf", "error.log")
+    return _on_free_port(ctx, name, cgroup, log, make)
+
+
+def _socat(ctx, name, cgroup, log):
+    def make(port, _home):
+        listen = f"TCP-LISTEN:{port},bind=127.0.0.1,fork,reuseaddr,backlog=4096"
+        return [ctx.paths.tools["socat"], listen, "EXEC:cat"], echo_probe, None, ()
+    return _on_free_port(ctx, name, cgroup, log, make)
+
+
+def _xinetd(ctx, name, cgroup, log):
+    def make(port, home):
+        (home / "xinetd.conf").write_text(configs.xinetd(home, port))
+        argv = [ctx.paths.tools["xinetd"], "-dontfork", "-f", f"{home}/xinetd.conf", "-pidfile", f"{home}/pid"]
+        return argv, echo_probe, None, ("xinetd.conf",)
+    return _on_free_port(ctx, name, cgroup, log, make)
+
+
+def _iperf3(ctx, name, cgroup, log):
+    # A probe connection would start a test: readiness is its line instead.
+    def make(port, _home):
+        argv = [ctx.paths.tools["iperf3"], "-s", "-B", "127.0.0.1", "-p", str(port), "--forceflush"]
+        return argv, None, r"Server listening on", ()
+    return _on_free_port(ctx, name, cgroup, log, make)
+
+
+def _sol(ctx, name, cgroup, log):
+    target, probe = SOL[name]
+    binary = ctx.paths.binary(target)
+    if binary is None:
+        raise StartError(f"{target} is not built (not in this checkout yet)")
+    return _on_free_port(ctx, name, cgroup, log, lambda port, _h: ([str(binary), f"127.0.0.1:{port}"],
+                                                                    probe, None, ()))
+
+
+def _python(ctx, name, cgroup, log):
+    script = ctx.paths.peers / PY_PEERS[name]
+    server = ManagedServer([ctx.paths.python, "-B", str(script), "--port", "0"], log, PEER_LINE, PEER_LINE, cgroup)
+    with _stopped_on_failure(server):
+        server.start()
+        require_loopback(server.addr)
+    return server
+
+
+def _ncat(ctx, name, cgroup, log):
+    argv = [ctx.paths.tools["ncat"], "--chat", "--max-conns", str(NCAT_MAX_CONNS), "-v", "-l", "127.0.0.1", "0"]
+    server = ManagedServer(argv, log, NCAT_LINE, NCAT_LINE, cgroup)
+    with _stopped_on_failure(server):
+        server.start()
+        try:
+            server.addr = listening_addr(server.pid)
+        except OSError as e:
+            raise StartError(f"cannot find its port in /proc: {e}") from e
+        if server.addr is None:
+            raise StartError("says it listens, but has no listening TCP socket")
+        require_loopback(server.addr)
+    return server
+
+
+def starter(name):
+    if name == "netcookd":
+        return _netcookd
+    if name in PY_PEERS:
+        return _python
+    if name in SOL:
+        return _sol
+    return {"nginx": _nginx, "socat": _socat, "xinetd": _xinetd, "iperf3": _iperf3,
+            "ncat": _ncat}[TOOL_OF[name]]

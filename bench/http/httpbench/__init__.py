@@ -1,1 +1,0 @@
-"""bench/http/run: netcookd's http protocol under its five models next to nginx."""
