@@ -26,7 +26,12 @@ constexpr auto kLastMessagesWait = std::chrono::seconds(1);
 
 ChildConnection::ChildConnection(int client, int hub, const config::Limits& limits,
                                  spdlog::logger& log)
-    : client_(client), hub_(hub), limits_(limits), log_(log), scratch_(kMaxPacket) {
+    : client_(client),
+      hub_(hub),
+      limits_(limits),
+      log_(log),
+      scratch_storage_(std::make_unique_for_overwrite<char[]>(kMaxPacket)),
+      scratch_(scratch_storage_.get(), kMaxPacket) {
   if (hub_ >= 0) uplink_.emplace(hub_);
 }
 

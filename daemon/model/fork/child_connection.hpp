@@ -14,7 +14,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
-#include <vector>
+#include <span>
 
 #include <spdlog/logger.h>
 
@@ -66,7 +66,11 @@ class ChildConnection final : public proto::Uplink {
   bool peer_eof_ = false;
   short client_revents_ = 0;
   short hub_revents_ = 0;
-  std::vector<char> scratch_;  // one hub packet, or a chunk of client input
+  // One hub packet, or a chunk of client input. Left uninitialised, so a
+  // page becomes resident only once data is read into it: an idle
+  // connection process does not pay for the whole buffer.
+  const std::unique_ptr<char[]> scratch_storage_;
+  const std::span<char> scratch_;
 };
 
 }  // namespace netcook::model::fork
