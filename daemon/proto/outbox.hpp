@@ -35,8 +35,14 @@ struct SendResult {
 
 class Outbox {
  public:
-  void append(std::string_view bytes) { buffer_.append(bytes); }
-  void append(char byte) { buffer_.push_back(byte); }
+  void append(std::string_view bytes) {
+    if (buffer_.empty()) buffer_.reserve(kFirstAllocation);
+    buffer_.append(bytes);
+  }
+  void append(char byte) {
+    if (buffer_.empty()) buffer_.reserve(kFirstAllocation);
+    buffer_.push_back(byte);
+  }
 
   // `length` bytes of `file` from `offset`, to be written after everything
   // appended so far. The outbox shares ownership of the file until the range
@@ -77,6 +83,12 @@ class Outbox {
     std::size_t at;      // its place in the stream: after buffer_[0, at)
     bool copy = false;   // sendfile(2) refused this file: pread(2) + send(2)
   };
+
+  // The storage the first byte after an empty spell gets: a response is
+  // appended in several pieces (an HTTP head is five), and growing the
+  // string piece by piece would allocate and copy two or three times per
+  // response. One allocation, released again once everything is written.
+  static constexpr std::size_t kFirstAllocation = 512;
 
   ssize_t send_bytes(int socket, std::size_t most) noexcept;
   ssize_t send_file(int socket, std::size_t most) noexcept;
