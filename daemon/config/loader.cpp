@@ -65,8 +65,10 @@ void read_listeners(const Entry& entry, Config& config,
 
 void read_document(const YAML::Node& root, Config& config,
                    Diagnostics& diagnostics) {
+  // Even an error about the whole file gets a position (its start), so that
+  // every error about the content reads FILE:LINE:COLUMN.
   if (root.IsNull())
-    return diagnostics.error("the file is empty; 'listeners' is required");
+    return diagnostics.error(YAML::Mark(), "the file is empty; 'listeners' is required");
   if (!root.IsMap())
     return diagnostics.error(root.Mark(),
                              fmt::format("the top level must be a mapping, not a {}",
@@ -81,7 +83,7 @@ void read_document(const YAML::Node& root, Config& config,
   if (const auto* listeners = section.find("listeners"))
     read_listeners(*listeners, config, diagnostics);
   else
-    diagnostics.error("missing required key 'listeners'");
+    diagnostics.error(root.Mark(), "missing required key 'listeners'");
 }
 
 // Syntax errors stop yaml-cpp: nothing after the first can be checked.

@@ -14,8 +14,8 @@ namespace netcook::config {
 
 struct Error {
   std::string file;
-  int line = 0;    // 1-based; 0 when the error is about the whole file
-  int column = 0;  // 1-based; 0 when the error is about the whole file
+  int line = 0;    // 1-based; 0 when the file could not be read
+  int column = 0;  // 1-based; 0 when the file could not be read
   std::string message;
 
   // "FILE:LINE:COLUMN: message", or "FILE: message" without a position.

@@ -331,9 +331,9 @@ TEST(ConfigErrors, UnknownKeyListsValidKeysWhenNoneIsClose) {
 
 TEST(ConfigErrors, UnknownTopLevelKey) {
   EXPECT_THAT(errors("listners:\n  - name: echo\n"),
-              ElementsAre("test.yaml: missing required key 'listeners'",
-                          "test.yaml:1:1: unknown key 'listners' at the top "
-                          "level; did you mean 'listeners'?"));
+              ElementsAre("test.yaml:1:1: unknown key 'listners' at the top "
+                          "level; did you mean 'listeners'?",
+                          "test.yaml:1:1: missing required key 'listeners'"));
 }
 
 TEST(ConfigErrors, WorkersInDefaultsIsUnknown) {
@@ -671,13 +671,13 @@ TEST(ConfigErrors, MissingRequiredKeys) {
 
 TEST(ConfigErrors, ListenersRequiredAndNotEmpty) {
   EXPECT_THAT(errors(""),
-              ElementsAre("test.yaml: the file is empty; 'listeners' is "
+              ElementsAre("test.yaml:1:1: the file is empty; 'listeners' is "
                           "required"));
   EXPECT_THAT(errors("# only a comment\n"),
-              ElementsAre("test.yaml: the file is empty; 'listeners' is "
+              ElementsAre("test.yaml:1:1: the file is empty; 'listeners' is "
                           "required"));
   EXPECT_THAT(errors("log:\n  level: info\n"),
-              ElementsAre("test.yaml: missing required key 'listeners'"));
+              ElementsAre("test.yaml:1:1: missing required key 'listeners'"));
   EXPECT_THAT(errors("listeners:\n"),
               ElementsAre("test.yaml:1:1: 'listeners' needs at least one "
                           "listener"));
