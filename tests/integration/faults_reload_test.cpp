@@ -2,7 +2,8 @@
 // every model held busy all along: a storm of 100 SIGHUPs, each awaited
 // through the notify socket, adding and removing listeners beside the busy
 // ones; and reloads of files with a mistake (a syntax error, one port for
-// two listeners, a port another process holds), after which the old
+// two listeners, a port another process holds, the port a listener that
+// stays got for port 0), after which the old
 // configuration must still serve, the mistake be logged with its place in
 // the file, and nothing of the broken file be applied.
 
@@ -199,7 +200,7 @@ std::string broken_head(std::uint16_t early_port) {
   return make_config(listeners);
 }
 
-enum class Mistake { syntax, duplicate_port, taken_port };
+enum class Mistake { syntax, duplicate_port, taken_port, port_of_running_listener };
 
 std::string mistake_name(const ::testing::TestParamInfo<Mistake>& info) {
   switch (info.param) {
@@ -209,8 +210,14 @@ std::string mistake_name(const ::testing::TestParamInfo<Mistake>& info) {
       return "DuplicatePort";
     case Mistake::taken_port:
       return "PortTakenByAnotherProcess";
+    case Mistake::port_of_running_listener:
+      return "PortOfAnUnchangedListener";
   }
   return "?";
+}
+
+void PrintTo(Mistake mistake, std::ostream* out) {
+  *out << mistake_name(::testing::TestParamInfo<Mistake>(mistake, 0));
 }
 
 class ReloadMistake : public ::testing::TestWithParam<Mistake> {};
@@ -258,6 +265,16 @@ TEST_P(ReloadMistake, OldConfigurationKeepsServingAndTheMistakeIsLocated) {
               ": Address already in use";
       break;
     }
+    case Mistake::port_of_running_listener: {
+      // keep_select stays, on the port it got for "127.0.0.1:0": a new
+      // listener written on that port cannot have it.
+      const auto port = std::to_string(daemon.port_of("keep_select"));
+      text += "  - name: dup\n    protocol: echo\n    model: coroutine\n    listen: 127.0.0.1:" +
+              port + "\n";
+      error = ":" + std::to_string(line_of(text, "name: dup")) +
+              R"(:5: listener dup: cannot bind 127\.0\.0\.1:)" + port + ": Address already in use";
+      break;
+    }
   }
   daemon.write_config(text);
   const auto mark = daemon.log_mark();
@@ -290,7 +307,8 @@ TEST_P(ReloadMistake, OldConfigurationKeepsServingAndTheMistakeIsLocated) {
 
 INSTANTIATE_TEST_SUITE_P(Faults, ReloadMistake,
                          ::testing::Values(Mistake::syntax, Mistake::duplicate_port,
-                                           Mistake::taken_port),
+                                           Mistake::taken_port,
+                                           Mistake::port_of_running_listener),
                          mistake_name);
 
 }  // namespace
