@@ -18,8 +18,8 @@ std::string describe(const Client& client, const std::string& step) {
 
 }  // namespace
 
-std::string echo_line(Client& client, const std::string& line, EchoReply reply,
-                      std::string* word, Timeout timeout) {
+std::string echo_line(Client& client, const std::string& line, EchoReply reply, std::string* word,
+                      Timeout timeout) {
   const Deadline deadline(timeout);
   const std::string sent = line + "\n";
   if (const auto status = client.write_all(sent, deadline.remaining()); status != IoStatus::ok)
@@ -30,7 +30,8 @@ std::string echo_line(Client& client, const std::string& line, EchoReply reply,
     return got == sent ? "" : "reply '" + got + "' to '" + line + "'";
   }
   const auto space = got.find(' ');
-  if (space == 0 || space == std::string::npos || got.compare(space + 1, std::string::npos, sent) != 0)
+  if (space == 0 || space == std::string::npos ||
+      got.compare(space + 1, std::string::npos, sent) != 0)
     return "reply '" + got + "' to '" + line + "'";
   if (word != nullptr) *word = got.substr(0, space);
   return "";
@@ -38,8 +39,7 @@ std::string echo_line(Client& client, const std::string& line, EchoReply reply,
 
 // ---- ChurnLoad ----
 
-ChurnLoad::ChurnLoad(std::uint16_t port, ChurnOptions options)
-    : port_(port), options_(options) {
+ChurnLoad::ChurnLoad(std::uint16_t port, ChurnOptions options) : port_(port), options_(options) {
   for (unsigned i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { run(); });
 }
 
@@ -85,9 +85,9 @@ void ChurnLoad::run() {
 bool ChurnLoad::wait_successes(std::uint64_t more, Timeout timeout) {
   std::unique_lock lock(mutex_);
   const std::uint64_t target = counts_.ok + more;
-  return changed_.wait_for(lock, timeout,
-                           [&] { return counts_.ok >= target || counts_.failed > 0; }) &&
-         counts_.failed == 0;
+  return changed_.wait_for(lock, timeout, [&] {
+    return counts_.ok >= target || counts_.failed > 0;
+  }) && counts_.failed == 0;
 }
 
 bool ChurnLoad::wait_done(Timeout timeout) {
@@ -141,9 +141,9 @@ std::uint64_t HeldEcho::exchanges() const {
 
 bool HeldEcho::wait_past(std::uint64_t count, Timeout timeout) {
   std::unique_lock lock(mutex_);
-  return changed_.wait_for(lock, timeout,
-                           [&] { return counts_.ok > count || counts_.failed > 0; }) &&
-         counts_.failed == 0;
+  return changed_.wait_for(lock, timeout, [&] {
+    return counts_.ok > count || counts_.failed > 0;
+  }) && counts_.failed == 0;
 }
 
 LoadCounts HeldEcho::stop() {

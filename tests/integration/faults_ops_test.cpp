@@ -16,8 +16,8 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cctype>
+#include <chrono>
 #include <iostream>
 #include <optional>
 #include <set>
@@ -74,9 +74,8 @@ std::optional<Victim> open_victim(std::uint16_t port, pid_t master, int number) 
   std::string word;
   if (!echo_line(victim.client, "victim " + std::to_string(number), EchoReply::prefixed, &word)
            .empty() ||
-      word.empty() || !std::all_of(word.begin(), word.end(), [](unsigned char c) {
-        return std::isdigit(c) != 0;
-      }))
+      word.empty() ||
+      !std::all_of(word.begin(), word.end(), [](unsigned char c) { return std::isdigit(c) != 0; }))
     return std::nullopt;
   victim.pid = static_cast<pid_t>(std::stol(word));
   // Only ever kill a process of the daemon's own fork master.
@@ -94,8 +93,8 @@ pid_t find_master(const Daemon& daemon, std::uint16_t port) {
 }
 
 TEST(ForkFaults, ListenerServesNewClientsWhileChildrenAreKilledInBursts) {
-  Daemon daemon(make_config(
-      {{.name = "forked", .model = "fork", .mode = "line", .prefix = "{pid} "}}));
+  Daemon daemon(
+      make_config({{.name = "forked", .model = "fork", .mode = "line", .prefix = "{pid} "}}));
   const auto port = daemon.port_of("forked");
   const pid_t master = find_master(daemon, port);
   ASSERT_NE(master, 0) << "no fork master between the daemon and its connections";
@@ -112,7 +111,8 @@ TEST(ForkFaults, ListenerServesNewClientsWhileChildrenAreKilledInBursts) {
     std::vector<Victim> victims;
     for (int i = 0; i < kVictimsPerBurst; ++i) {
       auto victim = open_victim(port, master, burst * kVictimsPerBurst + i);
-      ASSERT_TRUE(victim) << "burst " << burst << ": a new client was not served by the master's child";
+      ASSERT_TRUE(victim) << "burst " << burst
+                          << ": a new client was not served by the master's child";
       victims.push_back(std::move(*victim));
     }
     for (const auto& victim : victims) ASSERT_EQ(::kill(victim.pid, SIGKILL), 0);
@@ -158,9 +158,9 @@ TEST(ForkFaults, ListenerServesNewClientsWhileChildrenAreKilledInBursts) {
 
 // ---- thread: connection churn ----
 
-constexpr unsigned kChurnRate = 2'000;      // connections a second
+constexpr unsigned kChurnRate = 2'000;         // connections a second
 constexpr std::uint64_t kChurnTotal = 20'000;  // 10 s at that rate
-constexpr Timeout kChurnLimit{120'000};      // a sanitizer build on 2 cores is slower
+constexpr Timeout kChurnLimit{120'000};        // a sanitizer build on 2 cores is slower
 
 TEST(ThreadFaults, TwoThousandConnectionsASecondLeaveNothingBehind) {
   Daemon daemon(make_config({{.name = "echo", .model = "thread"}}));
@@ -176,8 +176,8 @@ TEST(ThreadFaults, TwoThousandConnectionsASecondLeaveNothingBehind) {
 
   const auto start = Clock::now();
   ChurnLoad churn(port, {.threads = 4, .per_second = kChurnRate, .total = kChurnTotal});
-  ASSERT_TRUE(churn.wait_done(kChurnLimit)) << churn.counts().ok << " of " << kChurnTotal
-                                            << " done in " << kChurnLimit.count() << " ms";
+  ASSERT_TRUE(churn.wait_done(kChurnLimit))
+      << churn.counts().ok << " of " << kChurnTotal << " done in " << kChurnLimit.count() << " ms";
   const auto elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   const auto load = churn.stop();
   std::cout << "[ info     ] " << load.ok << " connections in " << elapsed << " s ("

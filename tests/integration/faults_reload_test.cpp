@@ -3,9 +3,9 @@
 // through the notify socket, adding and removing listeners beside the busy
 // ones; and reloads of files with a mistake (a syntax error, one port for
 // two listeners, a port another process holds, the port a listener that
-// stays got for port 0), after which the old
-// configuration must still serve, the mistake be logged with its place in
-// the file, and nothing of the broken file be applied.
+// stays got for port 0), after which the old configuration must still
+// serve, the mistake be logged with its place in the file, and nothing of
+// the broken file be applied.
 
 #include "client.hpp"
 #include "config_text.hpp"
@@ -38,7 +38,8 @@ namespace {
 // the listeners the load runs on, never changed by a reload.
 std::vector<EchoListener> kept_listeners() {
   std::vector<EchoListener> listeners;
-  for (const auto& model : model_names()) listeners.push_back({.name = "keep_" + model, .model = model});
+  for (const auto& model : model_names())
+    listeners.push_back({.name = "keep_" + model, .model = model});
   return listeners;
 }
 
@@ -107,7 +108,8 @@ TEST(ReloadFaults, HundredReloadsLoseNothingOnUnchangedListeners) {
   // Every other reload adds a listener per model beside the kept ones, and
   // the next removes them again: real work for each reload.
   auto with_extras = kept_listeners();
-  for (const auto& model : model_names()) with_extras.push_back({.name = "extra_" + model, .model = model});
+  for (const auto& model : model_names())
+    with_extras.push_back({.name = "extra_" + model, .model = model});
   const std::size_t kept = kept_listeners().size();
 
   LoadOnEveryModel load(daemon);
@@ -121,11 +123,11 @@ TEST(ReloadFaults, HundredReloadsLoseNothingOnUnchangedListeners) {
     ASSERT_TRUE(notify.wait_for("RELOADING", "1")) << "reload " << reload << ": no RELOADING=1";
     ASSERT_TRUE(notify.wait_for("READY", "1")) << "reload " << reload << ": no READY=1";
     const std::string outcome =
-        adding ? "reload done: " + std::to_string(2 * kept) + " listeners \\(" +
-                     std::to_string(kept) + " added, 0 changed, 0 removed, " +
-                     std::to_string(kept) + " unchanged\\)"
-               : "reload done: " + std::to_string(kept) + " listeners \\(0 added, 0 changed, " +
-                     std::to_string(kept) + " removed, " + std::to_string(kept) + " unchanged\\)";
+        adding
+            ? "reload done: " + std::to_string(2 * kept) + " listeners \\(" + std::to_string(kept) +
+                  " added, 0 changed, 0 removed, " + std::to_string(kept) + " unchanged\\)"
+            : "reload done: " + std::to_string(kept) + " listeners \\(0 added, 0 changed, " +
+                  std::to_string(kept) + " removed, " + std::to_string(kept) + " unchanged\\)";
     // The line was written before READY=1, but the log reader may lag.
     daemon.wait_for_line(outcome, kWait, mark);
     ASSERT_EQ(load.wait_progress(), "") << "after reload " << reload;
@@ -180,7 +182,9 @@ std::uint16_t port_of_socket(const UniqueFd& fd) {
 std::size_t line_of(const std::string& text, const std::string& needle) {
   const auto at = text.find(needle);
   if (at == std::string::npos) return 0;
-  return static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n')) + 1;
+  return static_cast<std::size_t>(
+             std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n')) +
+         1;
 }
 
 // A broken file: the kept listeners, keep_epoll turned into line echo with
@@ -244,10 +248,12 @@ TEST_P(ReloadMistake, OldConfigurationKeepsServingAndTheMistakeIsLocated) {
       std::uint16_t free = free_port();
       while (free == early_port) free = free_port();
       const auto port = std::to_string(free);
-      text += "  - name: first\n    protocol: echo\n    model: fork\n    listen: 127.0.0.1:" +
-              port + "\n";
-      text += "  - name: second\n    protocol: echo\n    model: thread\n    listen: 127.0.0.1:" +
-              port + "\n";
+      text +=
+          "  - name: first\n    protocol: echo\n    model: fork\n    listen: 127.0.0.1:" + port +
+          "\n";
+      text +=
+          "  - name: second\n    protocol: echo\n    model: thread\n    listen: 127.0.0.1:" + port +
+          "\n";
       // Reported at the second one's address (the column of its value).
       const auto line = line_of(text, "name: second") + 3;
       error = ":" + std::to_string(line) + ":13: address 127\\.0\\.0\\.1:" + port +
@@ -257,8 +263,9 @@ TEST_P(ReloadMistake, OldConfigurationKeepsServingAndTheMistakeIsLocated) {
     case Mistake::taken_port: {
       blocker = listen_on_loopback();
       const auto port = std::to_string(port_of_socket(blocker));
-      text += "  - name: taken\n    protocol: echo\n    model: select\n    listen: 127.0.0.1:" +
-              port + "\n";
+      text +=
+          "  - name: taken\n    protocol: echo\n    model: select\n    listen: 127.0.0.1:" + port +
+          "\n";
       // Reported at the listener, with its name and address.
       error = ":" + std::to_string(line_of(text, "name: taken")) +
               R"(:5: listener taken: cannot bind 127\.0\.0\.1:)" + port +
@@ -269,8 +276,9 @@ TEST_P(ReloadMistake, OldConfigurationKeepsServingAndTheMistakeIsLocated) {
       // keep_select stays, on the port it got for "127.0.0.1:0": a new
       // listener written on that port cannot have it.
       const auto port = std::to_string(daemon.port_of("keep_select"));
-      text += "  - name: dup\n    protocol: echo\n    model: coroutine\n    listen: 127.0.0.1:" +
-              port + "\n";
+      text +=
+          "  - name: dup\n    protocol: echo\n    model: coroutine\n    listen: 127.0.0.1:" + port +
+          "\n";
       error = ":" + std::to_string(line_of(text, "name: dup")) +
               R"(:5: listener dup: cannot bind 127\.0\.0\.1:)" + port + ": Address already in use";
       break;
@@ -307,8 +315,7 @@ TEST_P(ReloadMistake, OldConfigurationKeepsServingAndTheMistakeIsLocated) {
 
 INSTANTIATE_TEST_SUITE_P(Faults, ReloadMistake,
                          ::testing::Values(Mistake::syntax, Mistake::duplicate_port,
-                                           Mistake::taken_port,
-                                           Mistake::port_of_running_listener),
+                                           Mistake::taken_port, Mistake::port_of_running_listener),
                          mistake_name);
 
 }  // namespace

@@ -65,13 +65,23 @@ std::vector<std::string> nul_targets(const std::string& text) {
 // ".." in spellings http_test.cpp does not try, at every position of a
 // path of up to three segments, then the secret or /etc/passwd.
 std::vector<std::string> more_dot_dot_targets() {
-  const std::vector<std::string> up{
-      "%25%32%65%25%32%65",  // double-encoded dots, each byte
-      "%252E%252E",          "%25252e%25252e",  // double, triple
-      "%c0%ae%c0%ae",        "%e0%80%ae%e0%80%ae",  // overlong UTF-8
-      "%2e%2e%5c",           "..%5c",   "..%2f",  "%2e%2e%2f",  "..;",  ".. ",  "..%20",
-      "..%09",               "...",     "%2e%2e%2e",  ".%2E",  "%2E.",
-  };
+  const std::vector<std::string> up{"%25%32%65%25%32%65",  // double-encoded dots, each byte
+                                    "%252E%252E",
+                                    "%25252e%25252e",  // double, triple
+                                    "%c0%ae%c0%ae",
+                                    "%e0%80%ae%e0%80%ae",  // overlong UTF-8
+                                    "%2e%2e%5c",
+                                    "..%5c",
+                                    "..%2f",
+                                    "%2e%2e%2f",
+                                    "..;",
+                                    ".. ",
+                                    "..%20",
+                                    "..%09",
+                                    "...",
+                                    "%2e%2e%2e",
+                                    ".%2E",
+                                    "%2E."};
   std::vector<std::string> targets;
   std::size_t spelling = 0;
   for (const std::string end : {"secret.txt", "etc/passwd", "outside/secret.txt"}) {
@@ -90,21 +100,42 @@ std::vector<std::string> more_dot_dot_targets() {
 
 // Through each symlink of the site, in several forms.
 std::vector<std::string> symlink_targets() {
-  return {
-      "/link-out",          "/link-out/",          "/link-absolute",
-      "/chain1",            "/chain2",             "/sub/deeper/out",
-      "/sub/deeper/out/",   "/trap/",              "/trap/index.html",
-      "/trap",              "/dir-out",            "/dir-out/",
-      "/dir-out/index.html", "/dir-out/outside/secret.txt", "/dir-absolute/",
-      "/dir-absolute/secret.txt", "/sub/up-two/",  "/sub/up-two/index.html",
-      "/proc-self/root/etc/passwd", "/proc-self/cwd/secret.txt", "/proc-self/fd/0",
-      "/proc-self/environ", "/loop",               "/%64ir-out/secret.txt",
-      "/dir%2dout/secret.txt", "/dir-out%2fsecret.txt", "/link%2Dout",
-      "/alias.txt",         "/sub/back",           "/sub/../link-out",
-      "/sub/deeper/../../dir-out/secret.txt",      "/./dir-out/./secret.txt",
-      "//dir-out//secret.txt", "/dir-out/../dir-out/secret.txt",
-      "/dir-out/www/link-out", "/dir-out/www/dir-out/secret.txt",
-  };
+  return {"/link-out",
+          "/link-out/",
+          "/link-absolute",
+          "/chain1",
+          "/chain2",
+          "/sub/deeper/out",
+          "/sub/deeper/out/",
+          "/trap/",
+          "/trap/index.html",
+          "/trap",
+          "/dir-out",
+          "/dir-out/",
+          "/dir-out/index.html",
+          "/dir-out/outside/secret.txt",
+          "/dir-absolute/",
+          "/dir-absolute/secret.txt",
+          "/sub/up-two/",
+          "/sub/up-two/index.html",
+          "/proc-self/root/etc/passwd",
+          "/proc-self/cwd/secret.txt",
+          "/proc-self/fd/0",
+          "/proc-self/environ",
+          "/loop",
+          "/%64ir-out/secret.txt",
+          "/dir%2dout/secret.txt",
+          "/dir-out%2fsecret.txt",
+          "/link%2Dout",
+          "/alias.txt",
+          "/sub/back",
+          "/sub/../link-out",
+          "/sub/deeper/../../dir-out/secret.txt",
+          "/./dir-out/./secret.txt",
+          "//dir-out//secret.txt",
+          "/dir-out/../dir-out/secret.txt",
+          "/dir-out/www/link-out",
+          "/dir-out/www/dir-out/secret.txt"};
 }
 
 // Raw requests on keep-alive connections (a new one when the server
@@ -151,9 +182,10 @@ class Traversal : public ::testing::TestWithParam<std::string> {
 
 TEST_P(Traversal, EncodingsBackslashesAndNulNeverLeaveTheRoot) {
   std::vector<std::string> targets = more_dot_dot_targets();
-  for (const std::vector<std::string>& segments :
-       {std::vector<std::string>{"..", "secret.txt"}, {"sub", "..", "..", "secret.txt"},
-        {"..", "..", "etc", "passwd"}, {"sub", "..", "public.txt"}}) {
+  for (const std::vector<std::string>& segments : {std::vector<std::string>{"..", "secret.txt"},
+                                                   {"sub", "..", "..", "secret.txt"},
+                                                   {"..", "..", "etc", "passwd"},
+                                                   {"sub", "..", "public.txt"}}) {
     const auto more = backslash_targets(segments);
     targets.insert(targets.end(), more.begin(), more.end());
   }

@@ -79,15 +79,15 @@ struct TraversalSite {
 // root, or a symlink stays inside it); never a byte of anything outside.
 // `head` is the status line and header fields, if the caller has them;
 // `head_only` for a HEAD request (no body).
-inline void expect_nothing_leaked(const TraversalSite& site, const std::string& target,
-                                  int status, const std::string& body,
-                                  const std::string& head = "", bool head_only = false) {
+inline void expect_nothing_leaked(const TraversalSite& site, const std::string& target, int status,
+                                  const std::string& body, const std::string& head = "",
+                                  bool head_only = false) {
   for (const std::string* text : {&body, &head}) {
     EXPECT_EQ(text->find(TraversalSite::kSecret.substr(0, 10)), std::string::npos) << target;
     EXPECT_EQ(text->find("root:"), std::string::npos) << target;  // /etc/passwd
   }
-  EXPECT_TRUE(status == 400 || status == 404 || status == 301 || status == 200 ||
-              status == 206 || status == 304)
+  EXPECT_TRUE(status == 400 || status == 404 || status == 301 || status == 200 || status == 206 ||
+              status == 304)
       << target << ": " << status;
   if (head_only) {
     EXPECT_EQ(body, "") << target;
@@ -98,7 +98,8 @@ inline void expect_nothing_leaked(const TraversalSite& site, const std::string& 
   }
   if (status == 206) {  // a Range request: a part of a public file
     bool found = false;
-    for (const auto& text : site.public_bodies) found = found || text.find(body) != std::string::npos;
+    for (const auto& text : site.public_bodies)
+      found = found || text.find(body) != std::string::npos;
     EXPECT_TRUE(found) << target << ": " << body;
   }
   if (status == 304) {
