@@ -72,7 +72,7 @@ void Server::start(config::Config config, systemd::ActivatedSockets activated) {
   const auto activated_sockets = activated_for(config_, true);
   for (std::size_t i = 0; i < config_.listeners.size(); ++i) {
     const auto& listener = config_.listeners[i];
-    auto socket = activated_sockets[i] ? activated_sockets[i] : socket_for(listener);
+    auto socket = activated_sockets[i] ? activated_sockets[i] : socket_for(listener, {});
     listeners_.push_back(make_listener(config_, listener, std::move(socket)));
   }
   for (auto& listener : listeners_) {
@@ -196,10 +196,15 @@ std::vector<Listener::Socket> Server::activated_for(const config::Config& file, 
 
 // A running listener's socket when one fits (so a restarted or renamed
 // listener keeps accepting without a gap), else a new one. Never a socket
-// systemd passed: those go only where activated_for() says.
-Listener::Socket Server::socket_for(const config::Listener& config) {
+// systemd passed: those go only where activated_for() says. Never one in
+// `taken` either: the socket of a listener that stays, or one another new
+// listener already has; two listeners never share a socket.
+Listener::Socket Server::socket_for(const config::Listener& config,
+                                    const std::vector<Listener::Socket>& taken) {
   for (const auto& running : listeners_)
-    if (running->socket() && !activated_.holds(running->socket()) && same_socket(*running, config))
+    if (running->socket() && !activated_.holds(running->socket()) &&
+        std::find(taken.begin(), taken.end(), running->socket()) == taken.end() &&
+        same_socket(*running, config))
       return running->socket();
   try {
     return std::make_shared<const net::UniqueFd>(net::listen_on(config.listen));
@@ -230,6 +235,11 @@ void Server::reload() {
   std::vector<bool> unchanged(listeners_.size(), false);
   try {
     const auto activated_sockets = activated_for(next, false);
+    // The unchanged listeners first: their sockets stay theirs, so a new
+    // listener written on the port one of them got for port 0 fails to
+    // bind (and the reload with it) instead of sharing its socket.
+    std::vector<bool> stays(next.listeners.size(), false);
+    std::vector<Listener::Socket> taken;
     for (std::size_t i = 0; i < next.listeners.size(); ++i) {
       const auto& wanted = next.listeners[i];
       const auto& activated = activated_sockets[i];
@@ -239,11 +249,17 @@ void Server::reload() {
         return l->config().same_settings(wanted) &&
                (activated ? l->socket() == activated : !activated_.holds(l->socket()));
       });
-      if (old != listeners_.end()) {
-        unchanged[static_cast<std::size_t>(old - listeners_.begin())] = true;
-        continue;
-      }
-      fresh.push_back(make_listener(next, wanted, activated ? activated : socket_for(wanted)));
+      if (old == listeners_.end()) continue;
+      unchanged[static_cast<std::size_t>(old - listeners_.begin())] = true;
+      stays[i] = true;
+      taken.push_back((*old)->socket());
+    }
+    for (std::size_t i = 0; i < next.listeners.size(); ++i) {
+      if (stays[i]) continue;
+      const auto& wanted = next.listeners[i];
+      auto socket = activated_sockets[i] ? activated_sockets[i] : socket_for(wanted, taken);
+      taken.push_back(socket);
+      fresh.push_back(make_listener(next, wanted, std::move(socket)));
     }
   } catch (const std::exception& e) {
     log_.error("{}", e.what());

@@ -66,7 +66,8 @@ class Server {
   std::unique_ptr<Listener> make_listener(const config::Config& file,
                                           const config::Listener& config,
                                           Listener::Socket socket);
-  Listener::Socket socket_for(const config::Listener& config);
+  Listener::Socket socket_for(const config::Listener& config,
+                              const std::vector<Listener::Socket>& taken);
   std::vector<Listener::Socket> activated_for(const config::Config& file, bool starting);
   void log_started(const Listener& listener);
   void retire(std::unique_ptr<Listener> listener, bool close_socket);

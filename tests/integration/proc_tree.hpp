@@ -1,7 +1,8 @@
 #pragma once
 
-// What /proc says about the processes under a daemon: children, states and
-// resident memory. Linux only; a process that is gone reads as empty.
+// What /proc says about the processes under a daemon: children, states,
+// threads, open descriptors and resident memory. Linux only; a process that
+// is gone reads as empty.
 
 #include "unique_fd.hpp"
 
@@ -60,6 +61,48 @@ inline char process_state(pid_t pid) {
   const std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
   const auto paren = stat.rfind(')');
   return paren == std::string::npos || paren + 2 >= stat.size() ? '\0' : stat[paren + 2];
+}
+
+// The parent of `pid` (0 if there is no such process).
+inline pid_t parent_of(pid_t pid) {
+  const std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
+  const auto paren = stat.rfind(')');
+  if (paren == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(paren + 2));
+  char state = 0;
+  pid_t parent = 0;
+  fields >> state >> parent;
+  return parent;
+}
+
+// The zombies below `pid`, as "PID" strings for a readable failure.
+inline std::vector<std::string> zombies_below(pid_t pid) {
+  std::vector<std::string> zombies;
+  for (const pid_t child : descendants_of(pid))
+    if (process_state(child) == 'Z') zombies.push_back(std::to_string(child));
+  return zombies;
+}
+
+// The entries of directory `path` other than "." and ".." (0 if it cannot
+// be read).
+inline std::size_t entry_count(const std::string& path) {
+  DIR* dir = ::opendir(path.c_str());
+  if (dir == nullptr) return 0;
+  std::size_t count = 0;
+  while (const dirent* entry = ::readdir(dir))
+    if (entry->d_name[0] != '.') ++count;
+  ::closedir(dir);
+  return count;
+}
+
+// The threads of `pid` (0 if gone).
+inline std::size_t thread_count(pid_t pid) {
+  return entry_count("/proc/" + std::to_string(pid) + "/task");
+}
+
+// The descriptors `pid` has open (0 if gone).
+inline std::size_t fd_count(pid_t pid) {
+  return entry_count("/proc/" + std::to_string(pid) + "/fd");
 }
 
 // VmRSS of `pid` in KiB (0 if gone).

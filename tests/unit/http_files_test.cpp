@@ -552,6 +552,18 @@ TEST_F(HttpFiles, DirectoryWithoutSlashIsRedirected) {
   EXPECT_EQ(response.status_line, "HTTP/1.1 301 Moved Permanently");
 }
 
+// "//sub/" or "/\\sub/" in Location would send a browser to the host "sub".
+TEST_F(HttpFiles, RedirectNeverNamesAnotherHost) {
+  EXPECT_EQ(only_response(get("//sub")).header("Location"), "/sub/");
+  EXPECT_EQ(only_response(get("///sub?x")).header("Location"), "/sub/?x");
+  const std::string odd = root_ + "/\\sub";
+  ASSERT_EQ(::mkdir(odd.c_str(), 0755), 0);
+  Response response = only_response(get("/\\sub"));
+  ::rmdir(odd.c_str());
+  EXPECT_EQ(response.status_line, "HTTP/1.1 301 Moved Permanently");
+  EXPECT_EQ(response.header("Location"), "/%5Csub/");
+}
+
 TEST_F(HttpFiles, DirectoryServesItsIndex) {
   Response response = only_response(get("/sub/"));
   EXPECT_EQ(response.status_line, "HTTP/1.1 200 OK");

@@ -236,10 +236,19 @@ class FileSite final : public Site {
     return simple(out, request, date, 404, "no such file");  // EXDEV, ELOOP: outside the root
   }
 
+  // `path` as a Location that stays on this server: "//host/x" and "/\host"
+  // are network-path references to a browser (an open redirect), so
+  // leading slashes collapse into one and a backslash after it is encoded.
+  static std::string own_path(std::string_view path) {
+    while (path.starts_with("//")) path.remove_prefix(1);
+    if (path.starts_with("/\\")) return fmt::format("/%5C{}", path.substr(2));
+    return std::string(path);
+  }
+
   static Answer redirect_to_directory(Outbox& out, const Request& request, std::string_view date,
                                       const LocalPath& path) {
-    const std::string location = fmt::format("{}/{}{}", path.path, path.query.empty() ? "" : "?",
-                                             path.query);
+    const std::string location = fmt::format("{}/{}{}", own_path(path.path),
+                                             path.query.empty() ? "" : "?", path.query);
     const std::string body = fmt::format("301 Moved Permanently: {}\n", location);
     append_status(out, 301, date);
     out.append(fmt::format("Location: {}\r\nContent-Type: text/plain; charset=utf-8\r\n"
