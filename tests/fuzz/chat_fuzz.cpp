@@ -14,6 +14,7 @@
 // then steps: a byte choosing the member and what it does (send the next
 // N bytes, read its outbox, hang up, reconnect), N given by the next byte.
 
+#include "input_reader.hpp"
 #include "proto/chat/chat.hpp"
 #include "proto/chat/text.hpp"
 
@@ -33,29 +34,8 @@ using namespace netcook::proto::chat;
 constexpr std::size_t kMaxConnections = 64;  // over a whole input
 constexpr std::array<std::string_view, 4> kHosts{"127.0.0.1", "::1", "unix", "127.255.255.254"};
 
-void check(bool condition) {
-  if (!condition) std::abort();
-}
-
-class Reader {
- public:
-  explicit Reader(std::string_view data) : rest_(data) {}
-  bool done() const { return rest_.empty(); }
-  std::uint8_t byte() {
-    if (rest_.empty()) return 0;
-    const auto value = static_cast<std::uint8_t>(rest_.front());
-    rest_.remove_prefix(1);
-    return value;
-  }
-  std::string_view take(std::size_t count) {
-    const auto piece = rest_.substr(0, count);
-    rest_.remove_prefix(piece.size());
-    return piece;
-  }
-
- private:
-  std::string_view rest_;
-};
+using netcook::fuzz::check;
+using Reader = netcook::fuzz::InputReader;
 
 class Room final : private Courier {
  public:

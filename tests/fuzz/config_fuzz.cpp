@@ -9,6 +9,7 @@
 // point. The loader writes nothing; the only other thing it looks at is
 // whether an http 'root' exists (stat(2)), which reads nothing.
 
+#include "input_reader.hpp"
 #include "config/loader.hpp"
 
 #include <cstdint>
@@ -23,9 +24,7 @@ namespace {
 
 using namespace netcook::config;
 
-void check(bool condition) {
-  if (!condition) std::abort();
-}
+using netcook::fuzz::check;
 
 // A private folder for the one file the target writes, removed at exit.
 class ScratchFolder {

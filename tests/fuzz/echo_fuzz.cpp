@@ -10,6 +10,7 @@
 // max_line from 16), a prefix length byte and the prefix, a count byte and
 // that many read lengths, then the bytes the peer sends.
 
+#include "input_reader.hpp"
 #include "proto/echo.hpp"
 
 #include <array>
@@ -26,30 +27,8 @@ using namespace netcook::proto;
 
 constexpr std::size_t kMinLine = 16;  // the smallest max_line the config allows
 
-void check(bool condition) {
-  if (!condition) std::abort();
-}
-
-// Reads the framing bytes at the front of the input.
-class Reader {
- public:
-  explicit Reader(std::string_view data) : rest_(data) {}
-  std::uint8_t byte() {
-    if (rest_.empty()) return 0;
-    const auto value = static_cast<std::uint8_t>(rest_.front());
-    rest_.remove_prefix(1);
-    return value;
-  }
-  std::string_view take(std::size_t count) {
-    const auto piece = rest_.substr(0, count);
-    rest_.remove_prefix(piece.size());
-    return piece;
-  }
-  std::string_view rest() const { return rest_; }
-
- private:
-  std::string_view rest_;
-};
+using netcook::fuzz::check;
+using Reader = netcook::fuzz::InputReader;
 
 SessionContext fuzz_context() {
   SessionContext context;

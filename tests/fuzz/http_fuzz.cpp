@@ -5,6 +5,7 @@
 //
 // Input: one byte choosing where to cut, then the bytes a client sends.
 
+#include "input_reader.hpp"
 #include "proto/http/chunked.hpp"
 #include "proto/http/http.hpp"
 #include "proto/http/parser.hpp"
@@ -21,9 +22,7 @@ using namespace netcook::proto;
 
 std::string_view fixed_date() noexcept { return "Thu, 01 Jan 1970 00:00:00 GMT"; }
 
-void check(bool condition) {
-  if (!condition) std::abort();
-}
+using netcook::fuzz::check;
 
 struct Parsed {
   http::Progress progress;
