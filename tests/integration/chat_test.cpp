@@ -48,16 +48,6 @@ constexpr long kRssGrowthKib = 128 * 1024;
 constexpr long kRssGrowthKib = 16 * 1024;
 #endif
 
-// Whether this machine has ::1 (a container may have IPv6 off).
-bool has_ipv6_loopback() {
-  UniqueFd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return false;
-  sockaddr_in6 address{};
-  address.sin6_family = AF_INET6;
-  address.sin6_addr = in6addr_loopback;
-  return ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
-}
-
 class Chat : public ::testing::TestWithParam<ModelCase> {
  protected:
   ChatListener listener(const std::string& name = "room") const {

@@ -105,4 +105,7 @@ struct ConnectResult {
   int error = 0;                 // errno on failure (ETIMEDOUT on timeout)
 };
 
+// Whether this machine has ::1 (a container may have IPv6 off).
+bool has_ipv6_loopback();
+
 }  // namespace netcook::test

@@ -101,16 +101,6 @@ std::string dumped_header(const std::string& dump, const std::string& name) {
   return std::regex_search(dump, match, pattern) ? match[2].str() : std::string();
 }
 
-// Whether this machine has ::1 (a container may have IPv6 off).
-bool has_ipv6_loopback() {
-  UniqueFd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return false;
-  sockaddr_in6 address{};
-  address.sin6_family = AF_INET6;
-  address.sin6_addr = in6addr_loopback;
-  return ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
-}
-
 class Http : public ::testing::TestWithParam<ModelCase> {
  protected:
   HttpListener listener(const std::string& name = "web") const {
