@@ -12,7 +12,8 @@ const std::string kGreeting = "* welcome to netcookd chat; send your name\n";
 
 ChatQueue::ChatQueue(std::uint16_t port, std::size_t count) {
   members_.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) members_.push_back({Client::connect(port), Step::greeting, {}});
+  for (std::size_t i = 0; i < count; ++i)
+    members_.push_back({Client::connect(port), Step::greeting, {}});
 }
 
 std::size_t ChatQueue::run(const Deadline& deadline) {
@@ -44,8 +45,8 @@ bool ChatQueue::advance(Member& member, std::size_t index) {
   const IoStatus status = member.client.read_available(member.received, Timeout{0});
   if (status == IoStatus::timeout) return true;
   if (status != IoStatus::ok) {
-    failure_ = who + "connection ended (" + to_string(status) + ") after \"" + member.received +
-               "\"";
+    failure_ =
+        who + "connection ended (" + to_string(status) + ") after \"" + member.received + "\"";
     return false;
   }
   const std::string name = "c" + std::to_string(index);

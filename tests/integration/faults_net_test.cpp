@@ -10,11 +10,11 @@
 // Every wait is bounded: a poll(2) with a deadline, a line read or a log
 // line with a timeout.
 
+#include "chat_queue.hpp"
 #include "chat_room.hpp"
 #include "client.hpp"
 #include "config_text.hpp"
 #include "daemon.hpp"
-#include "chat_queue.hpp"
 #include "flood.hpp"
 #include "http_reply.hpp"
 #include "models.hpp"
@@ -25,6 +25,7 @@
 
 #include <gtest/gtest.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -38,6 +39,7 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace netcook::test {
@@ -87,6 +89,14 @@ void need_descriptors(rlim_t needed) {
 // ---- slowloris ----
 
 constexpr std::size_t kSlowClients = 1000;
+// Under sanitizers, a thousand fork connection processes all woken at once
+// by their first byte take seconds of CPU between them (each touches its
+// copy-on-write and shadow pages for the first time), so the later ones
+// start their header timer seconds late, and a new connection waits
+// behind them: 250 there. Plain builds take the full thousand.
+std::size_t slow_clients(const std::string& model) {
+  return kSanitized && model == "fork" ? 250 : kSlowClients;
+}
 constexpr milliseconds kHeaderTimeout = 2s;
 // Timer rounding: no slow client may be ended sooner than this before
 // header_timeout (which starts at the server's first read, never before
@@ -122,18 +132,20 @@ std::size_t wait_served(const Daemon& daemon, const SlowClients& slow, std::size
 // not before, not long after; every normal request is answered in time.
 // The trickle starts once the daemon serves all thousand: under fork,
 // spawning them takes seconds on a loaded machine (and a new connection
-// waits behind them), which would blur both measures. fork and thread get
-// the full thousand (processes, threads): it fits the time budget.
+// waits behind them), which would blur both measures. thread and fork get
+// the full thousand (threads, processes) in a plain build: it fits the
+// time budget (see slow_clients() for sanitizer builds).
 TEST_P(FaultsNet, SlowlorisEndsAtHeaderTimeoutWhileOthersAreServed) {
-  need_descriptors(kSlowClients + 256);
+  const std::size_t count = slow_clients(model());
+  need_descriptors(count + 256);
   HttpListener spec{.name = "web", .model = model(), .workers = workers()};
-  spec.max_connections = std::to_string(kSlowClients + 64);
+  spec.max_connections = std::to_string(count + 64);
   spec.header_timeout = "2s";
   Daemon daemon(make_http_config({spec}, {kShortShutdown}));
   const auto port = daemon.port_of("web");
 
   const auto mark = daemon.log_mark();
-  SlowClients slow(port, kSlowClients, 1100ms, 1900ms);
+  SlowClients slow(port, count, 1100ms, 1900ms);
   ASSERT_EQ(wait_served(daemon, slow, mark, Deadline(kLongWait)), 0u)
       << "slow connections the daemon never took";
   SteadyClient normal(port, kAnswerBound);
@@ -143,13 +155,13 @@ TEST_P(FaultsNet, SlowlorisEndsAtHeaderTimeoutWhileOthersAreServed) {
 
   EXPECT_EQ(still_open, 0u) << "slow clients never closed by the server";
   std::size_t got_408 = 0, early = 0, late = 0, wrong = 0;
-  auto shortest = Clock::duration::max();
+  auto shortest = Clock::duration::zero();
   auto longest = Clock::duration::zero();
   std::string first_wrong;
   for (const auto& client : slow.clients()) {
     if (!client.ended) continue;
     const auto took = *client.ended - client.first_byte;
-    shortest = std::min(shortest, took);
+    shortest = shortest == Clock::duration::zero() ? took : std::min(shortest, took);
     longest = std::max(longest, took);
     early += took < kHeaderTimeout - kEarlySlack;
     late += took > kHeaderTimeout + kLateSlack;
@@ -159,11 +171,11 @@ TEST_P(FaultsNet, SlowlorisEndsAtHeaderTimeoutWhileOthersAreServed) {
       first_wrong = client.answer.substr(0, 200);
     }
   }
-  std::cout << "[ info     ] " << kSlowClients << " slow clients: " << got_408
+  std::cout << "[ info     ] " << count << " slow clients: " << got_408
             << " got 408, the rest end of file or reset; ended after "
             << duration_cast<milliseconds>(shortest).count() << " to "
-            << duration_cast<milliseconds>(longest).count() << " ms; normal client: "
-            << normal_result.requests << " requests, slowest "
+            << duration_cast<milliseconds>(longest).count()
+            << " ms; normal client: " << normal_result.requests << " requests, slowest "
             << duration_cast<milliseconds>(normal_result.slowest).count() << " ms\n";
   EXPECT_EQ(early, 0u) << "slow clients ended before header_timeout";
   EXPECT_EQ(late, 0u) << "slow clients ended long after header_timeout";
@@ -244,27 +256,59 @@ TEST_P(FaultsNet, OutOfDescriptorsChatServesEveryoneWithoutSpinning) {
   std::cout << "[ info     ] limit " << most << " descriptors, " << queue.size()
             << " clients served in " << duration_cast<milliseconds>(burst_wall).count()
             << " ms; CPU " << cpu_share(hold_ticks, hold_wall) * 100 << "% while waiting, "
-            << cpu_share(burst_ticks, burst_wall) * 100 << "% over the burst; logged "
-            << logged << " time(s)\n";
+            << cpu_share(burst_ticks, burst_wall) * 100 << "% over the burst; logged " << logged
+            << " time(s)\n";
   EXPECT_LT(cpu_share(hold_ticks, hold_wall), kMaxCpuShare) << "the daemon spins while out of fds";
-  EXPECT_LT(cpu_share(burst_ticks, burst_wall), kMaxCpuShare) << "the daemon spins while out of fds";
+  EXPECT_LT(cpu_share(burst_ticks, burst_wall), kMaxCpuShare)
+      << "the daemon spins while out of fds";
   EXPECT_GE(logged, 1);
   EXPECT_LE(logged, static_cast<int>(std::max(1u, workers())))
       << "accept failures are logged per accept, not once per burst";
-  // A newcomer is served at once afterwards.
-  Room room;
-  join(room, port, "late");
-  room.clear();
+  // A newcomer is served afterwards. (The last ones may still be leaving
+  // the room: its roster is not checked.)
+  auto late = Client::connect(port);
+  EXPECT_EQ(next_line(late), "* welcome to netcookd chat; send your name\n");
+  ASSERT_EQ(late.write_all("late\n"), IoStatus::ok);
+  const auto welcome = next_line(late);
+  EXPECT_TRUE(welcome.starts_with("* welcome late@127.0.0.1, ")) << welcome;
+  late.shutdown_both();
   expect_survived(daemon);
 }
 
 // ---- resets in the middle of a response or a broadcast ----
 
-// Every descriptor of the daemon and the processes under it.
-int tree_fds(pid_t daemon) {
-  int total = open_fds(daemon);
-  for (const pid_t pid : descendants_of(daemon)) total += open_fds(pid);
-  return total;
+// The sockets `pid` holds ("N -> socket:[INODE]" lines), from /proc/PID/fd.
+std::vector<std::string> sockets_of(pid_t pid) {
+  std::vector<std::string> sockets;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  DIR* listing = ::opendir(dir.c_str());
+  if (listing == nullptr) return sockets;
+  while (const dirent* entry = ::readdir(listing)) {
+    char target[256];
+    const auto n = ::readlinkat(::dirfd(listing), entry->d_name, target, sizeof target);
+    const std::string_view text(target, n > 0 ? static_cast<std::size_t>(n) : 0);
+    if (text.starts_with("socket:"))
+      sockets.push_back(std::string(entry->d_name) + " -> " + std::string(text));
+  }
+  ::closedir(listing);
+  return sockets;
+}
+
+// The sockets of the daemon and the processes under it, one per line.
+// Sockets only: a file being sent may stay open a moment after its last
+// byte has reached the client.
+std::string tree_sockets(pid_t daemon, std::size_t& count) {
+  std::string list;
+  count = 0;
+  std::vector<pid_t> pids{daemon};
+  for (const pid_t pid : descendants_of(daemon)) pids.push_back(pid);
+  for (const pid_t pid : pids) {
+    for (const auto& socket : sockets_of(pid)) {
+      list += std::to_string(pid) + ": " + socket + "\n";
+      ++count;
+    }
+  }
+  return list;
 }
 
 // Clients ask for a 64 MiB file, read 64 KiB of it and reset the
@@ -290,7 +334,8 @@ TEST_P(FaultsNet, HttpClientsResetMidResponse) {
     return read_reply(other).body;
   };
   ASSERT_EQ(small(), "small\n");
-  const int baseline = tree_fds(daemon.pid());
+  std::size_t baseline = 0;
+  const std::string baseline_list = tree_sockets(daemon.pid(), baseline);
 
   for (int round = 0; round < 10 && !HasFailure(); ++round) {
     auto rude = Client::connect(port);
@@ -298,14 +343,18 @@ TEST_P(FaultsNet, HttpClientsResetMidResponse) {
     ASSERT_EQ(rude.read_exact(64 * 1024).size(), 64u * 1024) << "round " << round;
     rude.close_with_reset();
     // The other client is served until the daemon has let go of the reset
-    // connection (its descriptor, or its process under fork).
+    // connection (its socket, or its process under fork).
     const Deadline deadline(kWait);
     int served = 0;
-    while (tree_fds(daemon.pid()) > baseline && !deadline.expired()) {
+    std::size_t count = 0;
+    std::string list;
+    while ((list = tree_sockets(daemon.pid(), count), count > baseline) && !deadline.expired()) {
       ASSERT_EQ(small(), "small\n") << "round " << round << ", request " << served;
       ++served;
     }
-    EXPECT_LE(tree_fds(daemon.pid()), baseline) << "round " << round << ": connection not released";
+    EXPECT_LE(count, baseline) << "round " << round << ": connection not released; sockets were\n"
+                               << baseline_list << "and are\n"
+                               << list;
   }
   other.shutdown_both();
   expect_survived(daemon);
@@ -339,8 +388,8 @@ TEST_P(FaultsNet, ChatMemberResetMidBroadcast) {
       expected.push_back("[talker@127.0.0.1] " + line);
     }
     ASSERT_EQ(room[0].client.write_all(batch), IoStatus::ok);
-    const std::string left = "* " + room.back().at() + " left (" +
-                             std::to_string(room.size() - 1) + " online)\n";
+    const std::string left =
+        "* " + room.back().at() + " left (" + std::to_string(room.size() - 1) + " online)\n";
     room.back().client.close_with_reset();
     room.pop_back();
     // The notice may come before, among or after the lines.

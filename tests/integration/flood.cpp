@@ -14,8 +14,8 @@ namespace {
 
 constexpr Timeout kSampleEvery{100};
 
-// Sends until the socket is full or fails; returns whether it is still
-// writable-ended (false: the flood has ended).
+// Sends until the socket is full (the flood goes on), the limit is reached
+// or a send fails (the flood has ended: `end` says how).
 void send_some(Flood& flood, std::uint64_t limit) {
   while (flood.sent < limit) {
     const ssize_t n = ::send(flood.client->fd(), flood.chunk.data(), flood.chunk.size(),
@@ -37,15 +37,21 @@ void send_some(Flood& flood, std::uint64_t limit) {
 
 const char* to_string(FloodEnd end) {
   switch (end) {
-    case FloodEnd::running: return "running";
-    case FloodEnd::stalled: return "stalled";
-    case FloodEnd::cut_off: return "cut off";
-    case FloodEnd::complete: return "complete";
+    case FloodEnd::running:
+      return "running";
+    case FloodEnd::stalled:
+      return "stalled";
+    case FloodEnd::cut_off:
+      return "cut off";
+    case FloodEnd::complete:
+      return "complete";
   }
   return "?";
 }
 
-std::ostream& operator<<(std::ostream& out, FloodEnd end) { return out << to_string(end); }
+std::ostream& operator<<(std::ostream& out, FloodEnd end) {
+  return out << to_string(end);
+}
 
 void run_floods(std::vector<Flood>& floods, std::uint64_t limit, Timeout stall,
                 const Deadline& deadline, const std::function<void()>& sample) {

@@ -13,6 +13,7 @@
 #include <functional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace netcook::test {
 
@@ -26,11 +27,11 @@ const char* to_string(FloodEnd end);
 std::ostream& operator<<(std::ostream& out, FloodEnd end);
 
 struct Flood {
-  Client* client;      // not owned; never read from here
-  std::string chunk;   // sent again and again
+  Client* client;     // not owned; never read from here
+  std::string chunk;  // sent again and again
   std::uint64_t sent = 0;
   FloodEnd end = FloodEnd::running;
-  int error = 0;       // the failed send's errno, for cut_off
+  int error = 0;  // the failed send's errno, for cut_off
 };
 
 // Runs `floods` together until each has ended or `deadline` passes. Calls

@@ -19,12 +19,12 @@ namespace netcook::test {
 
 struct SlowClient {
   Client client;
-  Clock::duration period{};          // between two bytes
-  Clock::time_point first_byte{};    // when the first byte was sent
+  Clock::duration period{};        // between two bytes
+  Clock::time_point first_byte{};  // when the first byte was sent
   std::size_t bytes_sent = 0;
-  std::string answer;                // what the server sent back, if anything
+  std::string answer;                      // what the server sent back, if anything
   std::optional<Clock::time_point> ended;  // first answer byte, end of file or reset
-  bool closed = false;               // end of file or reset seen
+  bool closed = false;                     // end of file or reset seen
 };
 
 class SlowClients {

@@ -15,7 +15,9 @@ constexpr Timeout kPace{100};
 SteadyClient::SteadyClient(std::uint16_t port, Timeout bound)
     : port_(port), bound_(bound), thread_([this] { run(); }) {}
 
-SteadyClient::~SteadyClient() { stop(); }
+SteadyClient::~SteadyClient() {
+  stop();
+}
 
 SteadyResult SteadyClient::stop() {
   {
