@@ -188,7 +188,7 @@ TEST_P(FaultsNet, SlowlorisEndsAtHeaderTimeoutWhileOthersAreServed) {
 // ---- out of file descriptors ----
 
 // Descriptors left to the daemon over what it holds once started.
-constexpr int kSpareFds = 16;
+constexpr std::size_t kSpareFds = 16;
 // The most CPU the daemon may use while clients wait for descriptors: a
 // daemon that spins on accept(2) uses a whole core.
 constexpr double kMaxCpuShare = 0.2;
@@ -227,7 +227,7 @@ TEST_P(FaultsNet, OutOfDescriptorsChatServesEveryoneWithoutSpinning) {
   const auto pids = acceptors(daemon);
   rlim_t most = 0;
   for (const pid_t pid : pids) {
-    const auto value = static_cast<rlim_t>(open_fds(pid) + kSpareFds);
+    const auto value = static_cast<rlim_t>(fd_count(pid) + kSpareFds);
     const rlimit limit{value, value};
     ASSERT_EQ(::prlimit(pid, RLIMIT_NOFILE, &limit, nullptr), 0) << "pid " << pid;
     most = std::max(most, value);

@@ -118,8 +118,8 @@ TEST_P(Limits, OutOfFileDescriptorsBacksOffAndRecovers) {
   Daemon daemon(make_config({{.name = "echo", .model = GetParam()}}));
   const auto port = daemon.port_of("echo");
   // Room for a handful of connections beyond what the daemon holds now.
-  const rlimit limit{static_cast<rlim_t>(open_fds(daemon.pid()) + 6),
-                     static_cast<rlim_t>(open_fds(daemon.pid()) + 6)};
+  const rlimit limit{static_cast<rlim_t>(fd_count(daemon.pid()) + 6),
+                     static_cast<rlim_t>(fd_count(daemon.pid()) + 6)};
   ASSERT_EQ(::prlimit(daemon.pid(), RLIMIT_NOFILE, &limit, nullptr), 0);
 
   const auto mark = daemon.log_mark();

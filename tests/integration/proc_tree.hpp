@@ -114,17 +114,6 @@ inline long rss_kib(pid_t pid) {
   return 0;
 }
 
-// The number of file descriptors `pid` has open (0 if gone).
-inline int open_fds(pid_t pid) {
-  int count = 0;
-  if (DIR* dir = ::opendir(("/proc/" + std::to_string(pid) + "/fd").c_str())) {
-    while (const dirent* entry = ::readdir(dir))
-      if (entry->d_name[0] != '.') ++count;
-    ::closedir(dir);
-  }
-  return count;
-}
-
 // CPU time (user + system, all threads) of `pid` in clock ticks
 // (sysconf(_SC_CLK_TCK) a second), from /proc/PID/stat; 0 if gone.
 inline long cpu_ticks(pid_t pid) {
