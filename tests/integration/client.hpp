@@ -76,6 +76,11 @@ class Client {
   IoStatus wait_closed(Timeout timeout = kWait);
 
   IoStatus last_status() const { return last_status_; }
+
+  // The socket, for poll(2) over many clients and for sends that must not
+  // wait (see flood.hpp); the Client keeps owning it, and what was read
+  // through the Client stays in its buffer.
+  int fd() const { return fd_.get(); }
   int last_error() const { return last_error_; }
 
   // The client's own address as the server sees it: "127.0.0.1:PORT", or

@@ -26,6 +26,9 @@ std::string echo_listener_text(const EchoListener& listener) {
   text += "    protocol: echo\n";
   text += "    model: " + listener.model + "\n";
   text += "    listen: " + listener.listen + "\n";
+  if (listener.workers != 0) {
+    text += "    workers: " + std::to_string(listener.workers) + "\n";
+  }
   text += "    echo:\n";
   text += "      mode: " + listener.mode + "\n";
   if (!listener.prefix.empty()) {

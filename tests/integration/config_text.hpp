@@ -14,6 +14,7 @@ struct EchoListener {
   std::string name;
   std::string model = "epoll";
   std::string listen = "127.0.0.1:0";
+  unsigned workers = 0;      // epoll and coroutine only; 0: not written
   std::string mode = "raw";  // raw | line
   std::string prefix = "";   // line mode; written double-quoted
   std::string max_line = ""; // empty: the daemon's default

@@ -5,16 +5,13 @@
 #include "config_text.hpp"
 #include "daemon.hpp"
 #include "models.hpp"
+#include "proc_tree.hpp"
 
 #include <gtest/gtest.h>
 
-#include <dirent.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <iterator>
-#include <sstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -111,31 +108,6 @@ TEST_P(Limits, ConnectionsBeyondMaxAreClosedWithoutService) {
   EXPECT_EQ(second->exchange("second still"), "second still");
 }
 
-int open_fds(pid_t pid) {
-  int count = 0;
-  if (DIR* dir = ::opendir(("/proc/" + std::to_string(pid) + "/fd").c_str())) {
-    while (const dirent* entry = ::readdir(dir))
-      if (entry->d_name[0] != '.') ++count;
-    ::closedir(dir);
-  }
-  return count;
-}
-
-// CPU time (user + system) of a process, in clock ticks.
-long cpu_ticks(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), {});
-  std::istringstream fields(text.substr(text.rfind(')') + 2));
-  std::string field;
-  long utime = 0;
-  long stime = 0;
-  for (int i = 3; i <= 15 && fields >> field; ++i) {
-    if (i == 14) utime = std::stol(field);
-    if (i == 15) stime = std::stol(field);
-  }
-  return utime + stime;
-}
-
 // With far more clients than file descriptors, the daemon keeps serving
 // as descriptors free up, logs the failure once per burst rather than per
 // accept, and does not spin on the listening socket meanwhile.
@@ -146,8 +118,8 @@ TEST_P(Limits, OutOfFileDescriptorsBacksOffAndRecovers) {
   Daemon daemon(make_config({{.name = "echo", .model = GetParam()}}));
   const auto port = daemon.port_of("echo");
   // Room for a handful of connections beyond what the daemon holds now.
-  const rlimit limit{static_cast<rlim_t>(open_fds(daemon.pid()) + 6),
-                     static_cast<rlim_t>(open_fds(daemon.pid()) + 6)};
+  const rlimit limit{static_cast<rlim_t>(fd_count(daemon.pid()) + 6),
+                     static_cast<rlim_t>(fd_count(daemon.pid()) + 6)};
   ASSERT_EQ(::prlimit(daemon.pid(), RLIMIT_NOFILE, &limit, nullptr), 0);
 
   const auto mark = daemon.log_mark();

@@ -1,8 +1,8 @@
 #pragma once
 
 // What /proc says about the processes under a daemon: children, states,
-// threads, open descriptors and resident memory. Linux only; a process that
-// is gone reads as empty.
+// threads, open descriptors, resident memory and CPU time. Linux only; a
+// process that is gone reads as empty.
 
 #include "unique_fd.hpp"
 
@@ -112,6 +112,21 @@ inline long rss_kib(pid_t pid) {
     if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
   }
   return 0;
+}
+
+// CPU time (user + system, all threads) of `pid` in clock ticks
+// (sysconf(_SC_CLK_TCK) a second), from /proc/PID/stat; 0 if gone.
+inline long cpu_ticks(pid_t pid) {
+  const std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
+  const auto paren = stat.rfind(')');
+  if (paren == std::string::npos) return 0;
+  // After the command: state (field 3) ... utime (14), stime (15).
+  std::istringstream fields(stat.substr(paren + 2));
+  std::string field;
+  long total = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i)
+    if (i >= 14) total += std::stol(field);
+  return total;
 }
 
 // The daemon's RSS plus its descendants' (the fork master and connection

@@ -115,6 +115,7 @@ void ForkListener::on_ready(std::uint32_t) noexcept { accept_some(); }
 
 void ForkListener::accept_some() noexcept {
   for (int i = 0; i < kAcceptBatch && accepting_; ++i) {
+    if (!ready_link()) return;
     net::UniqueFd fd(
         ::accept4(listen_fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
     if (!fd) {
@@ -169,17 +170,23 @@ void ForkListener::refuse(int fd) noexcept {
   if (!refusal.empty()) ::send(fd, refusal.data(), refusal.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
+bool ForkListener::ready_link() noexcept {
+  if (!hub_ || spare_link_) return true;
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) != 0) {
+    accept_failed(errno);
+    return false;
+  }
+  spare_link_.emplace(net::UniqueFd(pair[0]), net::UniqueFd(pair[1]));
+  return true;
+}
+
 void ForkListener::spawn(net::UniqueFd client) noexcept {
   net::UniqueFd ours, theirs;
   if (hub_) {
-    int pair[2];
-    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) != 0) {
-      accept_failed(errno);
-      refuse(client.get());
-      return;
-    }
-    ours.reset(pair[0]);
-    theirs.reset(pair[1]);
+    ours = std::move(spare_link_->first);  // accept_some() made it
+    theirs = std::move(spare_link_->second);
+    spare_link_.reset();
   }
   const proto::ConnectionId connection = next_id_++;
   const pid_t pid = ::fork();

@@ -22,6 +22,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 namespace netcook::model::fork {
 
@@ -81,6 +82,9 @@ class ForkListener final : public event::Watcher {
   void accept_some() noexcept;
   void accept_failed(int error) noexcept;
   void refuse(int fd) noexcept;
+  // Makes spare_link_ if the listener has a hub and there is none yet;
+  // false (after accept_failed()) when it cannot.
+  bool ready_link() noexcept;
   void spawn(net::UniqueFd client) noexcept;
   void cut_off(proto::ConnectionId id) noexcept;
   void close_listening() noexcept;
@@ -98,6 +102,10 @@ class ForkListener final : public event::Watcher {
   net::UniqueFd listen_fd_;
   const pid_t master_;
   std::unique_ptr<Hub> hub_;  // only when the protocol has a Service
+  // The hub link for the next connection (our end, the child's end), made
+  // before accepting it: out of descriptors, a client then waits in the
+  // backlog instead of being accepted and refused for want of a link.
+  std::optional<std::pair<net::UniqueFd, net::UniqueFd>> spare_link_;
   bool accepting_ = false;
   bool draining_ = false;
   bool stopping_ = false;

@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <new>
+#include <system_error>
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -62,6 +64,7 @@ void Acceptor::run() noexcept {
 
 void Acceptor::accept_some() {
   for (int i = 0; i < kAcceptBatch; ++i) {
+    if (!ready_mailbox(Clock::now())) return;
     net::UniqueFd fd(
         ::accept4(shared_.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
     const auto now = Clock::now();
@@ -92,6 +95,19 @@ void Acceptor::back_off(Clock::time_point now) {
   resume_at_ = now + backoff_;
 }
 
+bool Acceptor::ready_mailbox(Clock::time_point now) {
+  if (!shared_.hub.present() || spare_mailbox_) return true;
+  try {
+    spare_mailbox_ = std::make_unique<Mailbox>(shared_.settings.limits.max_outbox);
+    return true;
+  } catch (const std::system_error& e) {
+    failed(e.code().value(), now);
+  } catch (const std::bad_alloc&) {
+    failed(ENOMEM, now);
+  }
+  return false;
+}
+
 void Acceptor::serve(net::UniqueFd fd, Clock::time_point now) {
   auto& log = *shared_.settings.log;
   if (!shared_.count.try_acquire()) {
@@ -103,7 +119,9 @@ void Acceptor::serve(net::UniqueFd fd, Clock::time_point now) {
   }
   refusals_.settle(log, now);
   try {
-    shared_.threads.spawn(std::make_unique<Connection>(shared_, std::move(fd), next_id_++));
+    // ready_mailbox() made the Mailbox; a failed spawn consumes it.
+    shared_.threads.spawn(std::make_unique<Connection>(shared_, std::move(fd), next_id_++,
+                                                       std::move(spare_mailbox_)));
     thread_errors_.settle(log, now);
   } catch (const std::exception& e) {
     // The connection is closed unserved; threads ending free room for more.

@@ -8,6 +8,7 @@
 // doubling to 1 s) instead of spinning, and logs once per burst.
 
 #include "model/burst_log.hpp"
+#include "model/thread/mailbox.hpp"
 #include "model/thread/shared.hpp"
 #include "event/heartbeat.hpp"
 #include "model/thread/wakeup.hpp"
@@ -15,6 +16,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <thread>
 
 namespace netcook::model::thread {
@@ -43,12 +45,19 @@ class Acceptor {
   void accept_some();
   void failed(int error, Clock::time_point now);
   void back_off(Clock::time_point now);
+  // Makes spare_mailbox_ if the protocol has a Service and there is none
+  // yet; false (after failed()) when it cannot.
+  bool ready_mailbox(Clock::time_point now);
   void serve(net::UniqueFd fd, Clock::time_point now);
 
   Shared& shared_;
   Wakeup stop_;
   std::thread thread_;
   std::uint64_t next_id_ = 1;  // names the thread, "<listener>#<id>"
+  // The next connection's Mailbox, made before accepting it: out of
+  // descriptors, a client then waits in the backlog instead of being
+  // accepted and dropped for want of the Mailbox's eventfd.
+  std::unique_ptr<Mailbox> spare_mailbox_;
   Clock::time_point resume_at_{};     // not accepting before this
   Clock::duration backoff_{};         // the current pause; zero when not backing off
   event::Heartbeat heartbeat_;

@@ -25,12 +25,14 @@ constexpr std::size_t kReadBuffer = 16 * 1024;
 
 }  // namespace
 
-Connection::Connection(Shared& shared, net::UniqueFd fd, proto::ConnectionId id)
+Connection::Connection(Shared& shared, net::UniqueFd fd, proto::ConnectionId id,
+                       std::unique_ptr<Mailbox> mailbox)
     : shared_(shared),
       fd_(std::move(fd)),
       id_(id),
       name_(connection_thread_name(shared.settings.listener, id)),
       peer_(net::peer_address(fd_.get())),
+      mailbox_(std::move(mailbox)),
       deadlines_(shared.settings.limits, Clock::now()) {}
 
 // The thread is this connection's alone: every line it logs is the
@@ -51,7 +53,6 @@ void Connection::run() noexcept {
 void Connection::serve() {
   const int fd = fd_.get();
   net::set_nodelay(fd);
-  if (shared_.hub.present()) mailbox_.emplace(shared_.settings.limits.max_outbox);
   const proto::SessionContext context{shared_.settings.listener, peer_,
                                       net::peer_host(fd), ::getpid(), name_, id_,
                                       mailbox_ ? this : nullptr,

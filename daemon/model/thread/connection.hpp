@@ -22,8 +22,11 @@ namespace netcook::model::thread {
 class Connection final : public Job, private proto::Uplink {
  public:
   // `fd` is a connected, non-blocking socket; its slot in shared.count is
-  // already taken and is given back when run() ends.
-  Connection(Shared& shared, net::UniqueFd fd, proto::ConnectionId id);
+  // already taken and is given back when run() ends. `mailbox` is set
+  // exactly when the protocol has a Service (the Acceptor makes it before
+  // accepting: it needs a descriptor of its own).
+  Connection(Shared& shared, net::UniqueFd fd, proto::ConnectionId id,
+             std::unique_ptr<Mailbox> mailbox);
 
   void run() noexcept override;
 
@@ -44,8 +47,8 @@ class Connection final : public Job, private proto::Uplink {
   net::UniqueFd fd_;
   const proto::ConnectionId id_;
   const std::string name_;
-  const std::string peer_;          // "ip:port"
-  std::optional<Mailbox> mailbox_;  // only when the protocol has a Service
+  const std::string peer_;            // "ip:port"
+  std::unique_ptr<Mailbox> mailbox_;  // only when the protocol has a Service
   std::unique_ptr<proto::Session> session_;
   proto::Outbox out_;
   Deadlines deadlines_;
