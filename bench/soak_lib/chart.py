@@ -11,11 +11,11 @@ def _script(png, csv, title, terminal, warmup_s, windows):
         for (a, b), name in ((windows.first, "first"), (windows.last, "last")):
             marks += (f"set object rect from {a},graph 0 to {b},graph 1 behind "
                       f"fc rgb '#eeeeee' fs solid border lc rgb '#cccccc'  # {name} window\n")
-    return f"""set terminal {terminal} size 1100,520
+    return f"""set terminal {terminal} size 1100,560
 set output '{png}'
 set title "{title}" noenhanced
 set datafile separator ','
-set key top left
+set key below horizontal
 set xlabel "seconds since the daemon was ready (dashed: end of warm-up; grey: compared windows)"
 set ylabel "RSS of the process tree (MiB)"
 set y2label "open fds / tasks (process tree)"
