@@ -85,7 +85,7 @@ def check_binaries(paths):
             raise SetupError(f"{paths.build / target} is missing; run without --no-build")
 
 
-def _apt_install(package):
+def apt_install(package):
     """apt-get install, then update and retry once; returns apt's complaint or None."""
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     lock = ["-o", f"DPkg::Lock::Timeout={APT_LOCK_WAIT_S}"]
@@ -111,7 +111,7 @@ def ensure_tools(paths, names, log):
         why = None
         for package in PACKAGES[name]:
             log(f"installing {package} with apt-get")
-            why = _apt_install(package)
+            why = apt_install(package)
             paths.tools[name] = which(name)
             if paths.tools[name]:
                 break
@@ -131,3 +131,15 @@ def tool_versions(paths, names):
                 out.append(f"{package} {result.stdout.strip()}")
                 break
     return ", ".join(out)
+
+
+def ensure_gnuplot(log):
+    """gnuplot for the charts, installed (gnuplot-nox) when missing and root;
+    returns None or why there will be no chart (a run goes on without one)."""
+    if which("gnuplot"):
+        return None
+    if os.geteuid() != 0:
+        return "gnuplot is missing and we are not root: apt-get install gnuplot-nox"
+    log("installing gnuplot-nox with apt-get")
+    why = apt_install("gnuplot-nox")
+    return None if which("gnuplot") else f"apt-get could not install gnuplot-nox: {why}"

@@ -5,8 +5,8 @@ listener is bound."""
 import re
 from dataclasses import dataclass
 
-from modelbench.process import ManagedServer, StartError
-from modelbench.servers import require_loopback
+from benchlib.netaddr import require_loopback
+from benchlib.process import ManagedServer, StartError
 
 PROTOCOLS = ("echo", "chat", "http")
 MODELS = ("fork", "thread", "select", "epoll", "coroutine")
@@ -57,7 +57,7 @@ listeners:
 
 def start(netcookd, config_path, log_path, www):
     """A ready ManagedServer and its 15 Listeners; raises StartError or
-    modelbench's NotLoopback."""
+    benchlib's NotLoopback."""
     config_path.write_text(config_text(www))
     server = ManagedServer([str(netcookd), "-c", str(config_path)], log_path, BOUND.pattern, READY)
     try:

@@ -7,7 +7,7 @@ import os
 import threading
 import time
 
-from modelbench.cpu import descendants
+from benchlib.cpu import descendants
 
 FIELDS = ("t_s", "rss_kb", "fds", "tasks", "procs",
           "main_rss_kb", "main_fds", "main_tasks", "master_rss_kb", "master_fds", "conn_rss_kb", "conn_fds",

@@ -6,8 +6,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from httpbench.setup import _apt_install, _which
-from modelbench.setup import SetupError
+from benchlib.setup import SetupError, apt_install, which
 
 TARGETS = ("daemon/netcookd", "bench/netcook-echoload", "bench/netcook-chatload")
 
@@ -26,7 +25,7 @@ def find_paths(root, build_dir):
     build = Path(build_dir) if build_dir else root / "build"
     if not build.is_absolute():
         build = root / build
-    return Paths(root, build, build / TARGETS[0], build / TARGETS[1], build / TARGETS[2], _which("wrk"))
+    return Paths(root, build, build / TARGETS[0], build / TARGETS[1], build / TARGETS[2], which("wrk"))
 
 
 def build(paths, log):
@@ -56,7 +55,7 @@ def check(paths, log):
         if os.geteuid() != 0:
             raise SetupError("wrk is missing and we are not root: apt-get install wrk")
         log("installing wrk with apt-get")
-        why = _apt_install("wrk")
-        paths.wrk = _which("wrk")
+        why = apt_install("wrk")
+        paths.wrk = which("wrk")
         if paths.wrk is None:
             raise SetupError(f"apt-get could not install wrk: {why}")

@@ -6,8 +6,8 @@ ends by itself; its exit status and its error fields count as failures."""
 import json
 import subprocess
 
-from httpbench.wrk import parse as parse_wrk
-from modelbench.process import started
+from benchlib.wrk import parse as parse_wrk
+from benchlib.process import started
 
 RUN_GRACE_S = 30  # beyond a run's own length: a hung tool is killed and counted
 
