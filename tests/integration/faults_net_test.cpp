@@ -49,7 +49,7 @@ using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 using namespace std::chrono_literals;
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 constexpr bool kSanitized = true;
 #else
 constexpr bool kSanitized = false;
