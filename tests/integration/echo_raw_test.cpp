@@ -82,6 +82,27 @@ TEST_P(EchoRaw, MegabyteOfEveryByteValueWrittenWithoutWaiting) {
   EXPECT_EQ(client.exchange("after"), "after");
 }
 
+// A reader with a small window: the daemon's socket is full again and again
+// while bytes are on their way back. The epoll model then holds what its
+// splice(2) pipe could not pass on; every byte must still come back once,
+// in order.
+TEST_P(EchoRaw, SmallWindowReaderGetsEveryByteInOrder) {
+  const std::string blob = pattern_blob(8 << 20);
+  auto client = Client::connect(port_, ConnectOptions{.receive_buffer = 4096});
+  IoStatus written = IoStatus::error;
+  std::thread writer([&] { written = client.write_all(blob, kLongWait); });
+  const std::string echoed = client.read_exact(blob.size(), kLongWait);
+  const IoStatus read_status = client.last_status();
+  if (echoed.size() != blob.size()) {
+    client.shutdown_both();  // unblock the writer
+  }
+  writer.join();
+  EXPECT_EQ(written, IoStatus::ok);
+  EXPECT_EQ(read_status, IoStatus::ok);
+  EXPECT_TRUE(echoed == blob) << first_difference(blob, echoed);
+  EXPECT_EQ(client.exchange("after"), "after");
+}
+
 TEST_P(EchoRaw, AbortedClientDoesNotDisturbOthers) {
   {
     auto rude = Client::connect(port_);
