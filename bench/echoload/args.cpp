@@ -17,6 +17,7 @@ namespace {
 constexpr std::size_t kMaxSize = std::size_t{64} << 20;
 constexpr unsigned kMaxConnections = 1'000'000;
 constexpr unsigned kMaxThreads = 256;
+constexpr unsigned kMaxCheckEvery = 1u << 20;
 // Every run must stop by itself, so the duration has a ceiling too.
 constexpr double kMaxDuration = 3600.0;
 constexpr std::size_t kDefaultInFlight = std::size_t{1} << 20;
@@ -98,7 +99,7 @@ Mode parse_mode(std::string_view text)
     throw UsageError("unknown mode '" + std::string(text) + "' (expected pingpong, stream or connect)");
 }
 
-enum LongOnly : int { kWarmup = 256, kThreads, kServerPid, kJson, kTimeout, kInFlight };
+enum LongOnly : int { kWarmup = 256, kThreads, kServerPid, kJson, kTimeout, kInFlight, kCheckEvery };
 
 constexpr option kLongOptions[] = {
     {"addr", required_argument, nullptr, 'a'},
@@ -111,6 +112,7 @@ constexpr option kLongOptions[] = {
     {"json", no_argument, nullptr, kJson},
     {"timeout", required_argument, nullptr, kTimeout},
     {"inflight", required_argument, nullptr, kInFlight},
+    {"check-every", required_argument, nullptr, kCheckEvery},
     {"help", no_argument, nullptr, 'h'},
     {nullptr, 0, nullptr, 0},
 };
@@ -149,6 +151,7 @@ Options parse_args(int argc, char** argv)
         case kJson: options.json = true; break;
         case kTimeout: options.timeout_s = parse_seconds("--timeout", arg, 0.001, kMaxDuration); break;
         case kInFlight: options.max_in_flight = parse_bytes("--inflight", arg); break;
+        case kCheckEvery: options.check_every = parse_count("--check-every", arg, kMaxCheckEvery); break;
         case 'h': options.help = true; return options;
         case ':': throw UsageError(std::string("option ") + argv[optind - 1] + " needs a value");
         default: throw UsageError(std::string("unknown option ") + argv[optind - 1]);
@@ -192,6 +195,8 @@ const char* usage_text() noexcept
            "      --threads N       load threads, each with its own epoll, default 1\n"
            "      --timeout SEC     connect / echo / stall timeout, counted as error, default 3\n"
            "      --inflight SIZE   stream: most bytes sent but not yet echoed, default 1m\n"
+           "      --check-every N   stream: compare one echoed chunk in N; the others are\n"
+           "                        received with MSG_TRUNC (not copied), default 1 (all)\n"
            "      --server-pid PID  report the CPU used by PID's threads (repeat or a,b,c)\n"
            "      --json            print one JSON object instead of the line\n"
            "  -h, --help            this text\n"

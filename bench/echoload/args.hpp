@@ -22,6 +22,7 @@ struct Options {
     double warmup_s = 1.0;        // run before the window, not counted
     double timeout_s = 3.0;       // per connect, per echo, per stall
     std::size_t max_in_flight = 0; // stream: sent-but-not-echoed bytes per connection
+    unsigned check_every = 1;      // stream: compare one echoed chunk in this many
     unsigned threads = 1;
     std::vector<pid_t> server_pids;
     bool json = false;
