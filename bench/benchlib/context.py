@@ -98,8 +98,9 @@ METHOD = f"""\
   (copied to `configs/`): nginx `worker_processes 1` or `2` returning the same
   body, `socat TCP-LISTEN:P,fork,reuseaddr EXEC:cat`, xinetd's INTERNAL echo
   (cps, instances unlimited), `iperf3 -s`, `ncat --chat`, bench/peers/*.py,
-  and the speed-of-light loops build/bench/netcook-sol-{{echo,http}}.
-- Loads: netcook-echoload (ping-pong, stream, connect), `iperf3 -c -l 128K
+  and the speed-of-light loops build/bench/netcook-sol-{{echo,echo-threads,echo-forks,http}}.
+- Loads: netcook-echoload (ping-pong; stream comparing one chunk in 8,
+  the rest discarded with MSG_TRUNC; connect), `iperf3 -c -l 128K
   -t T -O W` (one direction: no echo, so it carries each byte once where an
   echo server carries it twice), `wrk -t1 -c50` / `-t2 -c500` after an
   unmeasured run of the same shape, netcook-chatload `-c 200 --rate max`.

@@ -33,6 +33,8 @@ def _netcookd_targets():
 
 TARGETS = {t.key: t for t in _netcookd_targets() + [
     Target("sol-echo", "speed-of-light echo", "sol-echo", family="sol"),
+    Target("sol-echo-threads", "speed-of-light thread-per-connection echo", "sol-echo-threads", family="sol"),
+    Target("sol-echo-forks", "speed-of-light process-per-connection echo", "sol-echo-forks", family="sol"),
     Target("sol-http", "speed-of-light http", "sol-http", family="sol"),
     Target("socat", "socat fork", "socat"),
     Target("xinetd", "xinetd echo", "xinetd"),
@@ -67,8 +69,9 @@ class Scenario:
         return self.mode != "stream"
 
 
-_ECHO_ALL = tuple(f"echo-{m}" for m in MODELS) + ("sol-echo", "socat", "xinetd", "py-forking",
-                                                  "py-threading", "py-select", "py-asyncio")
+_ECHO_ALL = tuple(f"echo-{m}" for m in MODELS) + ("sol-echo", "sol-echo-threads", "sol-echo-forks", "socat",
+                                                  "xinetd", "py-forking", "py-threading", "py-select",
+                                                  "py-asyncio")
 _HTTP_ALL = tuple(f"http-{m}" for m in MODELS) + ("sol-http", "nginx-1")
 
 SCENARIOS = [
