@@ -114,6 +114,10 @@ bool ChildConnection::read_client() {
     session_->receive({scratch_.data(), static_cast<std::size_t>(got)}, out_);
     track_partial();
     if (!write_client()) return false;
+    // A short read took everything queued: skip the recv that would only
+    // say EAGAIN (one system call in four per echoed message). If more
+    // arrived meanwhile, poll(2) says so at once.
+    if (static_cast<std::size_t>(got) < want) break;
   }
   return true;
 }
