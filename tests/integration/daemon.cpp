@@ -112,4 +112,10 @@ std::uint16_t Daemon::port_of(std::string_view name, std::size_t from) const {
   return static_cast<std::uint16_t>(port);
 }
 
+void expect_no_sanitizer_reports(const Daemon& daemon) {
+  for (const char* text :
+       {"ThreadSanitizer", "AddressSanitizer", "LeakSanitizer", "runtime error:"})
+    EXPECT_EQ(daemon.log().count(text), 0u) << "the daemon's log has a " << text << " report";
+}
+
 }  // namespace netcook::test

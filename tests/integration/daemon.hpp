@@ -91,4 +91,9 @@ class Daemon {
   std::optional<Process> process_;
 };
 
+// A sanitizer build of the daemon reports on its stderr, which is the log;
+// a daemon killed at the end of a test would tell nothing else. Adds a test
+// failure for every kind of report found.
+void expect_no_sanitizer_reports(const Daemon& daemon);
+
 }  // namespace netcook::test

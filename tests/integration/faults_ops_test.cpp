@@ -43,20 +43,6 @@ bool poll_until(Condition holds, Timeout timeout = kWait) {
   return true;
 }
 
-std::size_t count_lines(const Daemon& daemon, const std::string& text, std::size_t from) {
-  const auto lines = daemon.log().lines();
-  return static_cast<std::size_t>(std::count_if(
-      lines.begin() + static_cast<std::ptrdiff_t>(std::min(from, lines.size())), lines.end(),
-      [&](const std::string& line) { return line.find(text) != std::string::npos; }));
-}
-
-// A sanitizer build of the daemon reports on its stderr, which is the log.
-void expect_no_sanitizer_reports(const Daemon& daemon) {
-  for (const char* text :
-       {"ThreadSanitizer", "AddressSanitizer", "LeakSanitizer", "runtime error:"})
-    EXPECT_EQ(count_lines(daemon, text, 0), 0u) << "the daemon's log has a " << text << " report";
-}
-
 // ---- fork: SIGKILL in bursts under load ----
 
 constexpr auto kKillPhase = 5s;
@@ -140,7 +126,7 @@ TEST(ForkFaults, ListenerServesNewClientsWhileChildrenAreKilledInBursts) {
     from = line.index + 1;
   }
   EXPECT_EQ(logged, std::set<pid_t>(killed.begin(), killed.end()));
-  EXPECT_EQ(count_lines(daemon, "was killed by signal 9", mark), killed.size());
+  EXPECT_EQ(daemon.log().count("was killed by signal 9", mark), killed.size());
   // Once the clients are gone, only the master is left, and no zombie.
   EXPECT_TRUE(poll_until([&] { return descendants_of(daemon.pid()).size() == 1; }))
       << descendants_of(daemon.pid()).size() - 1 << " processes left below the master";

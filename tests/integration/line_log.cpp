@@ -35,6 +35,14 @@ std::vector<std::string> LineLog::lines() const {
   return lines_;
 }
 
+std::size_t LineLog::count(std::string_view text, std::size_t from) const {
+  std::lock_guard lock(mutex_);
+  std::size_t found = 0;
+  for (std::size_t i = from; i < lines_.size(); ++i)
+    if (lines_[i].find(text) != std::string::npos) ++found;
+  return found;
+}
+
 std::string LineLog::text() const {
   std::lock_guard lock(mutex_);
   std::string result;

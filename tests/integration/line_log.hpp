@@ -12,6 +12,7 @@
 #include <optional>
 #include <regex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace netcook::test {
@@ -33,6 +34,8 @@ class LineLog {
   std::vector<std::string> lines() const;
   // All lines, each followed by '\n'.
   std::string text() const;
+  // How many lines at index >= `from` hold `text`; never waits.
+  std::size_t count(std::string_view text, std::size_t from = 0) const;
 
   // The first line at index >= `from` in which `pattern` is found
   // (std::regex_search); waits up to `timeout` for it to arrive. nullopt on

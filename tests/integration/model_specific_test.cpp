@@ -160,21 +160,6 @@ bool is_connection_thread(const std::string& name, const std::string& listener) 
                      [](unsigned char c) { return std::isdigit(c) != 0; });
 }
 
-std::size_t count_lines(const Daemon& daemon, const std::string& text, std::size_t from) {
-  const auto lines = daemon.log().lines();
-  return static_cast<std::size_t>(std::count_if(
-      lines.begin() + static_cast<std::ptrdiff_t>(std::min(from, lines.size())), lines.end(),
-      [&](const std::string& line) { return line.find(text) != std::string::npos; }));
-}
-
-// A sanitizer build of the daemon reports to its stderr, which is the log;
-// the daemon is killed at the end of a test, so nothing else would tell.
-void expect_no_sanitizer_reports(const Daemon& daemon) {
-  for (const char* text :
-       {"ThreadSanitizer", "AddressSanitizer", "LeakSanitizer", "runtime error:"})
-    EXPECT_EQ(count_lines(daemon, text, 0), 0u) << "the daemon's log has a " << text << " report";
-}
-
 // ---- fork ----------------------------------------------------------------
 
 std::string fork_config() {
@@ -322,7 +307,7 @@ TEST(ForkModel, ListenerCarriesOnThroughRepeatedKills) {
   }
   EXPECT_EQ(steady.stop(), "");
   EXPECT_EQ(zombies_below(daemon.pid()), std::vector<std::string>{});
-  EXPECT_EQ(count_lines(daemon, "was killed by signal 9", mark), static_cast<std::size_t>(kKills));
+  EXPECT_EQ(daemon.log().count("was killed by signal 9", mark), static_cast<std::size_t>(kKills));
   auto fresh = Client::connect(port);
   EXPECT_TRUE(serving_pid(daemon, fresh, "after the kills"));
   EXPECT_EQ(daemon.wait_exit(Timeout{0}), std::nullopt) << "the daemon exited";
@@ -437,9 +422,9 @@ TEST(SelectModel, ConnectionsBeyondFdSetSizeAreRefusedOncePerBurst) {
     const std::string message = "client " + std::to_string(i);
     ASSERT_EQ(clients[i].exchange(message), message) << "client " << i << " not served";
   }
-  EXPECT_EQ(count_lines(daemon, kCeilingWarning, mark), 1u)
+  EXPECT_EQ(daemon.log().count(kCeilingWarning, mark), 1u)
       << "refusals are logged per connection, not per burst";
-  EXPECT_EQ(count_lines(daemon, "max_connections reached", mark), 0u);
+  EXPECT_EQ(daemon.log().count("max_connections reached", mark), 0u);
 
   // Descriptors freed below the ceiling serve new clients again.
   clients.erase(clients.begin() + static_cast<std::ptrdiff_t>(first_refused - 10),
