@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 namespace netcook::bench {
 
@@ -122,24 +123,16 @@ private:
     {
         if ((c.received / chunk_) % check_every_ != 0)
             return discard(c);
-        const auto n = ::recv(c.fd.get(), buffer_.data(), buffer_.size(), 0);
-        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        const auto n = receive(c, buffer_.size(), 0);
+        if (!n)
             return;
-        if (n < 0)
-            return fail(c, "recv", errno);
-        if (n == 0)
-            return fail(c, "server closed the connection", 0);
 
-        const auto now = Clock::now();
-        std::span<const std::byte> data(buffer_.data(), static_cast<std::size_t>(n));
+        std::span<const std::byte> data(buffer_.data(), *n);
         const bool excess = data.size() > c.sent - c.received;
         if (excess)
             data = data.first(static_cast<std::size_t>(c.sent - c.received));
         check(c, data);
-        c.received += data.size();
-        c.last_progress = now;
-        if (timeline_.measuring(now))
-            stats_.completed += data.size();
+        count(c, data.size());
         if (excess) {
             // The byte stream is out of step from here on; every later chunk
             // would mismatch too, so count it once and drop the connection.
@@ -159,18 +152,34 @@ private:
         const auto want = std::min<std::uint64_t>(chunk_left, c.sent - c.received);
         if (want == 0)
             return;
-        const auto n = ::recv(c.fd.get(), buffer_.data(), static_cast<std::size_t>(want), MSG_TRUNC);
+        if (const auto n = receive(c, static_cast<std::size_t>(want), MSG_TRUNC))
+            count(c, *n);
+    }
+
+    /// One recv(2) of at most @p want bytes into buffer_; nothing when there
+    /// was nothing to read, or the connection failed (and was counted).
+    std::optional<std::size_t> receive(StreamConnection& c, std::size_t want, int flags)
+    {
+        const auto n = ::recv(c.fd.get(), buffer_.data(), want, flags);
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
-            return;
+            return {};
         if (n < 0)
-            return fail(c, "recv", errno);
-        if (n == 0)
-            return fail(c, "server closed the connection", 0);
+            fail(c, "recv", errno);
+        else if (n == 0)
+            fail(c, "server closed the connection", 0);
+        else
+            return static_cast<std::size_t>(n);
+        return {};
+    }
+
+    /// @p bytes came back: progress for the stall timeout, and the count.
+    void count(StreamConnection& c, std::size_t bytes)
+    {
         const auto now = Clock::now();
-        c.received += static_cast<std::uint64_t>(n);
+        c.received += bytes;
         c.last_progress = now;
         if (timeline_.measuring(now))
-            stats_.completed += static_cast<std::uint64_t>(n);
+            stats_.completed += bytes;
     }
 
     /// Compares chunk by chunk, so the count reads "chunks that came back wrong".
