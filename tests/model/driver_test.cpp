@@ -209,6 +209,11 @@ TEST_P(DriverTest, ExceptionInSessionEndsOnlyThatConnection) {
   bad.write_all("boom");
   EXPECT_EQ(bad.wait_closed(), IoStatus::closed);
   EXPECT_EQ(good.exchange("still ok"), "still ok");
+  // Said in the log: a bug in a protocol must not end connections silently.
+  driver_.reset();  // every serving thread has finished
+  if (GetParam().logs_here) {
+    EXPECT_TRUE(logged("boom"));
+  }
 }
 
 TEST_P(DriverTest, DrainReportsWhenTheLastConnectionCloses) {

@@ -17,7 +17,7 @@
 #include <string>
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/null_sink.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 
 namespace netcook::test {
 
@@ -28,6 +28,9 @@ struct ModelCase {
   std::string name;  // test name suffix, e.g. "epoll_w2"
   MakeDriver make;
   unsigned workers = 1;
+  // Connections are served in this process, so they log to the driver's
+  // logger (the fork model's log from their own processes).
+  bool logs_here = true;
 };
 
 // The test protocols by name, for a model that rebuilds the protocol from
@@ -98,8 +101,7 @@ class DriverTest : public testing::TestWithParam<ModelCase> {
     settings.workers = GetParam().workers;
     settings.limits = limits;
     settings.spec = std::move(spec);
-    settings.log = std::make_shared<spdlog::logger>(
-        "test", std::make_shared<spdlog::sinks::null_sink_mt>());
+    settings.log = std::make_shared<spdlog::logger>("test", log_);
     settings.on_drained = [this] { drained_.set(); };
     driver_ = GetParam().make(std::move(settings), socket_.get(), std::move(protocol));
     driver_->start();
@@ -107,6 +109,15 @@ class DriverTest : public testing::TestWithParam<ModelCase> {
 
   void TearDown() override { driver_.reset(); }
 
+  // Whether a line the driver logged so far holds `text`.
+  bool logged(std::string_view text) const {
+    for (const auto& line : log_->last_formatted())
+      if (line.find(text) != std::string::npos) return true;
+    return false;
+  }
+
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> log_ =
+      std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(256);
   net::UniqueFd socket_;
   std::uint16_t port_ = 0;
   DrainFlag drained_;

@@ -35,7 +35,7 @@ class ForkMasterEnvironment final : public testing::Environment {
 }  // namespace
 
 INSTANTIATE_TEST_SUITE_P(Fork, DriverTest,
-                         testing::Values(ModelCase{"fork", model::fork::make_fork_driver, 1}),
+                         testing::Values(ModelCase{"fork", model::fork::make_fork_driver, 1, false}),
                          case_name);
 
 }  // namespace netcook::test

@@ -1,6 +1,7 @@
 #include "model/epoll/connection.hpp"
 
 #include "model/epoll/worker.hpp"
+#include "log/fields.hpp"
 #include "net/socket.hpp"
 
 #include <algorithm>
@@ -44,7 +45,7 @@ void Connection::open() noexcept {
   try {
     session_->open(out_);
   } catch (...) {
-    failed_ = true;
+    session_failed();
   }
 }
 
@@ -96,7 +97,8 @@ void Connection::on_read_timeout() noexcept {
   try {
     session_->read_timed_out(out_);
   } catch (...) {
-    return;  // ends the connection like any session exception
+    session_failed();  // ends the connection like any session exception
+    return;
   }
   out_.send_to(fd_.get());  // what fits now; the connection is closed next
 }
@@ -114,7 +116,7 @@ Connection::Io Connection::read_some(std::span<char> buffer, std::size_t& budget
     try {
       session_->receive({buffer.data(), static_cast<std::size_t>(got)}, out_);
     } catch (...) {
-      failed_ = true;
+      session_failed();
       return Io::failed;
     }
     return Io::progress;
@@ -124,7 +126,7 @@ Connection::Io Connection::read_some(std::span<char> buffer, std::size_t& budget
     try {
       session_->peer_closed(out_);
     } catch (...) {
-      failed_ = true;
+      session_failed();
       return Io::failed;
     }
     return Io::progress;
@@ -136,6 +138,20 @@ Connection::Io Connection::read_some(std::span<char> buffer, std::size_t& budget
   if (errno == EINTR) return Io::blocked;
   failed_ = true;
   return Io::failed;
+}
+
+// A session threw (called from a catch block): only this connection ends,
+// and the log says why.
+void Connection::session_failed() noexcept {
+  failed_ = true;
+  const log::PeerScope peer(peer_);
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    worker_.log().error("connection {} from {} failed: {}", id_, peer_, e.what());
+  } catch (...) {
+    worker_.log().error("connection {} from {} failed: an unknown exception", id_, peer_);
+  }
 }
 
 }  // namespace netcook::model::epoll

@@ -67,6 +67,7 @@ class Connection final : public event::Watcher, public proto::Uplink {
   bool queued = false;  // in the worker's ready queue
 
  private:
+  void session_failed() noexcept;
   enum class Io { progress, blocked, paused, failed };
   Io write_some() noexcept;
   Io read_some(std::span<char> buffer, std::size_t& budget) noexcept;

@@ -66,6 +66,7 @@ class Worker final : public event::Watcher, private proto::Courier {
   void post_delivery(proto::ConnectionId to, std::string_view bytes);
 
   event::Clock::time_point now() const noexcept { return loop_.now(); }
+  spdlog::logger& log() const noexcept { return *shared_.settings.log; }
 
   // The proof that this worker's loop turns (for the systemd watchdog).
   event::Heartbeat& heartbeat() noexcept { return heartbeat_; }

@@ -1,6 +1,7 @@
 #include "model/select/connection.hpp"
 
 #include "model/select/reactor.hpp"
+#include "log/fields.hpp"
 #include "net/socket.hpp"
 
 #include <algorithm>
@@ -41,7 +42,7 @@ void Connection::open(Clock::time_point now) noexcept {
   try {
     session_->open(out_);
   } catch (...) {
-    failed_ = true;
+    session_failed();
     return;
   }
   track_partial(now);
@@ -88,7 +89,7 @@ void Connection::read_once(std::span<char> scratch, Clock::time_point now) noexc
       session_->receive({scratch.data(), static_cast<std::size_t>(got)}, out_);
     }
   } catch (...) {
-    failed_ = true;  // only this connection ends
+    session_failed();  // only this connection ends
     return;
   }
   track_partial(now);
@@ -104,7 +105,7 @@ void Connection::on_read_timeout() noexcept {
   try {
     session_->read_timed_out(out_);
   } catch (...) {
-    failed_ = true;  // only this connection ends, as it would anyway
+    session_failed();  // only this connection ends, as it would anyway
     return;
   }
   out_.send_to(fd_.get());
@@ -117,6 +118,20 @@ void Connection::track_partial(Clock::time_point now) noexcept {
     partial_since_.reset();
   else if (!partial_since_)
     partial_since_ = now;
+}
+
+// A session threw (called from a catch block): only this connection ends,
+// and the log says why.
+void Connection::session_failed() noexcept {
+  failed_ = true;
+  const log::PeerScope peer(peer_);
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    reactor_.log().error("connection {} from {} failed: {}", id_, peer_, e.what());
+  } catch (...) {
+    reactor_.log().error("connection {} from {} failed: an unknown exception", id_, peer_);
+  }
 }
 
 }  // namespace netcook::model::select_model

@@ -77,6 +77,7 @@ class Connection final : public proto::Uplink {
   std::list<Connection>::iterator self;  // in the reactor's list; set by it
 
  private:
+  void session_failed() noexcept;
   void read_once(std::span<char> scratch, Clock::time_point now) noexcept;
   void write_once(Clock::time_point now) noexcept;
   void track_partial(Clock::time_point now) noexcept;
