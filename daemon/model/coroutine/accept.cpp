@@ -30,7 +30,8 @@ bool starving(int error) {
 
 // Out of file descriptors or memory, accept() would fail again at once:
 // sleep instead of spinning (edges are remembered meanwhile), doubling the
-// pause while the shortage lasts. Connections closing free what we lack.
+// pause while the shortage lasts. Connections closing free what we lack; a
+// turn that accepted some before running short starts the pause over.
 co::Task<void> Worker::accept_loop() {
   event::Clock::duration backoff{};
   for (;;) {
@@ -51,12 +52,17 @@ co::Task<void> Worker::accept_loop() {
                                                       : std::min(backoff * 2, kBackoffMax);
         co_await co::sleep(loop_, backoff);
         break;
+      case AcceptEnd::starved_after_some:
+        backoff = kBackoffFirst;
+        co_await co::sleep(loop_, backoff);
+        break;
     }
   }
 }
 
 Worker::AcceptEnd Worker::accept_some() noexcept {
   auto& log = *shared_.settings.log;
+  bool accepted = false;
   for (int i = 0; i < kAcceptBatch; ++i) {
     net::UniqueFd fd(
         ::accept4(shared_.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
@@ -68,9 +74,10 @@ Worker::AcceptEnd Worker::accept_some() noexcept {
       }
       if (error == EINTR || error == ECONNABORTED) continue;
       accept_errors_.hit(log, loop_.now(), std::strerror(error));
-      if (starving(error)) return AcceptEnd::starved;
+      if (starving(error)) return accepted ? AcceptEnd::starved_after_some : AcceptEnd::starved;
       continue;
     }
+    accepted = true;
     accept_errors_.settle(log, loop_.now());
     Slot slot(shared_.count);
     if (!slot) {

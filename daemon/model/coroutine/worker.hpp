@@ -86,7 +86,9 @@ class Worker final : private proto::Courier {
   event::Heartbeat& heartbeat() noexcept { return heartbeat_; }
 
  private:
-  enum class AcceptEnd { drained, batch_done, starved };
+  // starved: out of descriptors or memory with nothing accepted this turn;
+  // starved_after_some: the same after accepting at least one.
+  enum class AcceptEnd { drained, batch_done, starved, starved_after_some };
 
   void run() noexcept;
   co::Task<void> accept_loop();

@@ -123,6 +123,7 @@ void ForkListener::accept_some() noexcept {
       accept_failed(errno);
       return;
     }
+    backoff_delay_ = {};  // a shortage after this starts its pause over
     accept_errors_.settle(log_, loop_.now());
     if (children_.size() >= setup_.limits.max_connections) {
       refusals_.hit(log_, loop_.now(), net::peer_address(fd.get()));
