@@ -60,6 +60,21 @@ UniqueFd listen_on(const Address& address, int backlog) {
   return fd;
 }
 
+SharedSocket share_listening(UniqueFd fd, const Address& address) {
+  struct stat bound {};
+  if (address.kind != Address::Kind::unix_path || ::lstat(address.host.c_str(), &bound) != 0)
+    return std::make_shared<const UniqueFd>(std::move(fd));
+  auto remove_file = [path = address.host, device = bound.st_dev,
+                      inode = bound.st_ino](const UniqueFd* socket) {
+    struct stat now {};
+    if (::lstat(path.c_str(), &now) == 0 && S_ISSOCK(now.st_mode) && now.st_dev == device &&
+        now.st_ino == inode)
+      ::unlink(path.c_str());
+    delete socket;
+  };
+  return SharedSocket(new UniqueFd(std::move(fd)), std::move(remove_file));
+}
+
 std::string local_address(int fd) {
   sockaddr_storage storage{};
   socklen_t length = sizeof storage;

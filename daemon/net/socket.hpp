@@ -6,6 +6,7 @@
 #include "net/address.hpp"
 #include "net/unique_fd.hpp"
 
+#include <memory>
 #include <string>
 
 namespace netcook::net {
@@ -14,6 +15,13 @@ namespace netcook::net {
 // close-on-exec, SO_REUSEADDR; dual stack for `*`). A stale unix socket file
 // is replaced; any other file at that path is an error.
 UniqueFd listen_on(const Address& address, int backlog = 4096);
+
+// A listening socket several listeners may share (a reload keeps it for
+// the listeners that stay). For a unix socket that listen_on() bound, the
+// last owner to let go also removes the socket file, unless the path names
+// another file by then (replaced meanwhile).
+using SharedSocket = std::shared_ptr<const UniqueFd>;
+SharedSocket share_listening(UniqueFd fd, const Address& address);
 
 // The address a socket is bound to, as text ("127.0.0.1:40123").
 std::string local_address(int fd);

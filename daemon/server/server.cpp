@@ -207,7 +207,7 @@ Listener::Socket Server::socket_for(const config::Listener& config,
         same_socket(*running, config))
       return running->socket();
   try {
-    return std::make_shared<const net::UniqueFd>(net::listen_on(config.listen));
+    return net::share_listening(net::listen_on(config.listen), config.listen);
   } catch (const std::exception& e) {
     throw std::runtime_error(fmt::format("{}:{}:{}: listener {}: {}", config_.path,
                                          config.mark.line, config.mark.column, config.name,

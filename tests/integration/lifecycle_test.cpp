@@ -1,16 +1,24 @@
-// Start-up and shutdown of the real daemon: the start-up log lines, and
-// SIGTERM/SIGINT with and without clients (once per model).
+// Start-up and shutdown of the real daemon: the start-up log lines,
+// SIGTERM/SIGINT with and without clients (once per model), and the socket
+// file of a unix listener, removed when its listener goes.
 
 #include "client.hpp"
 #include "config_text.hpp"
 #include "daemon.hpp"
 #include "models.hpp"
+#include "temp_dir.hpp"
+#include "unique_fd.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <csignal>
 #include <string>
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 
 namespace netcook::test {
 namespace {
@@ -109,6 +117,79 @@ TEST_P(Shutdown, ClientThatClosedDuringServiceDoesNotDelayExit) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, Shutdown, kAllModels, model_name);
+
+bool is_socket_file(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+// Connects to the unix socket at `path`, sends `text` and returns what
+// comes back within kWait (as much as `text`'s length, or less on EOF).
+std::string unix_exchange(const std::string& path, const std::string& text) {
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.size() >= sizeof address.sun_path) throw std::runtime_error("unix path too long");
+  path.copy(address.sun_path, path.size());
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
+      ::send(fd.get(), text.data(), text.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(text.size()))
+    return "(cannot connect or send)";
+  std::string echoed;
+  char buffer[256];
+  while (echoed.size() < text.size()) {
+    pollfd readable{fd.get(), POLLIN, 0};
+    if (::poll(&readable, 1, static_cast<int>(kWait.count())) != 1) break;
+    const ssize_t got = ::recv(fd.get(), buffer, sizeof buffer, 0);
+    if (got <= 0) break;
+    echoed.append(buffer, static_cast<std::size_t>(got));
+  }
+  return echoed;
+}
+
+class UnixSocket : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(UnixSocket, ServesAndItsFileIsRemovedAtExit) {
+  const TempDir dir;
+  const std::string path = dir.file("echo.sock");
+  Daemon daemon(make_config({{.name = "echo", .model = GetParam(), .listen = "unix:" + path}}));
+  ASSERT_TRUE(is_socket_file(path));
+  EXPECT_EQ(unix_exchange(path, "over unix\n"), "over unix\n");
+  daemon.send_signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_exit(kWait), 0);
+  EXPECT_FALSE(is_socket_file(path)) << path << " was left behind";
+}
+
+TEST_P(UnixSocket, ReloadRemovesTheFileOfADroppedListenerOnly) {
+  const TempDir dir;
+  const std::string kept = dir.file("kept.sock");
+  const std::string dropped = dir.file("dropped.sock");
+  const EchoListener keep{.name = "keep", .model = GetParam(), .listen = "unix:" + kept};
+  Daemon daemon(make_config({keep, {.name = "drop", .model = GetParam(), .listen = "unix:" + dropped}}));
+  ASSERT_TRUE(is_socket_file(kept) && is_socket_file(dropped));
+
+  daemon.write_config(make_config({keep}));
+  const auto mark = daemon.log_mark();
+  daemon.send_signal(SIGHUP);
+  daemon.wait_for_line("reload done:", kWait, mark);
+  EXPECT_FALSE(is_socket_file(dropped)) << "the dropped listener's file was left behind";
+  ASSERT_TRUE(is_socket_file(kept)) << "the kept listener's file was removed";
+  EXPECT_EQ(unix_exchange(kept, "still here\n"), "still here\n");
+}
+
+// Someone replaced the file while the daemon ran: it is theirs now.
+TEST(UnixSocketFile, AFileThatReplacedTheSocketIsNotRemoved) {
+  const TempDir dir;
+  const std::string path = dir.file("echo.sock");
+  Daemon daemon(make_config({{.name = "echo", .listen = "unix:" + path}}));
+  ASSERT_EQ(::unlink(path.c_str()), 0);
+  dir.write_file("echo.sock", "not a socket\n");
+  daemon.send_signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_exit(kWait), 0);
+  struct stat st {};
+  EXPECT_EQ(::lstat(path.c_str(), &st), 0) << "the replacing file was removed";
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, UnixSocket, kAllModels, model_name);
 
 }  // namespace
 }  // namespace netcook::test
