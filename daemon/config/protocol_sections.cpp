@@ -90,6 +90,12 @@ void read_echo_section(const Entry& entry, std::string_view listener,
   if (const auto* max_line = section.find("max_line"))
     if (auto value = read_size(*max_line, kMinLine, kMaxLine, diagnostics))
       echo.max_line = *value;
+  // Raw mode would ignore them silently, which is never what was meant.
+  if (echo.mode == EchoMode::raw)
+    for (const char* key : {"prefix", "max_line"})
+      if (const auto* given = section.find(key))
+        diagnostics.error(given->key_node.Mark(),
+                          fmt::format("'{}' applies only to echo mode line", key));
 }
 
 void read_chat_section(const Entry& entry, std::string_view listener,

@@ -103,8 +103,6 @@ listeners:
     workers: 1
     echo:
       mode: raw
-      prefix: ""
-      max_line: 64KiB
 )");
   EXPECT_EQ(config.log.level, LogLevel::info);
   EXPECT_EQ(config.log.target, LogTarget::automatic);
@@ -178,6 +176,7 @@ TEST(LoadConfig, BoundariesAreAccepted) {
     read_timeout: 1ms
     max_outbox: 1GiB
     echo:
+      mode: line
       max_line: 16MiB
 )"));
   EXPECT_EQ(config.listeners[0].workers, 256u);
@@ -188,6 +187,7 @@ TEST(LoadConfig, BoundariesAreAccepted) {
   config = load(with(R"(    max_outbox: 4KiB
     shutdown_timeout: 24h
     echo:
+      mode: line
       max_line: 16B
 )"));
   EXPECT_EQ(config.listeners[0].limits.max_outbox, 4096u);
@@ -418,11 +418,11 @@ TEST(ConfigErrors, OutOfRange) {
   EXPECT_THAT(errors(with("    max_outbox: 2GiB\n")),
               ElementsAre("test.yaml:6:17: value '2GiB' for 'max_outbox' is "
                           "out of range 4KiB..1GiB"));
-  EXPECT_THAT(errors(with("    echo:\n      max_line: 8B\n")),
-              ElementsAre("test.yaml:7:17: value '8B' for 'max_line' is out "
+  EXPECT_THAT(errors(with("    echo:\n      mode: line\n      max_line: 8B\n")),
+              ElementsAre("test.yaml:8:17: value '8B' for 'max_line' is out "
                           "of range 16B..16MiB"));
-  EXPECT_THAT(errors(with("    echo:\n      max_line: 17MiB\n")),
-              ElementsAre("test.yaml:7:17: value '17MiB' for 'max_line' is "
+  EXPECT_THAT(errors(with("    echo:\n      mode: line\n      max_line: 17MiB\n")),
+              ElementsAre("test.yaml:8:17: value '17MiB' for 'max_line' is "
                           "out of range 16B..16MiB"));
 }
 
@@ -438,8 +438,8 @@ TEST(ConfigErrors, BadUnits) {
               ElementsAre("test.yaml:6:17: invalid value '64KB' for "
                           "'max_outbox': size unit 'KB' is ambiguous; write "
                           "KiB (powers of 1024)"));
-  EXPECT_THAT(errors(with("    echo:\n      max_line: 1MB\n")),
-              ElementsAre("test.yaml:7:17: invalid value '1MB' for "
+  EXPECT_THAT(errors(with("    echo:\n      mode: line\n      max_line: 1MB\n")),
+              ElementsAre("test.yaml:8:17: invalid value '1MB' for "
                           "'max_line': size unit 'MB' is ambiguous; write MiB "
                           "(powers of 1024)"));
 }
@@ -633,6 +633,30 @@ TEST(ConfigErrors, HttpSection) {
   EXPECT_THAT(errors(std::string(kHttp) + "    http:\n      keepalive: 5s\n"),
               ElementsAre(testing::StartsWith("test.yaml:7:7: unknown key 'keepalive' in "
                                               "section 'http' of listener 'web'")));
+}
+
+TEST(ConfigErrors, LineEchoKeysOnlyInLineMode) {
+  EXPECT_THAT(errors(R"(listeners:
+  - name: echo
+    protocol: echo
+    model: epoll
+    listen: 127.0.0.1:7007
+    echo:
+      prefix: "> "
+      max_line: 1KiB
+)"),
+              ElementsAre("test.yaml:7:7: 'prefix' applies only to echo mode line",
+                          "test.yaml:8:7: 'max_line' applies only to echo mode line"));
+  EXPECT_THAT(errors(R"(listeners:
+  - name: echo
+    protocol: echo
+    model: epoll
+    listen: 127.0.0.1:7007
+    echo:
+      max_line: 1KiB
+      mode: raw
+)"),
+              ElementsAre("test.yaml:7:7: 'max_line' applies only to echo mode line"));
 }
 
 TEST(ConfigErrors, WorkersOnlyOnReactorModels) {
