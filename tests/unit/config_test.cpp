@@ -635,6 +635,33 @@ TEST(ConfigErrors, HttpSection) {
                                               "section 'http' of listener 'web'")));
 }
 
+// A file may hold any byte; an error message quoting it must not carry
+// raw control characters or broken UTF-8 to a terminal or the journal.
+TEST(ConfigErrors, MessagesShowUnprintableBytesEscaped) {
+  const auto syntax = errors("listeners:\n  - name: \"x\\\xff\"\n");
+  ASSERT_EQ(syntax.size(), 1u);
+  EXPECT_THAT(syntax[0], testing::HasSubstr("unknown escape character: \\xff"));
+
+  const auto value = errors(R"(listeners:
+  - name: "red\e[31m"
+    protocol: echo
+    model: epoll
+    listen: 127.0.0.1:7007
+)");
+  ASSERT_FALSE(value.empty());
+  EXPECT_THAT(value[0], testing::HasSubstr("red\\x1b[31m"));
+
+  // UTF-8 stays as it is; a stray continuation byte does not.
+  const auto utf8 = errors(R"(listeners:
+  - name: "caf\u00e9\x80"
+    protocol: echo
+    model: epoll
+    listen: 127.0.0.1:7007
+)");
+  ASSERT_FALSE(utf8.empty());
+  EXPECT_THAT(utf8[0], testing::HasSubstr("caf\xc3\xa9\\xc2\\x80")) << utf8[0];
+}
+
 TEST(ConfigErrors, LineEchoKeysOnlyInLineMode) {
   EXPECT_THAT(errors(R"(listeners:
   - name: echo
