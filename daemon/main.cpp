@@ -91,6 +91,11 @@ int serve(const netcook::Options& options) {
     struct StopMaster {
       ~StopMaster() { netcook::model::fork::stop_master(); }
     } stop_master;
+    // A reload may change log.level: the master and its listeners follow.
+    logging.on_level_change([&logging](spdlog::level::level_enum level) {
+      const std::string error = netcook::model::fork::set_master_log_level(level);
+      if (!error.empty()) logging.main().error("the fork master kept its log level: {}", error);
+    });
 
     netcook::server::Server server(logging, options.log_level, watchdog);
     server.start(std::move(*result.config), std::move(activated));

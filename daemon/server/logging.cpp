@@ -54,11 +54,17 @@ void Logging::configure(const config::LogOptions& options,
 }
 
 void Logging::set_level(config::LogLevel level) {
+  const auto before = level_;
   level_ = to_spdlog(level);
   main_->set_level(level_);
   for (auto& weak : listeners_) {
     if (auto logger = weak.lock()) logger->set_level(level_);
   }
+  if (level_ != before && level_changed_) level_changed_(level_);
+}
+
+void Logging::on_level_change(std::function<void(spdlog::level::level_enum)> hook) {
+  level_changed_ = std::move(hook);
 }
 
 log::ListenerFields fields_of(const config::Listener& listener) {

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include <functional>
+
 #include <spdlog/logger.h>
 
 namespace netcook::server {
@@ -36,6 +38,10 @@ class Logging {
   // target, unlike the level, is fixed until restart).
   void set_level(config::LogLevel level);
 
+  // Called by set_level() when the level changes, for loggers this object
+  // cannot reach (those of the fork master, another process).
+  void on_level_change(std::function<void(spdlog::level::level_enum)> hook);
+
   spdlog::logger& main() { return *main_; }
   // The logger of `listener`, named after it, carrying its fields.
   std::shared_ptr<spdlog::logger> for_listener(const config::Listener& listener);
@@ -53,6 +59,7 @@ class Logging {
   spdlog::level::level_enum level_ = spdlog::level::info;
   bool journal_ = false;
   std::vector<std::weak_ptr<spdlog::logger>> listeners_;
+  std::function<void(spdlog::level::level_enum)> level_changed_;
 };
 
 spdlog::level::level_enum to_spdlog(config::LogLevel level);

@@ -178,6 +178,32 @@ TEST(Reload, UnknownKeyKeepsOldConfiguration) {
   expect_failed_reload_keeps_serving(text, ":" + std::to_string(line) + ":5: ");
 }
 
+// The fork model's listeners and connection processes live in the fork
+// master, another process: a reload that changes log.level must reach them
+// even though the listener itself is unchanged.
+TEST(Reload, LogLevelReachesAnUnchangedForkListener) {
+  const std::string debug = make_config({{.name = "f", .model = "fork"}});
+  std::string info = debug;
+  info.replace(info.find("level: debug"), 12, "level: info");
+  Daemon daemon(info);
+  const auto port = daemon.port_of("f");
+  auto quiet = Client::connect(port);
+  ASSERT_EQ(quiet.exchange("x"), "x");
+
+  daemon.write_config(debug);
+  const auto outcome = reload(daemon);
+  ASSERT_TRUE(outcome.done()) << outcome.line.line;
+  auto loud = Client::connect(port);
+  ASSERT_EQ(loud.exchange("y"), "y");
+  daemon.wait_for_line(
+      "connection from " + regex_escape(loud.local_address()) + " served by process", kWait,
+      outcome.mark);
+  // Its process wrote before the reload, to the same pipe: had it logged,
+  // the line would be in by now.
+  EXPECT_FALSE(daemon.find_line("connection from " + regex_escape(quiet.local_address())))
+      << "logged at debug while log.level was info";
+}
+
 // Connects, exchanges a message and disconnects in a loop on its own thread,
 // counting successes and failures, so a test can check that no connection
 // was refused or broken while something changed underneath.

@@ -27,6 +27,8 @@ enum class Op : std::uint8_t {
   stop_accepting,  // listener
   stop,            // listener: end its connections, forget it
   shutdown,        // end every listener and exit
+  log_level,       // log_level: for the master, its listeners and the
+                   // connection processes they fork from now on
   // master -> main
   ack,          // request, error ("" on success)
   connections,  // listener, value: connections open now

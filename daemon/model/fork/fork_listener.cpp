@@ -111,6 +111,11 @@ void ForkListener::finish_stop() noexcept {
   if (auto done = std::exchange(stopped_, nullptr)) done();
 }
 
+void ForkListener::set_log_level(int level) noexcept {
+  setup_.log_level = level;
+  setup_.log->set_level(static_cast<spdlog::level::level_enum>(level));
+}
+
 void ForkListener::on_ready(std::uint32_t) noexcept { accept_some(); }
 
 void ForkListener::accept_some() noexcept {

@@ -63,6 +63,10 @@ class ForkListener final : public event::Watcher {
   // once no connection process is left.
   void stop_accepting() noexcept;
 
+  // The listener's log level (spdlog::level::level_enum), here and in the
+  // connection processes forked from now on.
+  void set_log_level(int level) noexcept;
+
   // Ends the listener: the Service goes, every connection process gets
   // SIGTERM, those left after a grace period SIGKILL. Calls `done` once all
   // are reaped, or after a bound even if some are not (they are reaped

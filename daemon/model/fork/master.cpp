@@ -94,6 +94,18 @@ void stop_master() noexcept { MasterClient::instance().stop(); }
 
 bool master_running() noexcept { return MasterClient::instance().running(); }
 
+std::string set_master_log_level(int level) noexcept {
+  if (!master_running()) return {};
+  try {
+    ControlMessage message;
+    message.op = Op::log_level;
+    message.log_level = level;
+    return MasterClient::instance().request(std::move(message), -1, std::chrono::seconds(5));
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
 pid_t master_pid() noexcept { return master_running() ? MasterClient::instance().pid() : 0; }
 
 event::Heartbeat& master_heartbeat() noexcept { return *g_heartbeat; }

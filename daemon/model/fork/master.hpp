@@ -53,6 +53,12 @@ void stop_master() noexcept;
 
 bool master_running() noexcept;
 
+// Sets the log level (spdlog::level::level_enum) of the master, its
+// listeners and the connection processes they fork from now on (a reload
+// changed log.level). Returns an error message, empty on success or when
+// the master is not running.
+std::string set_master_log_level(int level) noexcept;
+
 // The master's process id, 0 when it is not running (for tests and logs).
 pid_t master_pid() noexcept;
 

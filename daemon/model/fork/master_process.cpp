@@ -110,6 +110,10 @@ void MasterProcess::handle(const ControlMessage& message, net::UniqueFd fd) noex
       case Op::shutdown:
         shut_down(message.request);
         return;
+      case Op::log_level:
+        set_log_level(message.log_level);
+        ack(message.request);
+        return;
       case Op::ack:
       case Op::connections:
       case Op::drained:
@@ -141,6 +145,12 @@ void MasterProcess::start_listener(const ControlMessage& message, net::UniqueFd 
                                                  std::move(fd));
   listener->start();
   listeners_.emplace(message.listener, std::move(listener));
+}
+
+// Connection processes already running keep the level they started with.
+void MasterProcess::set_log_level(int level) noexcept {
+  log_->set_level(static_cast<spdlog::level::level_enum>(level));
+  for (auto& [id, listener] : listeners_) listener->set_log_level(level);
 }
 
 // Acknowledged once the listener's processes are gone; the listener is

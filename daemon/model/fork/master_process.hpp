@@ -44,6 +44,7 @@ class MasterProcess final : public event::Watcher, private ListenerHost {
   void handle(const ControlMessage& message, net::UniqueFd fd) noexcept;
   void start_listener(const ControlMessage& message, net::UniqueFd fd);
   void stop_listener(std::uint64_t listener, std::uint64_t request);
+  void set_log_level(int level) noexcept;
   void shut_down(std::optional<std::uint64_t> request) noexcept;
   void shut_down_when_empty() noexcept;
   void reap() noexcept;
