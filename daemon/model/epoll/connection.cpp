@@ -1,7 +1,7 @@
 #include "model/epoll/connection.hpp"
 
 #include "model/epoll/worker.hpp"
-#include "log/fields.hpp"
+#include "model/session_failure.hpp"
 #include "net/socket.hpp"
 
 #include <algorithm>
@@ -144,14 +144,7 @@ Connection::Io Connection::read_some(std::span<char> buffer, std::size_t& budget
 // and the log says why.
 void Connection::session_failed() noexcept {
   failed_ = true;
-  const log::PeerScope peer(peer_);
-  try {
-    throw;
-  } catch (const std::exception& e) {
-    worker_.log().error("connection {} from {} failed: {}", id_, peer_, e.what());
-  } catch (...) {
-    worker_.log().error("connection {} from {} failed: an unknown exception", id_, peer_);
-  }
+  log_session_failure(worker_.log(), id_, peer_);
 }
 
 }  // namespace netcook::model::epoll

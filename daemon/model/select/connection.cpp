@@ -1,7 +1,7 @@
 #include "model/select/connection.hpp"
 
 #include "model/select/reactor.hpp"
-#include "log/fields.hpp"
+#include "model/session_failure.hpp"
 #include "net/socket.hpp"
 
 #include <algorithm>
@@ -124,14 +124,7 @@ void Connection::track_partial(Clock::time_point now) noexcept {
 // and the log says why.
 void Connection::session_failed() noexcept {
   failed_ = true;
-  const log::PeerScope peer(peer_);
-  try {
-    throw;
-  } catch (const std::exception& e) {
-    reactor_.log().error("connection {} from {} failed: {}", id_, peer_, e.what());
-  } catch (...) {
-    reactor_.log().error("connection {} from {} failed: an unknown exception", id_, peer_);
-  }
+  log_session_failure(reactor_.log(), id_, peer_);
 }
 
 }  // namespace netcook::model::select_model
