@@ -642,47 +642,25 @@ TEST(ConfigErrors, MessagesShowUnprintableBytesEscaped) {
   ASSERT_EQ(syntax.size(), 1u);
   EXPECT_THAT(syntax[0], testing::HasSubstr("unknown escape character: \\xff"));
 
-  const auto value = errors(R"(listeners:
-  - name: "red\e[31m"
-    protocol: echo
-    model: epoll
-    listen: 127.0.0.1:7007
-)");
+  const auto named = [](std::string_view name) {
+    return errors("listeners:\n  - name: " + std::string(name) +
+                  "\n    protocol: echo\n    model: epoll\n    listen: 127.0.0.1:7007\n");
+  };
+  const auto value = named(R"("red\e[31m")");
   ASSERT_FALSE(value.empty());
   EXPECT_THAT(value[0], testing::HasSubstr("red\\x1b[31m"));
 
-  // UTF-8 stays as it is; a stray continuation byte does not.
-  const auto utf8 = errors(R"(listeners:
-  - name: "caf\u00e9\x80"
-    protocol: echo
-    model: epoll
-    listen: 127.0.0.1:7007
-)");
+  // UTF-8 text stays as it is; a C1 control character (U+0080) does not.
+  const auto utf8 = named(R"("caf\u00e9\x80")");
   ASSERT_FALSE(utf8.empty());
   EXPECT_THAT(utf8[0], testing::HasSubstr("caf\xc3\xa9\\xc2\\x80")) << utf8[0];
 }
 
 TEST(ConfigErrors, LineEchoKeysOnlyInLineMode) {
-  EXPECT_THAT(errors(R"(listeners:
-  - name: echo
-    protocol: echo
-    model: epoll
-    listen: 127.0.0.1:7007
-    echo:
-      prefix: "> "
-      max_line: 1KiB
-)"),
+  EXPECT_THAT(errors(with("    echo:\n      prefix: \"> \"\n      max_line: 1KiB\n")),
               ElementsAre("test.yaml:7:7: 'prefix' applies only to echo mode line",
                           "test.yaml:8:7: 'max_line' applies only to echo mode line"));
-  EXPECT_THAT(errors(R"(listeners:
-  - name: echo
-    protocol: echo
-    model: epoll
-    listen: 127.0.0.1:7007
-    echo:
-      max_line: 1KiB
-      mode: raw
-)"),
+  EXPECT_THAT(errors(with("    echo:\n      max_line: 1KiB\n      mode: raw\n")),
               ElementsAre("test.yaml:7:7: 'max_line' applies only to echo mode line"));
 }
 
