@@ -7,7 +7,7 @@ set yrange [0:*]
 set format y '%.1s%c'
 set terminal pngcairo font ',10' size 1760,800
 set output 'rates.png'
-set multiplot layout 2,4 title "netcookd bench/run, 2026-11-27 15:40: rate" noenhanced
+set multiplot layout 2,4 title "netcookd bench/run, 2026-11-27 18:23: rate" noenhanced
 set title "echo-pp50" noenhanced
 set ylabel "msgs/s (median, min–max)" noenhanced
 plot 'chart-echo-pp50.dat' using 0:2:8:xtic(1) with boxes lc rgb variable notitle, \
@@ -46,7 +46,7 @@ plot 'chart-chat-c200.dat' using 0:2:8:xtic(1) with boxes lc rgb variable notitl
 unset multiplot
 set terminal pngcairo font ',10' size 1760,800
 set output 'cpu.png'
-set multiplot layout 2,4 title "netcookd bench/run, 2026-11-27 15:40: server CPU per operation" noenhanced
+set multiplot layout 2,4 title "netcookd bench/run, 2026-11-27 18:23: server CPU per operation" noenhanced
 set title "echo-pp50" noenhanced
 set ylabel "server CPU µs per msg (median, min–max)" noenhanced
 plot 'chart-echo-pp50.dat' using 0:5:8:xtic(1) with boxes lc rgb variable notitle, \
