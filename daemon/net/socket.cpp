@@ -21,12 +21,21 @@ namespace {
 }
 
 // A unix socket path left behind by a previous run blocks bind(); remove it
-// only when it really is a socket, never a regular file someone put there.
-void remove_stale_unix_socket(const std::string& path) {
+// only when it really is a socket, never a regular file someone put there,
+// and only when nobody listens on it any more (a connect(2) is refused):
+// a running process's socket is not ours to take.
+void remove_stale_unix_socket(const std::string& path, const sockaddr_storage& address,
+                              socklen_t length) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return;
   if (!S_ISSOCK(st.st_mode))
     throw_errno(EEXIST, fmt::format("{} exists and is not a socket", path));
+  const UniqueFd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  const bool answered =
+      probe && (::connect(probe.get(), reinterpret_cast<const sockaddr*>(&address), length) == 0 ||
+                errno == EAGAIN);  // listening, its backlog full
+  if (answered)
+    throw_errno(EADDRINUSE, fmt::format("{} is in use: another process listens on it", path));
   ::unlink(path.c_str());
 }
 
@@ -51,7 +60,7 @@ UniqueFd listen_on(const Address& address, int backlog) {
   if (address.kind == Address::Kind::inet6)
     ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
   if (address.kind == Address::Kind::unix_path)
-    remove_stale_unix_socket(address.host);
+    remove_stale_unix_socket(address.host, storage, length);
 
   if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&storage), length) != 0)
     throw_errno(errno, fmt::format("cannot bind {}", text));

@@ -13,7 +13,8 @@ namespace netcook::net {
 
 // Creates, binds and listens on `address` (SOCK_STREAM, non-blocking,
 // close-on-exec, SO_REUSEADDR; dual stack for `*`). A stale unix socket file
-// is replaced; any other file at that path is an error.
+// is replaced; any other file at that path, or a socket another process
+// listens on, is an error (EEXIST, EADDRINUSE).
 UniqueFd listen_on(const Address& address, int backlog = 4096);
 
 // A listening socket several listeners may share (a reload keeps it for

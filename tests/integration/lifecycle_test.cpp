@@ -123,14 +123,29 @@ bool is_socket_file(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
-// Connects to the unix socket at `path`, sends `text` and returns what
-// comes back within kWait (as much as `text`'s length, or less on EOF).
-std::string unix_exchange(const std::string& path, const std::string& text) {
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+sockaddr_un unix_address(const std::string& path) {
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
   if (path.size() >= sizeof address.sun_path) throw std::runtime_error("unix path too long");
   path.copy(address.sun_path, path.size());
+  return address;
+}
+
+// A unix socket bound at `path`; listening unless `listen` is false.
+UniqueFd unix_socket_at(const std::string& path, bool listen) {
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  const sockaddr_un address = unix_address(path);
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
+      (listen && ::listen(fd.get(), 4) != 0))
+    throw std::runtime_error("cannot bind " + path);
+  return fd;
+}
+
+// Connects to the unix socket at `path`, sends `text` and returns what
+// comes back within kWait (as much as `text`'s length, or less on EOF).
+std::string unix_exchange(const std::string& path, const std::string& text) {
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  const sockaddr_un address = unix_address(path);
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
       ::send(fd.get(), text.data(), text.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(text.size()))
     return "(cannot connect or send)";
@@ -187,6 +202,32 @@ TEST(UnixSocketFile, AFileThatReplacedTheSocketIsNotRemoved) {
   EXPECT_EQ(daemon.wait_exit(kWait), 0);
   struct stat st {};
   EXPECT_EQ(::lstat(path.c_str(), &st), 0) << "the replacing file was removed";
+}
+
+// A socket file left by a process that is gone is replaced; one that a
+// running process listens on is not taken from it.
+TEST(UnixSocketFile, AStaleSocketIsReplaced) {
+  const TempDir dir;
+  const std::string path = dir.file("echo.sock");
+  unix_socket_at(path, false);  // bound, closed: the file stays, nobody listens
+  ASSERT_TRUE(is_socket_file(path));
+  Daemon daemon(make_config({{.name = "echo", .listen = "unix:" + path}}));
+  EXPECT_EQ(unix_exchange(path, "fresh\n"), "fresh\n");
+}
+
+TEST(UnixSocketFile, ASocketSomeoneListensOnIsNotTaken) {
+  const TempDir dir;
+  const std::string path = dir.file("echo.sock");
+  const UniqueFd theirs = unix_socket_at(path, true);
+  Daemon daemon(make_config({{.name = "echo", .listen = "unix:" + path}}),
+                DaemonOptions{.wait_ready = false});
+  EXPECT_EQ(daemon.wait_exit(kWait), 1);
+  EXPECT_TRUE(daemon.find_line(regex_escape(path) + " is in use: another process listens on it"))
+      << daemon.log().text();
+  // Still theirs: a client reaches their socket.
+  UniqueFd client(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  const sockaddr_un address = unix_address(path);
+  EXPECT_EQ(::connect(client.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, UnixSocket, kAllModels, model_name);
