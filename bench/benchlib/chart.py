@@ -1,7 +1,8 @@
 """Two PNGs drawn by gnuplot, one panel per scenario: the rate (rates.png)
 and the server CPU per operation (cpu.png), medians with min–max bars,
-netcookd blue, speed-of-light green, peers grey. The data files and the
-script stay next to them, so they can be redrawn."""
+netcookd blue, its baseline (--baseline) orange, speed-of-light green,
+peers grey. The data files and the script stay next to them, so they can
+be redrawn."""
 
 import math
 import shutil
@@ -10,7 +11,7 @@ import subprocess
 from .plan import TARGETS
 from .summary import tabulate
 
-COLOURS = {"netcookd": 0x1F77B4, "sol": 0x2CA02C, "peer": 0x8C8C8C}
+COLOURS = {"netcookd": 0x1F77B4, "base": 0xFF7F0E, "sol": 0x2CA02C, "peer": 0x8C8C8C}
 CHARTS = (("rates.png", 2, "{unit} (median, min–max)"),
           ("cpu.png", 5, "server CPU µs per {per} (median, min–max)"))
 

@@ -57,10 +57,11 @@ def brief(record, scenario):
 
 
 def listing(scenarios):
+    width = max([18] + [len(key) + 1 for s in scenarios for key in s.targets])
     lines = []
     for s in scenarios:
         lines.append(f"{s.key}: {s.title}")
-        lines += [f"    {key:18} {TARGETS[key].label}" for key in s.targets]
+        lines += [f"    {key:{width}} {TARGETS[key].label}" for key in s.targets]
     return "\n".join(lines)
 
 
@@ -69,7 +70,7 @@ def _output(argv):
     return (result.stdout + result.stderr).strip().splitlines()[0] if (result.stdout + result.stderr).strip() else "?"
 
 
-def describe(args, paths, cgroups, cgroup_why, load_start):
+def describe(args, paths, cgroups, cgroup_why, load_start, baseline=None):
     commit = _output(["git", "--no-optional-locks", "-C", str(paths.root), "describe", "--always", "--dirty"])
     version = _output([str(paths.binary("daemon/netcookd")), "--version"])
     load_end = os.getloadavg()[0]
@@ -84,9 +85,20 @@ def describe(args, paths, cgroups, cgroup_why, load_start):
             f"{' (busy: other work competed for the CPUs, so the figures are noisy)' if busy else ''}.\n"
             f"- netcookd: {version} at {commit}, release build in `{paths.build.name}`; "
             f"peers: {tools}; {_output([args.python, '--version'])}.\n"
+            f"{_baseline_line(baseline)}"
             f"- Each run: {args.warmup:g} s warm-up + {args.seconds:g} s measured; {args.reps} repetition(s), "
             "interleaved (repetition → scenario → target: A B A B ...), so every target sees the same "
             f"machine conditions.\n- Server CPU: {meter}.")
+
+
+def _baseline_line(baseline):
+    """The baseline's netcookd (--baseline), or nothing without one."""
+    if baseline is None:
+        return ""
+    version = _output([str(baseline.binary), "--version"])
+    at = f" at {baseline.describe}" if baseline.describe else ""
+    return (f"- Baseline: {version}{at}, `{baseline.binary}` (as built there), a second daemon on the "
+            "same configuration, its targets KEY@base.\n")
 
 
 METHOD = f"""\

@@ -4,6 +4,7 @@ restart for a server that died (at most MAX_RESTARTS times)."""
 from dataclasses import dataclass
 
 from .cpu import CgroupMeter, ProcTreeMeter
+from .plan import DAEMONS
 from .process import StartError
 from .servers import starter
 
@@ -12,10 +13,12 @@ MAX_RESTARTS = 3
 
 @dataclass
 class Context:
-    """What a starter needs: paths, where results go, netcookd's listeners."""
+    """What a starter needs: paths, where results go, netcookd's listeners,
+    and the baseline's netcookd binary (--baseline; None without)."""
     paths: object
     run_dir: object
     listeners: list
+    baseline: object = None
 
 
 class Fleet:
@@ -30,7 +33,7 @@ class Fleet:
                 continue
             try:
                 server = self._start(name)
-                where = server.addr if name != "netcookd" else f"{len(server.addrs)} listeners"
+                where = server.addr if name not in DAEMONS else f"{len(server.addrs)} listeners"
                 self.log(f"{name}: ready on {where} (pid {server.pid})")
             except StartError as e:
                 self.unavailable[name] = str(e)

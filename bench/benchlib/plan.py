@@ -1,5 +1,7 @@
 """What is measured: the targets (a netcookd listener or a peer server)
-and the scenarios (one load, and the targets it runs against)."""
+and the scenarios (one load, and the targets it runs against). With a
+baseline (--baseline), every netcookd target has a twin, KEY@base, served
+by the baseline's netcookd."""
 
 import dataclasses
 import fnmatch
@@ -8,6 +10,9 @@ from dataclasses import dataclass
 MODELS = ("fork", "thread", "select", "epoll", "coroutine")
 PROTOCOLS = ("echo", "http", "chat")
 FAST = ("epoll", "coroutine")
+BASE = "@base"                  # a twin's key is its netcookd target's key + BASE
+BASE_SERVER = "netcookd" + BASE  # the baseline's daemon (benchlib.servers)
+DAEMONS = ("netcookd", BASE_SERVER)
 
 
 @dataclass(frozen=True)
@@ -16,7 +21,7 @@ class Target:
     label: str           # what tables and charts call it
     server: str          # the process serving it (benchlib.servers)
     listener: str = ""   # netcookd's listener name; "" for a peer
-    family: str = "peer"  # netcookd, peer or sol: the chart's colour
+    family: str = "peer"  # netcookd, base, peer or sol: the chart's colour
 
 
 def _netcookd_targets():
@@ -31,7 +36,18 @@ def _netcookd_targets():
     return out
 
 
-TARGETS = {t.key: t for t in _netcookd_targets() + [
+def _twin(target):
+    """The same listener, served by the baseline's netcookd."""
+    return Target(target.key + BASE, target.label + " (baseline)", BASE_SERVER, target.listener, "base")
+
+
+def original(key):
+    """The netcookd target a twin stands beside; key itself for the others."""
+    return key.removesuffix(BASE)
+
+
+TWINS = {t.key: t for t in map(_twin, _netcookd_targets())}
+TARGETS = {t.key: t for t in _netcookd_targets() + list(TWINS.values()) + [
     Target("sol-echo", "speed-of-light echo", "sol-echo", family="sol"),
     Target("sol-echo-threads", "speed-of-light thread-per-connection echo", "sol-echo-threads", family="sol"),
     Target("sol-echo-forks", "speed-of-light process-per-connection echo", "sol-echo-forks", family="sol"),
@@ -102,10 +118,16 @@ def _words(text):
     return [w.strip() for w in (text or "").split(",") if w.strip()]
 
 
-def select(scenario_keys, protocols, only):
+def _with_twins(targets):
+    """Each netcookd target followed by its twin: A B A B within a repetition."""
+    return tuple(k for key in targets for k in ((key, key + BASE) if key + BASE in TWINS else (key,)))
+
+
+def select(scenario_keys, protocols, only, baseline=False):
     """The scenarios to run, each with its targets filtered by the --only
-    patterns (fnmatch on target keys, e.g. 'echo-*,socat'); raises
-    ValueError on a name that matches nothing."""
+    patterns (fnmatch on target keys, e.g. 'echo-*,socat'); with baseline,
+    every netcookd target's twin stands right after it, filtered likewise.
+    Raises ValueError on a name that matches nothing."""
     known = {s.key: s for s in SCENARIOS}
     keys = _words(scenario_keys)
     for key in keys:
@@ -116,13 +138,16 @@ def select(scenario_keys, protocols, only):
         if p not in PROTOCOLS:
             raise ValueError(f"unknown protocol {p}; known: {', '.join(PROTOCOLS)}")
     patterns = _words(only)
+    names = [k for k in TARGETS if baseline or k not in TWINS]
     for pattern in patterns:
-        if not fnmatch.filter(TARGETS, pattern):
-            raise ValueError(f"--only {pattern} matches no target; known: {', '.join(TARGETS)}")
+        if not fnmatch.filter(names, pattern):
+            twins = " (twins KEY@base need --baseline)" if fnmatch.filter(TWINS, pattern) else ""
+            raise ValueError(f"--only {pattern} matches no target{twins}; known: {', '.join(names)}")
     chosen = []
     for s in SCENARIOS:
         if (s.key in keys if keys else s.default) and (not wanted_protocols or s.protocol in wanted_protocols):
-            targets = tuple(t for t in s.targets if not patterns or any(fnmatch.fnmatch(t, p) for p in patterns))
+            keys_in = _with_twins(s.targets) if baseline else s.targets
+            targets = tuple(t for t in keys_in if not patterns or any(fnmatch.fnmatch(t, p) for p in patterns))
             if targets:
                 chosen.append(dataclasses.replace(s, targets=targets))
     if not chosen:

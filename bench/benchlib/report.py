@@ -1,8 +1,10 @@
-"""report.md: the setup, the targets table, the charts, a table per
-scenario, what was not measured and why, and the method."""
+"""report.md: the setup, the targets table, with --baseline the before /
+after table, the charts, a table per scenario, what was not measured and
+why, and the method."""
 
 from statistics import median
 
+from . import compare
 from .plan import TARGETS
 from .summary import tabulate
 from .tables import fmt_cpu, fmt_rate, fmt_us, markdown_table, text_table, with_range
@@ -47,7 +49,8 @@ def _verdict_table(found):
 
 
 def build(records, scenarios, unavailable, notes, context, charts):
-    """(report.md text, the text printed at the end)."""
+    """(report.md text, the text printed at the end); context["baseline"],
+    when there is one, titles the before / after section."""
     cells = tabulate(records)
     found = _verdict_table(verdicts(cells, scenarios))
     passed = sum(1 for row in found[1] if row[4] == "PASS")
@@ -55,6 +58,12 @@ def build(records, scenarios, unavailable, notes, context, charts):
              "## Targets (same run)", "",
              f"{passed} of {len(found[1])} pass. Ratios of medians; the figures behind each are in the "
              "scenario tables below.", "", markdown_table(*found), ""]
+    text = text_table(*found)
+    if context.get("baseline"):
+        before_after = compare.table(cells, scenarios)
+        parts += [f"## Before / after (baseline: {context['baseline']})", "", compare.INTRO, "",
+                  markdown_table(*before_after) if before_after[1] else "No netcookd target ran.", ""]
+        text += f"\n\nbefore / after (baseline: {context['baseline']}):\n" + text_table(*before_after)
     for name, title in charts:
         parts += [f"![{title}]({name})", ""]
     for s in scenarios:
@@ -64,4 +73,4 @@ def build(records, scenarios, unavailable, notes, context, charts):
     if notes:
         parts += ["## Servers that stopped during the run", ""] + [f"- {n}" for n in notes] + [""]
     parts += ["## Method", "", context["method"], ""]
-    return "\n".join(parts), text_table(*found)
+    return "\n".join(parts), text

@@ -1,6 +1,7 @@
 """Starting each server of a run on its own generated configuration, on
-127.0.0.1: the one netcookd, and the peers. Each returns a ready
-ManagedServer, or raises StartError (the server's targets are then n/a)."""
+127.0.0.1: the one netcookd (and with --baseline a second one, the
+baseline's binary on the same configuration), and the peers. Each returns a
+ready ManagedServer, or raises StartError (the server's targets are then n/a)."""
 
 import contextlib
 import shutil
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from . import configs
 from .netaddr import NotLoopback, echo_probe, free_port, http_probe, listening_addr, require_loopback
+from .plan import BASE_SERVER
 from .process import ManagedServer, StartError
 
 # netcookd logs "listener NAME: PROTOCOL/MODEL on ADDR" per listener, then "ready: N listeners".
@@ -38,8 +40,9 @@ class TempHome:
 
     def keep(self, run_dir, name, files):
         for src in files:
-            conf = src.endswith(".conf")
-            dst = run_dir / ("configs" if conf else "logs") / (f"{name}.conf" if conf else f"{name}.{src}")
+            suffix = Path(src).suffix
+            conf = suffix in (".conf", ".yaml")
+            dst = run_dir / ("configs" if conf else "logs") / (f"{name}{suffix}" if conf else f"{name}.{src}")
             try:
                 shutil.copyfile(self.path / src, dst)
             except OSError:
@@ -59,8 +62,23 @@ def _stopped_on_failure(server):
 def _netcookd(ctx, name, cgroup, log):
     config = ctx.run_dir / "configs" / "netcookd.yaml"
     config.write_text(configs.netcookd(ctx.listeners))
-    server = ManagedServer([str(ctx.paths.binary("daemon/netcookd")), "-c", str(config)], log,
-                           NETCOOKD_BOUND, NETCOOKD_READY, cgroup)
+    return _netcookd_on(ctx, ctx.paths.binary("daemon/netcookd"), config, cgroup, log)
+
+
+def _baseline(ctx, name, cgroup, log):
+    """The baseline's netcookd on the same configuration, written in a temp
+    dir of its own (kept as configs/netcookd@base.yaml); ports are its own."""
+    home = TempHome(name)
+    config = home.path / "netcookd.yaml"
+    config.write_text(configs.netcookd(ctx.listeners))
+    return _netcookd_on(ctx, ctx.baseline, config, cgroup, log,
+                        on_stop=lambda: home.keep(ctx.run_dir, name, ("netcookd.yaml",)))
+
+
+def _netcookd_on(ctx, binary, config, cgroup, log, on_stop=None):
+    """A netcookd with every listener of ctx, ready, all of them on loopback."""
+    server = ManagedServer([str(binary), "-c", str(config)], log, NETCOOKD_BOUND, NETCOOKD_READY, cgroup)
+    server.on_stop = on_stop
     with _stopped_on_failure(server):
         server.start()
         missing = [n for n in ctx.listeners if n not in server.addrs]
@@ -156,6 +174,8 @@ def _ncat(ctx, name, cgroup, log):
 def starter(name):
     if name == "netcookd":
         return _netcookd
+    if name == BASE_SERVER:
+        return _baseline
     if name in PY_PEERS:
         return _python
     if name in SOL:

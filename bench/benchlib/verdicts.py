@@ -58,7 +58,8 @@ def _values(cell, metric):
     return {"rate": cell.rates, "cpu": cell.cpus, "p99": cell.p99s}[metric]
 
 
-def _overlap(a, b):
+def overlap(a, b):
+    """Whether the min–max ranges of two series overlap (both non-empty)."""
     return bool(a and b) and min(a) <= max(b) and min(b) <= max(a)
 
 
@@ -85,7 +86,7 @@ def _judge(check, cells):
     notes = [] if mine.clean else ["netcookd runs with problems"]
     if not ref.clean:
         notes.append("reference runs with problems")
-    if _overlap(a, b):
+    if overlap(a, b):
         notes.append("min–max ranges overlap")
     floor = cells.get((check.scenario, check.floor)) if check.floor else None
     if floor and floor.cpus:
