@@ -1,0 +1,247 @@
+#include "config/codec.hpp"
+
+#include "config/names.hpp"
+
+#include <array>
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+namespace netcook::config {
+
+// ---- primitives ----------------------------------------------------------
+
+void Encoder::u64(std::uint64_t value) {
+  for (int shift = 0; shift < 64; shift += 8)
+    bytes_.push_back(static_cast<char>((value >> shift) & 0xFF));
+}
+
+void Encoder::text(std::string_view value) {
+  u64(value.size());
+  bytes_.append(value);
+}
+
+void Encoder::flag(bool value) {
+  bytes_.push_back(value ? '\1' : '\0');
+}
+
+void Encoder::duration(Duration value) {
+  u64(static_cast<std::uint64_t>(value.count()));
+}
+
+std::string Encoder::take() noexcept {
+  return std::exchange(bytes_, {});
+}
+
+bool Decoder::u64(std::uint64_t& value) noexcept {
+  if (failed_ || rest_.size() < 8) return reject();
+  value = 0;
+  for (std::size_t i = 0; i < 8; ++i)
+    value |= std::uint64_t{static_cast<unsigned char>(rest_[i])} << (8 * i);
+  rest_.remove_prefix(8);
+  return true;
+}
+
+bool Decoder::text(std::string& value) {
+  std::uint64_t length = 0;
+  if (!u64(length)) return false;
+  if (length > rest_.size()) return reject();
+  value.assign(rest_.substr(0, static_cast<std::size_t>(length)));
+  rest_.remove_prefix(static_cast<std::size_t>(length));
+  return true;
+}
+
+bool Decoder::flag(bool& value) noexcept {
+  if (failed_ || rest_.empty() || static_cast<unsigned char>(rest_[0]) > 1) return reject();
+  value = rest_[0] == '\1';
+  rest_.remove_prefix(1);
+  return true;
+}
+
+bool Decoder::duration(Duration& value) noexcept {
+  std::uint64_t bits = 0;
+  if (!u64(bits)) return false;
+  value = Duration(static_cast<Duration::rep>(bits));
+  return true;
+}
+
+bool Decoder::reject() noexcept {
+  failed_ = true;
+  return false;
+}
+
+// ---- settings --------------------------------------------------------------
+// Each struct is taken apart with a structured binding that names every
+// member: a member added to the struct stops this file from compiling until it
+// is encoded and decoded here. (Chosen over a static_assert on sizeof, which
+// depends on the standard library's std::string and misses a member that fits
+// into padding, such as a bool after HttpOptions::access_log.)
+
+namespace {
+
+constexpr std::array kAddressKinds{net::Address::Kind::inet4, net::Address::Kind::inet6,
+                                   net::Address::Kind::any, net::Address::Kind::unix_path};
+
+// An integer (signed ones in two's complement) or an enumerator's number.
+template <typename T>
+void encode_number(Encoder& out, T value) {
+  out.u64(static_cast<std::uint64_t>(value));
+}
+
+// Fails on a number that does not fit in T.
+template <typename T>
+bool decode_integer(Decoder& in, T& value) {
+  std::uint64_t bits = 0;
+  if (!in.u64(bits)) return false;
+  const auto number = std::conditional_t<std::is_signed_v<T>, std::int64_t, std::uint64_t>(bits);
+  if (!std::in_range<T>(number)) return in.reject();
+  value = static_cast<T>(number);
+  return true;
+}
+
+template <typename E>
+E enumerator(E value) {
+  return value;
+}
+template <typename E>
+E enumerator(const Named<E>& named) {
+  return named.value;
+}
+
+// Only an enumerator listed in `valid` (a names table, or the values).
+template <typename E, typename Table>
+bool decode_enum(Decoder& in, const Table& valid, E& value) {
+  std::uint64_t number = 0;
+  if (!in.u64(number)) return false;
+  for (const auto& entry : valid) {
+    if (static_cast<std::uint64_t>(enumerator(entry)) != number) continue;
+    value = enumerator(entry);
+    return true;
+  }
+  return in.reject();
+}
+
+void encode(Encoder& out, const net::Address& address) {
+  const auto& [kind, host, port] = address;
+  encode_number(out, kind);
+  out.text(host);
+  encode_number(out, port);
+}
+
+bool decode(Decoder& in, net::Address& address) {
+  auto& [kind, host, port] = address;
+  return decode_enum(in, kAddressKinds, kind) && in.text(host) && decode_integer(in, port);
+}
+
+void encode(Encoder& out, const EchoOptions& echo) {
+  const auto& [mode, prefix, max_line] = echo;
+  encode_number(out, mode);
+  out.text(prefix);
+  encode_number(out, max_line);
+}
+
+bool decode(Decoder& in, EchoOptions& echo) {
+  auto& [mode, prefix, max_line] = echo;
+  return decode_enum(in, kEchoModeNames, mode) && in.text(prefix) && decode_integer(in, max_line);
+}
+
+void encode(Encoder& out, const ChatOptions& chat) {
+  const auto& [max_line, max_outbox, max_members] = chat;
+  encode_number(out, max_line);
+  encode_number(out, max_outbox);
+  encode_number(out, max_members);
+}
+
+bool decode(Decoder& in, ChatOptions& chat) {
+  auto& [max_line, max_outbox, max_members] = chat;
+  return decode_integer(in, max_line) && decode_integer(in, max_outbox) &&
+         decode_integer(in, max_members);
+}
+
+void encode(Encoder& out, const HttpOptions& http) {
+  const auto& [body, root, content_type, index, max_header, max_body, header_timeout,
+               keepalive_timeout, access_log] = http;
+  out.text(body);
+  out.text(root);
+  out.text(content_type);
+  out.text(index);
+  encode_number(out, max_header);
+  encode_number(out, max_body);
+  out.duration(header_timeout);
+  out.duration(keepalive_timeout);
+  out.flag(access_log);
+}
+
+bool decode(Decoder& in, HttpOptions& http) {
+  auto& [body, root, content_type, index, max_header, max_body, header_timeout, keepalive_timeout,
+         access_log] = http;
+  return in.text(body) && in.text(root) && in.text(content_type) && in.text(index) &&
+         decode_integer(in, max_header) && decode_integer(in, max_body) &&
+         in.duration(header_timeout) && in.duration(keepalive_timeout) && in.flag(access_log);
+}
+
+void encode(Encoder& out, const Mark& mark) {
+  const auto& [line, column] = mark;
+  encode_number(out, line);
+  encode_number(out, column);
+}
+
+bool decode(Decoder& in, Mark& mark) {
+  auto& [line, column] = mark;
+  return decode_integer(in, line) && decode_integer(in, column);
+}
+
+}  // namespace
+
+void encode(Encoder& out, const Limits& limits) {
+  const auto& [max_connections, idle_timeout, read_timeout, shutdown_timeout, max_outbox] = limits;
+  encode_number(out, max_connections);
+  out.duration(idle_timeout);
+  out.duration(read_timeout);
+  out.duration(shutdown_timeout);
+  encode_number(out, max_outbox);
+}
+
+bool decode(Decoder& in, Limits& limits) {
+  auto& [max_connections, idle_timeout, read_timeout, shutdown_timeout, max_outbox] = limits;
+  return decode_integer(in, max_connections) && in.duration(idle_timeout) &&
+         in.duration(read_timeout) && in.duration(shutdown_timeout) &&
+         decode_integer(in, max_outbox);
+}
+
+void encode(Encoder& out, const Listener& listener) {
+  const auto& [name, protocol, model, listen, workers, limits, echo, chat, http, mark] = listener;
+  out.text(name);
+  encode_number(out, protocol);
+  encode_number(out, model);
+  encode(out, listen);
+  encode_number(out, workers);
+  encode(out, limits);
+  encode(out, echo);
+  encode(out, chat);
+  encode(out, http);
+  encode(out, mark);
+}
+
+bool decode(Decoder& in, Listener& listener) {
+  auto& [name, protocol, model, listen, workers, limits, echo, chat, http, mark] = listener;
+  return in.text(name) && decode_enum(in, kProtocolNames, protocol) &&
+         decode_enum(in, kModelNames, model) && decode(in, listen) && decode_integer(in, workers) &&
+         decode(in, limits) && decode(in, echo) && decode(in, chat) && decode(in, http) &&
+         decode(in, mark);
+}
+
+std::string encode_listener(const Listener& listener) {
+  Encoder out;
+  encode(out, listener);
+  return out.take();
+}
+
+std::optional<Listener> decode_listener(std::string_view bytes) {
+  Decoder in(bytes);
+  Listener listener;
+  if (!decode(in, listener) || !in.done()) return std::nullopt;
+  return listener;
+}
+
+}  // namespace netcook::config
