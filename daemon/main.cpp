@@ -5,6 +5,7 @@
 #include "cli.hpp"
 #include "config/loader.hpp"
 #include "event/signals.hpp"
+#include "log/nested.hpp"
 #include "model/fork/master.hpp"
 #include "net/socket.hpp"
 #include "server/logging.hpp"
@@ -27,17 +28,6 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
-
-// Prints an exception and the chain of exceptions nested in it.
-void print_nested(spdlog::logger& log, const std::exception& e) {
-  log.critical("{}", e.what());
-  try {
-    std::rethrow_if_nested(e);
-  } catch (const std::exception& cause) {
-    print_nested(log, cause);
-  } catch (...) {
-  }
-}
 
 int check_config(const std::string& path) {
   const auto result = netcook::config::load_config(path);
@@ -82,26 +72,25 @@ int serve(const netcook::Options& options) {
     auto activated = netcook::systemd::ActivatedSockets::take();
 
     // Still single-threaded: the one moment the fork master may be forked.
-    // It runs even without fork listeners, since a reload may add some.
-    netcook::model::fork::start_master(
-        netcook::server::load_protocol,
+    // It runs even without fork listeners, since a reload may add some; it
+    // is stopped when `master` goes, after the server.
+    const auto master = netcook::model::fork::Master::start(
+        netcook::server::make_protocol,
         [&logging](const std::string& name, const netcook::log::ListenerFields& fields) {
           return logging.standalone(name, fields);
         });
-    struct StopMaster {
-      ~StopMaster() { netcook::model::fork::stop_master(); }
-    } stop_master;
     // A reload may change log.level: the master and its listeners follow.
-    logging.on_level_change([&logging](spdlog::level::level_enum level) {
-      const std::string error = netcook::model::fork::set_master_log_level(level);
+    logging.on_level_change([&logging, &master = *master](spdlog::level::level_enum level) {
+      const std::string error = master.set_log_level(level);
       if (!error.empty()) logging.main().error("the fork master kept its log level: {}", error);
     });
 
-    netcook::server::Server server(logging, options.log_level, watchdog);
+    netcook::server::Server server(logging, netcook::model::Environment{master.get()},
+                                   options.log_level, watchdog);
     server.start(std::move(*result.config), std::move(activated));
     return server.run();
   } catch (const std::exception& e) {
-    print_nested(logging.main(), e);
+    logging.main().critical("{}", netcook::log::explain(e));
     return kExitFailure;
   }
 }

@@ -4,15 +4,13 @@
 
 namespace netcook::co {
 
-FdEvents::FdEvents(event::Loop& loop, int fd, std::uint32_t events)
+FdEvents::FdEvents(event::Loop& loop, net::Fd fd, std::uint32_t events)
     : loop_(loop),
-      fd_(fd),
+      registration_(loop, fd, *this, events),
       deadline_timer_(loop, [this] { on_deadline(); }),
-      wake_timer_(loop, [this] { on_wake(); }) {
-  loop_.add(fd_, events, *this);
-}
+      wake_turn_(loop, [this] { on_wake(); }) {}
 
-FdEvents::~FdEvents() { loop_.remove(fd_); }
+FdEvents::~FdEvents() = default;
 
 // Decides whether a wait for `interest` is over, and how; false to wait on.
 bool FdEvents::settle(unsigned interest) noexcept {
@@ -21,11 +19,11 @@ bool FdEvents::settle(unsigned interest) noexcept {
     result_ = Ready::woken;
     return true;
   }
-  if (failed_) {
+  if (failed_ && interest != 0) {
     result_ = Ready::error;
     return true;
   }
-  if (((interest & kRead) && readable_) || ((interest & kWrite) && writable_)) {
+  if (((interest & kRead) && ready_.readable) || ((interest & kWrite) && ready_.writable)) {
     result_ = Ready::ready;
     return true;
   }
@@ -37,16 +35,12 @@ void FdEvents::suspend(std::coroutine_handle<> waiter, unsigned interest,
   waiter_ = waiter;
   interest_ = interest;
   deadline_ = deadline;
-  if (deadline != kNoDeadline &&
-      (!deadline_timer_.armed() || deadline_timer_.when() > deadline))
-    deadline_timer_.arm_at(deadline);
+  if (deadline != kNoDeadline) deadline_timer_.arm_by(deadline);
 }
 
 void FdEvents::on_ready(std::uint32_t events) noexcept {
-  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) readable_ = true;
-  if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) writable_ = true;
+  ready_.note(events);
   if (events & EPOLLERR) failed_ = true;
-  if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) hung_up_ = true;
   if (waiter_ && settle(interest_)) resume();
 }
 
@@ -62,8 +56,7 @@ void FdEvents::on_deadline() noexcept {
 
 void FdEvents::wake() noexcept {
   woken_ = true;
-  // loop_.now(): after the events at hand, in this same loop iteration.
-  if (waiter_ && !wake_timer_.armed()) wake_timer_.arm_at(loop_.now());
+  if (waiter_) wake_turn_.schedule();
 }
 
 void FdEvents::on_wake() noexcept {

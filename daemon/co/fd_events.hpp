@@ -11,8 +11,12 @@
 // One coroutine waits on an FdEvents at a time. Does not own the fd: its
 // owner closes it after this is destroyed. Used on the loop's thread only.
 
+#include "event/deferred.hpp"
 #include "event/loop.hpp"
+#include "event/readiness.hpp"
+#include "event/registration.hpp"
 #include "event/timer.hpp"
+#include "net/fd.hpp"
 
 #include <coroutine>
 #include <cstdint>
@@ -38,7 +42,7 @@ class FdEvents final : private event::Watcher {
 
   // Registers `fd` with `events` (e.g. EPOLLIN | EPOLLEXCLUSIVE | EPOLLET
   // for a listening socket). Throws std::system_error.
-  FdEvents(event::Loop& loop, int fd, std::uint32_t events = kBothEdges);
+  FdEvents(event::Loop& loop, net::Fd fd, std::uint32_t events = kBothEdges);
   FdEvents(const FdEvents&) = delete;
   FdEvents& operator=(const FdEvents&) = delete;
   // Unregisters. A coroutine still waiting here is not resumed: it is being
@@ -49,27 +53,31 @@ class FdEvents final : private event::Watcher {
 
   class Wait;
   // Awaitables; a wait on an fd already known ready does not suspend.
-  // wait() ends when either direction in `interest` may be ready.
+  // wait() ends when either direction in `interest` may be ready, or on an
+  // error unless `interest` is empty (a wait for the deadline or a wake).
   Wait wait(unsigned interest, Deadline deadline = kNoDeadline) noexcept;
   Wait readable(Deadline deadline = kNoDeadline) noexcept;
   Wait writable(Deadline deadline = kNoDeadline) noexcept;
 
-  // Readiness as far as we know: set by epoll edges, cleared by EAGAIN.
-  bool maybe_readable() const noexcept { return readable_; }
-  bool maybe_writable() const noexcept { return writable_; }
-  void read_blocked() noexcept { readable_ = false; }
+  // Readiness as far as we know: set by epoll edges, cleared by whoever
+  // does the I/O when it says EAGAIN (directly, or through read_blocked()
+  // and write_blocked()).
+  event::Readiness& readiness() noexcept { return ready_; }
+  bool maybe_readable() const noexcept { return ready_.readable; }
+  bool maybe_writable() const noexcept { return ready_.writable; }
+  void read_blocked() noexcept { ready_.readable = false; }
   // True once epoll reported the peer's end of stream (or a hangup or an
   // error). Until then a short read drains the socket: with edge
   // triggering, data that arrives later raises a new edge.
-  bool peer_hung_up() const noexcept { return hung_up_; }
-  void write_blocked() noexcept { writable_ = false; }
+  bool peer_hung_up() const noexcept { return ready_.hung_up; }
+  void write_blocked() noexcept { ready_.writable = false; }
 
-  // Ends the current wait with Ready::woken — soon, on the loop, never from
-  // inside this call, so a caller holding a lock is never re-entered. With
-  // no wait in progress, the next wait returns woken at once.
+  // Ends the current wait with Ready::woken — soon (Loop::defer), never
+  // from inside this call, so a caller holding a lock is never re-entered.
+  // With no wait in progress, the next wait returns woken at once.
   void wake() noexcept;
 
-  int fd() const noexcept { return fd_; }
+  net::Fd fd() const noexcept { return registration_.fd(); }
   event::Loop& loop() const noexcept { return loop_; }
 
  private:
@@ -81,11 +89,9 @@ class FdEvents final : private event::Watcher {
   void resume() noexcept;
 
   event::Loop& loop_;
-  const int fd_;
-  bool readable_ = true;  // unknown counts as ready: try the I/O first
-  bool writable_ = true;
+  event::Registration registration_;
+  event::Readiness ready_;  // unknown counts as ready: try the I/O first
   bool failed_ = false;  // EPOLLERR seen
-  bool hung_up_ = false;  // EPOLLRDHUP, EPOLLHUP or EPOLLERR seen
   bool woken_ = false;   // wake() not yet reported
 
   std::coroutine_handle<> waiter_;  // not owned
@@ -93,11 +99,11 @@ class FdEvents final : private event::Watcher {
   Deadline deadline_ = kNoDeadline;
   Ready result_ = Ready::ready;
 
-  // Armed lazily, at or before deadline_, and re-armed when it fires early:
-  // a connection whose deadline moves on with every message re-arms it once
-  // per timeout period, not once per wait.
+  // Armed lazily, at or before deadline_ (Timer::arm_by), and re-armed
+  // when it fires early: a connection whose deadline moves on with every
+  // message re-arms it once per timeout period, not once per wait.
   event::Timer deadline_timer_;
-  event::Timer wake_timer_;
+  event::Deferred wake_turn_;
 };
 
 class FdEvents::Wait {

@@ -105,9 +105,6 @@ struct Listener {
 
 struct Config {
   std::string path;
-  // The file as it was read: a process that must rebuild a listener from
-  // its definition (the fork master) parses it again.
-  std::string text;
   LogOptions log;
   Limits defaults;
   std::vector<Listener> listeners;

@@ -141,7 +141,6 @@ LoadResult parse_config(std::string_view text, const std::string& path) {
   Diagnostics diagnostics(path);
   Config config;
   config.path = path;
-  config.text = text;
   if (auto root = parse_yaml(text, diagnostics))
     read_document(*root, config, diagnostics);
   LoadResult result;

@@ -1,5 +1,7 @@
 #include "event/loop.hpp"
 
+#include "event/registration.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -7,7 +9,6 @@
 #include <system_error>
 
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 
 namespace netcook::event {
 namespace {
@@ -18,45 +19,73 @@ namespace {
 
 constexpr int kMaxEvents = 256;
 
-}  // namespace
-
-// Drains the eventfd that post() and stop() write to.
-class Loop::Wakeup final : public Watcher {
- public:
-  explicit Wakeup(int fd) : fd_(fd) {}
-  void on_ready(std::uint32_t) noexcept override {
-    eventfd_t value = 0;
-    ::eventfd_read(fd_, &value);
-  }
-
- private:
-  int fd_;
-};
-
-Loop::Loop()
-    : epoll_(::epoll_create1(EPOLL_CLOEXEC)),
-      wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
-      now_(Clock::now()) {
-  if (!epoll_) throw_errno("epoll_create1");
-  if (!wake_fd_) throw_errno("eventfd");
+bool empty(const detail::DeferredLink& head) noexcept {
+  return head.next == &head;
 }
 
-Loop::~Loop() = default;
+// Moves every element of `from` to the end of `to`.
+void splice(detail::DeferredLink& from, detail::DeferredLink& to) noexcept {
+  if (empty(from)) return;
+  from.next->prev = to.prev;
+  to.prev->next = from.next;
+  from.prev->next = &to;
+  to.prev = from.prev;
+  from.next = from.prev = &from;
+}
+
+// This turn's due work, in a list of its own. Should a callback throw out
+// of run(), what was not run goes back to the loop's list.
+class DueList {
+ public:
+  explicit DueList(detail::DeferredLink& scheduled) noexcept : scheduled_(scheduled) {
+    head.next = head.prev = &head;
+    splice(scheduled_, head);
+  }
+  DueList(const DueList&) = delete;
+  DueList& operator=(const DueList&) = delete;
+  ~DueList() { splice(head, scheduled_); }
+
+  detail::DeferredLink head;
+
+ private:
+  detail::DeferredLink& scheduled_;
+};
+
+}  // namespace
+
+// Drains the eventfd that post() and stop() signal.
+class Loop::Wakeup final : public Watcher {
+ public:
+  explicit Wakeup(EventFd& fd) : fd_(fd) {}
+  void on_ready(std::uint32_t) noexcept override { fd_.clear(); }
+
+ private:
+  EventFd& fd_;
+};
+
+Loop::Loop() : epoll_(::epoll_create1(EPOLL_CLOEXEC)), now_(Clock::now()) {
+  if (!epoll_) throw_errno("epoll_create1");
+  deferred_.next = deferred_.prev = &deferred_;
+}
+
+// Whatever is still scheduled is not run; its Deferreds only forget the
+// list, which goes away.
+Loop::~Loop() {
+  while (!empty(deferred_)) static_cast<Deferred*>(deferred_.next)->cancel();
+}
 
 void Loop::add(int fd, std::uint32_t events, Watcher& watcher) {
   epoll_event event{};
   event.events = events;
   event.data.ptr = &watcher;
-  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event) != 0)
-    throw_errno("epoll_ctl(ADD)");
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event) != 0) throw_errno("epoll_ctl(ADD)");
 }
 
 void Loop::modify(int fd, std::uint32_t events, Watcher& watcher) {
   epoll_event event{};
   event.events = events;
   event.data.ptr = &watcher;
-  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &event) != 0)
-    throw_errno("epoll_ctl(MOD)");
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &event) != 0) throw_errno("epoll_ctl(MOD)");
 }
 
 bool Loop::remove(int fd) noexcept {
@@ -64,22 +93,24 @@ bool Loop::remove(int fd) noexcept {
 }
 
 void Loop::run() {
-  Wakeup wakeup(wake_fd_.get());
-  add(wake_fd_.get(), EPOLLIN, wakeup);
+  Wakeup wakeup(wake_);
+  const Registration woken(*this, wake_.fd(), wakeup, EPOLLIN);
   running_ = true;
   std::array<epoll_event, kMaxEvents> events{};
   while (running_) {
-    const int count =
-        ::epoll_wait(epoll_.get(), events.data(), kMaxEvents, next_timeout_ms());
+    // Work deferred before this wait runs after it: the loop polls first.
+    DueList due(deferred_);
+    const int timeout = empty(due.head) ? next_timeout_ms() : 0;
+    const int count = ::epoll_wait(epoll_.get(), events.data(), kMaxEvents, timeout);
     if (count < 0 && errno != EINTR) throw_errno("epoll_wait");
     now_ = Clock::now();
     if (heartbeat_ != nullptr) heartbeat_->beat(now_);
     for (int i = 0; i < count; ++i)
       static_cast<Watcher*>(events[i].data.ptr)->on_ready(events[i].events);
     run_expired_timers();
+    run_deferred(due.head);
     run_posted();
   }
-  remove(wake_fd_.get());
 }
 
 void Loop::stop() noexcept {
@@ -87,7 +118,7 @@ void Loop::stop() noexcept {
     std::lock_guard lock(posted_mutex_);
     stop_requested_ = true;
   }
-  wake();
+  wake_.signal();
 }
 
 void Loop::post(std::function<void()> fn) {
@@ -95,10 +126,16 @@ void Loop::post(std::function<void()> fn) {
     std::lock_guard lock(posted_mutex_);
     posted_.push_back(std::move(fn));
   }
-  wake();
+  wake_.signal();
 }
 
-void Loop::wake() noexcept { ::eventfd_write(wake_fd_.get(), 1); }
+void Loop::defer(Deferred& work) noexcept {
+  if (work.scheduled()) return;
+  work.prev = deferred_.prev;
+  work.next = &deferred_;
+  deferred_.prev->next = &work;
+  deferred_.prev = &work;
+}
 
 void Loop::arm(Timer& timer) noexcept {
   timer.position_ = timers_.emplace(timer.when_, &timer);
@@ -126,6 +163,18 @@ void Loop::run_expired_timers() {
     disarm(timer);
     // A copy, because the callback may destroy its own timer.
     const auto callback = timer.callback_;
+    callback();
+  }
+}
+
+// A callback may cancel (or destroy) Deferreds still in `due`, which leave
+// it, or schedule any, its own included, which go to the next turn.
+void Loop::run_deferred(detail::DeferredLink& due) {
+  while (!empty(due)) {
+    auto& work = static_cast<Deferred&>(*due.next);
+    work.cancel();
+    // A copy, because the callback may destroy its own Deferred.
+    const auto callback = work.callback_;
     callback();
   }
 }

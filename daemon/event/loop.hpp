@@ -1,9 +1,16 @@
 #pragma once
 
-// The reactor: one epoll instance, timers, and a thread-safe queue of posted
-// functions woken through an eventfd. One Loop runs on one thread; only
-// post() and stop() may be called from other threads.
+// The reactor: one epoll instance, timers, deferred work, and a thread-safe
+// queue of posted functions woken through an eventfd. One Loop runs on one
+// thread; only post() and stop() may be called from other threads.
+//
+// One turn of run(): wait in epoll_wait(2) (not at all when deferred work
+// is due, else until the nearest timer or heartbeat), dispatch the ready
+// descriptors, run the timers that are due, the deferred work scheduled
+// before this turn's wait, then the posted functions.
 
+#include "event/deferred.hpp"
+#include "event/event_fd.hpp"
 #include "event/heartbeat.hpp"
 #include "event/timer.hpp"
 #include "net/unique_fd.hpp"
@@ -17,8 +24,8 @@
 
 namespace netcook::event {
 
-// Something that waits for readiness of one file descriptor. The Loop does
-// not own watchers; a watcher must remove itself before it is destroyed.
+// Something that waits for readiness of one file descriptor, registered
+// through a Registration (registration.hpp). The Loop owns no watcher.
 class Watcher {
  public:
   // `events` is the epoll event mask that was reported.
@@ -35,47 +42,54 @@ class Loop {
   Loop& operator=(const Loop&) = delete;
   ~Loop();
 
-  // Registers `fd`; `events` is an epoll mask (EPOLLIN, EPOLLET, ...).
-  // Throws std::system_error on failure.
-  void add(int fd, std::uint32_t events, Watcher& watcher);
-  void modify(int fd, std::uint32_t events, Watcher& watcher);
-  // Returns false when fd was not registered; never throws.
-  bool remove(int fd) noexcept;
-
-  // Runs until stop(); dispatches readiness, timers and posted functions.
+  // Runs until stop().
   void run();
 
   // Beats `heartbeat` on every turn from now on, turning at least once per
   // Heartbeat::interval() even when idle. `heartbeat` must outlive run().
   void beat_into(Heartbeat& heartbeat) noexcept { heartbeat_ = &heartbeat; }
 
-  // Thread-safe. The loop returns from run() after the current iteration.
+  // Thread-safe. The loop returns from run() after the current turn.
   void stop() noexcept;
 
   // Thread-safe: runs `fn` on the loop's thread soon.
   void post(std::function<void()> fn);
 
-  // The time at the start of the current iteration (cheap; no syscall).
+  // Runs `work` on the next turn, after that turn's events (see
+  // deferred.hpp); nothing if it is scheduled already.
+  void defer(Deferred& work) noexcept;
+
+  // The time at the start of the current turn (cheap; no syscall).
   Clock::time_point now() const noexcept { return now_; }
 
  private:
   friend class Timer;
+  friend class Registration;
   class Wakeup;
+
+  // For Registration, the only caller of epoll_ctl(2). add() and modify()
+  // throw std::system_error; remove() returns false when `fd` was not
+  // registered.
+  void add(int fd, std::uint32_t events, Watcher& watcher);
+  void modify(int fd, std::uint32_t events, Watcher& watcher);
+  bool remove(int fd) noexcept;
 
   void arm(Timer& timer) noexcept;
   void disarm(Timer& timer) noexcept;
   int next_timeout_ms() const noexcept;
   void run_expired_timers();
+  void run_deferred(detail::DeferredLink& due);
   void run_posted();
-  void wake() noexcept;
 
   net::UniqueFd epoll_;
-  net::UniqueFd wake_fd_;
+  EventFd wake_;
   Clock::time_point now_;
   bool running_ = false;
   Heartbeat* heartbeat_ = nullptr;  // not owned
 
   std::multimap<Clock::time_point, Timer*> timers_;
+  // Deferred work scheduled for the next turn: a circular list, this the head.
+  detail::DeferredLink deferred_;
 
   std::mutex posted_mutex_;
   std::vector<std::function<void()>> posted_;

@@ -17,6 +17,13 @@ sigset_t make_set(std::initializer_list<int> signals) {
   return set;
 }
 
+net::UniqueFd make_signalfd(std::initializer_list<int> signals) {
+  const sigset_t set = make_set(signals);
+  net::UniqueFd fd(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
+  if (!fd) throw std::system_error(errno, std::generic_category(), "signalfd");
+  return fd;
+}
+
 }  // namespace
 
 void block_signals(std::initializer_list<int> signals) {
@@ -34,14 +41,11 @@ void reset_signals() noexcept {
 
 SignalWatcher::SignalWatcher(Loop& loop, std::initializer_list<int> signals,
                              Handler handler)
-    : loop_(loop), handler_(std::move(handler)) {
-  const sigset_t set = make_set(signals);
-  fd_.reset(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
-  if (!fd_) throw std::system_error(errno, std::generic_category(), "signalfd");
-  loop_.add(fd_.get(), EPOLLIN, *this);
-}
+    : fd_(make_signalfd(signals)),
+      handler_(std::move(handler)),
+      registration_(loop, fd_.borrow(), *this, EPOLLIN) {}
 
-SignalWatcher::~SignalWatcher() { loop_.remove(fd_.get()); }
+SignalWatcher::~SignalWatcher() = default;
 
 void SignalWatcher::on_ready(std::uint32_t) noexcept {
   signalfd_siginfo info{};

@@ -6,6 +6,7 @@
 // reach only the signalfd.
 
 #include "event/loop.hpp"
+#include "event/registration.hpp"
 #include "net/unique_fd.hpp"
 
 #include <functional>
@@ -35,9 +36,9 @@ class SignalWatcher final : public Watcher {
   void on_ready(std::uint32_t events) noexcept override;
 
  private:
-  Loop& loop_;
   net::UniqueFd fd_;
   Handler handler_;
+  Registration registration_;
 };
 
 }  // namespace netcook::event

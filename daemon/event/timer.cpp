@@ -17,6 +17,10 @@ void Timer::arm_at(Clock::time_point when) {
 
 void Timer::arm_after(Clock::duration delay) { arm_at(loop_.now() + delay); }
 
+void Timer::arm_by(Clock::time_point when) {
+  if (!armed_ || when < when_) arm_at(when);
+}
+
 void Timer::cancel() noexcept {
   if (armed_) loop_.disarm(*this);
 }

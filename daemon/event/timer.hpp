@@ -24,6 +24,13 @@ class Timer {
   // arming.
   void arm_at(Clock::time_point when);
   void arm_after(Clock::duration delay);
+  // Makes sure the callback fires at `when` or earlier: arms the timer at
+  // `when` unless it is armed no later already. For a deadline that often
+  // moves later (a connection's idle timeout, pushed on by every message):
+  // the callback checks whether the real deadline has come, and re-arms
+  // for it if not, so a busy connection costs one arming per period, not
+  // one per message.
+  void arm_by(Clock::time_point when);
   void cancel() noexcept;
 
   bool armed() const noexcept { return armed_; }

@@ -1,12 +1,14 @@
 #pragma once
 
 // The one interface between the server and the five concurrency models. A
-// driver runs sessions made by a SessionFactory on connections accepted from
-// one listening socket, within the listener's limits. It knows nothing about
+// driver runs sessions made by a Protocol on connections accepted from one
+// listening socket, within the listener's limits. It knows nothing about
 // any protocol; protocols know nothing about drivers.
 
 #include "config/config.hpp"
 #include "event/heartbeat.hpp"
+#include "model/close_reason.hpp"
+#include "net/fd.hpp"
 #include "proto/session.hpp"
 
 #include <cstddef>
@@ -19,19 +21,30 @@
 
 namespace netcook::model {
 
+namespace fork {
+class Master;
+}
+
 struct DriverSettings {
-  std::string listener;  // the listener's name, for thread names and logs
-  unsigned workers = 1;  // reactor threads (epoll, coroutine)
+  // The listener as validated: its name names the driver's threads, its
+  // `workers` the reactor threads (epoll, coroutine); the fork master
+  // rebuilds the Protocol from it in its own process.
+  config::Listener listener;
+  // What the driver enforces: the listener's limits as its protocol adjusts
+  // them (server/protocols.hpp, driver_limits()).
   config::Limits limits;
-  // The listener's definition as text, for a process that must rebuild the
-  // Protocol itself (the fork master, which cannot share the caller's
-  // memory); opaque to drivers, read by the ProtocolLoader the server gives
-  // the fork master.
-  std::string spec;
   std::shared_ptr<spdlog::logger> log;
   // Called from any of the driver's threads when the last connection closes
   // after stop_accepting(). Must be cheap and thread-safe (post to a loop).
   std::function<void()> on_drained;
+};
+
+// What the drivers of a daemon share beyond one listener: the fork master,
+// which must have been forked at start-up (fork/master.hpp); null when the
+// daemon has none (then a fork driver cannot be made). Outlives every
+// driver made with it.
+struct Environment {
+  fork::Master* fork_master = nullptr;
 };
 
 class Driver {
@@ -39,7 +52,9 @@ class Driver {
   Driver() = default;
   Driver(const Driver&) = delete;
   Driver& operator=(const Driver&) = delete;
-  // Closes every connection still open and joins the driver's threads.
+  // Closes every connection still open, with the reason stop_accepting()
+  // was given (shutdown if it was not called), and joins the driver's
+  // threads.
   virtual ~Driver() = default;
 
   // Starts the driver's threads and begins accepting.
@@ -47,8 +62,9 @@ class Driver {
 
   // Stops accepting. When this returns, no thread of the driver calls accept
   // on the listening socket again, so the caller may close or reuse it.
-  // Open connections carry on until they end or the driver is destroyed.
-  virtual void stop_accepting() = 0;
+  // Open connections carry on until they end or the driver is destroyed;
+  // `why` (shutdown or listener_removed) is then their close reason.
+  virtual void stop_accepting(CloseReason why) = 0;
 
   // Connections open right now.
   virtual std::size_t connections() const noexcept = 0;
@@ -59,9 +75,10 @@ class Driver {
   virtual std::vector<event::Heartbeat*> heartbeats() = 0;
 };
 
-// Makes the driver for `model`. `listen_fd` is not owned: the caller keeps it
-// open until stop_accepting() has returned or the driver is destroyed.
-std::unique_ptr<Driver> make_driver(config::Model model, DriverSettings settings,
-                                    int listen_fd, proto::Protocol protocol);
+// Makes the driver for `model`. `listening` is not owned: the caller keeps
+// it open until stop_accepting() has returned or the driver is destroyed.
+// Throws with context when the driver cannot be made.
+std::unique_ptr<Driver> make_driver(config::Model model, DriverSettings settings, net::Fd listening,
+                                    proto::Protocol protocol, const Environment& environment);
 
 }  // namespace netcook::model

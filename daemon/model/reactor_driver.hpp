@@ -1,17 +1,17 @@
 #pragma once
 
-// The driver of the reactor models (epoll and coroutine): `workers` threads,
-// each a Worker with its own event loop, sharing one listening socket and
-// the listener's Service. The models differ only in their Worker; this owns
-// the workers and the state they share.
+// The driver of the reactor models (epoll and coroutine): `workers`
+// threads, each a Worker with its own event loop, sharing one listening
+// socket and the listener's Service. The models differ only in their
+// Worker; this owns the workers and what they share.
 //
-// Worker must provide: Worker(Shared&, unsigned index), start(),
-// stop_accepting() (synchronous), halt() (stops the thread), heartbeat().
-// Shared must be an aggregate of: settings, listen_fd, protocol, count,
-// service, service_mutex, workers.
+// Worker (a ReactorWorker, reactor_worker.hpp) must provide:
+// Worker(ReactorShared&, unsigned index), start(), stop_accepting()
+// (synchronous), halt() (stops the thread), heartbeat().
 
-#include "model/connection_count.hpp"
 #include "model/driver.hpp"
+#include "model/listener_state.hpp"
+#include "model/service_desk.hpp"
 
 #include <algorithm>
 #include <memory>
@@ -19,31 +19,31 @@
 
 namespace netcook::model {
 
-template <typename Worker, typename Shared>
+// What the workers of one reactor driver share; owned by the driver.
+struct ReactorShared : ListenerState {
+  ReactorShared(DriverSettings driver_settings, net::Fd listening, proto::Protocol p)
+      : ListenerState(std::move(driver_settings), listening, std::move(p)),
+        hall(protocol.make_service ? protocol.make_service() : nullptr) {}
+
+  ServiceHall hall;
+};
+
+template <typename Worker>
 class ReactorDriver final : public Driver {
  public:
   static constexpr unsigned kMaxWorkers = 256;  // a ConnectionId's low byte names the worker
 
-  ReactorDriver(DriverSettings settings, int listen_fd, proto::Protocol protocol)
-      : shared_{settings,
-                listen_fd,
-                std::move(protocol),
-                ConnectionCount(settings.limits.max_connections, settings.on_drained),
-                {},
-                {},
-                {}} {
-    if (shared_.protocol.make_service) shared_.service = shared_.protocol.make_service();
-    for (unsigned i = 0; i < std::clamp(shared_.settings.workers, 1u, kMaxWorkers); ++i) {
-      workers_.push_back(std::make_unique<Worker>(shared_, i));
-      shared_.workers.push_back(workers_.back().get());
-    }
+  ReactorDriver(DriverSettings settings, net::Fd listening, proto::Protocol protocol)
+      : shared_(std::move(settings), listening, std::move(protocol)) {
+    const unsigned count = std::clamp(shared_.settings.listener.workers, 1u, kMaxWorkers);
+    for (unsigned i = 0; i < count; ++i) workers_.push_back(std::make_unique<Worker>(shared_, i));
   }
 
   // Every thread stops before any worker closes its connections, and the
   // Service goes first: at teardown nobody is told who left.
   ~ReactorDriver() override {
     for (auto& worker : workers_) worker->halt();
-    shared_.service.reset();
+    ServiceDesk::close(shared_.hall);
     workers_.clear();
   }
 
@@ -51,7 +51,8 @@ class ReactorDriver final : public Driver {
     for (auto& worker : workers_) worker->start();
   }
 
-  void stop_accepting() override {
+  void stop_accepting(CloseReason why) override {
+    shared_.end_reason = why;
     for (auto& worker : workers_) worker->stop_accepting();
     shared_.count.drain();
   }
@@ -65,7 +66,7 @@ class ReactorDriver final : public Driver {
   }
 
  private:
-  Shared shared_;
+  ReactorShared shared_;
   std::vector<std::unique_ptr<Worker>> workers_;
 };
 

@@ -1,34 +1,35 @@
-#include "model/fork/packet.hpp"
+#include "net/packet.hpp"
 
 #include <cerrno>
 #include <cstring>
 
 #include <sys/socket.h>
 
-namespace netcook::model::fork {
+namespace netcook::net {
 
-int send_packet(int socket, std::string_view bytes, int flags, int fd) noexcept {
+int send_packet(Fd socket, std::string_view bytes, int flags, Fd fd) noexcept {
   iovec io{const_cast<char*>(bytes.data()), bytes.size()};
   msghdr message{};
   message.msg_iov = &io;
   message.msg_iovlen = 1;
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  if (fd >= 0) {
+  if (fd) {
     message.msg_control = control;
     message.msg_controllen = sizeof control;
     cmsghdr* header = CMSG_FIRSTHDR(&message);
     header->cmsg_level = SOL_SOCKET;
     header->cmsg_type = SCM_RIGHTS;
     header->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(header), &fd, sizeof fd);
+    const int raw = fd.get();
+    std::memcpy(CMSG_DATA(header), &raw, sizeof raw);
   }
   while (true) {
-    if (::sendmsg(socket, &message, MSG_NOSIGNAL | flags) >= 0) return 0;
+    if (::sendmsg(socket.get(), &message, MSG_NOSIGNAL | flags) >= 0) return 0;
     if (errno != EINTR) return errno;
   }
 }
 
-ReceivedPacket receive_packet(int socket, std::span<char> buffer, int flags) noexcept {
+ReceivedPacket receive_packet(Fd socket, std::span<char> buffer, int flags) noexcept {
   iovec io{buffer.data(), buffer.size()};
   msghdr message{};
   message.msg_iov = &io;
@@ -40,7 +41,7 @@ ReceivedPacket receive_packet(int socket, std::span<char> buffer, int flags) noe
 
   ReceivedPacket packet;
   do {
-    packet.size = ::recvmsg(socket, &message, MSG_CMSG_CLOEXEC | flags);
+    packet.size = ::recvmsg(socket.get(), &message, MSG_CMSG_CLOEXEC | flags);
   } while (packet.size < 0 && errno == EINTR);
   if (packet.size < 0) {
     packet.error = errno;
@@ -57,10 +58,10 @@ ReceivedPacket receive_packet(int socket, std::span<char> buffer, int flags) noe
       if (!packet.fd)
         packet.fd.reset(fd);
       else
-        net::UniqueFd extra(fd);
+        UniqueFd extra(fd);
     }
   }
   return packet;
 }
 
-}  // namespace netcook::model::fork
+}  // namespace netcook::net

@@ -4,6 +4,7 @@
 // descriptor attached (SCM_RIGHTS). I/O results are values: these never
 // throw and never raise SIGPIPE.
 
+#include "net/fd.hpp"
 #include "net/unique_fd.hpp"
 
 #include <cstddef>
@@ -12,12 +13,13 @@
 
 #include <sys/types.h>
 
-namespace netcook::model::fork {
+namespace netcook::net {
 
-// Sends `bytes` as one packet, with `fd` attached when it is >= 0 (the
+
+// Sends `bytes` as one packet, with `fd` attached when it is valid (the
 // receiver gets its own copy; the caller keeps `fd`). `flags` adds to
 // MSG_NOSIGNAL (e.g. MSG_DONTWAIT). Returns 0 or the errno.
-int send_packet(int socket, std::string_view bytes, int flags, int fd = -1) noexcept;
+int send_packet(Fd socket, std::string_view bytes, int flags, Fd fd = {}) noexcept;
 
 struct ReceivedPacket {
   // Bytes received; 0 at end of file (an empty packet is never sent), -1 on
@@ -25,10 +27,10 @@ struct ReceivedPacket {
   ssize_t size = -1;
   int error = 0;
   bool truncated = false;  // the packet was larger than the buffer
-  net::UniqueFd fd;        // attached descriptor, close-on-exec; owned
+  UniqueFd fd;        // attached descriptor, close-on-exec; owned
 };
 
 // Receives one packet into `buffer`. `flags` adds to MSG_CMSG_CLOEXEC.
-ReceivedPacket receive_packet(int socket, std::span<char> buffer, int flags) noexcept;
+ReceivedPacket receive_packet(Fd socket, std::span<char> buffer, int flags) noexcept;
 
-}  // namespace netcook::model::fork
+}  // namespace netcook::net

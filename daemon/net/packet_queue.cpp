@@ -1,12 +1,12 @@
-#include "model/fork/packet_queue.hpp"
+#include "net/packet_queue.hpp"
 
-#include "model/fork/packet.hpp"
+#include "net/packet.hpp"
 
 #include <cerrno>
 
 #include <sys/socket.h>
 
-namespace netcook::model::fork {
+namespace netcook::net {
 
 bool PacketQueue::send(std::string packet) {
   if (broken_) return false;
@@ -41,4 +41,4 @@ int PacketQueue::try_send(const std::string& packet) noexcept {
   return -1;
 }
 
-}  // namespace netcook::model::fork
+}  // namespace netcook::net

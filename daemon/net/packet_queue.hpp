@@ -6,16 +6,17 @@
 // calls flush(); bytes() is what the owner caps (a peer that does not keep
 // up is cut off, never allowed to grow the queue without bound).
 
+#include "net/fd.hpp"
+
 #include <cstddef>
 #include <deque>
 #include <string>
 
-namespace netcook::model::fork {
+namespace netcook::net {
 
 class PacketQueue {
  public:
-  // Does not own `socket`.
-  explicit PacketQueue(int socket) noexcept : socket_(socket) {}
+  explicit PacketQueue(Fd socket) noexcept : socket_(socket) {}
 
   // Sends `packet` (never empty), or queues it behind earlier ones. False
   // once the socket is broken (the peer closed it); later calls then do
@@ -33,10 +34,10 @@ class PacketQueue {
   // 1 sent, 0 the socket is full, -1 broken.
   int try_send(const std::string& packet) noexcept;
 
-  int socket_;
+  Fd socket_;
   std::deque<std::string> queue_;
   std::size_t bytes_ = 0;
   bool broken_ = false;
 };
 
-}  // namespace netcook::model::fork
+}  // namespace netcook::net

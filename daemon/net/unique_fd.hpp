@@ -1,7 +1,10 @@
 #pragma once
 
-// Owning and non-owning file descriptors. Nobody calls close() by hand:
-// a UniqueFd closes what it holds when it is destroyed or reset.
+// The owner of a file descriptor. Nobody calls close() by hand: a UniqueFd
+// closes what it holds when it is destroyed or reset. Fd (fd.hpp) is the
+// non-owning kind.
+
+#include "net/fd.hpp"
 
 #include <utility>
 
@@ -24,6 +27,8 @@ class UniqueFd {
   ~UniqueFd() { reset(); }
 
   int get() const noexcept { return fd_; }
+  // The descriptor, still owned by this object.
+  Fd borrow() const noexcept { return Fd(fd_); }
   bool valid() const noexcept { return fd_ >= 0; }
   explicit operator bool() const noexcept { return valid(); }
 

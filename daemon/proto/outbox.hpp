@@ -5,11 +5,16 @@
 // sendfile(2) so that they never enter memory), written in the order they
 // were appended. Owned by the connection. An idle connection's outbox holds
 // no heap memory: storage is released once everything has been written.
+//
+// Only a container: the model writes it to the socket (model/socket_io.hpp),
+// taking pending() bytes or the next_file() range, whichever comes first.
 
+#include "net/fd.hpp"
 #include "net/unique_fd.hpp"
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,21 +22,6 @@
 #include <sys/types.h>
 
 namespace netcook::proto {
-
-// What one Outbox::send_to() did. A value, never an exception.
-struct SendResult {
-  enum class Status {
-    done,         // everything was written: the outbox is empty
-    would_block,  // the socket is full (EAGAIN): wait until it is writable
-    paused,       // this call's share was written and the socket may take
-                  // more: let other connections have a turn, then call again
-    error,        // see `error`; the connection should end
-  };
-  Status status = Status::done;
-  std::size_t sent = 0;  // bytes written by this call, from memory and files
-  // errno when status is error; EIO also when a file ended before its range.
-  int error = 0;
-};
 
 class Outbox {
  public:
@@ -48,10 +38,11 @@ class Outbox {
   // appended so far. The outbox shares ownership of the file until the range
   // is written or dropped. The file's own offset is never used or moved, so
   // one open file may serve many connections at once. If the file is shorter
-  // than promised when it is written, send_to() reports an error.
+  // than promised when it is written, the writer reports an error (EIO).
   void append_file(std::shared_ptr<const net::UniqueFd> file, off_t offset, std::size_t length);
 
-  // The bytes to write next: those before the first file range, oldest first.
+  // The bytes to write next: those before the first file range, oldest
+  // first. Empty when a file range comes next (or nothing at all).
   std::string_view pending() const noexcept {
     const std::string_view bytes(buffer_);
     return files_.empty() ? bytes.substr(head_) : bytes.substr(head_, files_.front().at - head_);
@@ -65,12 +56,18 @@ class Outbox {
   // `count` bytes of pending() were written (at most pending().size()).
   void consume(std::size_t count) noexcept;
 
-  // Writes to `socket` what it takes now, oldest first, up to a fair share
-  // per call, and drops what was written. Never blocks: bytes go with
-  // send(2) and MSG_DONTWAIT, but sendfile(2) has no such flag, so `socket`
-  // must be non-blocking; nor can sendfile be told MSG_NOSIGNAL, so the
-  // process must ignore SIGPIPE (main.cpp and the fork processes do).
-  SendResult send_to(int socket) noexcept;
+  // The file range to write next, when no bytes come before it.
+  struct FileSlice {
+    net::Fd file;
+    off_t offset;        // of the next byte to write
+    std::size_t length;  // left to write (never 0)
+    bool copy;           // sendfile(2) refused this file: read it into memory
+  };
+  std::optional<FileSlice> next_file() const noexcept;
+  // `count` bytes of next_file() were written (at most its length).
+  void consume_file(std::size_t count) noexcept;
+  // sendfile(2) cannot read next_file(): the writer copies it from now on.
+  void copy_next_file() noexcept;
 
   // Drops everything (the connection is going away).
   void clear() noexcept;
@@ -90,8 +87,6 @@ class Outbox {
   // response. One allocation, released again once everything is written.
   static constexpr std::size_t kFirstAllocation = 512;
 
-  ssize_t send_bytes(int socket, std::size_t most) noexcept;
-  ssize_t send_file(int socket, std::size_t most) noexcept;
   void drop_bytes() noexcept;
 
   std::string buffer_;

@@ -3,8 +3,8 @@
 // The sans-I/O contract between a protocol and a concurrency model. A
 // session is fed the bytes that arrive on one connection and answers by
 // appending bytes to the connection's Outbox; it never touches a socket, a
-// thread or a clock. Drivers (daemon/model/) own the socket and the Outbox
-// and decide when to read and write.
+// thread or a clock. The connection core (model/connection_core.hpp) owns
+// the session and the Outbox; the models move the bytes.
 
 #include "proto/outbox.hpp"
 #include "proto/service.hpp"
@@ -61,9 +61,9 @@ class Session {
   virtual bool partial() const noexcept { return false; }
 
   // The listener's read timeout passed while partial() was true, and the
-  // driver is ending the connection. A protocol may append a last answer
-  // (HTTP's 408); the driver writes what the socket takes at once, without
-  // waiting, then closes.
+  // connection is ending. A protocol may append a last answer (HTTP's 408),
+  // which gets a short while to leave (model::kDrainTime) before the
+  // connection closes.
   virtual void read_timed_out(Outbox& out) { (void)out; }
 
   // True once the session wants the connection closed when its Outbox has
@@ -91,9 +91,11 @@ struct Protocol {
   // Sent, best effort, to a connection refused because max_connections is
   // reached (e.g. an HTTP 503); empty for a plain close.
   std::string refusal;
-  // "echo", "chat" or "http": only for the logs (PROTOCOL= in the journal,
-  // for a process that rebuilt the Protocol from a spec, the fork master).
-  std::string name;
+  // Called in a process forked from the one that made this Protocol (a
+  // fork-model connection process), after it closed the descriptors it
+  // inherited and before it makes a session: per-process state made anew
+  // (the http root's descriptor). Empty when there is none.
+  std::function<void()> after_fork;
 };
 
 }  // namespace netcook::proto

@@ -6,21 +6,21 @@
 namespace netcook::server {
 
 Listener::Listener(std::uint64_t id, config::Listener config, Socket socket,
-                   model::DriverSettings settings)
+                   model::DriverSettings settings, const model::Environment& environment)
     : id_(id),
       config_(std::move(config)),
       socket_(std::move(socket)),
       bound_(net::local_address(socket_->get())),
       log_(settings.log) {
-  driver_ = model::make_driver(config_.model, std::move(settings), socket_->get(),
-                               make_protocol(config_));
+  driver_ = model::make_driver(config_.model, std::move(settings), socket_->borrow(),
+                               make_protocol(config_), environment);
 }
 
 void Listener::start() { driver_->start(); }
 
-void Listener::stop_accepting(bool close_socket) {
-  driver_->stop_accepting();
-  if (close_socket) socket_.reset();
+void Listener::stop_accepting(model::CloseReason why) {
+  driver_->stop_accepting(why);
+  socket_.reset();
 }
 
 }  // namespace netcook::server

@@ -23,13 +23,15 @@ class Listener {
   // Makes the driver (does not start it yet). `id` tells this listener
   // apart from a predecessor of the same name that is still draining.
   Listener(std::uint64_t id, config::Listener config, Socket socket,
-           model::DriverSettings settings);
+           model::DriverSettings settings, const model::Environment& environment);
 
   void start();
-  // New connections are no longer accepted by this listener's driver; with
-  // `close_socket` the listening socket is closed too (unless a successor
-  // shares it), so new connections are refused rather than queued.
-  void stop_accepting(bool close_socket);
+  // New connections are no longer accepted by this listener's driver, and
+  // its listening socket is let go (closed unless a successor shares it),
+  // so new connections are refused rather than queued. `why` (shutdown or
+  // listener_removed) is the close reason of the connections still open
+  // when the listener is destroyed.
+  void stop_accepting(model::CloseReason why);
 
   std::uint64_t id() const noexcept { return id_; }
   const config::Listener& config() const noexcept { return config_; }

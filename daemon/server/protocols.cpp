@@ -1,9 +1,9 @@
 #include "server/protocols.hpp"
 
-#include "config/loader.hpp"
 #include "proto/chat/chat.hpp"
 #include "proto/echo.hpp"
 #include "proto/http/http.hpp"
+#include "proto/http/site.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -57,6 +57,7 @@ proto::Protocol make_http(const config::Listener& listener) {
   protocol.make_session = [site](const proto::SessionContext& context) {
     return proto::http::make_http_session(site, context);
   };
+  protocol.after_fork = [site] { site->after_fork(); };
   protocol.refusal =
       "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
       "Content-Length: 40\r\nConnection: close\r\nRetry-After: 1\r\n\r\n"
@@ -79,11 +80,7 @@ proto::Protocol protocol_of(const config::Listener& listener) {
 
 }  // namespace
 
-proto::Protocol make_protocol(const config::Listener& listener) {
-  proto::Protocol protocol = protocol_of(listener);
-  protocol.name = config::to_string(listener.protocol);
-  return protocol;
-}
+proto::Protocol make_protocol(const config::Listener& listener) { return protocol_of(listener); }
 
 config::Limits driver_limits(const config::Listener& listener) {
   config::Limits limits = listener.limits;
@@ -95,25 +92,6 @@ config::Limits driver_limits(const config::Listener& listener) {
     limits.idle_timeout = listener.http.keepalive_timeout;
   }
   return limits;
-}
-
-std::string listener_spec(const config::Config& config, const config::Listener& listener) {
-  return listener.name + '\n' + config.path + '\n' + config.text;
-}
-
-proto::Protocol load_protocol(const std::string& spec) {
-  const auto name_end = spec.find('\n');
-  const auto path_end = name_end == std::string::npos ? name_end : spec.find('\n', name_end + 1);
-  if (path_end == std::string::npos) throw std::invalid_argument("malformed listener spec");
-  const std::string name = spec.substr(0, name_end);
-  const std::string path = spec.substr(name_end + 1, path_end - name_end - 1);
-  const auto result = config::parse_config(std::string_view(spec).substr(path_end + 1), path);
-  if (!result.config)
-    throw std::invalid_argument(fmt::format("listener spec for {}: {}", name,
-                                            result.errors.front().to_string()));
-  for (const auto& listener : result.config->listeners)
-    if (listener.name == name) return make_protocol(listener);
-  throw std::invalid_argument(fmt::format("listener spec names no listener {}", name));
 }
 
 }  // namespace netcook::server

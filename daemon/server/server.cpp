@@ -1,6 +1,7 @@
 #include "server/server.hpp"
 
 #include "config/loader.hpp"
+#include "log/nested.hpp"
 #include "net/socket.hpp"
 #include "server/protocols.hpp"
 #include "systemd/notify.hpp"
@@ -44,9 +45,11 @@ bool same_socket(const Listener& running, const config::Listener& wanted) {
 
 }  // namespace
 
-Server::Server(Logging& logging, std::optional<config::LogLevel> level_override,
+Server::Server(Logging& logging, model::Environment environment,
+               std::optional<config::LogLevel> level_override,
                std::optional<std::chrono::microseconds> watchdog_period)
     : logging_(logging),
+      environment_(environment),
       log_(logging.main()),
       level_override_(level_override),
       signals_(loop_, kSignals, [this](int signal) { on_signal(signal); }),
@@ -73,7 +76,7 @@ void Server::start(config::Config config, systemd::ActivatedSockets activated) {
   for (std::size_t i = 0; i < config_.listeners.size(); ++i) {
     const auto& listener = config_.listeners[i];
     auto socket = activated_sockets[i] ? activated_sockets[i] : socket_for(listener, {});
-    listeners_.push_back(make_listener(config_, listener, std::move(socket)));
+    listeners_.push_back(make_listener(listener, std::move(socket)));
   }
   for (auto& listener : listeners_) {
     listener->start();
@@ -132,22 +135,24 @@ void Server::on_signal(int signal) {
     else
       begin_shutdown();
   } catch (const std::exception& e) {
-    log_.error("{}", e.what());
+    log_.error("{}", log::explain(e));
   }
 }
 
-std::unique_ptr<Listener> Server::make_listener(const config::Config& file,
-                                                const config::Listener& config,
+std::unique_ptr<Listener> Server::make_listener(const config::Listener& config,
                                                 Listener::Socket socket) {
   const std::uint64_t id = next_id_++;
   model::DriverSettings settings;
-  settings.listener = config.name;
-  settings.workers = config.workers;
+  settings.listener = config;
   settings.limits = driver_limits(config);
-  settings.spec = listener_spec(file, config);
   settings.log = logging_.for_listener(config);
   settings.on_drained = [this, id] { loop_.post([this, id] { drained(id); }); };
-  return std::make_unique<Listener>(id, config, std::move(socket), std::move(settings));
+  try {
+    return std::make_unique<Listener>(id, config, std::move(socket), std::move(settings),
+                                      environment_);
+  } catch (const std::exception&) {
+    std::throw_with_nested(std::runtime_error(where(config)));
+  }
 }
 
 // Through the listener's own logger, so the journal line has its fields.
@@ -208,11 +213,15 @@ Listener::Socket Server::socket_for(const config::Listener& config,
       return running->socket();
   try {
     return net::share_listening(net::listen_on(config.listen), config.listen);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(fmt::format("{}:{}:{}: listener {}: {}", config_.path,
-                                         config.mark.line, config.mark.column, config.name,
-                                         e.what()));
+  } catch (const std::exception&) {
+    std::throw_with_nested(std::runtime_error(where(config)));
   }
+}
+
+// "FILE:LINE:COLUMN: listener NAME", for a failure about one listener.
+std::string Server::where(const config::Listener& config) const {
+  return fmt::format("{}:{}:{}: listener {}", config_.path, config.mark.line, config.mark.column,
+                     config.name);
 }
 
 void Server::reload() {
@@ -259,10 +268,10 @@ void Server::reload() {
       const auto& wanted = next.listeners[i];
       auto socket = activated_sockets[i] ? activated_sockets[i] : socket_for(wanted, taken);
       taken.push_back(socket);
-      fresh.push_back(make_listener(next, wanted, std::move(socket)));
+      fresh.push_back(make_listener(wanted, std::move(socket)));
     }
   } catch (const std::exception& e) {
-    log_.error("{}", e.what());
+    log_.error("{}", log::explain(e));
     log_.error("reload failed: keeping the running configuration");
     systemd::notify_ready();
     return;
@@ -286,7 +295,7 @@ void Server::reload() {
   }
   // Old versions stop accepting only now that their successors accept.
   for (auto& listener : listeners_)
-    if (listener) retire(std::move(listener), true);
+    if (listener) retire(std::move(listener), model::CloseReason::listener_removed);
 
   listeners_ = std::move(kept);
   for (auto& listener : fresh) listeners_.push_back(std::move(listener));
@@ -299,8 +308,8 @@ void Server::reload() {
   systemd::notify_ready();
 }
 
-void Server::retire(std::unique_ptr<Listener> listener, bool close_socket) {
-  listener->stop_accepting(close_socket);
+void Server::retire(std::unique_ptr<Listener> listener, model::CloseReason why) {
+  listener->stop_accepting(why);
   const auto timeout = listener->config().limits.shutdown_timeout;
   const std::uint64_t id = listener->id();
   if (listener->connections() > 0)
@@ -333,7 +342,7 @@ void Server::begin_shutdown() {
   }
   shutting_down_ = true;
   systemd::notify_stopping();
-  for (auto& listener : listeners_) retire(std::move(listener), true);
+  for (auto& listener : listeners_) retire(std::move(listener), model::CloseReason::shutdown);
   listeners_.clear();
   log_.info("shutting down: no longer accepting; {} connection(s) open", open_connections());
   if (retired_.empty()) {

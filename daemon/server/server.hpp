@@ -34,9 +34,11 @@ class Server {
   static constexpr std::initializer_list<int> kSignals = {SIGTERM, SIGINT, SIGHUP, SIGUSR2};
 
   // The signals in kSignals must already be blocked (event::block_signals).
-  // With `watchdog_period` (systemd's WatchdogSec), pings the watchdog
-  // while every listener's loops turn.
-  Server(Logging& logging, std::optional<config::LogLevel> level_override,
+  // `environment` (the fork master) outlives the server. With
+  // `watchdog_period` (systemd's WatchdogSec), pings the watchdog while
+  // every listener's loops turn.
+  Server(Logging& logging, model::Environment environment,
+         std::optional<config::LogLevel> level_override,
          std::optional<std::chrono::microseconds> watchdog_period = std::nullopt);
   ~Server();
 
@@ -63,14 +65,13 @@ class Server {
   void on_signal(int signal);
   void reload();
   void begin_shutdown();
-  std::unique_ptr<Listener> make_listener(const config::Config& file,
-                                          const config::Listener& config,
-                                          Listener::Socket socket);
+  std::unique_ptr<Listener> make_listener(const config::Listener& config, Listener::Socket socket);
   Listener::Socket socket_for(const config::Listener& config,
                               const std::vector<Listener::Socket>& taken);
   std::vector<Listener::Socket> activated_for(const config::Config& file, bool starting);
+  std::string where(const config::Listener& config) const;
   void log_started(const Listener& listener);
-  void retire(std::unique_ptr<Listener> listener, bool close_socket);
+  void retire(std::unique_ptr<Listener> listener, model::CloseReason why);
   void drained(std::uint64_t id);
   void update_status();
   void start_watchdog();
@@ -78,6 +79,7 @@ class Server {
   std::size_t open_connections() const;
 
   Logging& logging_;
+  const model::Environment environment_;
   spdlog::logger& log_;
   std::optional<config::LogLevel> level_override_;
   config::Config config_;

@@ -25,12 +25,12 @@ class CoroutineModel : public testing::Test {
     const std::string bound = net::local_address(socket_.get());
     port_ = static_cast<std::uint16_t>(std::stoi(bound.substr(bound.rfind(':') + 1)));
     model::DriverSettings settings;
-    settings.listener = "co";
-    settings.workers = 2;
+    settings.listener.name = "co";
+    settings.listener.workers = 2;
     settings.limits = limits;
     settings.log = std::make_shared<spdlog::logger>("co", log_);
     settings.on_drained = [this] { drained_ = true; };
-    driver_ = model::coroutine::make_coroutine_driver(std::move(settings), socket_.get(),
+    driver_ = model::coroutine::make_coroutine_driver(std::move(settings), socket_.borrow(),
                                                      std::move(protocol));
     driver_->start();
   }
@@ -58,7 +58,7 @@ TEST_F(CoroutineModel, TeardownEndsEverySuspendedConnection) {
   for (std::size_t i = 0; i < 5; ++i) (void)clients[i].write_all(blob, 300ms);
   for (int i = 0; i < 100 && driver_->connections() != 20; ++i) std::this_thread::sleep_for(10ms);
   EXPECT_EQ(driver_->connections(), 20u);
-  driver_->stop_accepting();
+  driver_->stop_accepting(model::CloseReason::shutdown);
   EXPECT_FALSE(drained_);
   driver_.reset();
   EXPECT_TRUE(drained_);

@@ -4,7 +4,9 @@
 // each model instantiates them in its own instantiate_<model>.cpp.
 
 #include "client.hpp"
+#include "log_capture.hpp"
 #include "model/driver.hpp"
+#include "model/fork/master.hpp"
 #include "net/socket.hpp"
 #include "proto/echo.hpp"
 #include "test_protocols.hpp"
@@ -17,33 +19,31 @@
 #include <string>
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ringbuffer_sink.h>
 
 namespace netcook::test {
 
 using MakeDriver = std::function<std::unique_ptr<model::Driver>(
-    model::DriverSettings, int listen_fd, proto::Protocol)>;
+    model::DriverSettings, net::Fd listening, proto::Protocol)>;
 
 struct ModelCase {
   std::string name;  // test name suffix, e.g. "epoll_w2"
   MakeDriver make;
   unsigned workers = 1;
-  // Connections are served in this process, so they log to the driver's
-  // logger (the fork model's log from their own processes).
-  bool logs_here = true;
 };
 
-// The test protocols by name, for a model that rebuilds the protocol from
-// DriverSettings::spec in another process (fork): "echo", "room", "throw",
+// The test protocols by name, for a model that makes the protocol from the
+// listener's settings in another process (fork), where the fixture puts
+// the name in DriverSettings::listener.name: "echo", "room", "throw",
 // "line:<max_line>", "prefix:<text>" (line echo with that prefix, which may
-// hold {pid} and the other placeholders), "file:<path>", "timeout" and
-// "timeout:throw". Throws for any other spec.
+// hold {pid} and the other placeholders), "file:<path>", "timeout",
+// "timeout:throw" and "quit". Throws for any other spec.
 inline proto::Protocol test_protocol(const std::string& spec) {
   if (spec == "echo") return echo_protocol();
   if (spec == "room") return room_protocol();
   if (spec == "throw") return throwing_protocol();
   if (spec == "timeout") return timeout_protocol(false);
   if (spec == "timeout:throw") return timeout_protocol(true);
+  if (spec == "quit") return quitting_protocol();
   if (spec.rfind("file:", 0) == 0) return file_protocol(spec.substr(5));
   if (spec.rfind("line:", 0) == 0) return line_echo_protocol(std::stoul(spec.substr(5)));
   if (spec.rfind("prefix:", 0) == 0) {
@@ -59,6 +59,13 @@ inline proto::Protocol test_protocol(const std::string& spec) {
 inline std::string case_name(const testing::TestParamInfo<ModelCase>& info) {
   return info.param.name;
 }
+
+// The fork master of this test process (instantiate_fork.cpp), started
+// while the process was single-threaded.
+model::fork::Master& fork_master();
+// A fork driver on that master (the protocol is made there, by name).
+std::unique_ptr<model::Driver> make_fork(model::DriverSettings settings, net::Fd listening,
+                                         proto::Protocol protocol);
 
 // Signals the test thread when the driver reports it has drained.
 class DrainFlag {
@@ -85,7 +92,8 @@ class DriverTest : public testing::TestWithParam<ModelCase> {
     start(std::move(protocol), limits, std::string());
   }
 
-  // The protocol test_protocol(spec) makes; the spec goes to the driver too.
+  // The protocol test_protocol(spec) makes; the spec goes to the driver
+  // too, as the listener's name.
   void start(const std::string& spec, config::Limits limits = {}) {
     start(test_protocol(spec), limits, spec);
   }
@@ -97,27 +105,33 @@ class DriverTest : public testing::TestWithParam<ModelCase> {
     const std::string bound = net::local_address(socket_.get());
     port_ = static_cast<std::uint16_t>(std::stoi(bound.substr(bound.rfind(':') + 1)));
     model::DriverSettings settings;
-    settings.listener = "test";
-    settings.workers = GetParam().workers;
+    settings.listener.name = spec.empty() ? "test" : spec;
+    settings.listener.workers = GetParam().workers;
     settings.limits = limits;
-    settings.spec = std::move(spec);
-    settings.log = std::make_shared<spdlog::logger>("test", log_);
+    settings.log = log_.logger("test");
     settings.on_drained = [this] { drained_.set(); };
-    driver_ = GetParam().make(std::move(settings), socket_.get(), std::move(protocol));
+    driver_ = GetParam().make(std::move(settings), socket_.borrow(), std::move(protocol));
     driver_->start();
   }
 
   void TearDown() override { driver_.reset(); }
 
-  // Whether a line the driver logged so far holds `text`.
-  bool logged(std::string_view text) const {
-    for (const auto& line : log_->last_formatted())
-      if (line.find(text) != std::string::npos) return true;
-    return false;
+  // Waits for a line that holds `text` (the driver logs a connection's end
+  // after its socket has closed, so a client sees it first).
+  bool logged(std::string_view text, Timeout timeout = kWait) const {
+    return log_.wait_for(text, timeout);
+  }
+  // Waits for a line that says a connection ended for `reason`.
+  ::testing::AssertionResult closed_with(std::string_view reason) const {
+    const std::string wanted = "closed: " + std::string(reason) + " after";
+    if (log_.wait_for(wanted)) return ::testing::AssertionSuccess();
+    ::testing::AssertionResult failure = ::testing::AssertionFailure();
+    failure << "no connection closed with " << reason << "; the log:";
+    for (const auto& line : log_.lines()) failure << "\n  " << line;
+    return failure;
   }
 
-  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> log_ =
-      std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(256);
+  LogCapture log_;
   net::UniqueFd socket_;
   std::uint16_t port_ = 0;
   DrainFlag drained_;

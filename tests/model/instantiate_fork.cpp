@@ -2,40 +2,51 @@
 // must be forked while the test process is single-threaded: a global test
 // environment starts it when RUN_ALL_TESTS() begins (after every static
 // initialiser, before any test has made a thread) and stops it at the end.
-// The master rebuilds each listener's protocol from its spec with
-// test_protocol(), so the fixture gives every driver a spec.
+// The master makes each listener's protocol with test_protocol() from the
+// listener's name, where the fixture puts the test protocol's spec; its
+// processes log into LogCapture's file.
 
 #include "driver_test.hpp"
 #include "model/fork/driver.hpp"
-#include "model/fork/master.hpp"
 
-#include <spdlog/sinks/stdout_sinks.h>
+#include <cstdio>
 
 namespace netcook::test {
 namespace {
 
+std::unique_ptr<model::fork::Master> g_master;
+
 class ForkMasterEnvironment final : public testing::Environment {
  public:
   void SetUp() override {
-    model::fork::start_master(test_protocol, [](const std::string& name,
-                                                const log::ListenerFields&) {
-      auto log = std::make_shared<spdlog::logger>(
-          name, std::make_shared<spdlog::sinks::stderr_sink_st>());
-      log->set_pattern("[%n %P] %l: %v");
-      return log;
-    });
+    // Named after this process, before the master (a copy of it) is made.
+    std::remove(LogCapture::fork_log_path().c_str());
+    g_master = model::fork::Master::start(
+        [](const config::Listener& listener) { return test_protocol(listener.name); },
+        [](const std::string& name, const log::ListenerFields&) {
+          return LogCapture::fork_logger(name);
+        });
   }
-  void TearDown() override { model::fork::stop_master(); }
+  void TearDown() override {
+    g_master.reset();
+    std::remove(LogCapture::fork_log_path().c_str());
+  }
 };
 
 // gtest owns environments it is given.
-[[maybe_unused]] testing::Environment* const fork_master =
+[[maybe_unused]] testing::Environment* const fork_master_environment =
     testing::AddGlobalTestEnvironment(new ForkMasterEnvironment);
 
 }  // namespace
 
-INSTANTIATE_TEST_SUITE_P(Fork, DriverTest,
-                         testing::Values(ModelCase{"fork", model::fork::make_fork_driver, 1, false}),
+model::fork::Master& fork_master() { return *g_master; }
+
+std::unique_ptr<model::Driver> make_fork(model::DriverSettings settings, net::Fd listening,
+                                         proto::Protocol) {
+  return model::fork::make_fork_driver(std::move(settings), listening, fork_master());
+}
+
+INSTANTIATE_TEST_SUITE_P(Fork, DriverTest, testing::Values(ModelCase{"fork", make_fork, 1}),
                          case_name);
 
 }  // namespace netcook::test

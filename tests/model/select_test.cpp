@@ -97,10 +97,10 @@ class SelectTest : public testing::TestWithParam<ModelCase> {
 
   std::unique_ptr<model::Driver> make(proto::Protocol protocol, config::Limits limits = {}) {
     model::DriverSettings settings;
-    settings.listener = "test";
+    settings.listener.name = "test";
     settings.limits = limits;
     settings.log = std::make_shared<spdlog::logger>("test", sink_);
-    return GetParam().make(std::move(settings), socket_.get(), std::move(protocol));
+    return GetParam().make(std::move(settings), socket_.borrow(), std::move(protocol));
   }
 
   // Needs room for fds well above FD_SETSIZE.
@@ -154,7 +154,7 @@ TEST_P(SelectTest, ConnectionsBeyondFdSetsizeAreRefused) {
 }
 
 // A listening socket at or above FD_SETSIZE is duplicated below it; the
-// duplicate is closed by stop_accepting(), so the caller can really close
+// duplicate is closed by stop_accepting(model::CloseReason::shutdown), so the caller can really close
 // the socket afterwards.
 TEST_P(SelectTest, ListeningSocketAboveFdSetsizeIsMovedBelow) {
   if (!enough_fds(2000)) GTEST_SKIP() << "RLIMIT_NOFILE hard limit below 2000";
@@ -163,7 +163,7 @@ TEST_P(SelectTest, ListeningSocketAboveFdSetsizeIsMovedBelow) {
   driver_->start();
   auto client = Client::connect(port_);
   EXPECT_EQ(client.exchange("high"), "high");
-  driver_->stop_accepting();
+  driver_->stop_accepting(model::CloseReason::shutdown);
   socket_.reset();
   EXPECT_EQ(Client::try_connect(port_).error, ECONNREFUSED);
   EXPECT_EQ(client.exchange("still"), "still");

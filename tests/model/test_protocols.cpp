@@ -121,6 +121,18 @@ class TimeoutSession final : public LineSession {
   bool throws_;
 };
 
+class QuittingSession final : public LineSession {
+ private:
+  void answer(const std::string& line, proto::Outbox& out) override {
+    if (line != "quit") {
+      out.append(line + "\n");
+      return;
+    }
+    out.append("bye\n");
+    close_after_flush();
+  }
+};
+
 }  // namespace
 
 proto::Protocol echo_protocol() {
@@ -169,6 +181,14 @@ proto::Protocol timeout_protocol(bool throws) {
   proto::Protocol protocol;
   protocol.make_session = [throws](const proto::SessionContext&) {
     return std::make_unique<TimeoutSession>(throws);
+  };
+  return protocol;
+}
+
+proto::Protocol quitting_protocol() {
+  proto::Protocol protocol;
+  protocol.make_session = [](const proto::SessionContext&) {
+    return std::make_unique<QuittingSession>();
   };
   return protocol;
 }

@@ -35,4 +35,8 @@ proto::Protocol file_protocol(const std::string& path);
 // `throws`.
 proto::Protocol timeout_protocol(bool throws);
 
+// Line echo that, on the line "quit", answers "bye\n" and ends the
+// connection once that is written (Session::close_after_flush).
+proto::Protocol quitting_protocol();
+
 }  // namespace netcook::test

@@ -118,7 +118,7 @@ TEST_P(ThreadModelTest, StopAcceptingLeavesTheSocketAlone) {
   start(echo_protocol());
   auto client = Client::connect(port_);
   ASSERT_EQ(client.exchange("a"), "a");
-  driver_->stop_accepting();
+  driver_->stop_accepting(model::CloseReason::shutdown);
   // A connection made now waits in the backlog; the driver never takes it.
   auto waiting = Client::connect(port_);
   EXPECT_EQ(waiting.write_all("b"), IoStatus::ok);

@@ -1,8 +1,7 @@
-// co/: Task<T>, Scope, FdEvents, read_some / write_some, sleep — on a real
+// co/: Task<T>, Scope, FdEvents, sleep and yield — on a real
 // Loop over a socketpair.
 
 #include "co/fd_events.hpp"
-#include "co/io.hpp"
 #include "co/scope.hpp"
 #include "co/sleep.hpp"
 #include "co/task.hpp"
@@ -20,7 +19,6 @@ namespace netcook::co {
 namespace {
 
 using namespace std::chrono_literals;
-using Status = IoResult::Status;
 
 // Counts destructions, to see frames destroyed exactly once.
 struct Tracer {
@@ -76,6 +74,18 @@ struct SocketPair {
   net::UniqueFd ours;
   net::UniqueFd theirs;
 };
+
+// Writes to `ours` until it is full, and tells `events` so; returns the
+// bytes written.
+std::size_t fill(const SocketPair& pair, FdEvents& events) {
+  const std::string chunk(64 * 1024, 'x');
+  std::size_t written = 0;
+  ssize_t sent = 0;
+  while ((sent = ::send(pair.ours.get(), chunk.data(), chunk.size(), MSG_NOSIGNAL)) > 0)
+    written += static_cast<std::size_t>(sent);
+  events.write_blocked();
+  return written;
+}
 
 TEST(Task, IsLazyAndReturnsItsValue) {
   int value = 0;
@@ -170,20 +180,16 @@ TEST(Sleep, WaitsAtLeastItsDuration) {
 TEST(FdEvents, ReadableWhenDataArrives) {
   event::Loop loop;
   SocketPair pair;
-  FdEvents events(loop, pair.ours.get());
+  FdEvents events(loop, pair.ours.borrow());
   std::string got;
   event::Timer writer(loop, [&pair] { pair.send("hello"); });
   writer.arm_after(10ms);
   EXPECT_TRUE(run(loop, [](FdEvents& fd, std::string& out) -> Task<void> {
     std::array<char, 16> buffer{};
-    for (;;) {
-      const IoResult result = co_await read_some(fd, buffer);
-      if (result.status == Status::ok) {
-        out.assign(buffer.data(), result.size);
-        co_return;
-      }
-      EXPECT_EQ(result.status, Status::would_block);
-    }
+    fd.read_blocked();  // nothing there yet
+    EXPECT_EQ(co_await fd.readable(), Ready::ready);
+    const ssize_t size = ::recv(fd.fd().get(), buffer.data(), buffer.size(), 0);
+    if (size > 0) out.assign(buffer.data(), static_cast<std::size_t>(size));
   }(events, got)));
   EXPECT_EQ(got, "hello");
 }
@@ -191,7 +197,7 @@ TEST(FdEvents, ReadableWhenDataArrives) {
 TEST(FdEvents, DeadlineEndsAWaitWithTimeout) {
   event::Loop loop;
   SocketPair pair;
-  FdEvents events(loop, pair.ours.get());
+  FdEvents events(loop, pair.ours.borrow());
   events.read_blocked();
   Ready ready = Ready::ready;
   const auto start = event::Clock::now();
@@ -202,26 +208,29 @@ TEST(FdEvents, DeadlineEndsAWaitWithTimeout) {
   EXPECT_GE(event::Clock::now() - start, 30ms);
 }
 
-TEST(FdEvents, ReadSomeReportsTimeoutAndEndOfFile) {
+TEST(FdEvents, ReportsTimeoutThenTheHangup) {
   event::Loop loop;
   SocketPair pair;
-  FdEvents events(loop, pair.ours.get());
-  std::array<Status, 2> seen{};
-  EXPECT_TRUE(run(loop, [](FdEvents& fd, SocketPair& peer, std::array<Status, 2>& out)
+  FdEvents events(loop, pair.ours.borrow());
+  events.read_blocked();
+  std::array<Ready, 2> seen{};
+  EXPECT_TRUE(run(loop, [](FdEvents& fd, SocketPair& peer, std::array<Ready, 2>& out)
                             -> Task<void> {
-    std::array<char, 16> buffer{};
-    out[0] = (co_await read_some(fd, buffer, fd.loop().now() + 10ms)).status;
+    out[0] = co_await fd.readable(fd.loop().now() + 10ms);
     peer.theirs.reset();
-    out[1] = (co_await read_some(fd, buffer, fd.loop().now() + 1s)).status;
+    out[1] = co_await fd.readable(fd.loop().now() + 1s);
   }(events, pair, seen)));
-  EXPECT_EQ(seen[0], Status::timeout);
-  EXPECT_EQ(seen[1], Status::closed);
+  EXPECT_EQ(seen[0], Ready::timeout);
+  EXPECT_EQ(seen[1], Ready::ready);
+  EXPECT_TRUE(events.peer_hung_up());
+  char byte = 0;
+  EXPECT_EQ(::recv(pair.ours.get(), &byte, 1, 0), 0);  // end of file
 }
 
 TEST(FdEvents, WakeEndsAWaitLater) {
   event::Loop loop;
   SocketPair pair;
-  FdEvents events(loop, pair.ours.get());
+  FdEvents events(loop, pair.ours.borrow());
   events.read_blocked();
   bool waiting = false;
   Ready ready = Ready::ready;
@@ -242,7 +251,7 @@ TEST(FdEvents, WakeEndsAWaitLater) {
 TEST(FdEvents, WakeBeforeTheWaitIsNotLost) {
   event::Loop loop;
   SocketPair pair;
-  FdEvents events(loop, pair.ours.get());
+  FdEvents events(loop, pair.ours.borrow());
   events.read_blocked();
   events.wake();
   Ready ready = Ready::ready;
@@ -257,11 +266,9 @@ TEST(FdEvents, WakeBeforeTheWaitIsNotLost) {
 TEST(FdEvents, WaitsForEitherDirection) {
   event::Loop loop;
   SocketPair pair;
-  FdEvents events(loop, pair.ours.get());
+  FdEvents events(loop, pair.ours.borrow());
   events.read_blocked();
-  const std::string chunk(64 * 1024, 'x');
-  while (write_now(events, chunk).status == Status::ok) {
-  }
+  fill(pair, events);
   event::Timer writer(loop, [&pair] { pair.send("x"); });
   writer.arm_after(10ms);
   Ready ready = Ready::timeout;
@@ -276,10 +283,8 @@ TEST(FdEvents, WaitsForEitherDirection) {
 TEST(FdEvents, WritableAgainOnceThePeerReads) {
   event::Loop loop;
   SocketPair pair;
-  FdEvents events(loop, pair.ours.get());
-  const std::string chunk(64 * 1024, 'x');
-  std::size_t written = 0;
-  while (write_now(events, chunk).status == Status::ok) written += chunk.size();
+  FdEvents events(loop, pair.ours.borrow());
+  EXPECT_GT(fill(pair, events), 0u);
   EXPECT_FALSE(events.maybe_writable());
   event::Timer reader(loop, [&pair] {
     std::array<char, 64 * 1024> sink{};
@@ -287,14 +292,12 @@ TEST(FdEvents, WritableAgainOnceThePeerReads) {
     }
   });
   reader.arm_after(10ms);
-  IoResult result;
-  EXPECT_TRUE(run(loop, [](FdEvents& fd, std::string_view bytes, IoResult& out) -> Task<void> {
-    do out = co_await write_some(fd, bytes, fd.loop().now() + 5s);
-    while (out.status == Status::would_block);
-  }(events, chunk, result)));
-  EXPECT_EQ(result.status, Status::ok);
-  EXPECT_GT(result.size, 0u);
-  EXPECT_GT(written, 0u);
+  Ready ready = Ready::timeout;
+  EXPECT_TRUE(run(loop, [](FdEvents& fd, Ready& out) -> Task<void> {
+    out = co_await fd.writable(fd.loop().now() + 5s);
+  }(events, ready)));
+  EXPECT_EQ(ready, Ready::ready);
+  EXPECT_GT(::send(pair.ours.get(), "x", 1, MSG_DONTWAIT | MSG_NOSIGNAL), 0);
 }
 
 // A frame destroyed while it waits (with its deadline armed) leaves nothing
@@ -305,12 +308,12 @@ TEST(FdEvents, DestroyingAWaitingFrameDisarmsIt) {
   int destroyed = 0;
   {
     Scope scope;
-    scope.spawn([](Tracer, event::Loop& on, int fd) -> Task<void> {
+    scope.spawn([](Tracer, event::Loop& on, net::Fd fd) -> Task<void> {
       FdEvents events(on, fd);
       events.read_blocked();
       co_await events.readable(on.now() + 20ms);
       ADD_FAILURE() << "resumed after cancel";
-    }(Tracer(destroyed), loop, pair.ours.get()));
+    }(Tracer(destroyed), loop, pair.ours.borrow()));
     EXPECT_EQ(scope.size(), 1u);
   }
   EXPECT_EQ(destroyed, 1);

@@ -1,9 +1,10 @@
-// proto::Outbox over a real socket pair and real temporary files: bytes and
-// file ranges leave in the order they were appended, a large file never
-// enters memory, a file cut short ends the connection instead of hanging,
-// and a full socket is reported as a value to resume from.
+// model::write_outbox() and read_socket() over a real socket pair and real
+// temporary files: bytes and file ranges leave in the order they were
+// appended, a large file never enters memory, a file cut short ends the
+// connection instead of hanging, and a full socket is reported as a value
+// to resume from.
 
-#include "proto/outbox.hpp"
+#include "model/socket_io.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -19,10 +20,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace netcook::proto {
+namespace netcook::model {
 namespace {
 
-using Status = SendResult::Status;
+using proto::Outbox;
+using Status = WriteResult::Status;
 
 constexpr int kWaitMs = 15'000;  // every wait is bounded; a hang fails
 
@@ -91,12 +93,12 @@ class Reader {
   std::thread thread_;
 };
 
-// Calls send_to() until it is done or fails, waiting for room as needed.
-SendResult send_all(Outbox& out, int socket) {
+// Calls write_outbox() until it is done or fails, waiting for room as needed.
+WriteResult send_all(Outbox& out, const net::UniqueFd& socket) {
   while (true) {
-    const SendResult result = out.send_to(socket);
-    if (result.status == Status::done || result.status == Status::error) return result;
-    if (result.status == Status::would_block && !wait_for(socket, POLLOUT)) return result;
+    const WriteResult result = write_outbox(socket.borrow(), out);
+    if (result.status == Status::done || result.status == Status::failed) return result;
+    if (result.status == Status::would_block && !wait_for(socket.get(), POLLOUT)) return result;
   }
 }
 
@@ -112,7 +114,7 @@ long max_rss_kib() {
   return usage.ru_maxrss;
 }
 
-TEST(Outbox, BytesFileBytesLeaveInOrder) {
+TEST(WriteOutbox, BytesFileBytesLeaveInOrder) {
   const std::string contents = pattern(300 * 1024);
   const auto file = temp_file(contents);
   SocketPair pair;
@@ -127,7 +129,7 @@ TEST(Outbox, BytesFileBytesLeaveInOrder) {
   EXPECT_EQ(out.pending(), "head\n");
 
   Reader reader(pair.theirs.get(), true);
-  const SendResult result = send_all(out, pair.ours.get());
+  const WriteResult result = send_all(out, pair.ours);
   pair.ours.reset();
   reader.join();
   EXPECT_EQ(result.status, Status::done);
@@ -138,25 +140,9 @@ TEST(Outbox, BytesFileBytesLeaveInOrder) {
   EXPECT_TRUE(reader.bytes() == expected);
 }
 
-TEST(Outbox, PendingAndConsumeStopAtAFileRange) {
-  const auto file = temp_file("xyz");
-  Outbox out;
-  EXPECT_TRUE(out.empty());
-  out.append("ab");
-  out.append_file(file, 0, 3);
-  out.append("cd");
-  EXPECT_EQ(out.pending(), "ab");
-  out.consume(2);
-  EXPECT_EQ(out.pending(), "");
-  EXPECT_EQ(out.size(), 2u);
-  EXPECT_FALSE(out.empty());
-  out.clear();
-  EXPECT_TRUE(out.empty());
-}
-
 // 64 MiB of a sparse file goes through a socket while the process' peak
 // resident memory stays far below the file's size.
-TEST(Outbox, LargeSparseFileDoesNotEnterMemory) {
+TEST(WriteOutbox, LargeSparseFileDoesNotEnterMemory) {
   constexpr std::size_t kSize = 64 * 1024 * 1024;
   const auto file = temp_file("");
   ASSERT_EQ(::pwrite(file->get(), "end", 3, kSize - 3), 3);
@@ -165,7 +151,7 @@ TEST(Outbox, LargeSparseFileDoesNotEnterMemory) {
   Outbox out;
   out.append_file(file, 0, kSize);
   Reader reader(pair.theirs.get(), false);
-  const SendResult result = send_all(out, pair.ours.get());
+  const WriteResult result = send_all(out, pair.ours);
   pair.ours.reset();
   reader.join();
   EXPECT_EQ(result.status, Status::done);
@@ -174,7 +160,7 @@ TEST(Outbox, LargeSparseFileDoesNotEnterMemory) {
   EXPECT_LT(max_rss_kib() - before, 16 * 1024) << "KiB of peak RSS growth";
 }
 
-TEST(Outbox, FileCutShortIsAnError) {
+TEST(WriteOutbox, FileCutShortIsAnError) {
   const std::string contents = pattern(256 * 1024);
   const auto file = temp_file(contents);
   SocketPair pair;
@@ -184,49 +170,61 @@ TEST(Outbox, FileCutShortIsAnError) {
   out.append("never sent\n");
   ASSERT_EQ(::ftruncate(file->get(), 100 * 1024), 0);
   Reader reader(pair.theirs.get(), true);
-  const SendResult result = send_all(out, pair.ours.get());
+  const WriteResult result = send_all(out, pair.ours);
   pair.ours.reset();
   reader.join();
-  EXPECT_EQ(result.status, Status::error);
+  EXPECT_EQ(result.status, Status::failed);
   EXPECT_EQ(result.error, EIO);
   EXPECT_TRUE(reader.bytes() == "before\n" + contents.substr(0, 100 * 1024));
 }
 
-// Nobody reads at first: the socket fills up mid-file, send_to() says so
+// Nobody reads at first: the socket fills up mid-file, write_outbox() says so
 // and resumes exactly where it stopped once there is room.
-TEST(Outbox, WouldBlockThenResume) {
+TEST(WriteOutbox, WouldBlockThenResume) {
   const std::string contents = pattern(2 * 1024 * 1024);
   const auto file = temp_file(contents);
   SocketPair pair;
-  const int small = 64 * 1024;  // well below the share of one send_to()
+  const int small = 64 * 1024;  // well below the share of one write_outbox()
   ::setsockopt(pair.ours.get(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
   Outbox out;
   out.append("<");
   out.append_file(file, 0, contents.size());
   out.append(">");
-  const SendResult first = out.send_to(pair.ours.get());
+  const WriteResult first = write_outbox(pair.ours.borrow(), out);
   ASSERT_EQ(first.status, Status::would_block);
   EXPECT_GT(first.sent, 0u);
   EXPECT_LT(first.sent, contents.size());
-  EXPECT_EQ(out.send_to(pair.ours.get()).status, Status::would_block);
+  EXPECT_EQ(write_outbox(pair.ours.borrow(), out).status, Status::would_block);
 
   Reader reader(pair.theirs.get(), true);
-  const SendResult rest = send_all(out, pair.ours.get());
+  const WriteResult rest = send_all(out, pair.ours);
   pair.ours.reset();
   reader.join();
   EXPECT_EQ(rest.status, Status::done);
   EXPECT_TRUE(reader.bytes() == "<" + contents + ">");
 }
 
-TEST(Outbox, ClosedPeerIsAnError) {
+TEST(WriteOutbox, ClosedPeerIsAnError) {
   SocketPair pair;
   pair.theirs.reset();
   Outbox out;
   out.append("lost");
-  const SendResult result = out.send_to(pair.ours.get());
-  EXPECT_EQ(result.status, Status::error);
+  const WriteResult result = write_outbox(pair.ours.borrow(), out);
+  EXPECT_EQ(result.status, Status::failed);
   EXPECT_EQ(result.error, EPIPE);
 }
 
+TEST(ReadSocket, DataEndAndWouldBlock) {
+  SocketPair pair;
+  char buffer[16];
+  EXPECT_EQ(read_socket(pair.ours.borrow(), buffer).status, ReadResult::Status::would_block);
+  ASSERT_EQ(::write(pair.theirs.get(), "hello", 5), 5);
+  const ReadResult got = read_socket(pair.ours.borrow(), buffer);
+  EXPECT_EQ(got.status, ReadResult::Status::data);
+  EXPECT_EQ(std::string_view(buffer, got.size), "hello");
+  pair.theirs.reset();
+  EXPECT_EQ(read_socket(pair.ours.borrow(), buffer).status, ReadResult::Status::end);
+}
+
 }  // namespace
-}  // namespace netcook::proto
+}  // namespace netcook::model

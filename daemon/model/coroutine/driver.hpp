@@ -8,7 +8,7 @@
 
 namespace netcook::model::coroutine {
 
-std::unique_ptr<Driver> make_coroutine_driver(DriverSettings settings, int listen_fd,
+std::unique_ptr<Driver> make_coroutine_driver(DriverSettings settings, net::Fd listening,
                                               proto::Protocol protocol);
 
 }  // namespace netcook::model::coroutine

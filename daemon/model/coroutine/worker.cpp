@@ -1,24 +1,19 @@
 #include "model/coroutine/worker.hpp"
 
+#include "co/sleep.hpp"
 #include "model/coroutine/connection.hpp"
-#include "model/thread_name.hpp"
-
-#include <latch>
+#include "model/coroutine/driver.hpp"
 
 namespace netcook::model::coroutine {
 
-Worker::Worker(Shared& shared, unsigned index)
-    : shared_(shared),
-      index_(index),
-      thread_name_(worker_thread_name(shared.settings.listener, index)),
-      acceptor_([this](std::exception_ptr error) { connection_failed(std::move(error)); }),
-      connections_([this](std::exception_ptr error) { connection_failed(std::move(error)); }) {
-  loop_.beat_into(heartbeat_);
-}
+Worker::Worker(ReactorShared& shared, unsigned index)
+    : ReactorWorker(shared, index),
+      acceptor_([this](std::exception_ptr error) { failed(std::move(error)); }),
+      connections_([this](std::exception_ptr error) { failed(std::move(error)); }) {}
 
 // The thread is gone, so no coroutine is running: each suspended frame is
-// destroyed here, once, and its Connection closes the socket and frees the
-// slot (the driver has dropped the Service first, so nobody hears gone()).
+// destroyed here, once, and its Connection ends with the driver's reason
+// (the driver has dropped the Service first, so nobody hears gone()).
 Worker::~Worker() {
   halt();
   acceptor_.cancel();
@@ -27,107 +22,67 @@ Worker::~Worker() {
 }
 
 void Worker::start() {
-  listening_.emplace(loop_, shared_.listen_fd, EPOLLIN | EPOLLEXCLUSIVE | EPOLLET);
+  listening_.emplace(loop(), shared_.listen_fd, EPOLLIN | EPOLLEXCLUSIVE | EPOLLET);
   // Spawned on the worker's own thread, where it runs from then on.
-  loop_.post([this] {
+  loop().post([this] {
     try {
       acceptor_.spawn(accept_loop());
     } catch (const std::exception& e) {
-      log().critical("worker {} cannot accept: {}", thread_name_, e.what());
+      shared_.settings.log->critical("worker {} cannot accept: {}", thread_.name(), e.what());
     }
   });
-  thread_ = std::thread([this] { run(); });
+  thread_.start();
 }
 
 void Worker::stop_accepting() {
-  const auto stop = [this] {
+  thread_.run_there([this] {
     acceptor_.cancel();
     listening_.reset();  // unregisters the listening socket
-  };
-  if (!thread_.joinable()) {
-    stop();
-    return;
-  }
-  std::latch done(1);
-  loop_.post([&] {
-    stop();
-    done.count_down();
   });
-  done.wait();
 }
 
-void Worker::halt() noexcept {
-  loop_.stop();
-  if (thread_.joinable()) thread_.join();
-}
-
-void Worker::run() noexcept {
-  set_thread_name(thread_name_);
-  try {
-    loop_.run();
-  } catch (const std::exception& e) {
-    log().critical("worker {} stopped: {}", thread_name_, e.what());
+// The gate says when to wait: for the socket (its edge), for the others'
+// turn, or out a pause after a failure (edges are remembered meanwhile).
+co::Task<void> Worker::accept_loop() {
+  for (;;) {
+    switch (shared_.gate.accept_some(shared_.listen_fd, *this, loop().now())) {
+      case AcceptGate::Next::wait:
+        listening_->read_blocked();
+        co_await listening_->readable();
+        break;
+      case AcceptGate::Next::again:
+        co_await co::yield(loop());
+        break;
+      case AcceptGate::Next::pause:
+        co_await co::Sleep(loop(), shared_.gate.resume_at());
+        break;
+    }
   }
 }
 
-// A coroutine ended with an exception its own code did not catch (e.g. the
-// session could not be made): only that connection is gone.
-void Worker::connection_failed(std::exception_ptr error) noexcept {
+// The connection's coroutine runs at once, up to its first wait.
+void Worker::admit(Admission& admission) {
+  auto connection = std::make_unique<Connection>(*this, admission, setup(admission.socket.borrow()),
+                                                 loop().now());
+  connections_.spawn(serve(*this, std::move(connection)));
+}
+
+// A coroutine ended with an exception its own code did not catch: only
+// that connection (or accept loop) is gone.
+void Worker::failed(std::exception_ptr error) noexcept {
   try {
     std::rethrow_exception(std::move(error));
   } catch (const std::exception& e) {
-    log().error("a connection failed: {}", e.what());
+    shared_.settings.log->error("a coroutine of worker {} failed: {}", thread_.name(), e.what());
   } catch (...) {
-    log().error("a connection failed");
+    shared_.settings.log->error("a coroutine of worker {} failed", thread_.name());
   }
 }
 
-void Worker::joined(proto::ConnectionId id, Connection& connection) {
-  by_id_.emplace(id, &connection);
-}
-
-void Worker::left(proto::ConnectionId id) noexcept {
-  by_id_.erase(id);
-  if (!shared_.service) return;  // teardown: the Service went first
-  try {
-    std::lock_guard lock(shared_.service_mutex);
-    shared_.service->gone(id, *this);
-  } catch (const std::exception& e) {
-    log().error("service failed on a closed connection: {}", e.what());
-  }
-}
-
-void Worker::to_service(proto::ConnectionId from, std::string_view message) {
-  std::lock_guard lock(shared_.service_mutex);
-  shared_.service->message(from, message, *this);
-}
-
-// Courier: runs with the Service mutex held, so it only queues and wakes; a
-// connection cut off here ends on its next turn, outside the Service.
-void Worker::deliver(proto::ConnectionId to, std::string_view bytes) {
-  const auto index = static_cast<std::size_t>(to & 0xff);
-  if (index == index_) {
-    // Deliveries other workers queued here were made earlier (under the
-    // same Service mutex): they go first, so every receiver sees lines in
-    // the order the Service produced them.
-    take_deliveries();
-    deliver_here(to, bytes);
-  }
-  else if (index < shared_.workers.size())
-    shared_.workers[index]->post_delivery(to, bytes);
-}
-
-void Worker::deliver_here(proto::ConnectionId to, std::string_view bytes) noexcept {
-  const auto it = by_id_.find(to);
-  if (it != by_id_.end()) it->second->deliver(bytes, shared_.settings.limits.max_outbox);
-}
-
-void Worker::post_delivery(proto::ConnectionId to, std::string_view bytes) {
-  if (inbox_.put(to, bytes)) loop_.post([this] { take_deliveries(); });
-}
-
-void Worker::take_deliveries() noexcept {
-  for (const auto& [to, bytes] : inbox_.take()) deliver_here(to, bytes);
+std::unique_ptr<Driver> make_coroutine_driver(DriverSettings settings, net::Fd listening,
+                                              proto::Protocol protocol) {
+  return std::make_unique<ReactorDriver<Worker>>(std::move(settings), listening,
+                                                 std::move(protocol));
 }
 
 }  // namespace netcook::model::coroutine

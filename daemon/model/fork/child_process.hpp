@@ -6,6 +6,7 @@
 
 #include "config/config.hpp"
 #include "model/fork/master.hpp"
+#include "net/fd.hpp"
 #include "proto/session.hpp"
 
 #include <string>
@@ -15,11 +16,12 @@
 namespace netcook::model::fork {
 
 // What a connection process needs; everything it refers to lives in the
-// master's memory, which the child has a copy of.
+// master's memory, which the child has a copy of. The descriptors are the
+// master's, and the child's own copies once forked.
 struct ChildPlan {
   pid_t master = 0;
-  int client = -1;  // the connection
-  int hub = -1;     // the socket to the listener's Service; -1 without one
+  net::Fd client;  // the connection
+  net::Fd hub;     // the link to the listener's Service; invalid without one
   proto::ConnectionId id = 0;
   const std::string& listener;
   const config::Limits& limits;
@@ -32,8 +34,9 @@ struct ChildPlan {
 // Dies with the master, resets signals, closes every descriptor but stdio,
 // the connection and the hub, makes its own logger (every line of the
 // process is the connection's: PEER= throughout), serves the connection
-// and exits: status 0 when the connection was served (however it ended),
-// 1 when the process could not be set up.
+// through the connection core's poll loop and exits: status 0 when the
+// connection was served (however it ended), 1 when the process could not
+// be set up.
 [[noreturn]] void run_child(const ChildPlan& plan) noexcept;
 
 }  // namespace netcook::model::fork

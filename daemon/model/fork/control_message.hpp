@@ -3,10 +3,11 @@
 // The control protocol between the main process and the fork master. One
 // message is one SOCK_SEQPACKET packet, so the socket does the framing; a
 // listening socket travels alongside a `start` message with SCM_RIGHTS
-// (fd_passing.hpp). Both ends are built from the same source, so the
-// encoding is a plain fixed field order with no versioning.
+// (net/packet.hpp). Both ends are built from the same source, so the encoding
+// is config/codec.hpp's plain fixed field order with no versioning.
 
 #include "config/config.hpp"
+#include "model/close_reason.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -21,10 +22,16 @@ namespace netcook::model::fork {
 // 208 KiB by default), so this leaves room.
 inline constexpr std::size_t kMaxPacket = 128 * 1024;
 
+// A packet on a connection process's link to the hub starts with a tag, so
+// that an empty message is still a packet (an empty SEQPACKET read means
+// end of file).
+inline constexpr char kMessageTag = 'm';   // child -> master: Uplink::send
+inline constexpr char kDeliveryTag = 'd';  // master -> child: Courier::deliver
+
 enum class Op : std::uint8_t {
   // main -> master; each is answered with an `ack` carrying its `request`.
-  start = 1,       // listener, name, spec, limits, log_level; fd attached
-  stop_accepting,  // listener
+  start = 1,       // listener, settings, limits, log_level; fd attached
+  stop_accepting,  // listener, reason (for the connections it later ends)
   stop,            // listener: end its connections, forget it
   shutdown,        // end every listener and exit
   log_level,       // log_level: for the master, its listeners and the
@@ -41,9 +48,11 @@ struct ControlMessage {
   std::uint64_t request = 0;
   std::uint64_t value = 0;
   int log_level = 0;  // spdlog::level::level_enum
-  std::string name;
-  std::string spec;
+  CloseReason reason = CloseReason::shutdown;
   std::string error;
+  // Only in `start`: the listener as validated (the master makes its
+  // Protocol from it) and the limits its driver enforces.
+  config::Listener settings;
   config::Limits limits;
 };
 

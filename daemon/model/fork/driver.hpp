@@ -7,13 +7,13 @@
 
 namespace netcook::model::fork {
 
+class Master;
+
 // Makes a driver that is a proxy in the main process: start() hands the
-// listener (settings.spec, limits, name, and a copy of `listen_fd` over
-// SCM_RIGHTS) to the fork master, which runs it. `protocol` is not used:
-// the master rebuilds the Protocol from settings.spec with its
-// ProtocolLoader, so both processes agree on the configuration. Throws
-// std::runtime_error when the fork master is not running.
-std::unique_ptr<Driver> make_fork_driver(DriverSettings settings, int listen_fd,
-                                         proto::Protocol protocol);
+// listener's validated settings, its limits and a copy of `listening`
+// (SCM_RIGHTS) to the fork master, which makes the Protocol from the
+// settings and runs the listener. `master` outlives the driver.
+std::unique_ptr<Driver> make_fork_driver(DriverSettings settings, net::Fd listening,
+                                         Master& master);
 
 }  // namespace netcook::model::fork

@@ -1,11 +1,10 @@
 #include "model/fork/fork_listener.hpp"
 
 #include "model/fork/child_process.hpp"
-#include "net/socket.hpp"
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 #include <signal.h>
 #include <sys/epoll.h>
@@ -16,9 +15,6 @@
 namespace netcook::model::fork {
 namespace {
 
-constexpr int kAcceptBatch = 64;
-constexpr auto kBackoffFirst = std::chrono::milliseconds(50);
-constexpr auto kBackoffMax = std::chrono::seconds(1);
 // After SIGTERM, and again after SIGKILL: the server already waited
 // shutdown_timeout for the connections before destroying the driver.
 constexpr auto kStopGrace = std::chrono::seconds(1);
@@ -33,36 +29,40 @@ ForkListener::ForkListener(event::Loop& loop, ListenerHost& host, const LoggerFa
       setup_(std::move(setup)),
       log_(*setup_.log),
       listen_fd_(std::move(listen_fd)),
+      listening_(loop_, listen_fd_.borrow(), *this),
       master_(::getpid()),
-      accept_backoff_(loop_, [this] { resume_accepting(); }),
+      count_(setup_.limits.max_connections, [this] { host_.drained(id()); }),
+      gate_(log_, count_, setup_.protocol.refusal),
+      accept_pause_(loop_, [this] { resume_accepting(); }),
       stop_deadline_(loop_, [this] { escalate_stop(); }) {
   if (setup_.protocol.make_service)
-    hub_ = std::make_unique<Hub>(loop_, setup_.protocol.make_service(),
-                                 setup_.limits.max_outbox, log_,
-                                 [this](proto::ConnectionId connection) { cut_off(connection); });
+    hub_ =
+        std::make_unique<Hub>(loop_, setup_.protocol.make_service(), setup_.limits.max_outbox, log_,
+                              [this](proto::ConnectionId connection) { cut_off(connection); });
 }
 
 // Processes still alive die with the master, or are reaped later and
 // ignored (their listener is gone).
-ForkListener::~ForkListener() { close_listening(); }
+ForkListener::~ForkListener() {
+  close_listening();
+}
 
 void ForkListener::start() {
-  loop_.add(listen_fd_.get(), EPOLLIN, *this);
+  listening_.watch(EPOLLIN);
   accepting_ = true;
 }
 
 void ForkListener::close_listening() noexcept {
-  if (accepting_ && !accept_backoff_.armed()) loop_.remove(listen_fd_.get());
   accepting_ = false;
-  accept_backoff_.cancel();
+  listening_.cancel();
+  accept_pause_.cancel();
   listen_fd_.reset();
 }
 
-void ForkListener::stop_accepting() noexcept {
+void ForkListener::stop_accepting(CloseReason why) noexcept {
+  end_reason_ = why;
   close_listening();
-  if (draining_ || stopping_) return;
-  draining_ = true;
-  if (children_.empty()) host_.drained(id());
+  if (!stopping_) count_.drain();
 }
 
 void ForkListener::stop(std::function<void()> done) {
@@ -79,19 +79,26 @@ void ForkListener::stop(std::function<void()> done) {
   close_listening();
   stopping_ = true;
   stopped_ = std::move(done);
+  // The processes hear why before their links to the hub close.
+  for (const auto& [pid, child] : children_) end(pid, end_reason_);
   if (hub_) {
     hub_->halt();
     // Freed after the loop's current batch of events, which may name its links.
     loop_.post([doomed = std::shared_ptr<Hub>(std::move(hub_))] {});
   }
-  for (const auto& child : children_) {
-    ended_on_purpose_.insert(child.first);
-    ::kill(child.first, SIGTERM);
-  }
   if (children_.empty())
     finish_stop();
   else
     stop_deadline_.arm_after(kStopGrace);
+}
+
+// SIGTERM carrying the reason: the process says its last words (what its
+// socket takes at once), logs how its connection ended, and exits.
+void ForkListener::end(pid_t pid, CloseReason why) noexcept {
+  ended_on_purpose_.insert(pid);
+  sigval value{};
+  value.sival_int = static_cast<int>(why);
+  ::sigqueue(pid, SIGTERM, value);
 }
 
 void ForkListener::escalate_stop() noexcept {
@@ -116,99 +123,58 @@ void ForkListener::set_log_level(int level) noexcept {
   setup_.log->set_level(static_cast<spdlog::level::level_enum>(level));
 }
 
-void ForkListener::on_ready(std::uint32_t) noexcept { accept_some(); }
-
-void ForkListener::accept_some() noexcept {
-  for (int i = 0; i < kAcceptBatch && accepting_; ++i) {
-    if (!ready_link()) return;
-    net::UniqueFd fd(
-        ::accept4(listen_fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
-    if (!fd) {
-      if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED) return;
-      accept_failed(errno);
-      return;
-    }
-    backoff_delay_ = {};  // a shortage after this starts its pause over
-    accept_errors_.settle(log_, loop_.now());
-    if (children_.size() >= setup_.limits.max_connections) {
-      refusals_.hit(log_, loop_.now(), net::peer_address(fd.get()));
-      refuse(fd.get());
-      continue;
-    }
-    refusals_.settle(log_, loop_.now());
-    spawn(std::move(fd));
-  }
+void ForkListener::on_ready(std::uint32_t) noexcept {
+  accept();
 }
 
-// Out of descriptors, memory or processes: accepting again at once would
-// fail again while the socket stays readable, so stop watching it for a
-// while instead of spinning.
-void ForkListener::accept_failed(int error) noexcept {
-  accept_errors_.hit(log_, loop_.now(), std::strerror(error));
-  if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM)
-    pause_accepting();
-}
-
-void ForkListener::pause_accepting() noexcept {
-  if (accept_backoff_.armed()) return;
-  loop_.remove(listen_fd_.get());
-  backoff_delay_ = backoff_delay_ == event::Clock::duration{}
-                       ? std::chrono::duration_cast<event::Clock::duration>(kBackoffFirst)
-                       : std::min<event::Clock::duration>(backoff_delay_ * 2, kBackoffMax);
-  accept_backoff_.arm_after(backoff_delay_);
+// Level-triggered: while connections wait, epoll reports the socket again.
+void ForkListener::accept() noexcept {
+  if (gate_.accept_some(listen_fd_.borrow(), *this, loop_.now()) != AcceptGate::Next::pause) return;
+  listening_.cancel();
+  accept_pause_.arm_at(gate_.resume_at());
 }
 
 void ForkListener::resume_accepting() noexcept {
   if (!accepting_) return;
   try {
-    loop_.add(listen_fd_.get(), EPOLLIN, *this);
+    listening_.watch(EPOLLIN);
   } catch (const std::exception& e) {
     log_.error("cannot watch the listening socket again: {}", e.what());
-    accept_backoff_.arm_after(kBackoffMax);
+    accept_pause_.arm_after(std::chrono::seconds(1));
     return;
   }
-  accept_some();
-  if (!accept_backoff_.armed()) backoff_delay_ = {};
+  accept();
 }
 
-void ForkListener::refuse(int fd) noexcept {
-  const auto& refusal = setup_.protocol.refusal;
-  if (!refusal.empty()) ::send(fd, refusal.data(), refusal.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-}
-
-bool ForkListener::ready_link() noexcept {
-  if (!hub_ || spare_link_) return true;
+// The link to the hub for the next connection (our end, the child's end),
+// made before accepting it: out of descriptors, a client then waits in the
+// backlog instead of being accepted and refused for want of a link.
+int ForkListener::provision() noexcept {
+  if (!hub_ || spare_link_) return 0;
   int pair[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) != 0) {
-    accept_failed(errno);
-    return false;
-  }
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) != 0)
+    return errno;
   spare_link_.emplace(net::UniqueFd(pair[0]), net::UniqueFd(pair[1]));
-  return true;
+  return 0;
 }
 
-void ForkListener::spawn(net::UniqueFd client) noexcept {
+// The master's copy of the connection's socket closes when the gate is
+// done with the admission; the child keeps its own.
+void ForkListener::admit(Admission& admission) {
   net::UniqueFd ours, theirs;
   if (hub_) {
-    ours = std::move(spare_link_->first);  // accept_some() made it
+    ours = std::move(spare_link_->first);  // provision() made it
     theirs = std::move(spare_link_->second);
     spare_link_.reset();
   }
   const proto::ConnectionId connection = next_id_++;
   const pid_t pid = ::fork();
   if (pid == 0)
-    run_child({master_, client.get(), theirs.get(), connection, setup_.name, setup_.limits,
-               setup_.protocol, loggers_, setup_.log_level, setup_.log_fields});
-  if (pid < 0) {
-    const int error = errno;
-    fork_errors_.hit(log_, loop_.now(), std::strerror(error));
-    refuse(client.get());
-    pause_accepting();
-    return;
-  }
-  fork_errors_.settle(log_, loop_.now());
+    run_child({master_, admission.socket.borrow(), theirs.borrow(), connection, setup_.name,
+               setup_.limits, setup_.protocol, loggers_, setup_.log_level, setup_.log_fields});
+  if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
   try {
-    children_.emplace(pid, connection);
+    children_.emplace(pid, Child{connection, std::move(admission.slot)});
     host_.child_started(pid, id());
     if (hub_) {
       pids_.emplace(connection, pid);
@@ -222,17 +188,19 @@ void ForkListener::spawn(net::UniqueFd client) noexcept {
   host_.connections_changed(id());
 }
 
+// The hub cannot deliver to it: the process does not keep up.
 void ForkListener::cut_off(proto::ConnectionId connection) noexcept {
   const auto it = pids_.find(connection);
-  if (it == pids_.end()) return;
-  ended_on_purpose_.insert(it->second);
-  ::kill(it->second, SIGKILL);
+  if (it != pids_.end()) end(it->second, CloseReason::outbox_overflow);
 }
 
+// Its socket is closed and its session gone; the Service hears that it
+// left, and its place is given back last.
 void ForkListener::child_exited(pid_t pid, int status) noexcept {
   const auto it = children_.find(pid);
   if (it == children_.end()) return;
-  const proto::ConnectionId connection = it->second;
+  const proto::ConnectionId connection = it->second.id;
+  Slot slot = std::move(it->second.slot);
   children_.erase(it);
   log_exit(pid, status);
   ended_on_purpose_.erase(pid);
@@ -240,19 +208,16 @@ void ForkListener::child_exited(pid_t pid, int status) noexcept {
     pids_.erase(connection);
     hub_->remove(connection);
   }
+  slot.release();
   host_.connections_changed(id());
-  if (stopping_) {
-    if (children_.empty()) finish_stop();
-  } else if (draining_ && children_.empty()) {
-    host_.drained(id());
-  }
+  if (stopping_ && children_.empty()) finish_stop();
 }
 
 void ForkListener::log_exit(pid_t pid, int status) noexcept {
   if (WIFSIGNALED(status) && !ended_on_purpose_.contains(pid)) {
     const int signal = WTERMSIG(status);
-    log_.warn("connection process {} was killed by signal {} ({}); the listener carries on",
-              pid, signal, ::strsignal(signal));
+    log_.warn("connection process {} was killed by signal {} ({}); the listener carries on", pid,
+              signal, ::strsignal(signal));
   } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
     log_.debug("connection process {} exited with status {}", pid, WEXITSTATUS(status));
   }

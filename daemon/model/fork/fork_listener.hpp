@@ -1,16 +1,20 @@
 #pragma once
 
 // One fork-model listener inside the fork master: accepts on its copy of
-// the listening socket, forks a connection process per connection (at most
-// max_connections alive; beyond that, the protocol's refusal and a close),
-// hosts the listener's Service (hub.hpp), and ends its processes on stop.
+// the listening socket through the accept gate, forks a connection process
+// per connection (at most max_connections alive), hosts the listener's
+// Service (hub.hpp), and ends its processes on stop: SIGTERM with the close
+// reason as its value (sigqueue(3)), which the process's poll loop takes as
+// a side channel, then SIGKILL for any still there after a grace period.
 // Processes are reaped by the master (SIGCHLD through signalfd), which
 // hands each exit to the listener that forked it.
 
 #include "config/config.hpp"
 #include "event/loop.hpp"
+#include "event/registration.hpp"
 #include "event/timer.hpp"
-#include "model/burst_log.hpp"
+#include "model/accept_gate.hpp"
+#include "model/connection_count.hpp"
 #include "model/fork/hub.hpp"
 #include "model/fork/master.hpp"
 #include "net/unique_fd.hpp"
@@ -47,7 +51,7 @@ struct ListenerSetup {
   std::shared_ptr<spdlog::logger> log;
 };
 
-class ForkListener final : public event::Watcher {
+class ForkListener final : private event::Watcher, private AcceptGate::Host {
  public:
   // `listen_fd` is the master's own copy of the listening socket.
   ForkListener(event::Loop& loop, ListenerHost& host, const LoggerFactory& loggers,
@@ -60,8 +64,9 @@ class ForkListener final : public event::Watcher {
 
   // Stops watching and closes the master's copy of the listening socket
   // (so a socket the main process closes really closes). Reports drained
-  // once no connection process is left.
-  void stop_accepting() noexcept;
+  // once no connection process is left. `why` is the reason the processes
+  // stop() ends will close their connections with.
+  void stop_accepting(CloseReason why) noexcept;
 
   // The listener's log level (spdlog::level::level_enum), here and in the
   // connection processes forked from now on.
@@ -76,24 +81,27 @@ class ForkListener final : public event::Watcher {
   // The master reaped one of this listener's processes.
   void child_exited(pid_t pid, int status) noexcept;
 
-  // The listening socket is readable.
-  void on_ready(std::uint32_t events) noexcept override;
-
   std::uint64_t id() const noexcept { return setup_.id; }
   std::size_t connections() const noexcept { return children_.size(); }
 
  private:
-  void accept_some() noexcept;
-  void accept_failed(int error) noexcept;
-  void refuse(int fd) noexcept;
-  // Makes spare_link_ if the listener has a hub and there is none yet;
-  // false (after accept_failed()) when it cannot.
-  bool ready_link() noexcept;
-  void spawn(net::UniqueFd client) noexcept;
+  // A connection process, alive or not yet reaped.
+  struct Child {
+    proto::ConnectionId id;
+    Slot slot;
+  };
+
+  // The listening socket is readable.
+  void on_ready(std::uint32_t events) noexcept override;
+  // Makes spare_link_ if the listener has a hub and there is none yet.
+  int provision() noexcept override;
+  // Forks the connection's process.
+  void admit(Admission& admission) override;
+  void accept() noexcept;
+  void resume_accepting() noexcept;
+  void end(pid_t pid, CloseReason why) noexcept;
   void cut_off(proto::ConnectionId id) noexcept;
   void close_listening() noexcept;
-  void pause_accepting() noexcept;
-  void resume_accepting() noexcept;
   void escalate_stop() noexcept;
   void finish_stop() noexcept;
   void log_exit(pid_t pid, int status) noexcept;
@@ -104,29 +112,28 @@ class ForkListener final : public event::Watcher {
   ListenerSetup setup_;
   spdlog::logger& log_;
   net::UniqueFd listen_fd_;
+  event::Registration listening_;  // cancelled before listen_fd_ closes
   const pid_t master_;
+  ConnectionCount count_;
+  AcceptGate gate_;
   std::unique_ptr<Hub> hub_;  // only when the protocol has a Service
   // The hub link for the next connection (our end, the child's end), made
   // before accepting it: out of descriptors, a client then waits in the
   // backlog instead of being accepted and refused for want of a link.
   std::optional<std::pair<net::UniqueFd, net::UniqueFd>> spare_link_;
   bool accepting_ = false;
-  bool draining_ = false;
   bool stopping_ = false;
   bool killed_ = false;  // stop() escalated to SIGKILL
+  CloseReason end_reason_ = CloseReason::shutdown;
   std::function<void()> stopped_;
   proto::ConnectionId next_id_ = 1;
 
-  std::unordered_map<pid_t, proto::ConnectionId> children_;  // alive or not yet reaped
+  std::unordered_map<pid_t, Child> children_;
   std::unordered_map<proto::ConnectionId, pid_t> pids_;
   std::unordered_set<pid_t> ended_on_purpose_;  // signalled by us: no warning
 
-  event::Timer accept_backoff_;
+  event::Timer accept_pause_;
   event::Timer stop_deadline_;
-  event::Clock::duration backoff_delay_{};
-  BurstLog accept_errors_{"accept failed"};
-  BurstLog fork_errors_{"cannot fork a connection process"};
-  BurstLog refusals_{"max_connections reached; refusing connections"};
 };
 
 }  // namespace netcook::model::fork

@@ -1,8 +1,8 @@
 #include "model/fork/hub.hpp"
 
-#include "model/fork/child_connection.hpp"
+#include "event/registration.hpp"
 #include "model/fork/control_message.hpp"
-#include "model/fork/packet.hpp"
+#include "net/packet.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -22,15 +22,25 @@ constexpr std::size_t kMessageBatch = 64;
 class Hub::Link final : public event::Watcher {
  public:
   Link(Hub& owner, proto::ConnectionId connection, net::UniqueFd fd)
-      : hub(owner), id(connection), socket(std::move(fd)), out(socket.get()) {}
+      : hub(owner),
+        id(connection),
+        socket(std::move(fd)),
+        out(socket.borrow()),
+        watching(owner.loop_, socket.borrow(), *this) {}
   void on_ready(std::uint32_t events) noexcept override { hub.ready(*this, events); }
+
+  // The process closed its end, or the hub is done with it.
+  void close() noexcept {
+    watching.cancel();
+    socket.reset();
+  }
 
   Hub& hub;
   const proto::ConnectionId id;
   net::UniqueFd socket;
-  PacketQueue out;
-  std::uint32_t watching = 0;  // the epoll mask registered, 0 when not
-  bool cut_off = false;        // its process is being killed: deliver nothing more
+  net::PacketQueue out;
+  event::Registration watching;  // cancelled before the socket closes
+  bool cut_off = false;          // its process is being ended: deliver nothing more
   std::string gathered;        // deliveries not yet packed (see Hub::dirty_)
   bool dirty = false;          // listed in Hub::dirty_
 };
@@ -52,12 +62,7 @@ void Hub::halt() noexcept {
   service_.reset();
   flush_turn_.cancel();
   dirty_.clear();
-  for (auto& entry : links_) {
-    Link& link = *entry.second;
-    if (link.watching != 0) loop_.remove(link.socket.get());
-    link.watching = 0;
-    link.socket.reset();
-  }
+  for (auto& entry : links_) entry.second->close();
 }
 
 void Hub::add(proto::ConnectionId id, net::UniqueFd socket) {
@@ -73,9 +78,7 @@ void Hub::remove(proto::ConnectionId id) noexcept {
   if (halted_ || it == links_.end()) return;
   Link& link = *it->second;
   take_messages(link, std::numeric_limits<std::size_t>::max());
-  if (link.watching != 0) loop_.remove(link.socket.get());
-  link.watching = 0;
-  link.socket.reset();
+  link.close();
   try {
     if (retired_.empty()) loop_.post([this] { retired_.clear(); });
     retired_.push_back(std::move(it->second));
@@ -100,14 +103,12 @@ void Hub::ready(Link& link, std::uint32_t events) noexcept {
 
 void Hub::take_messages(Link& link, std::size_t limit) noexcept {
   for (std::size_t taken = 0; taken < limit && link.socket; ++taken) {
-    const ReceivedPacket packet = receive_packet(link.socket.get(), buffer_, MSG_DONTWAIT);
+    const net::ReceivedPacket packet = net::receive_packet(link.socket.borrow(), buffer_, MSG_DONTWAIT);
     if (packet.size < 0 && packet.error == EAGAIN) return;
     if (packet.size <= 0) {
       // The process closed its end (it exited): nothing more will come, so
       // stop watching rather than wake on the hang-up until it is reaped.
-      if (link.watching != 0) loop_.remove(link.socket.get());
-      link.watching = 0;
-      link.socket.reset();
+      link.close();
       return;
     }
     if (packet.truncated || buffer_[0] != kMessageTag) {
@@ -140,7 +141,7 @@ void Hub::deliver(proto::ConnectionId to, std::string_view bytes) {
     link.dirty = true;
     dirty_.push_back(to);
   }
-  if (!flush_turn_.armed()) flush_turn_.arm_at(loop_.now() + std::chrono::nanoseconds(1));
+  flush_turn_.schedule();
 }
 
 void Hub::flush_deliveries() noexcept {
@@ -186,14 +187,8 @@ void Hub::flush_deliveries() noexcept {
 
 void Hub::watch(Link& link) noexcept {
   if (!link.socket) return;
-  const std::uint32_t wanted = EPOLLIN | (link.out.empty() ? 0u : EPOLLOUT);
-  if (wanted == link.watching) return;
   try {
-    if (link.watching == 0)
-      loop_.add(link.socket.get(), wanted, link);
-    else
-      loop_.modify(link.socket.get(), wanted, link);
-    link.watching = wanted;
+    link.watching.watch(EPOLLIN | (link.out.empty() ? 0u : EPOLLOUT));
   } catch (const std::exception& e) {
     log_.error("cannot watch a connection process: {}", e.what());
     cut(link, "cannot be watched");

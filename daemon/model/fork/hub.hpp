@@ -9,9 +9,9 @@
 // that does not keep up, and that process is cut off (the listener kills
 // it; the Service hears gone() once it is reaped).
 
+#include "event/deferred.hpp"
 #include "event/loop.hpp"
-#include "event/timer.hpp"
-#include "model/fork/packet_queue.hpp"
+#include "net/packet_queue.hpp"
 #include "net/unique_fd.hpp"
 #include "proto/service.hpp"
 
@@ -70,11 +70,11 @@ class Hub final : private proto::Courier {
   std::vector<std::unique_ptr<Link>> retired_;  // removed, freed by a posted function
   bool halted_ = false;
   std::vector<char> buffer_;
-  // Links with gathered deliveries, sent once the loop's current batch of
-  // events is done: a line for every member costs one packet per member
-  // per batch rather than per line.
+  // Links with gathered deliveries, sent on the loop's next turn (after the
+  // current batch of events): a line for every member costs one packet per
+  // member per batch rather than per line.
   std::vector<proto::ConnectionId> dirty_;
-  event::Timer flush_turn_;
+  event::Deferred flush_turn_;
 };
 
 }  // namespace netcook::model::fork

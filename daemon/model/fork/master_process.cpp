@@ -1,6 +1,6 @@
 #include "model/fork/master_process.hpp"
 
-#include "model/fork/packet.hpp"
+#include "net/packet.hpp"
 #include "net/socket.hpp"
 
 #include <cerrno>
@@ -15,14 +15,15 @@
 
 namespace netcook::model::fork {
 
-MasterProcess::MasterProcess(net::UniqueFd control, ProtocolLoader loader,
+MasterProcess::MasterProcess(net::UniqueFd control, ProtocolFactory protocols,
                              LoggerFactory loggers, event::Heartbeat& heartbeat)
     : control_(std::move(control)),
-      loader_(std::move(loader)),
+      protocols_(std::move(protocols)),
       loggers_(std::move(loggers)),
       log_(loggers_("fork-master", {})),
       sigchld_(loop_, {SIGCHLD}, [this](int) { reap(); }),
-      replies_(control_.get()),
+      replies_(control_.borrow()),
+      control_watch_(loop_, control_.borrow(), *this),
       buffer_(kMaxPacket) {
   if (!log_) throw std::runtime_error("the logger factory made no logger");
   loop_.beat_into(heartbeat);
@@ -30,10 +31,7 @@ MasterProcess::MasterProcess(net::UniqueFd control, ProtocolLoader loader,
   watch_control();
 }
 
-MasterProcess::~MasterProcess() {
-  listeners_.clear();
-  if (control_events_ != 0) loop_.remove(control_.get());
-}
+MasterProcess::~MasterProcess() { listeners_.clear(); }
 
 void MasterProcess::run() {
   log_->debug("fork master {} running", ::getpid());
@@ -49,18 +47,19 @@ void MasterProcess::run() {
 
 void MasterProcess::watch_control() noexcept {
   if (!control_) return;
-  const std::uint32_t wanted = EPOLLIN | (replies_.empty() ? 0u : EPOLLOUT);
-  if (wanted == control_events_) return;
   try {
-    if (control_events_ == 0)
-      loop_.add(control_.get(), wanted, *this);
-    else
-      loop_.modify(control_.get(), wanted, *this);
-    control_events_ = wanted;
+    control_watch_.watch(EPOLLIN | (replies_.empty() ? 0u : EPOLLOUT));
   } catch (const std::exception& e) {
     log_->critical("cannot watch the control socket: {}", e.what());
     loop_.stop();
   }
+}
+
+// The main process is gone (it exits, or it died): so are we.
+void MasterProcess::forget_control() noexcept {
+  control_watch_.cancel();
+  control_.reset();
+  shut_down(std::nullopt);
 }
 
 void MasterProcess::on_ready(std::uint32_t events) noexcept {
@@ -71,14 +70,10 @@ void MasterProcess::on_ready(std::uint32_t events) noexcept {
 
 void MasterProcess::read_control() noexcept {
   while (control_) {
-    ReceivedPacket packet = receive_packet(control_.get(), buffer_, MSG_DONTWAIT);
+    net::ReceivedPacket packet = net::receive_packet(control_.borrow(), buffer_, MSG_DONTWAIT);
     if (packet.size < 0 && packet.error == EAGAIN) return;
     if (packet.size <= 0) {
-      // The main process is gone (it exits, or it died): so are we.
-      if (control_events_ != 0) loop_.remove(control_.get());
-      control_events_ = 0;
-      control_.reset();
-      shut_down(std::nullopt);
+      forget_control();
       return;
     }
     const auto message =
@@ -101,7 +96,7 @@ void MasterProcess::handle(const ControlMessage& message, net::UniqueFd fd) noex
         return;
       case Op::stop_accepting:
         if (const auto it = listeners_.find(message.listener); it != listeners_.end())
-          it->second->stop_accepting();
+          it->second->stop_accepting(message.reason);
         ack(message.request);
         return;
       case Op::stop:
@@ -132,17 +127,18 @@ void MasterProcess::start_listener(const ControlMessage& message, net::UniqueFd 
     throw std::runtime_error("a listener with this id is already running");
   ListenerSetup setup;
   setup.id = message.listener;
-  setup.name = message.name;
+  setup.name = message.settings.name;
   setup.limits = message.limits;
   setup.log_level = message.log_level;
-  setup.protocol = loader_(message.spec);
-  setup.log_fields = {message.name, setup.protocol.name, config::to_string(config::Model::fork)};
-  setup.log = loggers_(message.name, setup.log_fields);
+  setup.protocol = protocols_(message.settings);
+  setup.log_fields = {setup.name, config::to_string(message.settings.protocol),
+                      config::to_string(config::Model::fork)};
+  setup.log = loggers_(setup.name, setup.log_fields);
   if (!setup.log) throw std::runtime_error("the logger factory made no logger");
   setup.log->set_level(static_cast<spdlog::level::level_enum>(message.log_level));
   log_->set_level(static_cast<spdlog::level::level_enum>(message.log_level));
-  auto listener = std::make_unique<ForkListener>(loop_, static_cast<ListenerHost&>(*this), loggers_, std::move(setup),
-                                                 std::move(fd));
+  auto listener = std::make_unique<ForkListener>(loop_, static_cast<ListenerHost&>(*this),
+                                                 loggers_, std::move(setup), std::move(fd));
   listener->start();
   listeners_.emplace(message.listener, std::move(listener));
 }

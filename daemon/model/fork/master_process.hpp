@@ -4,13 +4,16 @@
 // requests from the main process on the control socket, keeps the fork
 // model's listeners (fork_listener.hpp), reaps every connection process
 // through signalfd(SIGCHLD) and reports connection counts and drains back.
+// Its end of the control socket is registered for reading, and for writing
+// while replies wait for room.
 
 #include "event/loop.hpp"
+#include "event/registration.hpp"
 #include "event/signals.hpp"
 #include "model/fork/control_message.hpp"
 #include "model/fork/fork_listener.hpp"
 #include "model/fork/master.hpp"
-#include "model/fork/packet_queue.hpp"
+#include "net/packet_queue.hpp"
 #include "net/unique_fd.hpp"
 
 #include <cstdint>
@@ -27,7 +30,7 @@ class MasterProcess final : public event::Watcher, private ListenerHost {
  public:
   // `control` is the master's end of the control socket.
   // The loop beats `heartbeat` (shared with the main process).
-  MasterProcess(net::UniqueFd control, ProtocolLoader loader, LoggerFactory loggers,
+  MasterProcess(net::UniqueFd control, ProtocolFactory protocols, LoggerFactory loggers,
                 event::Heartbeat& heartbeat);
   MasterProcess(const MasterProcess&) = delete;
   MasterProcess& operator=(const MasterProcess&) = delete;
@@ -51,6 +54,7 @@ class MasterProcess final : public event::Watcher, private ListenerHost {
   void reply(const ControlMessage& message) noexcept;
   void ack(std::uint64_t request, std::string error = {}) noexcept;
   void watch_control() noexcept;
+  void forget_control() noexcept;
   void flush_counts() noexcept;
 
   // ListenerHost
@@ -59,13 +63,13 @@ class MasterProcess final : public event::Watcher, private ListenerHost {
   void drained(std::uint64_t listener) noexcept override;
 
   net::UniqueFd control_;
-  ProtocolLoader loader_;
+  ProtocolFactory protocols_;
   LoggerFactory loggers_;
   std::shared_ptr<spdlog::logger> log_;
   event::Loop loop_;
   event::SignalWatcher sigchld_;
-  PacketQueue replies_;
-  std::uint32_t control_events_ = 0;  // registered epoll mask, 0 when not watched
+  net::PacketQueue replies_;
+  event::Registration control_watch_;
 
   std::map<std::uint64_t, std::unique_ptr<ForkListener>> listeners_;
   std::unordered_map<pid_t, std::uint64_t> children_;  // every live process -> listener

@@ -1,6 +1,9 @@
-#include "model/fork/master_client.hpp"
+// The main process's side of the control protocol (master.hpp): requests and
+// their acks, and the reader thread that takes what the master reports.
 
-#include "model/fork/packet.hpp"
+#include "model/fork/master.hpp"
+
+#include "net/packet.hpp"
 
 #include <cerrno>
 #include <stdexcept>
@@ -16,46 +19,23 @@ namespace {
 
 constexpr auto kStopWait = std::chrono::seconds(5);
 constexpr auto kExitWait = std::chrono::milliseconds(3000);
-// A master that cannot take a request for this long is treated as stuck.
-constexpr timeval kSendTimeout{5, 0};
 
 }  // namespace
 
-MasterClient& MasterClient::instance() {
-  static MasterClient client;
-  return client;
-}
-
-MasterClient::~MasterClient() { stop(); }
-
-void MasterClient::attach(pid_t master, net::UniqueFd control) {
-  ::setsockopt(control.get(), SOL_SOCKET, SO_SNDTIMEO, &kSendTimeout, sizeof kSendTimeout);
-  std::lock_guard lock(mutex_);
-  control_ = std::move(control);
-  connected_ = true;
-  stopping_ = false;
-  pid_ = master;
-}
-
-bool MasterClient::running() const noexcept {
-  std::lock_guard lock(mutex_);
-  return connected_ && !stopping_;
-}
-
-std::uint64_t MasterClient::add(std::shared_ptr<Listener> listener) {
+std::uint64_t Master::add(std::shared_ptr<Listener> listener) {
   std::lock_guard lock(mutex_);
   const std::uint64_t id = next_listener_++;
   listeners_.emplace(id, std::move(listener));
   return id;
 }
 
-void MasterClient::remove(std::uint64_t id) noexcept {
+void Master::remove(std::uint64_t id) noexcept {
   std::scoped_lock lock(callbacks_mutex_, mutex_);
   listeners_.erase(id);
 }
 
-std::string MasterClient::request(ControlMessage message, int fd,
-                                  std::chrono::milliseconds timeout) {
+std::string Master::request(ControlMessage message, net::Fd fd,
+                            std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   if (!connected_) throw std::runtime_error("the fork master is not running");
   start_reader();
@@ -66,7 +46,7 @@ std::string MasterClient::request(ControlMessage message, int fd,
   int error = 0;
   {
     std::lock_guard sending(send_mutex_);
-    error = send_packet(control_.get(), packet, 0, fd);
+    error = net::send_packet(control_.borrow(), packet, 0, fd);
   }
   lock.lock();
   if (error == 0)
@@ -81,7 +61,7 @@ std::string MasterClient::request(ControlMessage message, int fd,
                                       : "the fork master is gone");
 }
 
-void MasterClient::start_reader() {
+void Master::start_reader() {
   if (reader_.joinable()) return;
   // The thread starts with every signal blocked: signals are for the main
   // process's signalfd, never for this thread.
@@ -97,10 +77,10 @@ void MasterClient::start_reader() {
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 }
 
-void MasterClient::read_loop() noexcept {
+void Master::read_loop() noexcept {
   std::vector<char> buffer(kMaxPacket);
   while (true) {
-    const ReceivedPacket packet = receive_packet(control_.get(), buffer, 0);
+    const net::ReceivedPacket packet = net::receive_packet(control_.borrow(), buffer, 0);
     if (packet.size < 0 && (packet.error == EINTR || packet.error == EAGAIN)) continue;
     if (packet.size <= 0) break;
     if (packet.truncated) continue;
@@ -110,7 +90,7 @@ void MasterClient::read_loop() noexcept {
   lost();
 }
 
-void MasterClient::dispatch(const ControlMessage& message) noexcept {
+void Master::dispatch(const ControlMessage& message) noexcept {
   if (message.op == Op::ack) {
     std::lock_guard lock(mutex_);
     if (const auto it = answers_.find(message.request); it != answers_.end()) {
@@ -140,7 +120,7 @@ void MasterClient::dispatch(const ControlMessage& message) noexcept {
 }
 
 // The control socket ended: the master exited (stop()) or died.
-void MasterClient::lost() noexcept {
+void Master::lost() noexcept {
   std::lock_guard calling(callbacks_mutex_);
   std::vector<std::shared_ptr<Listener>> listeners;
   bool unexpected = false;
@@ -166,7 +146,7 @@ void MasterClient::lost() noexcept {
   if (unexpected) reap(kExitWait);
 }
 
-bool MasterClient::reap(std::chrono::milliseconds timeout, int signal) noexcept {
+bool Master::reap(std::chrono::milliseconds timeout, int signal) noexcept {
   std::lock_guard lock(reap_mutex_);
   const pid_t pid = pid_.load();
   if (pid <= 0) return true;
@@ -183,7 +163,7 @@ bool MasterClient::reap(std::chrono::milliseconds timeout, int signal) noexcept 
   }
 }
 
-void MasterClient::stop() noexcept {
+void Master::stop() noexcept {
   bool connected = false;
   {
     std::lock_guard lock(mutex_);
@@ -194,7 +174,7 @@ void MasterClient::stop() noexcept {
     try {
       ControlMessage message;
       message.op = Op::shutdown;
-      request(message, -1, kStopWait);
+      request(message, {}, kStopWait);
     } catch (...) {
     }
   }

@@ -16,8 +16,8 @@ namespace {
 // stop_accepting().
 class SelectDriver final : public Driver {
  public:
-  SelectDriver(DriverSettings settings, int listen_fd, proto::Protocol protocol)
-      : reactor_(std::make_unique<Reactor>(std::move(settings), listen_fd, std::move(protocol))) {}
+  SelectDriver(DriverSettings settings, net::Fd listening, proto::Protocol protocol)
+      : reactor_(std::make_unique<Reactor>(std::move(settings), listening, std::move(protocol))) {}
 
   ~SelectDriver() override {
     {
@@ -42,16 +42,17 @@ class SelectDriver final : public Driver {
     }
   }
 
-  void stop_accepting() override {
+  void stop_accepting(CloseReason why) override {
     {
       std::unique_lock lock(mutex_);
       stop_requested_ = true;
+      why_ = why;
       if (running_) {
         reactor_->wake_up();
         done_.wait(lock, [this] { return accept_stopped_ || !running_; });
       }
       // The loop is not running (any more): nobody else touches the Reactor.
-      if (!accept_stopped_) reactor_->stop_accepting();
+      if (!accept_stopped_) reactor_->stop_accepting(why_);
       accept_stopped_ = true;
     }
     reactor_->drain();
@@ -78,7 +79,7 @@ class SelectDriver final : public Driver {
   bool take_requests() {
     std::lock_guard lock(mutex_);
     if (stop_requested_ && !accept_stopped_) {
-      reactor_->stop_accepting();
+      reactor_->stop_accepting(why_);
       accept_stopped_ = true;
       done_.notify_all();
     }
@@ -92,14 +93,15 @@ class SelectDriver final : public Driver {
   bool stop_requested_ = false;  // guarded
   bool accept_stopped_ = false;  // guarded
   bool halt_requested_ = false;  // guarded
+  CloseReason why_ = CloseReason::shutdown;  // guarded
   std::thread thread_;
 };
 
 }  // namespace
 
-std::unique_ptr<Driver> make_select_driver(DriverSettings settings, int listen_fd,
+std::unique_ptr<Driver> make_select_driver(DriverSettings settings, net::Fd listening,
                                            proto::Protocol protocol) {
-  return std::make_unique<SelectDriver>(std::move(settings), listen_fd, std::move(protocol));
+  return std::make_unique<SelectDriver>(std::move(settings), listening, std::move(protocol));
 }
 
 }  // namespace netcook::model::select_model

@@ -22,7 +22,7 @@
 
 namespace netcook::model::select_model {
 
-std::unique_ptr<Driver> make_select_driver(DriverSettings settings, int listen_fd,
+std::unique_ptr<Driver> make_select_driver(DriverSettings settings, net::Fd listening,
                                            proto::Protocol protocol);
 
 }  // namespace netcook::model::select_model

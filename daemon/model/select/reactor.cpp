@@ -1,14 +1,16 @@
 #include "model/select/reactor.hpp"
 
-#include "log/fields.hpp"
+#include "model/pump.hpp"
 #include "model/thread_name.hpp"
 #include "net/socket.hpp"
 
 #include <algorithm>
 #include <cerrno>
+#include <stdexcept>
 #include <system_error>
 
-#include <fmt/chrono.h>
+#include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/select.h>
 #include <unistd.h>
 
@@ -30,40 +32,71 @@ void pause_briefly() noexcept {
   ::select(0, nullptr, nullptr, nullptr, &pause);
 }
 
+// The turn's share of one connection's reading: one scratch buffer, so
+// that no connection starves the others.
+constexpr std::size_t kReadBudget = 64 * 1024;
+
 }  // namespace
 
-Reactor::Reactor(DriverSettings settings, int listen_fd, proto::Protocol protocol)
-    : settings_(std::move(settings)),
-      protocol_(std::move(protocol)),
-      thread_name_(worker_thread_name(settings_.listener, 0)),
-      // No more than select(2) could ever watch, whatever max_connections says.
-      count_(std::min<std::size_t>(settings_.limits.max_connections, kFdCeiling),
-             settings_.on_drained),
-      acceptor_(listen_fd, settings_, count_, protocol_.refusal,
-                [this](net::UniqueFd fd, Clock::time_point now) { admit(std::move(fd), now); }) {
-  if (protocol_.make_service) service_ = protocol_.make_service();
+Reactor::Reactor(DriverSettings settings, net::Fd listening, proto::Protocol protocol)
+    : state_(std::move(settings), listening, std::move(protocol), kFdCeiling),
+      thread_name_(worker_thread_name(state_.settings.listener.name, 0)),
+      hall_(state_.protocol.make_service ? state_.protocol.make_service() : nullptr),
+      desk_(hall_, 0, nullptr, log()),
+      listening_(listening) {
+  if (!selectable(wake_.fd().get()))
+    throw std::runtime_error(fmt::format(
+        "no file descriptor below FD_SETSIZE ({}) is free for the select loop's wake-up "
+        "eventfd (it got {}); select(2) cannot watch it",
+        kFdCeiling, wake_.fd().get()));
+  hall_.desks.push_back(&desk_);
 }
 
 Reactor::~Reactor() {
-  service_.reset();
-  while (!connections_.empty()) close(connections_.front());
+  ServiceDesk::close(hall_);
+  const auto now = Clock::now();
+  while (!connections_.empty()) {
+    connections_.front().end_now(state_.end_reason.load(), now);
+    close(connections_.front());
+  }
 }
 
 void Reactor::prepare() {
-  acceptor_.prepare();
-  if (settings_.limits.max_connections > static_cast<std::size_t>(kFdCeiling))
-    settings_.log->warn(
+  if (!selectable(listening_.get())) {
+    net::UniqueFd copy(::fcntl(listening_.get(), F_DUPFD_CLOEXEC, 0));
+    if (!copy)
+      throw std::system_error(
+          errno, std::generic_category(),
+          fmt::format("cannot duplicate listening socket {}", listening_.get()));
+    if (!selectable(copy.get()))
+      throw std::runtime_error(fmt::format(
+          "the listening socket is file descriptor {} and none below FD_SETSIZE ({}) is free; "
+          "select(2) cannot watch it (use another model, or fewer open files)",
+          listening_.get(), kFdCeiling));
+    low_copy_ = std::move(copy);
+    listening_ = low_copy_.borrow();
+  }
+  // A turn must never block in accept(); sockets we bind are non-blocking
+  // already, this covers any other.
+  net::set_nonblocking(listening_.get(), true);
+  if (state_.settings.limits.max_connections > static_cast<std::size_t>(kFdCeiling))
+    log().warn(
         "max_connections is {}, but the select model only serves connections whose file "
         "descriptor is below FD_SETSIZE ({}), shared with every other open file of the "
         "process; connections beyond that are refused",
-        settings_.limits.max_connections, kFdCeiling);
+        state_.settings.limits.max_connections, kFdCeiling);
+}
+
+void Reactor::stop_accepting(CloseReason why) noexcept {
+  state_.end_reason = why;
+  listening_ = net::Fd();
+  low_copy_.reset();  // the caller may close the listening socket now
 }
 
 void Reactor::turn() {
   auto now = Clock::now();
   heartbeat_.beat(now);
   expire(now);
-  reap_cut_offs();
   std::optional<Clock::time_point> next;
   Interest ready = interest(now, next);
   // Turn at least once per heartbeat interval, even with nothing to do.
@@ -78,133 +111,87 @@ void Reactor::turn() {
     return;
   }
   if (count == 0) return;  // a deadline: the next turn's expire() acts on it
-  if (ready.read.has(wake_.fd())) {
+  if (ready.read.has(wake_.fd().get())) {
     // The driver has a request; what else is ready stays ready.
-    wake_.drain();
+    wake_.clear();
     return;
   }
   now = Clock::now();
   dispatch(ready, now);
-  if (ready.read.has(acceptor_.fd())) acceptor_.accept_some(now);
-  reap_cut_offs();
+  if (listening_ && ready.read.has(listening_.get())) accept(now);
 }
 
 Interest Reactor::interest(Clock::time_point now,
                            std::optional<Clock::time_point>& next) const noexcept {
   Interest interest;
-  interest.want_read(wake_.fd());
-  if (acceptor_.watching(now)) interest.want_read(acceptor_.fd());
-  next = acceptor_.resumes_at(now);
-  const auto max_outbox = settings_.limits.max_outbox;
+  interest.want_read(wake_.fd().get());
+  if (listening_) {
+    if (now >= state_.gate.resume_at())
+      interest.want_read(listening_.get());
+    else
+      next = state_.gate.resume_at();
+  }
   for (const auto& connection : connections_) {
-    if (connection.wants_read(max_outbox)) interest.want_read(connection.fd());
-    if (connection.wants_write()) interest.want_write(connection.fd());
-    const auto deadline = connection.deadline(settings_.limits);
+    const ConnectionCore& core = connection.core();
+    if (core.closed()) next = now;  // cut off by a delivery: closed next turn
+    if (core.wants_read()) interest.want_read(connection.socket().get());
+    if (core.wants_write()) interest.want_write(connection.socket().get());
+    const auto deadline = core.deadline();
     if (!next || deadline < *next) next = deadline;
   }
   return interest;
 }
 
 // Only connections that were in the sets are tested: a descriptor number
-// freed here and reused (by a file a session opens, or by accept_some()
-// after this) never reads as ready for its new owner in this turn.
+// freed here and reused (by a file a session opens, or by accept() after
+// this) never reads as ready for its new owner in this turn.
 void Reactor::dispatch(const Interest& ready, Clock::time_point now) noexcept {
   for (auto it = connections_.begin(); it != connections_.end();) {
     Connection& connection = *it++;  // close() erases this one only
-    const bool readable = ready.read.has(connection.fd());
-    if (!readable && !ready.write.has(connection.fd())) continue;
-    connection.advance(readable, scratch_, settings_.limits.max_outbox, now);
-    if (connection.finished()) close(connection);
+    const int fd = connection.socket().get();
+    const bool readable = ready.read.has(fd);
+    const bool writable = ready.write.has(fd);
+    if (!readable && !writable) continue;
+    connection.ready.readable = readable;
+    if (writable) connection.ready.writable = true;
+    serve(connection, now);
   }
 }
 
-void Reactor::admit(net::UniqueFd fd, Clock::time_point now) noexcept {
-  const int raw = fd.get();
-  const proto::ConnectionId id = next_id_++;
-  try {
-    net::set_nodelay(raw);
-    auto& connection = connections_.emplace_back(*this, std::move(fd), id, now);
-    connection.self = std::prev(connections_.end());
-    proto::SessionContext context{settings_.listener,
-                                  connection.peer(),
-                                  net::peer_host(raw),
-                                  ::getpid(),
-                                  thread_name_,
-                                  id,
-                                  service_ ? &connection : nullptr,
-                                  settings_.log.get()};
-    connection.attach(protocol_.make_session(context));
-    if (service_) by_id_.emplace(id, &connection);
-    const log::PeerScope peer(connection.peer());
-    settings_.log->debug("connection from {}", connection.peer());
-  } catch (const std::exception& e) {
-    settings_.log->error("cannot serve a new connection: {}", e.what());
-    by_id_.erase(id);
-    if (!connections_.empty() && connections_.back().id() == id) connections_.pop_back();
-    count_.release();
-    return;
-  }
-  Connection& connection = connections_.back();
-  connection.open(now);
-  if (connection.finished()) close(connection);
+void Reactor::serve(Connection& connection, Clock::time_point now) noexcept {
+  if (pump(connection.core(), connection.socket(), connection.ready, scratch_, kReadBudget, now) ==
+      Pumped::closed)
+    close(connection);
 }
 
-void Reactor::to_service(proto::ConnectionId from, std::string_view message) {
-  if (service_) service_->message(from, message, *this);
+void Reactor::accept(Clock::time_point now) noexcept {
+  state_.gate.accept_some(listening_, *this, now);
 }
 
-// Courier: called from inside the Service, so it never closes anything.
-void Reactor::deliver(proto::ConnectionId to, std::string_view bytes) {
-  const auto it = by_id_.find(to);
-  if (it == by_id_.end() || it->second->failed()) return;
-  if (!it->second->deliver(bytes, settings_.limits.max_outbox)) cut_off_.push_back(to);
+void Reactor::admit(Admission& admission) {
+  auto& connection = connections_.emplace_back(
+      desk_, admission, state_.setup(admission.socket.borrow(), next_id_++, thread_name_),
+      Clock::now());
+  connection.self = std::prev(connections_.end());
+  connection.core().open(Clock::now());
+  serve(connection, Clock::now());
 }
 
-void Reactor::reap_cut_offs() noexcept {
-  while (!cut_off_.empty()) {
-    const proto::ConnectionId id = cut_off_.back();
-    cut_off_.pop_back();
-    const auto it = by_id_.find(id);
-    if (it == by_id_.end()) continue;
-    {
-      const log::PeerScope peer(it->second->peer());  // ends before the connection does
-      settings_.log->debug("cutting off a connection that does not read (outbox over {} bytes)",
-                           settings_.limits.max_outbox);
-    }
-    close(*it->second);  // may cut off more: the loop takes them too
-  }
-}
-
+// Closes what the last turn (or a Service call) ended, and expires what is
+// due; a connection a timeout ends gets its last words out first.
 void Reactor::expire(Clock::time_point now) noexcept {
-  const auto& limits = settings_.limits;
   for (auto it = connections_.begin(); it != connections_.end();) {
     Connection& connection = *it++;  // close() erases this one only
-    if (connection.deadline(limits) > now) continue;
-    if (connection.read_timed_out(limits, now)) {
-      const log::PeerScope peer(connection.peer());  // ends before the connection does
-      settings_.log->debug("closing a connection whose request did not complete in {}",
-                           limits.read_timeout);
-      connection.on_read_timeout();
-    } else {
-      const log::PeerScope peer(connection.peer());
-      settings_.log->debug("closing a connection idle for {}", limits.idle_timeout);
-    }
-    close(connection);
+    ConnectionCore& core = connection.core();
+    if (!core.closed() && core.deadline() > now) continue;
+    core.expire(now);
+    connection.ready.readable = false;  // not this turn's news
+    serve(connection, now);
   }
 }
 
 void Reactor::close(Connection& connection) noexcept {
-  const proto::ConnectionId id = connection.id();
-  by_id_.erase(id);
-  connections_.erase(connection.self);  // closes the socket
-  if (service_) {
-    try {
-      service_->gone(id, *this);
-    } catch (const std::exception& e) {
-      settings_.log->error("service failed on a closed connection: {}", e.what());
-    }
-  }
-  count_.release();
+  connections_.erase(connection.self);
 }
 
 }  // namespace netcook::model::select_model

@@ -1,48 +1,50 @@
 #pragma once
 
-// The select model's one loop, single-threaded: each turn builds the read and
-// write sets, waits in select(2) until something is ready or the nearest
-// deadline, then moves bytes, accepts, and closes what has timed out.
+// The select model's one loop, single-threaded: each turn closes what has
+// ended and expires what has timed out, builds the read and write sets from
+// what each connection's core wants, waits in select(2) until something is
+// ready or the nearest deadline, then moves bytes and accepts.
 //
 // Timeouts are found by a scan of every connection each turn. select(2)
 // already costs O(connections) per call (the kernel walks the sets, we build
 // and test them), so a scan adds no order of magnitude and keeps no second
 // structure in step.
 //
-// The listener's Service (chat room) lives here too: an Uplink calls it
-// directly and the Courier appends to the receiver's outbox. A receiver cut
-// off for exceeding max_outbox is only marked during the Service call and
-// closed (which tells the Service it is gone) once the call has returned.
+// The listener's Service (chat room) lives here too, behind the one desk
+// of a one-thread driver: a session's message calls it directly and its
+// deliveries go straight to the receivers' cores.
 //
 // Only the loop thread calls a Reactor, except where a member says "any
 // thread"; the driver calls the rest only while the loop is not running.
 
+#include "event/event_fd.hpp"
 #include "event/heartbeat.hpp"
-#include "model/connection_count.hpp"
 #include "model/driver.hpp"
-#include "model/select/acceptor.hpp"
+#include "model/listener_state.hpp"
 #include "model/select/connection.hpp"
 #include "model/select/fd_sets.hpp"
-#include "model/select/wake.hpp"
+#include "model/service_desk.hpp"
 
 #include <array>
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
-#include <unordered_map>
-#include <vector>
 
 namespace netcook::model::select_model {
 
-class Reactor final : private proto::Courier {
+class Reactor final : private AcceptGate::Host {
  public:
-  // Makes the wake-up eventfd first, then the Service; throws if either fails.
-  Reactor(DriverSettings settings, int listen_fd, proto::Protocol protocol);
+  // Makes the wake-up eventfd first (see wake()), then the Service; throws
+  // if either fails.
+  Reactor(DriverSettings settings, net::Fd listening, proto::Protocol protocol);
   // The Service goes first (at teardown nobody is told who left), then every
-  // connection is closed.
+  // connection is closed with the reason stop_accepting() gave.
   ~Reactor();
 
-  // Checks that select(2) can watch the listening socket; throws otherwise.
+  // Checks that select(2) can watch the listening socket: one at or above
+  // FD_SETSIZE is duplicated below it (the duplicate is closed by
+  // stop_accepting()). Throws when no descriptor below FD_SETSIZE is free.
   void prepare();
 
   // One select(2) round. Throws only when select(2) itself fails for good.
@@ -52,45 +54,44 @@ class Reactor final : private proto::Courier {
   void wake_up() noexcept { wake_.signal(); }
 
   // Never accepts again, and releases the listening socket.
-  void stop_accepting() noexcept { acceptor_.stop(); }
+  void stop_accepting(CloseReason why) noexcept;
   // Any thread: on_drained once the last connection has closed.
-  void drain() { count_.drain(); }
+  void drain() { state_.count.drain(); }
   // Any thread.
-  std::size_t connections() const noexcept { return count_.open(); }
+  std::size_t connections() const noexcept { return state_.count.open(); }
 
   // Beaten on every turn; a turn comes at least once per
   // Heartbeat::interval().
   event::Heartbeat& heartbeat() noexcept { return heartbeat_; }
 
   const std::string& thread_name() const noexcept { return thread_name_; }
-  spdlog::logger& log() const noexcept { return *settings_.log; }
-
-  // A session sent a message to the listener's Service.
-  void to_service(proto::ConnectionId from, std::string_view message);
+  spdlog::logger& log() const noexcept { return *state_.settings.log; }
 
  private:
-  void deliver(proto::ConnectionId to, std::string_view bytes) override;
-  void admit(net::UniqueFd fd, Clock::time_point now) noexcept;
+  void admit(Admission& admission) override;
   Interest interest(Clock::time_point now, std::optional<Clock::time_point>& next) const noexcept;
   void dispatch(const Interest& ready, Clock::time_point now) noexcept;
+  void accept(Clock::time_point now) noexcept;
   void expire(Clock::time_point now) noexcept;
-  void reap_cut_offs() noexcept;
+  void serve(Connection& connection, Clock::time_point now) noexcept;
   void close(Connection& connection) noexcept;
 
-  Wake wake_;  // first: the lowest free descriptor, see wake.hpp
-  DriverSettings settings_;
-  proto::Protocol protocol_;
-  std::string thread_name_;
+  // First: eventfd() takes the lowest free descriptor, and select(2) only
+  // watches descriptors below FD_SETSIZE. Made when the server builds the
+  // listener (at start-up or on reload); should even the lowest free one be
+  // at or above FD_SETSIZE, no select loop could work in this process, and
+  // the constructor throws.
+  event::EventFd wake_;
+  // Connections at or above FD_SETSIZE are refused, and no more counted.
+  ListenerState state_;
+  const std::string thread_name_;
   event::Heartbeat heartbeat_;
-  ConnectionCount count_;
-  std::unique_ptr<proto::Service> service_;  // null for protocols without one
-  Acceptor acceptor_;
+  ServiceHall hall_;
+  ServiceDesk desk_;
+  net::Fd listening_;       // state_.listen_fd or low_copy_; invalid once stopped
+  net::UniqueFd low_copy_;  // a duplicate below FD_SETSIZE, when needed
 
   std::list<Connection> connections_;  // in the order they were accepted
-  // Connections by id, kept only when the protocol has a Service.
-  std::unordered_map<proto::ConnectionId, Connection*> by_id_;
-  // Cut off during a Service call; closed once it has returned.
-  std::vector<proto::ConnectionId> cut_off_;
   proto::ConnectionId next_id_ = 1;
 
   std::array<char, 64 * 1024> scratch_{};

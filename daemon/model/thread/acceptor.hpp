@@ -1,27 +1,23 @@
 #pragma once
 
-// The thread that accepts connections for a thread-model driver and starts
-// a thread for each. It polls the listening socket and a stop eventfd, so
-// stop() returns promptly and, once it has, nothing calls accept() on the
-// listening socket again. When accept() fails for lack of descriptors,
-// memory or threads, it stops watching the socket for a while (50 ms,
-// doubling to 1 s) instead of spinning, and logs once per burst.
+// The thread that accepts connections for a thread-model driver, through
+// the accept gate, and starts a thread for each. It polls the listening
+// socket and a stop eventfd, so stop() returns promptly and, once it has,
+// nothing calls accept() on the listening socket again.
 
-#include "model/burst_log.hpp"
+#include "event/event_fd.hpp"
+#include "event/heartbeat.hpp"
+#include "model/accept_gate.hpp"
 #include "model/thread/mailbox.hpp"
 #include "model/thread/shared.hpp"
-#include "event/heartbeat.hpp"
-#include "model/thread/wakeup.hpp"
-#include "net/unique_fd.hpp"
 
-#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <thread>
 
 namespace netcook::model::thread {
 
-class Acceptor {
+class Acceptor final : private AcceptGate::Host {
  public:
   explicit Acceptor(Shared& shared) : shared_(shared) {}
   Acceptor(const Acceptor&) = delete;
@@ -39,31 +35,21 @@ class Acceptor {
   event::Heartbeat& heartbeat() noexcept { return heartbeat_; }
 
  private:
-  using Clock = std::chrono::steady_clock;
-
   void run() noexcept;
-  void accept_some();
-  void failed(int error, Clock::time_point now);
-  void back_off(Clock::time_point now);
-  // Makes spare_mailbox_ if the protocol has a Service and there is none
-  // yet; false (after failed()) when it cannot.
-  bool ready_mailbox(Clock::time_point now);
-  void serve(net::UniqueFd fd, Clock::time_point now);
+  // Makes the next connection's Mailbox, if the protocol has a Service.
+  int provision() noexcept override;
+  // Starts the connection's thread.
+  void admit(Admission& admission) override;
 
   Shared& shared_;
-  Wakeup stop_;
+  event::EventFd stop_;
   std::thread thread_;
   std::uint64_t next_id_ = 1;  // names the thread, "<listener>#<id>"
   // The next connection's Mailbox, made before accepting it: out of
   // descriptors, a client then waits in the backlog instead of being
   // accepted and dropped for want of the Mailbox's eventfd.
   std::unique_ptr<Mailbox> spare_mailbox_;
-  Clock::time_point resume_at_{};     // not accepting before this
-  Clock::duration backoff_{};         // the current pause; zero when not backing off
   event::Heartbeat heartbeat_;
-  BurstLog accept_errors_{"accept failed"};
-  BurstLog thread_errors_{"cannot start a connection thread"};
-  BurstLog refusals_{"max_connections reached; refusing connections"};
 };
 
 }  // namespace netcook::model::thread

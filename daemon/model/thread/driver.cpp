@@ -8,8 +8,8 @@ namespace {
 
 class ThreadDriver final : public Driver {
  public:
-  ThreadDriver(DriverSettings settings, int listen_fd, proto::Protocol protocol)
-      : shared_(std::move(settings), listen_fd, std::move(protocol)) {}
+  ThreadDriver(DriverSettings settings, net::Fd listening, proto::Protocol protocol)
+      : shared_(std::move(settings), listening, std::move(protocol)) {}
 
   // Accepting stops first and the Service goes before any connection is
   // closed, so at teardown nobody is told who left. Then every connection
@@ -23,7 +23,8 @@ class ThreadDriver final : public Driver {
 
   void start() override { acceptor_.start(); }
 
-  void stop_accepting() override {
+  void stop_accepting(CloseReason why) override {
+    shared_.end_reason = why;
     acceptor_.stop();
     shared_.count.drain();
   }
@@ -41,9 +42,9 @@ class ThreadDriver final : public Driver {
 
 }  // namespace
 
-std::unique_ptr<Driver> make_thread_driver(DriverSettings settings, int listen_fd,
+std::unique_ptr<Driver> make_thread_driver(DriverSettings settings, net::Fd listening,
                                            proto::Protocol protocol) {
-  return std::make_unique<ThreadDriver>(std::move(settings), listen_fd, std::move(protocol));
+  return std::make_unique<ThreadDriver>(std::move(settings), listening, std::move(protocol));
 }
 
 }  // namespace netcook::model::thread

@@ -8,7 +8,7 @@
 
 namespace netcook::model::thread {
 
-std::unique_ptr<Driver> make_thread_driver(DriverSettings settings, int listen_fd,
+std::unique_ptr<Driver> make_thread_driver(DriverSettings settings, net::Fd listening,
                                            proto::Protocol protocol);
 
 }  // namespace netcook::model::thread

@@ -12,9 +12,13 @@ void Hub::message(proto::ConnectionId from, std::string_view message) {
   if (service_) service_->message(from, message, *this);
 }
 
-void Hub::leave(proto::ConnectionId id) {
-  std::lock_guard lock(mutex_);
-  if (service_ && members_.erase(id) == 1) service_->gone(id, *this);
+void Hub::leave(proto::ConnectionId id) noexcept {
+  try {
+    std::lock_guard lock(mutex_);
+    if (service_ && members_.erase(id) == 1) service_->gone(id, *this);
+  } catch (const std::exception& e) {
+    log_.error("service failed on a closed connection: {}", e.what());
+  }
 }
 
 void Hub::close() noexcept {

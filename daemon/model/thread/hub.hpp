@@ -13,13 +13,16 @@
 #include <string_view>
 #include <unordered_map>
 
+#include <spdlog/logger.h>
+
 namespace netcook::model::thread {
 
 class Hub final : private proto::Courier {
  public:
   // `service` may be null: the protocol has none, and the Hub does nothing.
-  explicit Hub(std::unique_ptr<proto::Service> service)
-      : present_(service != nullptr), service_(std::move(service)) {}
+  // `log` outlives the Hub.
+  Hub(std::unique_ptr<proto::Service> service, spdlog::logger& log)
+      : present_(service != nullptr), log_(log), service_(std::move(service)) {}
 
   // True when the protocol has a Service (fixed at construction).
   bool present() const noexcept { return present_; }
@@ -33,8 +36,8 @@ class Hub final : private proto::Courier {
   void message(proto::ConnectionId from, std::string_view message);
 
   // Connection `id` ended: no more deliveries, and the Service hears gone()
-  // if it had joined.
-  void leave(proto::ConnectionId id);
+  // if it had joined (a Service that throws is logged).
+  void leave(proto::ConnectionId id) noexcept;
 
   // Destroys the Service (driver teardown): later calls do nothing, so no
   // one is told about connections closed afterwards.
@@ -44,6 +47,7 @@ class Hub final : private proto::Courier {
   void deliver(proto::ConnectionId to, std::string_view bytes) override;
 
   const bool present_;
+  spdlog::logger& log_;
   std::mutex mutex_;
   std::unique_ptr<proto::Service> service_;                        // guarded
   std::unordered_map<proto::ConnectionId, Mailbox*> members_;      // guarded

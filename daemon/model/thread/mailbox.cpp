@@ -31,19 +31,27 @@ void Mailbox::cut_off() noexcept {
   std::string().swap(queued_);  // frees its memory
 }
 
+pollfd Mailbox::watch(ConnectionCore& core) noexcept {
+  outbox_size_.store(core.outbox().size(), std::memory_order_relaxed);
+  return {wakeup_.fd().get(), POLLIN, 0};
+}
+
 // The eventfd is cleared before the queue is emptied: a post() in between
 // signals it again, so nothing posted is ever left unnoticed.
-bool Mailbox::take(proto::Outbox& out) {
+void Mailbox::ready(short, ConnectionCore& core, Clock::time_point) noexcept {
   wakeup_.clear();
   std::string batch;
+  bool cut = false;
   {
     std::lock_guard lock(mutex_);
-    if (cut_off_) return false;
+    cut = cut_off_;
     batch.swap(queued_);
   }
-  out.append(batch);
-  report(out.size());
-  return true;
+  if (cut)
+    core.cut_off();
+  else if (!batch.empty())
+    core.deliver(batch);
+  outbox_size_.store(core.outbox().size(), std::memory_order_relaxed);
 }
 
 }  // namespace netcook::model::thread

@@ -3,11 +3,10 @@
 // What the threads of one thread-model driver share; owned by the driver,
 // which outlives every thread that uses it.
 
-#include "model/connection_count.hpp"
-#include "model/driver.hpp"
+#include "event/event_fd.hpp"
+#include "model/listener_state.hpp"
 #include "model/thread/hub.hpp"
 #include "model/thread/thread_set.hpp"
-#include "model/thread/wakeup.hpp"
 
 #include <cstddef>
 
@@ -18,22 +17,15 @@ namespace netcook::model::thread {
 // are resident).
 inline constexpr std::size_t kConnectionStack = 256 * 1024;
 
-struct Shared {
-  Shared(DriverSettings driver_settings, int listening_fd, proto::Protocol listener_protocol)
-      : settings(std::move(driver_settings)),
-        listen_fd(listening_fd),
-        protocol(std::move(listener_protocol)),
-        count(settings.limits.max_connections, settings.on_drained),
-        hub(protocol.make_service ? protocol.make_service() : nullptr) {}
+struct Shared : ListenerState {
+  Shared(DriverSettings driver_settings, net::Fd listening, proto::Protocol p)
+      : ListenerState(std::move(driver_settings), listening, std::move(p)),
+        hub(protocol.make_service ? protocol.make_service() : nullptr, *settings.log) {}
 
-  const DriverSettings settings;
-  const int listen_fd;  // not owned
-  const proto::Protocol protocol;
-  ConnectionCount count;
   Hub hub;
   // Signalled once when the driver is destroyed; every connection thread
-  // polls it and ends. Never cleared.
-  Wakeup closing;
+  // polls it and ends, with end_reason. Never cleared.
+  event::EventFd closing;
   ThreadSet threads{kConnectionStack};
 };
 

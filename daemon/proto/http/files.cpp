@@ -201,18 +201,23 @@ class FileSite final : public Site {
     return {status, range.length, true};
   }
 
-  // The root directory, opened once per process: a fork child closes the
-  // descriptors it inherits, so it opens its own.
+  // A process forked from this one closed the descriptors it inherited,
+  // the root's among them: forget its number (closing it would close
+  // whatever reuses it now) and open the root again when it is needed.
+  void after_fork() const noexcept override {
+    std::lock_guard lock(mutex_);
+    [[maybe_unused]] const int closed_already = root_.release();
+  }
+
+  // The root directory, opened once per process (see after_fork()).
   int root() const {
     std::lock_guard lock(mutex_);
-    const pid_t pid = ::getpid();
-    if (root_pid_ != pid || !root_) {
+    if (!root_) {
       net::UniqueFd fd(::open(settings().root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
       if (!fd)
         throw std::system_error(errno, std::generic_category(),
                                 fmt::format("cannot open http root {}", settings().root));
       root_ = std::move(fd);
-      root_pid_ = pid;
     }
     return root_.get();
   }
@@ -274,8 +279,7 @@ class FileSite final : public Site {
   }
 
   mutable std::mutex mutex_;
-  mutable net::UniqueFd root_;
-  mutable pid_t root_pid_ = 0;
+  mutable net::UniqueFd root_;  // guarded by mutex_
 };
 
 }  // namespace

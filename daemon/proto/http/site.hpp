@@ -34,6 +34,10 @@ class Site {
   // Appends the whole response to `request` (its body left out for HEAD).
   virtual Answer respond(const Request& request, std::string_view date, Outbox& out) const = 0;
 
+  // Called in a process forked from the one that made the Site, once it
+  // has closed the descriptors it inherited (Protocol::after_fork).
+  virtual void after_fork() const noexcept {}
+
  private:
   HttpSettings settings_;
 };

@@ -1,0 +1,108 @@
+#pragma once
+
+// The one way every model takes connections from its listening socket. A
+// model calls accept_some() when the socket is readable (or when a pause
+// it was told to make is over) and then does what the answer says; the
+// gate decides the rest, the same for every model:
+// - accept(2) itself (net/accept.hpp) and what its failures mean: a
+//   connection lost before it was taken is skipped; a shortage of
+//   descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) or a broken
+//   listening socket (one shut down under us: EINVAL) pauses accepting,
+//   50 ms doubling to 1 s, so that nothing ever spins on a socket that
+//   stays readable; each logged once per burst;
+// - max_connections: beyond it a connection gets the protocol's refusal
+//   (best effort, what the socket takes at once) and is closed;
+// - a descriptor ceiling (the select model's FD_SETSIZE), the same way;
+// - a connection the model cannot serve (no thread, no process, no
+//   memory): refused, logged once per burst, and accepting pauses.
+//
+// One gate serves every thread that accepts for a listener (the workers of
+// epoll and coroutine take from one socket): the burst logs and the pause
+// are the listener's. Thread-safe.
+
+#include "model/burst_log.hpp"
+#include "model/connection_count.hpp"
+#include "model/slot.hpp"
+#include "net/fd.hpp"
+#include "net/unique_fd.hpp"
+
+#include <chrono>
+#include <climits>
+#include <mutex>
+#include <string>
+
+#include <spdlog/logger.h>
+
+namespace netcook::model {
+
+// A connection the gate let through: its socket and its place among the
+// listener's max_connections.
+struct Admission {
+  net::UniqueFd socket;
+  Slot slot;
+};
+
+class AcceptGate {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // What a model does with the connections the gate lets through.
+  class Host {
+   public:
+    // Called before each accept(2): makes ready what a connection needs
+    // besides its socket (a mailbox, a link to the fork master), so that
+    // when that cannot be made the client waits in the backlog rather than
+    // being accepted and dropped. Returns 0, or the errno of the failure,
+    // which the gate handles as a failed accept.
+    virtual int provision() noexcept { return 0; }
+
+    // Serves the connection, taking what it needs from `admission`. Throws
+    // a std::exception when it cannot: the gate then sends the refusal
+    // (if the socket is still in `admission`), logs once per burst, and
+    // pauses accepting.
+    virtual void admit(Admission& admission) = 0;
+
+   protected:
+    ~Host() = default;
+  };
+
+  enum class Next {
+    wait,   // no connection is waiting: wait until the socket is readable
+    again,  // a batch was taken: give the others a turn, then call again
+    pause,  // stop watching the socket until resume_at(), then call again
+  };
+
+  // `count` holds max_connections; `refusal` is the protocol's (may be
+  // empty); a connection whose descriptor is `fd_ceiling` or above is
+  // refused. All must outlive the gate.
+  AcceptGate(spdlog::logger& log, ConnectionCount& count, const std::string& refusal,
+             int fd_ceiling = INT_MAX);
+
+  Next accept_some(net::Fd listening, Host& host, Clock::time_point now) noexcept;
+
+  // When a pause ends (meaningful after Next::pause).
+  Clock::time_point resume_at() const noexcept;
+
+ private:
+  Next failed(int error, Clock::time_point now) noexcept;
+  Next pause(Clock::time_point now) noexcept;
+  bool take(Admission admission, Host& host, Clock::time_point now) noexcept;
+  void refuse(const net::UniqueFd& socket) const noexcept;
+
+  void settle(BurstLog& log, Clock::time_point now) noexcept;
+  void hit(BurstLog& log, Clock::time_point now, const std::string& detail) noexcept;
+
+  spdlog::logger& log_;
+  ConnectionCount& count_;
+  const std::string& refusal_;
+  const int fd_ceiling_;
+  mutable std::mutex mutex_;   // guards what follows
+  Clock::duration backoff_{};  // the last pause; zero after a success
+  Clock::time_point resume_at_{};
+  BurstLog accept_errors_{"accept failed"};
+  BurstLog refusals_{"max_connections reached; refusing connections"};
+  BurstLog unserved_{"cannot serve a new connection"};
+  BurstLog beyond_ceiling_;
+};
+
+}  // namespace netcook::model

@@ -1,0 +1,215 @@
+#include "model/connection_core.hpp"
+
+#include "config/units.hpp"
+#include "log/fields.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <exception>
+
+namespace netcook::model {
+namespace {
+
+// The shortest way to say how long, as the configuration writes it.
+std::string as_written(Clock::duration duration) {
+  return config::format_duration(std::chrono::duration_cast<config::Duration>(duration));
+}
+
+}  // namespace
+
+ConnectionCore::ConnectionCore(Setup setup, proto::Uplink* uplink, Clock::time_point now)
+    : limits_(setup.limits),
+      log_(setup.log),
+      id_(setup.id),
+      peer_(std::move(setup.peer)),
+      started_(now),
+      last_active_(now),
+      latest_(now) {
+  const proto::SessionContext context{
+      setup.listener, peer_, std::move(setup.peer_host), setup.pid, std::move(setup.thread), id_,
+      uplink,         &log_};
+  session_ = setup.protocol.make_session(context);
+  const log::PeerScope scope(peer_);
+  log_.debug("connection from {}{}", peer_, setup.served_by);
+}
+
+ConnectionCore::~ConnectionCore() {
+  const log::PeerScope scope(peer_);
+  log_.debug("connection {} from {} closed: {} after {} ({} bytes in, {} bytes out)", id_, peer_,
+             to_string(reason()), as_written(latest_ - started_), bytes_in_, bytes_out_);
+}
+
+// Runs one of the session's calls. A session that throws has a bug: only
+// this connection ends, and the log says why at error.
+template <typename Call>
+void ConnectionCore::call_session(Call call, Clock::time_point now) noexcept {
+  latest_ = now;
+  try {
+    call(*session_);
+  } catch (...) {
+    log_session_failure();
+    close(CloseReason::session_error);
+    return;
+  }
+  if (session_->closing() && !finish_) finish_ = CloseReason::session_closed;
+  track_partial(now);
+  settle();
+}
+
+void ConnectionCore::open(Clock::time_point now) noexcept {
+  call_session([this](proto::Session& session) { session.open(out_); }, now);
+}
+
+void ConnectionCore::received(std::string_view data, Clock::time_point now) noexcept {
+  if (closed_) return;
+  bytes_in_ += data.size();
+  last_active_ = now;
+  call_session([this, data](proto::Session& session) { session.receive(data, out_); }, now);
+}
+
+void ConnectionCore::peer_finished() noexcept {
+  if (closed_ || peer_eof_) return;
+  peer_eof_ = true;
+  if (!finish_) finish_ = CloseReason::peer_closed;
+  call_session([this](proto::Session& session) { session.peer_closed(out_); }, latest_);
+}
+
+void ConnectionCore::sent(std::size_t bytes, Clock::time_point now) noexcept {
+  latest_ = now;
+  if (bytes > 0) {
+    bytes_out_ += bytes;
+    last_active_ = now;
+  }
+  settle();
+}
+
+void ConnectionCore::failed(int error) noexcept {
+  if (closed_) return;
+  {
+    const log::PeerScope scope(peer_);
+    log_.debug("connection {}: {}", id_, std::strerror(error));
+  }
+  if (ending_)
+    close(*finish_);  // it was ending anyway
+  else
+    close(error == ECONNRESET || error == EPIPE ? CloseReason::peer_reset : CloseReason::io_error);
+}
+
+void ConnectionCore::expire(Clock::time_point now) noexcept {
+  if (closed_) return;
+  latest_ = now;
+  if (ending_) {
+    if (now >= drain_until_) close(*finish_);
+    return;
+  }
+  if (partial_ && !finish_ && now >= partial_since_ + limits_.read_timeout) {
+    log_decision("its request did not complete in", limits_.read_timeout);
+    // The session's last words (HTTP's 408), then the drain.
+    call_session([this](proto::Session& session) { session.read_timed_out(out_); }, now);
+    ending(CloseReason::read_timeout, now);
+  } else if (now >= last_active_ + limits_.idle_timeout) {
+    log_decision("idle for", limits_.idle_timeout);
+    if (finish_)
+      close(CloseReason::idle_timeout);  // what it owes was not read all this time
+    else
+      ending(CloseReason::idle_timeout, now);
+  }
+}
+
+bool ConnectionCore::deliver(std::string_view bytes) noexcept {
+  if (closed_) return false;
+  if (out_.size() + bytes.size() > limits_.max_outbox) {
+    cut_off();
+    return false;
+  }
+  try {
+    out_.append(bytes);
+  } catch (...) {
+    cut_off();
+    return false;
+  }
+  return true;
+}
+
+void ConnectionCore::cut_off() noexcept {
+  if (closed_) return;
+  {
+    const log::PeerScope scope(peer_);
+    log_.debug("cutting off connection {}: it does not read its output (over {} bytes unsent)", id_,
+               limits_.max_outbox);
+  }
+  close(CloseReason::outbox_overflow);
+}
+
+void ConnectionCore::end(CloseReason reason, Clock::time_point now) noexcept {
+  if (closed_) return;
+  latest_ = now;
+  if (!ending_) {
+    finish_ = reason;
+    ending_ = true;
+  }
+  drain_until_ = now;  // no waiting: what the socket takes at once
+  settle();
+}
+
+bool ConnectionCore::wants_read() const noexcept {
+  return !closed_ && !finish_ && !held_ && out_.size() < limits_.max_outbox;
+}
+
+Clock::time_point ConnectionCore::deadline() const noexcept {
+  if (closed_) return Clock::time_point::max();
+  if (ending_) return drain_until_;
+  const Clock::time_point idle = last_active_ + limits_.idle_timeout;
+  if (partial_ && !finish_) return std::min(idle, partial_since_ + limits_.read_timeout);
+  return idle;
+}
+
+CloseReason ConnectionCore::reason() const noexcept {
+  if (closed_) return *closed_;
+  return ending_ ? *finish_ : CloseReason::shutdown;
+}
+
+// The read timeout runs from the moment a line or request starts until the
+// session has all of it.
+void ConnectionCore::track_partial(Clock::time_point now) noexcept {
+  const bool partial = session_->partial();
+  if (partial && !partial_) partial_since_ = now;
+  partial_ = partial;
+}
+
+void ConnectionCore::ending(CloseReason reason, Clock::time_point now) noexcept {
+  if (closed_) return;
+  finish_ = reason;
+  ending_ = true;
+  drain_until_ = now + kDrainTime;
+  settle();
+}
+
+void ConnectionCore::settle() noexcept {
+  if (!closed_ && finish_ && out_.empty()) close(*finish_);
+}
+
+void ConnectionCore::close(CloseReason reason) noexcept {
+  if (closed_) return;
+  closed_ = reason;
+  out_.clear();
+}
+
+void ConnectionCore::log_decision(const char* what, config::Duration limit) const noexcept {
+  const log::PeerScope scope(peer_);
+  log_.debug("closing connection {}: {} {}", id_, what, config::format_duration(limit));
+}
+
+// Called from inside a catch block.
+void ConnectionCore::log_session_failure() const noexcept {
+  const log::PeerScope scope(peer_);
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    log_.error("connection {} from {} failed: {}", id_, peer_, e.what());
+  } catch (...) {
+    log_.error("connection {} from {} failed: an unknown exception", id_, peer_);
+  }
+}
+
+}  // namespace netcook::model

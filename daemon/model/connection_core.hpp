@@ -1,0 +1,148 @@
+#pragma once
+
+// The sans-I/O core of one connection, the same under every model. It owns
+// the session, the Outbox, the connection's deadlines (idle, read, drain)
+// and counters, and decides when and why the connection ends. It makes no
+// system call: the model moves bytes between the socket and the core
+// (pump.hpp) and waits for what the core wants next — the socket readable
+// (wants_read), writable (wants_write), the time deadline() — until it is
+// closed(), then destroys it.
+//
+// The life of a connection, as the core sees it:
+//   open            reading and writing; deadline: idle, or read while a
+//                   line or request is partial
+//   finishing       the peer sent end of file or the session is done:
+//                   no more reading; closes once the Outbox is written
+//                   (peer_closed, session_closed) or at the idle deadline
+//   ending          a timeout or the server ended it: the session's last
+//                   words (HTTP's 408) are written until the drain
+//                   deadline, then it closes with that reason
+//   closed          reason() says why; the model closes the socket
+// A session's exception, a failed read or write, or an overflowing Outbox
+// close it at once.
+//
+// Used by one thread at a time, the one that serves the connection.
+
+#include "config/config.hpp"
+#include "model/close_reason.hpp"
+#include "proto/session.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <spdlog/logger.h>
+#include <sys/types.h>
+
+namespace netcook::model {
+
+using Clock = std::chrono::steady_clock;
+
+// How long the last words of a connection a timeout ended may take to
+// leave (HTTP's 408 to a client that still reads).
+inline constexpr Clock::duration kDrainTime = std::chrono::seconds(1);
+
+class ConnectionCore {
+ public:
+  // Who the connection is and who serves it. Everything referred to must
+  // outlive the core.
+  struct Setup {
+    const proto::Protocol& protocol;
+    const config::Limits& limits;
+    spdlog::logger& log;
+    std::string_view listener;
+    proto::ConnectionId id = 0;
+    std::string peer;       // "127.0.0.1:51234", "[::1]:5", "unix"
+    std::string peer_host;  // "127.0.0.1", "::1", "unix"
+    pid_t pid = 0;          // the process serving it
+    std::string thread;     // the thread serving it (or the process's name)
+    // Ends the "connection from PEER" line: " served by tcp#3", or empty.
+    std::string served_by;
+  };
+
+  // Makes the session, whose way to the listener's Service is `uplink`
+  // (null when there is none); throws what the protocol's factory throws.
+  ConnectionCore(Setup setup, proto::Uplink* uplink, Clock::time_point now);
+  ConnectionCore(const ConnectionCore&) = delete;
+  ConnectionCore& operator=(const ConnectionCore&) = delete;
+  // Logs how the connection ended (reason, duration, bytes).
+  ~ConnectionCore();
+
+  // What happened; each may close the connection. None throws.
+  void open(Clock::time_point now) noexcept;  // greets the peer, if the protocol does
+  void received(std::string_view data, Clock::time_point now) noexcept;
+  void peer_finished() noexcept;  // end of file from the peer
+  void sent(std::size_t bytes, Clock::time_point now) noexcept;
+  void failed(int error) noexcept;  // a read or write failed with errno `error`
+  // deadline() has passed (a later time than it is harmless).
+  void expire(Clock::time_point now) noexcept;
+  // Bytes from the listener's Service. Cuts the connection off instead when
+  // they would take the Outbox past max_outbox. False once closed.
+  bool deliver(std::string_view bytes) noexcept;
+  // The peer does not read what it is sent (a delivery did not fit).
+  void cut_off() noexcept;
+  // The server ends the connection (shutdown, listener_removed): the model
+  // writes what the socket takes at once (flush_now), then closes it.
+  void end(CloseReason reason, Clock::time_point now) noexcept;
+  // A model whose way to the Service is congested stops reading its peer
+  // until it is not (backpressure on the Uplink).
+  void hold_reading(bool hold) noexcept { held_ = hold; }
+
+  // What it wants next.
+  bool wants_read() const noexcept;
+  bool wants_write() const noexcept { return !closed_ && !out_.empty(); }
+  // When expire() is due: the nearest of the idle, read and drain deadlines;
+  // Clock::time_point::max() once closed.
+  Clock::time_point deadline() const noexcept;
+  bool closed() const noexcept { return closed_.has_value(); }
+  // Why it closed, or is ending; shutdown if nothing decided it yet.
+  CloseReason reason() const noexcept;
+
+  proto::Outbox& outbox() noexcept { return out_; }
+  proto::ConnectionId id() const noexcept { return id_; }
+  // The peer's "ip:port", for the connection's log lines (log::PeerScope).
+  const std::string& peer() const noexcept { return peer_; }
+  std::uint64_t bytes_in() const noexcept { return bytes_in_; }
+  std::uint64_t bytes_out() const noexcept { return bytes_out_; }
+  Clock::time_point started() const noexcept { return started_; }
+
+ private:
+  template <typename Call>
+  void call_session(Call call, Clock::time_point now) noexcept;
+  void track_partial(Clock::time_point now) noexcept;
+  void ending(CloseReason reason, Clock::time_point now) noexcept;
+  void settle() noexcept;
+  void close(CloseReason reason) noexcept;
+  void log_decision(const char* what, config::Duration limit) const noexcept;
+  void log_session_failure() const noexcept;
+
+  const config::Limits& limits_;
+  spdlog::logger& log_;
+  const proto::ConnectionId id_;
+  const std::string peer_;
+  std::unique_ptr<proto::Session> session_;
+  proto::Outbox out_;
+
+  const Clock::time_point started_;
+  Clock::time_point last_active_;
+  Clock::time_point partial_since_{};
+  Clock::time_point drain_until_ = Clock::time_point::max();
+  Clock::time_point latest_;  // the latest time it was told: its end, once closed
+  std::uint64_t bytes_in_ = 0;
+  std::uint64_t bytes_out_ = 0;
+
+  // Set once the conversation is over (finishing or ending): the reason it
+  // will close with once the Outbox is written.
+  std::optional<CloseReason> finish_;
+  std::optional<CloseReason> closed_;
+  bool ending_ = false;  // finish_ was forced: the drain deadline applies
+  bool peer_eof_ = false;
+  bool partial_ = false;
+  bool held_ = false;
+};
+
+}  // namespace netcook::model

@@ -1,0 +1,98 @@
+#include "model/fork/child_channels.hpp"
+
+#include "model/fork/control_message.hpp"
+#include "net/packet.hpp"
+
+#include <cerrno>
+#include <stdexcept>
+#include <system_error>
+
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace netcook::model::fork {
+
+HubLink::HubLink(net::Fd hub, std::size_t max_outbox, spdlog::logger& log, std::span<char> buffer)
+    : hub_(hub), max_outbox_(max_outbox), log_(log), buffer_(buffer), uplink_(hub) {}
+
+void HubLink::send(std::string_view message) {
+  if (message.size() + 1 > kMaxPacket)
+    throw std::length_error("a message to the listener's service is too long");
+  std::string packet;
+  packet.reserve(message.size() + 1);
+  packet.push_back(kMessageTag);
+  packet.append(message);
+  uplink_.send(std::move(packet));
+}
+
+pollfd HubLink::watch(ConnectionCore& core) noexcept {
+  core.hold_reading(uplink_.bytes() >= max_outbox_);
+  return {hub_.get(), static_cast<short>(POLLIN | (uplink_.empty() ? 0 : POLLOUT)), 0};
+}
+
+void HubLink::ready(short revents, ConnectionCore& core, Clock::time_point now) noexcept {
+  if ((revents & POLLOUT) && !uplink_.flush()) {
+    core.end(CloseReason::shutdown, now);  // the master is gone
+    return;
+  }
+  core.hold_reading(uplink_.bytes() >= max_outbox_);
+  if (revents & (POLLIN | POLLHUP | POLLERR)) take_deliveries(core, now);
+}
+
+// Deliveries from the Service go to the core; one that would take its
+// Outbox past max_outbox cuts the connection off (the master then tells
+// the Service).
+void HubLink::take_deliveries(ConnectionCore& core, Clock::time_point now) noexcept {
+  while (!core.closed()) {
+    const net::ReceivedPacket packet = net::receive_packet(hub_, buffer_, MSG_DONTWAIT);
+    if (packet.size < 0 && packet.error == EAGAIN) return;
+    if (packet.size <= 0) {
+      core.end(CloseReason::shutdown, now);  // the master closed the hub
+      return;
+    }
+    if (packet.truncated || buffer_[0] != kDeliveryTag) {
+      log_.error("malformed packet from the fork master; closing the connection");
+      core.failed(EPROTO);
+      return;
+    }
+    core.deliver({buffer_.data() + 1, static_cast<std::size_t>(packet.size) - 1});
+  }
+}
+
+void HubLink::flush_last(Clock::duration patience) noexcept {
+  const auto until = Clock::now() + patience;
+  while (uplink_.flush() && !uplink_.empty() && Clock::now() < until) {
+    pollfd fd{hub_.get(), POLLOUT, 0};
+    ::poll(&fd, 1, 50);
+  }
+}
+
+Termination::Termination() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  if (::sigprocmask(SIG_BLOCK, &set, nullptr) != 0)
+    throw std::system_error(errno, std::generic_category(), "sigprocmask");
+  signals_.reset(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
+  if (!signals_) throw std::system_error(errno, std::generic_category(), "signalfd");
+}
+
+pollfd Termination::watch(ConnectionCore&) noexcept {
+  return {signals_.get(), POLLIN, 0};
+}
+
+void Termination::ready(short, ConnectionCore& core, Clock::time_point now) noexcept {
+  signalfd_siginfo info{};
+  if (::read(signals_.get(), &info, sizeof info) != sizeof info) return;
+  const bool queued = info.ssi_code == SI_QUEUE && info.ssi_int >= 0 &&
+                      static_cast<std::size_t>(info.ssi_int) < kCloseReasons;
+  const CloseReason why = queued ? static_cast<CloseReason>(info.ssi_int) : CloseReason::shutdown;
+  if (why == CloseReason::outbox_overflow)
+    core.cut_off();
+  else
+    core.end(why, now);
+}
+
+}  // namespace netcook::model::fork

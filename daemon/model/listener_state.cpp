@@ -1,0 +1,36 @@
+#include "model/listener_state.hpp"
+
+#include "model/socket_io.hpp"
+
+#include <algorithm>
+
+#include <unistd.h>
+
+namespace netcook::model {
+
+ListenerState::ListenerState(DriverSettings driver_settings, net::Fd listening, proto::Protocol p,
+                             int fd_ceiling)
+    : settings(std::move(driver_settings)),
+      listen_fd(listening),
+      protocol(std::move(p)),
+      pid(::getpid()),
+      count(std::min(settings.limits.max_connections, static_cast<std::size_t>(fd_ceiling)),
+            settings.on_drained),
+      gate(*settings.log, count, protocol.refusal, fd_ceiling) {}
+
+ConnectionCore::Setup ListenerState::setup(net::Fd socket, proto::ConnectionId id,
+                                           std::string thread, std::string served_by) const {
+  Peer peer = prepare_socket(socket);
+  return {protocol,
+          settings.limits,
+          *settings.log,
+          settings.listener.name,
+          id,
+          std::move(peer.address),
+          std::move(peer.host),
+          pid,
+          std::move(thread),
+          std::move(served_by)};
+}
+
+}  // namespace netcook::model

@@ -1,0 +1,39 @@
+#pragma once
+
+// Serves one connection alone, on the calling thread, with poll(2): the way
+// of the models that give a connection a thread (thread) or a process
+// (fork) of its own. Each round pumps the connection's bytes, then waits
+// for what its core wants — the socket, its deadline — and for the side
+// channels the model adds: the driver closing, a mailbox of deliveries, the
+// link to the fork master, a termination signal.
+
+#include "model/connection_core.hpp"
+#include "net/fd.hpp"
+
+#include <cstddef>
+#include <span>
+
+#include <poll.h>
+
+namespace netcook::model {
+
+class SideChannel {
+ public:
+  // The descriptor and events to wait for this round ({-1, 0, 0} for none),
+  // after the connection's bytes have moved. May hold the core's reading
+  // (ConnectionCore::hold_reading) while it cannot take more.
+  virtual pollfd watch(ConnectionCore& core) noexcept = 0;
+  // poll(2) reported `revents` (never 0) for it.
+  virtual void ready(short revents, ConnectionCore& core, Clock::time_point now) noexcept = 0;
+
+ protected:
+  ~SideChannel() = default;
+};
+
+// Opens the core (the session's greeting) and serves the connection until
+// the core is closed. `sides` are at most four. Reads go through `scratch`,
+// at most `read_budget` bytes before the side channels get a turn.
+void run_poll_loop(ConnectionCore& core, net::Fd socket, std::span<SideChannel* const> sides,
+                   std::span<char> scratch, std::size_t read_budget) noexcept;
+
+}  // namespace netcook::model

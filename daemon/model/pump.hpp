@@ -1,0 +1,39 @@
+#pragma once
+
+// Moves a connection's bytes between its socket and its core, the same
+// way under every model: write what the core has for the peer while the
+// socket takes it, read what the peer sent while the core wants it, until
+// nothing can move, the read budget is used up, or the connection closes.
+// How a model then waits — an epoll edge, a coroutine's co_await, poll(2),
+// select(2) — is its own business; what it waits for is the core's
+// wants_read(), wants_write() and deadline().
+
+#include "event/readiness.hpp"
+#include "model/connection_core.hpp"
+#include "net/fd.hpp"
+
+#include <cstddef>
+#include <span>
+
+namespace netcook::model {
+
+enum class Pumped {
+  idle,    // nothing moves until the socket is ready for what the core
+           // wants, or until its deadline
+  more,    // stopped for fairness (the read budget is used up, or one
+           // write's share went out): call again after the others' turn
+  closed,  // the core is closed: close the socket and destroy it
+};
+
+// `ready` is what the model knows of the socket; the pump clears what the
+// socket says is not ready any more. Reads go through `scratch` (handed to
+// the session before the pump returns, so it may be shared by all the
+// connections of a thread), at most `read_budget` bytes in all.
+Pumped pump(ConnectionCore& core, net::Fd socket, event::Readiness& ready, std::span<char> scratch,
+            std::size_t read_budget, Clock::time_point now) noexcept;
+
+// For a connection about to be closed at once (ConnectionCore::end()):
+// writes what the socket takes right now, without waiting.
+void flush_now(ConnectionCore& core, net::Fd socket, Clock::time_point now) noexcept;
+
+}  // namespace netcook::model

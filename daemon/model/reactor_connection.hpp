@@ -1,0 +1,66 @@
+#pragma once
+
+// What a connection is on a reactor thread (epoll, coroutine, select),
+// whatever waits for its socket: its core, its socket, its place among
+// max_connections, and its membership of the listener's Service. The
+// model adds how it waits.
+//
+// Destruction order is the contract: the socket closes first (the peer sees
+// the end at once), then the session goes (the core logs how the
+// connection ended), then the Service hears that it left, and its place is
+// given back last.
+
+#include "model/accept_gate.hpp"
+#include "model/connection_core.hpp"
+#include "model/service_desk.hpp"
+#include "net/unique_fd.hpp"
+
+namespace netcook::model {
+
+class ReactorConnection : public proto::Uplink, public ServiceDesk::Member {
+ public:
+  // Takes the socket and the slot from `admission` once the session is
+  // made (should that throw, the socket is still there to be refused), and
+  // joins the Service, if the listener has one.
+  ReactorConnection(ServiceDesk& desk, Admission& admission, ConnectionCore::Setup setup,
+                    Clock::time_point now);
+  ReactorConnection(const ReactorConnection&) = delete;
+  ReactorConnection& operator=(const ReactorConnection&) = delete;
+
+  // Uplink: a message from this connection's session to the Service.
+  void send(std::string_view message) override;
+
+  // For a connection still open when its driver goes: `why` becomes its
+  // reason, and what the socket takes at once of its last words is sent.
+  void end_now(CloseReason why, Clock::time_point now) noexcept;
+
+  ConnectionCore& core() noexcept { return core_; }
+  const ConnectionCore& core() const noexcept { return core_; }
+  net::Fd socket() const noexcept { return socket_.borrow(); }
+
+ protected:
+  ~ReactorConnection() = default;
+
+ private:
+  // Leaves the Service when destroyed, after the core.
+  class Membership {
+   public:
+    Membership(ServiceDesk& desk, proto::ConnectionId id) noexcept : desk_(desk), id_(id) {}
+    Membership(const Membership&) = delete;
+    Membership& operator=(const Membership&) = delete;
+    ~Membership() { desk_.leave(id_); }
+    ServiceDesk& desk() const noexcept { return desk_; }
+
+   private:
+    ServiceDesk& desk_;
+    const proto::ConnectionId id_;
+  };
+
+  // In the order of the contract above, last destroyed first.
+  Slot slot_;
+  Membership membership_;
+  ConnectionCore core_;
+  net::UniqueFd socket_;
+};
+
+}  // namespace netcook::model

@@ -1,0 +1,92 @@
+// proto::Outbox as a container: bytes and file ranges come out in the order
+// they were appended (pending() bytes, then next_file()), memory is what
+// max_outbox counts, and written parts are dropped. Writing to a socket is
+// the model's (socket_io_test.cpp).
+
+#include "proto/outbox.hpp"
+
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace netcook::proto {
+namespace {
+
+// Any open descriptor will do: the Outbox never reads its files.
+std::shared_ptr<const net::UniqueFd> some_file() {
+  return std::make_shared<const net::UniqueFd>(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+}
+
+TEST(Outbox, PendingAndConsumeStopAtAFileRange) {
+  const auto file = some_file();
+  Outbox out;
+  EXPECT_TRUE(out.empty());
+  out.append("ab");
+  out.append_file(file, 0, 3);
+  out.append("cd");
+  EXPECT_EQ(out.pending(), "ab");
+  EXPECT_FALSE(out.next_file());
+  out.consume(2);
+  EXPECT_EQ(out.pending(), "");
+  EXPECT_EQ(out.size(), 2u);
+  EXPECT_FALSE(out.empty());
+  out.clear();
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(Outbox, FileRangesComeInTheirPlace) {
+  const auto file = some_file();
+  Outbox out;
+  out.append("head");
+  out.append_file(file, 100, 10);
+  out.append_file(file, 5, 0);  // empty: nothing to send
+  out.append("tail");
+  EXPECT_EQ(out.size(), 8u);  // files hold no memory
+  out.consume(4);
+  const auto first = out.next_file();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->file, file->borrow());
+  EXPECT_EQ(first->offset, 100);
+  EXPECT_EQ(first->length, 10u);
+  EXPECT_FALSE(first->copy);
+  out.consume_file(4);
+  const auto rest = out.next_file();
+  ASSERT_TRUE(rest);
+  EXPECT_EQ(rest->offset, 104);
+  EXPECT_EQ(rest->length, 6u);
+  out.copy_next_file();
+  EXPECT_TRUE(out.next_file()->copy);
+  out.consume_file(6);
+  EXPECT_FALSE(out.next_file());
+  EXPECT_EQ(out.pending(), "tail");
+  out.consume(4);
+  EXPECT_TRUE(out.empty());
+}
+
+// A slow reader's written bytes are dropped from the front without
+// disturbing what follows them, file ranges included.
+TEST(Outbox, ConsumingInSmallStepsKeepsTheOrder) {
+  const auto file = some_file();
+  const std::string bytes(64 * 1024, 'x');
+  Outbox out;
+  out.append(bytes);
+  out.append_file(file, 0, 1);
+  out.append("after");
+  std::size_t taken = 0;
+  while (!out.pending().empty()) {
+    const std::size_t step = std::min<std::size_t>(out.pending().size(), 1000);
+    out.consume(step);
+    taken += step;
+  }
+  EXPECT_EQ(taken, bytes.size());
+  ASSERT_TRUE(out.next_file());
+  out.consume_file(1);
+  EXPECT_EQ(out.pending(), "after");
+}
+
+}  // namespace
+}  // namespace netcook::proto
