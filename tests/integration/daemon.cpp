@@ -57,7 +57,7 @@ Daemon::Daemon(std::string_view config, const DaemonOptions& options)
   std::vector<std::string> argv = options.command_prefix;
   argv.insert(argv.end(), {daemon_binary(), "-c", config_path_});
   argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
-  process_.emplace(argv, options.env);
+  process_.emplace(argv, options.env, options.fd3);
   if (options.wait_ready) wait_for_line(R"(ready: \d+ listeners?)");
 }
 

@@ -38,6 +38,11 @@ struct DaemonOptions {
   // Wait for the "ready:" line in the constructor (false: the test waits
   // for readiness its own way).
   bool wait_ready = true;
+  // Unless -1: a descriptor the daemon gets as its fd 3, e.g. a listening
+  // socket passed by socket activation (with LISTEN_FDS=1 in `env`, and
+  // LISTEN_PID set to the daemon's pid by a command_prefix). The caller
+  // keeps owning it.
+  int fd3 = -1;
 };
 
 class Daemon {

@@ -51,7 +51,7 @@ std::vector<std::string> child_environment(const std::vector<std::string>& extra
 
 // Runs in the forked child: only async-signal-safe calls from here on.
 [[noreturn]] void exec_child(char* const* argv, char* const* envp, pid_t parent,
-                             int in, int out, int err, int report) {
+                             int in, int out, int err, int report, int fd3) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != parent) {
     ::_exit(127);
@@ -59,6 +59,13 @@ std::vector<std::string> child_environment(const std::vector<std::string>& extra
   ::dup2(in, STDIN_FILENO);
   ::dup2(out, STDOUT_FILENO);
   ::dup2(err, STDERR_FILENO);
+  if (fd3 == 3) {
+    ::fcntl(3, F_SETFD, 0);  // dup2() onto itself would keep close-on-exec
+  } else if (fd3 >= 0) {
+    // The exec error report must not be the descriptor replaced.
+    if (report == 3) report = ::fcntl(report, F_DUPFD_CLOEXEC, 4);
+    ::dup2(fd3, 3);
+  }
   sigset_t none;
   ::sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -76,7 +83,7 @@ std::vector<std::string> child_environment(const std::vector<std::string>& extra
 }  // namespace
 
 Process::Process(const std::vector<std::string>& argv,
-                 const std::vector<std::string>& env) {
+                 const std::vector<std::string>& env, int fd3) {
   std::vector<std::string> args = argv;
   std::vector<char*> c_argv;
   for (auto& arg : args) {
@@ -101,7 +108,7 @@ Process::Process(const std::vector<std::string>& argv,
   }
   if (pid_ == 0) {
     exec_child(c_argv.data(), c_env.data(), parent, dev_null.get(), out.write.get(),
-               err.write.get(), report.write.get());
+               err.write.get(), report.write.get(), fd3);
   }
   out.write.reset();
   err.write.reset();

@@ -28,10 +28,12 @@ class Process {
   // test process dies first (PR_SET_PDEATHSIG, which follows the creating
   // thread: create a Process on a thread that outlives it, e.g. the test's
   // main thread). `env` entries ("NAME=value") are added to the test's own
-  // environment, replacing variables of the same name. Throws if the
-  // program cannot be executed.
+  // environment, replacing variables of the same name. `fd3`, unless -1,
+  // is given to the child as its descriptor 3 (where systemd puts the first
+  // socket-activated socket), open across exec; the caller keeps owning
+  // its own descriptor. Throws if the program cannot be executed.
   explicit Process(const std::vector<std::string>& argv,
-                   const std::vector<std::string>& env = {});
+                   const std::vector<std::string>& env = {}, int fd3 = -1);
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
