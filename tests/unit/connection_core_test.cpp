@@ -1,0 +1,233 @@
+// model::ConnectionCore without a socket: events in (open, received,
+// sent, peer_finished, failed, expire, deliver, end), and what it wants
+// next, its deadline and its close reason out; time is whatever the test
+// says it is.
+
+#include "model/connection_core.hpp"
+
+#include <cerrno>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+
+namespace netcook::model {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Line echo: a line comes back with a newline; "quit" answers "bye" and
+// ends the conversation; "boom" throws. A read timeout's last words are
+// "timeout".
+class LineSession final : public proto::Session {
+ public:
+  void open(proto::Outbox& out) override { out.append("hello\n"); }
+  void receive(std::string_view data, proto::Outbox& out) override {
+    for (const char c : data) {
+      if (c != '\n') {
+        line_ += c;
+        continue;
+      }
+      if (line_ == "boom") throw std::runtime_error("boom");
+      out.append(line_ == "quit" ? "bye\n" : line_ + "\n");
+      if (line_ == "quit") close_after_flush();
+      line_.clear();
+    }
+  }
+  bool partial() const noexcept override { return !line_.empty(); }
+  void read_timed_out(proto::Outbox& out) override { out.append("timeout\n"); }
+
+ private:
+  std::string line_;
+};
+
+class ConnectionCoreTest : public testing::Test {
+ protected:
+  ConnectionCoreTest() {
+    protocol_.make_session = [](const proto::SessionContext&) {
+      return std::make_unique<LineSession>();
+    };
+    limits_.idle_timeout = 10s;
+    limits_.read_timeout = 2s;
+    limits_.max_outbox = 64;
+    log_->set_pattern("%l: %v");
+    log_->set_level(spdlog::level::trace);
+  }
+
+  // A connection opened at t0 (its greeting written).
+  std::unique_ptr<ConnectionCore> open() {
+    auto core = std::make_unique<ConnectionCore>(
+        ConnectionCore::Setup{
+            protocol_, limits_, *log_, "test", 7, "192.0.2.1:5", "192.0.2.1", 1, "test/w0", {}},
+        nullptr, t0_);
+    core->open(t0_);
+    write_all(*core, t0_);
+    return core;
+  }
+
+  // Takes everything the Outbox holds, as a writer that keeps up would.
+  static std::string write_all(ConnectionCore& core, Clock::time_point now) {
+    std::string written(core.outbox().pending());
+    core.outbox().consume(written.size());
+    core.sent(written.size(), now);
+    return written;
+  }
+
+  std::string log() const { return text_.str(); }
+
+  proto::Protocol protocol_;
+  config::Limits limits_;
+  std::ostringstream text_;
+  std::shared_ptr<spdlog::logger> log_ = std::make_shared<spdlog::logger>(
+      "test", std::make_shared<spdlog::sinks::ostream_sink_st>(text_));
+  const Clock::time_point t0_ = Clock::time_point() + 1h;
+};
+
+TEST_F(ConnectionCoreTest, AnswersAndCountsBothWays) {
+  auto core = open();
+  EXPECT_TRUE(core->wants_read());
+  EXPECT_FALSE(core->wants_write());
+  core->received("hi\n", t0_ + 1s);
+  EXPECT_TRUE(core->wants_write());
+  EXPECT_EQ(write_all(*core, t0_ + 1s), "hi\n");
+  EXPECT_EQ(core->bytes_in(), 3u);
+  EXPECT_EQ(core->bytes_out(), 9u);             // "hello\n" and "hi\n"
+  EXPECT_EQ(core->deadline(), t0_ + 1s + 10s);  // idle, from the last byte
+}
+
+TEST_F(ConnectionCoreTest, PeerEndClosesOnceEverythingOwedIsWritten) {
+  auto core = open();
+  core->received("last\n", t0_);
+  core->peer_finished();
+  EXPECT_FALSE(core->wants_read());
+  EXPECT_FALSE(core->closed());  // "last\n" is still owed
+  write_all(*core, t0_);
+  EXPECT_TRUE(core->closed());
+  EXPECT_EQ(core->reason(), CloseReason::peer_closed);
+}
+
+TEST_F(ConnectionCoreTest, SessionThatEndsTheConversation) {
+  auto core = open();
+  core->received("quit\n", t0_);
+  EXPECT_FALSE(core->wants_read());
+  EXPECT_EQ(write_all(*core, t0_), "bye\n");
+  EXPECT_EQ(core->reason(), CloseReason::session_closed);
+}
+
+TEST_F(ConnectionCoreTest, IdleTimeout) {
+  auto core = open();
+  core->expire(t0_ + 9s);
+  EXPECT_FALSE(core->closed());
+  core->expire(t0_ + 10s);
+  EXPECT_TRUE(core->closed());
+  EXPECT_EQ(core->reason(), CloseReason::idle_timeout);
+  EXPECT_EQ(core->deadline(), Clock::time_point::max());
+}
+
+// A partial line must complete within read_timeout; the session's last
+// words then get kDrainTime to leave.
+TEST_F(ConnectionCoreTest, ReadTimeoutGivesTheLastWordsTheirDrain) {
+  auto core = open();
+  core->received("unfinis", t0_ + 1s);
+  EXPECT_EQ(core->deadline(), t0_ + 1s + 2s);
+  core->received("hed", t0_ + 2s);  // still partial: the deadline stays
+  EXPECT_EQ(core->deadline(), t0_ + 3s);
+  core->expire(t0_ + 3s);
+  EXPECT_FALSE(core->closed());
+  EXPECT_FALSE(core->wants_read());
+  EXPECT_TRUE(core->wants_write());
+  EXPECT_EQ(core->deadline(), t0_ + 3s + kDrainTime);
+  EXPECT_EQ(write_all(*core, t0_ + 3s), "timeout\n");
+  EXPECT_EQ(core->reason(), CloseReason::read_timeout);
+  EXPECT_TRUE(core->closed());
+}
+
+TEST_F(ConnectionCoreTest, LastWordsNobodyReadsCloseAtTheDrainDeadline) {
+  auto core = open();
+  core->received("x", t0_);
+  core->expire(t0_ + 2s);
+  core->expire(t0_ + 2s + kDrainTime - 1ms);
+  EXPECT_FALSE(core->closed());
+  core->expire(t0_ + 2s + kDrainTime);
+  EXPECT_EQ(core->reason(), CloseReason::read_timeout);
+  EXPECT_TRUE(core->closed());
+  EXPECT_NE(log().find("closing connection 7: its request did not complete in 2s"),
+            std::string::npos);
+}
+
+TEST_F(ConnectionCoreTest, SessionExceptionIsLoggedAtError) {
+  auto core = open();
+  core->received("boom\n", t0_);
+  EXPECT_TRUE(core->closed());
+  EXPECT_EQ(core->reason(), CloseReason::session_error);
+  EXPECT_NE(log().find("error: connection 7 from 192.0.2.1:5 failed: boom"), std::string::npos);
+}
+
+TEST_F(ConnectionCoreTest, BackpressureThenOverflow) {
+  auto core = open();
+  EXPECT_TRUE(core->deliver(std::string(60, 'a')));
+  EXPECT_TRUE(core->wants_read());  // below max_outbox
+  EXPECT_TRUE(core->deliver("bcde"));
+  EXPECT_FALSE(core->wants_read());  // at max_outbox: no more reading
+  EXPECT_FALSE(core->deliver("f"));
+  EXPECT_EQ(core->reason(), CloseReason::outbox_overflow);
+  EXPECT_TRUE(core->outbox().empty());  // its memory is freed at once
+}
+
+TEST_F(ConnectionCoreTest, HeldReadingIsNotRead) {
+  auto core = open();
+  core->hold_reading(true);
+  EXPECT_FALSE(core->wants_read());
+  core->hold_reading(false);
+  EXPECT_TRUE(core->wants_read());
+}
+
+TEST_F(ConnectionCoreTest, FailuresSayWhoEndedIt) {
+  for (const auto& [error, reason] :
+       {std::pair{ECONNRESET, CloseReason::peer_reset}, std::pair{EPIPE, CloseReason::peer_reset},
+        std::pair{EIO, CloseReason::io_error}}) {
+    auto core = open();
+    core->failed(error);
+    EXPECT_EQ(core->reason(), reason) << error;
+  }
+}
+
+// A timeout decided the end: a failure writing the last words keeps it.
+TEST_F(ConnectionCoreTest, AFailureWhileEndingKeepsTheDecidedReason) {
+  auto core = open();
+  core->received("x", t0_);
+  core->expire(t0_ + 2s);
+  core->failed(EPIPE);
+  EXPECT_EQ(core->reason(), CloseReason::read_timeout);
+}
+
+TEST_F(ConnectionCoreTest, TheServerEndsItWithoutWaiting) {
+  auto core = open();
+  EXPECT_EQ(core->reason(), CloseReason::shutdown);  // nothing decided yet
+  core->received("owed\n", t0_);
+  core->end(CloseReason::listener_removed, t0_ + 1s);
+  EXPECT_EQ(core->deadline(), t0_ + 1s);
+  core->expire(t0_ + 1s);
+  EXPECT_TRUE(core->closed());
+  EXPECT_EQ(core->reason(), CloseReason::listener_removed);
+}
+
+TEST_F(ConnectionCoreTest, LogsItsStartAndItsEnd) {
+  {
+    auto core = open();
+    core->received("hi\n", t0_ + 1500ms);
+    write_all(*core, t0_ + 1500ms);
+    core->peer_finished();
+  }
+  EXPECT_NE(log().find("debug: connection from 192.0.2.1:5"), std::string::npos) << log();
+  EXPECT_NE(log().find("debug: connection 7 from 192.0.2.1:5 closed: peer_closed after 1s500ms "
+                       "(3 bytes in, 9 bytes out)"),
+            std::string::npos)
+      << log();
+}
+
+}  // namespace
+}  // namespace netcook::model
