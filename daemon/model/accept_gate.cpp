@@ -62,14 +62,14 @@ bool AcceptGate::take(Admission admission, Host& host, Clock::time_point now) no
   if (admission.socket.get() >= fd_ceiling_) {
     hit(beyond_ceiling_, now,
         fmt::format("fd {} from {}", admission.socket.get(),
-                    net::peer_address(admission.socket.get())));
+                    net::peer_address(admission.socket.borrow())));
     refuse(admission.socket);
     return true;
   }
   settle(beyond_ceiling_, now);
   admission.slot = Slot(count_);
   if (!admission.slot) {
-    hit(refusals_, now, net::peer_address(admission.socket.get()));
+    hit(refusals_, now, net::peer_address(admission.socket.borrow()));
     refuse(admission.socket);
     return true;
   }

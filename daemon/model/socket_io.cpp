@@ -100,8 +100,8 @@ WriteResult write_outbox(net::Fd socket, proto::Outbox& out) noexcept {
 }
 
 Peer prepare_socket(net::Fd socket) {
-  net::set_nodelay(socket.get());
-  return {net::peer_address(socket.get()), net::peer_host(socket.get())};
+  net::set_nodelay(socket);
+  return {net::peer_address(socket), net::peer_host(socket)};
 }
 
 }  // namespace netcook::model

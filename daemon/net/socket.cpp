@@ -84,41 +84,41 @@ SharedSocket share_listening(UniqueFd fd, const Address& address) {
   return SharedSocket(new UniqueFd(std::move(fd)), std::move(remove_file));
 }
 
-std::string local_address(int fd) {
+std::string local_address(Fd fd) {
   sockaddr_storage storage{};
   socklen_t length = sizeof storage;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &length) != 0)
+  if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&storage), &length) != 0)
     return "?";
   return format_sockaddr(reinterpret_cast<const sockaddr*>(&storage), length);
 }
 
-std::string peer_address(int fd) {
+std::string peer_address(Fd fd) {
   sockaddr_storage storage{};
   socklen_t length = sizeof storage;
-  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&storage), &length) != 0)
+  if (::getpeername(fd.get(), reinterpret_cast<sockaddr*>(&storage), &length) != 0)
     return "?";
   return format_sockaddr(reinterpret_cast<const sockaddr*>(&storage), length);
 }
 
-std::string peer_host(int fd) {
+std::string peer_host(Fd fd) {
   sockaddr_storage storage{};
   socklen_t length = sizeof storage;
-  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&storage), &length) != 0)
+  if (::getpeername(fd.get(), reinterpret_cast<sockaddr*>(&storage), &length) != 0)
     return "?";
   return format_host(reinterpret_cast<const sockaddr*>(&storage), length);
 }
 
-void set_nonblocking(int fd, bool on) {
-  const int flags = ::fcntl(fd, F_GETFL);
+void set_nonblocking(Fd fd, bool on) {
+  const int flags = ::fcntl(fd.get(), F_GETFL);
   if (flags < 0) throw_errno(errno, "fcntl(F_GETFL)");
   const int wanted = on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
-  if (wanted != flags && ::fcntl(fd, F_SETFL, wanted) != 0)
+  if (wanted != flags && ::fcntl(fd.get(), F_SETFL, wanted) != 0)
     throw_errno(errno, "fcntl(F_SETFL)");
 }
 
-void set_nodelay(int fd) noexcept {
+void set_nodelay(Fd fd) noexcept {
   const int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
 unsigned long raise_fd_limit() noexcept {

@@ -4,6 +4,7 @@
 // throw std::system_error with context; per-connection calls return values.
 
 #include "net/address.hpp"
+#include "net/fd.hpp"
 #include "net/unique_fd.hpp"
 
 #include <memory>
@@ -25,19 +26,19 @@ using SharedSocket = std::shared_ptr<const UniqueFd>;
 SharedSocket share_listening(UniqueFd fd, const Address& address);
 
 // The address a socket is bound to, as text ("127.0.0.1:40123").
-std::string local_address(int fd);
+std::string local_address(Fd fd);
 
 // The peer of a connected socket, as text ("127.0.0.1:51234").
-std::string peer_address(int fd);
+std::string peer_address(Fd fd);
 
 // The peer's host only (IPv6 without brackets), for chat lines.
-std::string peer_host(int fd);
+std::string peer_host(Fd fd);
 
-void set_nonblocking(int fd, bool on);
+void set_nonblocking(Fd fd, bool on);
 
 // TCP_NODELAY on TCP sockets (echo and chat want small writes out at once);
 // harmless no-op on unix sockets.
-void set_nodelay(int fd) noexcept;
+void set_nodelay(Fd fd) noexcept;
 
 // Raises RLIMIT_NOFILE's soft limit to the hard limit; returns the new soft
 // limit.

@@ -10,7 +10,7 @@ Listener::Listener(std::uint64_t id, config::Listener config, Socket socket,
     : id_(id),
       config_(std::move(config)),
       socket_(std::move(socket)),
-      bound_(net::local_address(socket_->get())),
+      bound_(net::local_address(socket_->borrow())),
       log_(settings.log) {
   driver_ = model::make_driver(config_.model, std::move(settings), socket_->borrow(),
                                make_protocol(config_), environment);

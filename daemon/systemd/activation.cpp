@@ -33,20 +33,21 @@ class Names {
   char** names_ = nullptr;
 };
 
-PassedSocket inspect(int fd, std::string name) {
+PassedSocket inspect(net::Fd fd, std::string name) {
   PassedSocket socket;
-  socket.fd = fd;
+  socket.fd = fd.get();
   socket.name = std::move(name);
   sockaddr_storage storage{};
   socklen_t length = sizeof storage;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
+  if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
     socket.bound = fmt::format("no address: {}", std::strerror(errno));
     return socket;
   }
   const auto* address = reinterpret_cast<const sockaddr*>(&storage);
   int v6only = 1;
   socklen_t size = sizeof v6only;
-  if (storage.ss_family == AF_INET6) ::getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &size);
+  if (storage.ss_family == AF_INET6)
+    ::getsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &size);
   socket.address = matchable_address(address, length, v6only != 0);
   socket.bound = net::format_sockaddr(address, length);
   if (storage.ss_family == AF_INET6 && v6only == 0) socket.bound += ", dual stack";
@@ -54,9 +55,9 @@ PassedSocket inspect(int fd, std::string name) {
 }
 
 // What a passed fd is when it is not a listening stream socket.
-std::string what_else(int fd) {
-  if (::sd_is_socket(fd, AF_UNSPEC, 0, -1) <= 0) return "not a socket";
-  if (::sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, -1) <= 0) return "not a stream socket";
+std::string what_else(net::Fd fd) {
+  if (::sd_is_socket(fd.get(), AF_UNSPEC, 0, -1) <= 0) return "not a socket";
+  if (::sd_is_socket(fd.get(), AF_UNSPEC, SOCK_STREAM, -1) <= 0) return "not a stream socket";
   return "a stream socket that is not listening";
 }
 
@@ -74,9 +75,9 @@ ActivatedSockets ActivatedSockets::take() {
     owned.push_back(std::make_shared<const net::UniqueFd>(SD_LISTEN_FDS_START + i));
   ActivatedSockets sockets;
   for (int i = 0; i < count; ++i) {
-    const int fd = owned[static_cast<std::size_t>(i)]->get();
+    const net::Fd fd = owned[static_cast<std::size_t>(i)]->borrow();
     PassedSocket passed = inspect(fd, names.at(i));
-    if (::sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) <= 0)
+    if (::sd_is_socket(fd.get(), AF_UNSPEC, SOCK_STREAM, 1) <= 0)
       throw std::runtime_error(fmt::format(
           "systemd passed {}, which is {}; netcookd serves listening stream sockets only "
           "(ListenStream= with Accept=no)",

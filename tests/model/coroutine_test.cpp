@@ -22,7 +22,7 @@ class CoroutineModel : public testing::Test {
  protected:
   void start(proto::Protocol protocol, config::Limits limits = {}) {
     socket_ = net::listen_on(net::Address{net::Address::Kind::inet4, "127.0.0.1", 0});
-    const std::string bound = net::local_address(socket_.get());
+    const std::string bound = net::local_address(socket_.borrow());
     port_ = static_cast<std::uint16_t>(std::stoi(bound.substr(bound.rfind(':') + 1)));
     model::DriverSettings settings;
     settings.listener.name = "co";

@@ -102,7 +102,7 @@ class DriverTest : public testing::TestWithParam<ModelCase> {
     // As the daemon does (main.cpp): sendfile(2) cannot be told MSG_NOSIGNAL.
     std::signal(SIGPIPE, SIG_IGN);
     socket_ = net::listen_on(net::Address{net::Address::Kind::inet4, "127.0.0.1", 0});
-    const std::string bound = net::local_address(socket_.get());
+    const std::string bound = net::local_address(socket_.borrow());
     port_ = static_cast<std::uint16_t>(std::stoi(bound.substr(bound.rfind(':') + 1)));
     model::DriverSettings settings;
     settings.listener.name = spec.empty() ? "test" : spec;

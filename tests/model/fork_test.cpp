@@ -202,8 +202,8 @@ TEST_P(ForkModelTest, ConnectionProcessHoldsOnlyItsConnection) {
   std::set<int> fds = open_fds(pid);
   std::erase_if(fds, [](int fd) { return fd <= 2; });
   std::multiset<std::string> kinds;
-  for (const int fd : fds)
-    if (fd_kind(pid, fd) != LogCapture::fork_log_path()) kinds.insert(fd_kind(pid, fd));  // its logger's
+  for (const int fd : fds)  // all but its logger's file
+    if (fd_kind(pid, fd) != LogCapture::fork_log_path()) kinds.insert(fd_kind(pid, fd));
   EXPECT_EQ(kinds, (std::multiset<std::string>{"anon_inode:[signalfd]", "socket"}));
   EXPECT_EQ(std::stoull(status_field(pid, "SigBlk"), nullptr, 16), 1ull << (SIGTERM - 1));
   const auto ignored = std::stoull(status_field(pid, "SigIgn"), nullptr, 16);

@@ -89,7 +89,7 @@ class SelectTest : public testing::TestWithParam<ModelCase> {
   // above when that is given.
   void listen(int at_least = 0) {
     socket_ = net::listen_on(net::Address{net::Address::Kind::inet4, "127.0.0.1", 0});
-    const std::string bound = net::local_address(socket_.get());
+    const std::string bound = net::local_address(socket_.borrow());
     port_ = static_cast<std::uint16_t>(std::stoi(bound.substr(bound.rfind(':') + 1)));
     if (at_least > 0) socket_.reset(::fcntl(socket_.get(), F_DUPFD_CLOEXEC, at_least));
     ASSERT_GE(socket_.get(), at_least);

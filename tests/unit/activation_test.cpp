@@ -341,8 +341,8 @@ TEST(TakeSockets, TakesNamedListeningSocketsAndUnsetsTheEnvironment) {
     const int web = loopback_socket(SOCK_STREAM, true);
     const int other = loopback_socket(SOCK_STREAM, true);
     const std::vector<std::string> expected = {
-        "fd 3 (name web, " + net::local_address(web) + ")",
-        "fd 4 (name unknown, " + net::local_address(other) + ")"};
+        "fd 3 (name web, " + net::local_address(net::Fd(web)) + ")",
+        "fd 4 (name unknown, " + net::local_address(net::Fd(other)) + ")"};
     pass_sockets({web, other}, "web:unknown");
     auto sockets = ActivatedSockets::take();
     std::string text = std::to_string(sockets.entries().size()) + " sockets\n";
@@ -369,7 +369,7 @@ TEST(TakeSockets, TakesNamedListeningSocketsAndUnsetsTheEnvironment) {
 TEST(TakeSockets, RefusesASocketThatIsNotAListeningStreamSocket) {
   const std::string datagram = in_child([] {
     const int udp = loopback_socket(SOCK_DGRAM, false);
-    const std::string where = net::local_address(udp);
+    const std::string where = net::local_address(net::Fd(udp));
     pass_sockets({udp}, "logs");
     ActivatedSockets::take();
     return std::string("taken: ") + where;

@@ -103,7 +103,8 @@ void Hub::ready(Link& link, std::uint32_t events) noexcept {
 
 void Hub::take_messages(Link& link, std::size_t limit) noexcept {
   for (std::size_t taken = 0; taken < limit && link.socket; ++taken) {
-    const net::ReceivedPacket packet = net::receive_packet(link.socket.borrow(), buffer_, MSG_DONTWAIT);
+    const net::ReceivedPacket packet =
+        net::receive_packet(link.socket.borrow(), buffer_, MSG_DONTWAIT);
     if (packet.size < 0 && packet.error == EAGAIN) return;
     if (packet.size <= 0) {
       // The process closed its end (it exited): nothing more will come, so

@@ -27,7 +27,7 @@ MasterProcess::MasterProcess(net::UniqueFd control, ProtocolFactory protocols,
       buffer_(kMaxPacket) {
   if (!log_) throw std::runtime_error("the logger factory made no logger");
   loop_.beat_into(heartbeat);
-  net::set_nonblocking(control_.get(), true);
+  net::set_nonblocking(control_.borrow(), true);
   watch_control();
 }
 

@@ -78,7 +78,7 @@ void Reactor::prepare() {
   }
   // A turn must never block in accept(); sockets we bind are non-blocking
   // already, this covers any other.
-  net::set_nonblocking(listening_.get(), true);
+  net::set_nonblocking(listening_, true);
   if (state_.settings.limits.max_connections > static_cast<std::size_t>(kFdCeiling))
     log().warn(
         "max_connections is {}, but the select model only serves connections whose file "
