@@ -283,24 +283,12 @@ TEST_P(DriverTest, DrainReportsWhenTheLastConnectionCloses) {
 }
 
 TEST_P(DriverTest, DestroyingTheDriverClosesConnections) {
-  start("echo");
-  auto client = Client::connect(port_);
-  EXPECT_EQ(client.exchange("a"), "a");
-  driver_.reset();
-  EXPECT_EQ(client.wait_closed(), IoStatus::closed);
-  EXPECT_TRUE(closed_with("shutdown"));
+  expect_closed_by_teardown(std::nullopt, "shutdown");
 }
 
-// A reload removed the listener: its connections, closed when the driver
-// goes, say so.
+// A reload removed the listener.
 TEST_P(DriverTest, ConnectionsOfARemovedListenerSaySo) {
-  start("echo");
-  auto client = Client::connect(port_);
-  EXPECT_EQ(client.exchange("a"), "a");
-  driver_->stop_accepting(model::CloseReason::listener_removed);
-  driver_.reset();
-  EXPECT_EQ(client.wait_closed(), IoStatus::closed);
-  EXPECT_TRUE(closed_with("listener_removed"));
+  expect_closed_by_teardown(model::CloseReason::listener_removed, "listener_removed");
 }
 
 // The listening socket shut down from outside (as a socket-activated one can

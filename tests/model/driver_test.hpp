@@ -15,6 +15,7 @@
 #include <csignal>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -129,6 +130,19 @@ class DriverTest : public testing::TestWithParam<ModelCase> {
     failure << "no connection closed with " << reason << "; the log:";
     for (const auto& line : log_.lines()) failure << "\n  " << line;
     return failure;
+  }
+
+  // The driver goes with a connection open: it closes, with the reason
+  // the driver was stopped with (shutdown when it was not).
+  void expect_closed_by_teardown(std::optional<model::CloseReason> stopped,
+                                 std::string_view reason) {
+    start("echo");
+    auto client = Client::connect(port_);
+    EXPECT_EQ(client.exchange("a"), "a");
+    if (stopped) driver_->stop_accepting(*stopped);
+    driver_.reset();
+    EXPECT_EQ(client.wait_closed(), IoStatus::closed);
+    EXPECT_TRUE(closed_with(reason));
   }
 
   LogCapture log_;

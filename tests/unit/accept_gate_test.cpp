@@ -9,6 +9,9 @@
 #include "net/socket.hpp"
 
 #include <cerrno>
+#include <climits>
+#include <functional>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -71,7 +74,18 @@ class AcceptGateTest : public testing::Test {
     return count;
   }
 
+  // The gate under test, for `max_connections` and a descriptor ceiling.
+  AcceptGate& gate(std::size_t max_connections = 100, int fd_ceiling = INT_MAX) {
+    count_.emplace(max_connections, std::function<void()>());
+    gate_.emplace(*log_, *count_, refusal_, fd_ceiling);
+    return *gate_;
+  }
+  Next accept(Clock::time_point now) { return gate_->accept_some(listening_.borrow(), host_, now); }
+
   net::UniqueFd listening_;
+  Host host_;
+  std::optional<ConnectionCount> count_;
+  std::optional<AcceptGate> gate_;
   std::ostringstream text_;
   std::shared_ptr<spdlog::logger> log_ = std::make_shared<spdlog::logger>(
       "test", std::make_shared<spdlog::sinks::ostream_sink_st>(text_));
@@ -80,90 +94,77 @@ class AcceptGateTest : public testing::Test {
 };
 
 TEST_F(AcceptGateTest, LetsThroughUpToMaxConnectionsThenRefuses) {
-  ConnectionCount count(2, {});
-  AcceptGate gate(*log_, count, refusal_);
-  Host host;
+  gate(2);
   std::vector<net::UniqueFd> clients;
   for (int i = 0; i < 4; ++i) clients.push_back(connect());
-  EXPECT_EQ(gate.accept_some(listening_.borrow(), host, t0_), Next::wait);
-  EXPECT_EQ(host.admitted.size(), 2u);
-  EXPECT_EQ(count.open(), 2u);
+  EXPECT_EQ(accept(t0_), Next::wait);
+  EXPECT_EQ(host_.admitted.size(), 2u);
+  EXPECT_EQ(count_->open(), 2u);
   EXPECT_EQ(received(clients[2]), "full\n");
   EXPECT_EQ(received(clients[3]), "full\n");
   EXPECT_EQ(logged("max_connections reached; refusing connections: 127.0.0.1:"), 1u);
   EXPECT_EQ(logged("max_connections reached"), 1u);  // once per burst
-  host.admitted.clear();                             // their slots are given back
-  EXPECT_EQ(count.open(), 0u);
+  host_.admitted.clear();                            // their slots are given back
+  EXPECT_EQ(count_->open(), 0u);
 }
 
 TEST_F(AcceptGateTest, RefusesDescriptorsAtOrAboveTheCeiling) {
-  ConnectionCount count(100, {});
-  AcceptGate gate(*log_, count, refusal_, 3);  // every descriptor is above
-  Host host;
+  gate(100, 3);  // every descriptor is above
   const auto client = connect();
-  EXPECT_EQ(gate.accept_some(listening_.borrow(), host, t0_), Next::wait);
-  EXPECT_TRUE(host.admitted.empty());
+  EXPECT_EQ(accept(t0_), Next::wait);
+  EXPECT_TRUE(host_.admitted.empty());
   EXPECT_EQ(received(client), "full\n");
   EXPECT_EQ(logged("at or above FD_SETSIZE (3)"), 1u);
 }
 
 TEST_F(AcceptGateTest, AHostThatCannotServeRefusesAndPauses) {
-  ConnectionCount count(100, {});
-  AcceptGate gate(*log_, count, refusal_);
-  Host host;
-  host.fail = true;
+  gate();
+  host_.fail = true;
   const auto client = connect();
-  EXPECT_EQ(gate.accept_some(listening_.borrow(), host, t0_), Next::pause);
-  EXPECT_EQ(gate.resume_at(), t0_ + 50ms);
+  EXPECT_EQ(accept(t0_), Next::pause);
+  EXPECT_EQ(gate_->resume_at(), t0_ + 50ms);
   EXPECT_EQ(received(client), "full\n");
-  EXPECT_EQ(count.open(), 0u);
+  EXPECT_EQ(count_->open(), 0u);
   EXPECT_EQ(logged("cannot serve a new connection: no room"), 1u);
 }
 
 // Out of descriptors before a connection is taken: it stays in the backlog,
 // and the pause doubles while the shortage lasts, up to a second.
 TEST_F(AcceptGateTest, AShortagePausesLongerEachTimeUpToASecond) {
-  ConnectionCount count(100, {});
-  AcceptGate gate(*log_, count, refusal_);
-  Host host;
-  host.provision_error = EMFILE;
+  gate();
+  host_.provision_error = EMFILE;
   const auto client = connect();
   std::vector<Clock::duration> pauses;
   for (int i = 0; i < 7; ++i) {
-    EXPECT_EQ(gate.accept_some(listening_.borrow(), host, t0_), Next::pause);
-    pauses.push_back(gate.resume_at() - t0_);
+    EXPECT_EQ(accept(t0_), Next::pause);
+    pauses.push_back(gate_->resume_at() - t0_);
   }
   EXPECT_EQ(pauses.front(), 50ms);
   EXPECT_EQ(pauses[1], 100ms);
   EXPECT_EQ(pauses.back(), 1s);
   EXPECT_EQ(logged("accept failed: Too many open files"), 1u);
-  host.provision_error = 0;  // over: the connection was waiting all along
-  EXPECT_EQ(gate.accept_some(listening_.borrow(), host, t0_ + 2s), Next::wait);
-  EXPECT_EQ(host.admitted.size(), 1u);
+  host_.provision_error = 0;  // over: the connection was waiting all along
+  EXPECT_EQ(accept(t0_ + 2s), Next::wait);
+  EXPECT_EQ(host_.admitted.size(), 1u);
 }
 
 // A listening socket shut down under us fails every accept with EINVAL:
 // the gate pauses (never a spin) and says so once.
 TEST_F(AcceptGateTest, ABrokenListeningSocketPausesAndIsLoggedOnce) {
-  ConnectionCount count(100, {});
-  AcceptGate gate(*log_, count, refusal_);
-  Host host;
+  gate();
   ASSERT_EQ(::shutdown(listening_.get(), SHUT_RDWR), 0);
-  for (int i = 0; i < 5; ++i)
-    EXPECT_EQ(gate.accept_some(listening_.borrow(), host, t0_ + i * 1s), Next::pause);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(accept(t0_ + i * 1s), Next::pause);
   EXPECT_EQ(logged("accept failed: Invalid argument"), 1u);
 }
 
 TEST_F(AcceptGateTest, ABatchLeavesTheRestForTheNextTurn) {
-  ConnectionCount count(1000, {});
-  AcceptGate gate(*log_, count, refusal_);
-  Host host;
+  gate(1000);
   std::vector<net::UniqueFd> clients;
   for (int i = 0; i < 70; ++i) clients.push_back(connect());
-  EXPECT_EQ(gate.accept_some(listening_.borrow(), host, t0_), Next::again);
-  EXPECT_EQ(host.admitted.size(), 64u);
-  EXPECT_EQ(gate.accept_some(listening_.borrow(), host, t0_), Next::wait);
-  EXPECT_EQ(host.admitted.size(), 70u);
+  EXPECT_EQ(accept(t0_), Next::again);
+  EXPECT_EQ(host_.admitted.size(), 64u);
+  EXPECT_EQ(accept(t0_), Next::wait);
+  EXPECT_EQ(host_.admitted.size(), 70u);
 }
 
 }  // namespace
