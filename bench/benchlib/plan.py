@@ -153,3 +153,16 @@ def select(scenario_keys, protocols, only, baseline=False):
     if not chosen:
         raise ValueError("the filters leave nothing to run")
     return chosen
+
+
+def rep_order(runs, rep):
+    """(scenario, key) runs of repetition `rep` (1-based): a twin runs right
+    after its netcookd target, and every other repetition right before it,
+    so that neither build always goes first."""
+    if rep % 2:
+        return runs
+    order = list(runs)
+    for i in range(len(order) - 1):
+        if order[i + 1][1] == order[i][1] + BASE:
+            order[i], order[i + 1] = order[i + 1], order[i]
+    return order
