@@ -14,17 +14,21 @@
 #include <span>
 
 #include <poll.h>
+#include <signal.h>
 
 namespace netcook::model {
 
 class SideChannel {
  public:
-  // The descriptor and events to wait for this round ({-1, 0, 0} for none),
-  // after the connection's bytes have moved. May hold the core's reading
-  // (ConnectionCore::hold_reading) while it cannot take more.
-  virtual pollfd watch(ConnectionCore& core) noexcept = 0;
-  // poll(2) reported `revents` (never 0) for it.
-  virtual void ready(short revents, ConnectionCore& core, Clock::time_point now) noexcept = 0;
+  // Called every round once the connection's bytes have moved: the
+  // descriptor and events to wait for ({-1, 0, 0} for none). May act on
+  // the core: hold its reading (ConnectionCore::hold_reading) while the
+  // channel cannot take more, or end it.
+  virtual pollfd watch(ConnectionCore& core, Clock::time_point now) noexcept = 0;
+  // poll(2) reported `revents` (never 0) for its descriptor.
+  virtual void ready(short revents, ConnectionCore& core, Clock::time_point now) noexcept {
+    (void)revents, (void)core, (void)now;
+  }
 
  protected:
   ~SideChannel() = default;
@@ -32,8 +36,12 @@ class SideChannel {
 
 // Opens the core (the session's greeting) and serves the connection until
 // the core is closed. `sides` are at most four. Reads go through `scratch`,
-// at most `read_budget` bytes before the side channels get a turn.
+// at most `read_budget` bytes before the side channels get a turn. With
+// `wait_mask`, the wait is ppoll(2) with that signal mask: a signal blocked
+// the rest of the time is taken only there, without a race, and ends the
+// wait (a side channel then sees what its handler recorded).
 void run_poll_loop(ConnectionCore& core, net::Fd socket, std::span<SideChannel* const> sides,
-                   std::span<char> scratch, std::size_t read_budget) noexcept;
+                   std::span<char> scratch, std::size_t read_budget,
+                   const sigset_t* wait_mask = nullptr) noexcept;
 
 }  // namespace netcook::model

@@ -31,7 +31,8 @@ struct Accepted {
 // connection needs before it is accepted) is.
 Accepted::Status classify_accept_error(int error) noexcept;
 
-// One accept4(2) on `listening`, retried on EINTR.
+// Takes one connection from `listening` (accept4, non-blocking and
+// close-on-exec), retried on EINTR.
 Accepted accept_connection(Fd listening) noexcept;
 
 }  // namespace netcook::net

@@ -8,7 +8,6 @@
 #include <system_error>
 
 #include <signal.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,7 +26,7 @@ void HubLink::send(std::string_view message) {
   uplink_.send(std::move(packet));
 }
 
-pollfd HubLink::watch(ConnectionCore& core) noexcept {
+pollfd HubLink::watch(ConnectionCore& core, Clock::time_point) noexcept {
   core.hold_reading(uplink_.bytes() >= max_outbox_);
   return {hub_.get(), static_cast<short>(POLLIN | (uplink_.empty() ? 0 : POLLOUT)), 0};
 }
@@ -69,30 +68,45 @@ void HubLink::flush_last(Clock::duration patience) noexcept {
   }
 }
 
+namespace {
+
+// What the handler recorded: 0 until SIGTERM came, then 1 + its value when
+// it was queued with one in range, else 1 + shutdown.
+volatile sig_atomic_t g_termination = 0;
+
+extern "C" void on_termination(int, siginfo_t* info, void*) {
+  const bool queued = info->si_code == SI_QUEUE && info->si_value.sival_int >= 0 &&
+                      static_cast<std::size_t>(info->si_value.sival_int) < kCloseReasons;
+  const int reason =
+      queued ? info->si_value.sival_int : static_cast<int>(CloseReason::shutdown);
+  g_termination = 1 + reason;
+}
+
+}  // namespace
+
 Termination::Termination() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  if (::sigprocmask(SIG_BLOCK, &set, nullptr) != 0)
-    throw std::system_error(errno, std::generic_category(), "sigprocmask");
-  signals_.reset(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
-  if (!signals_) throw std::system_error(errno, std::generic_category(), "signalfd");
+  struct sigaction action {};
+  action.sa_sigaction = on_termination;
+  action.sa_flags = SA_SIGINFO;
+  sigemptyset(&action.sa_mask);
+  sigset_t term;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  if (::sigaction(SIGTERM, &action, nullptr) != 0 ||
+      ::sigprocmask(SIG_BLOCK, &term, &wait_mask_) != 0)
+    throw std::system_error(errno, std::generic_category(), "cannot take SIGTERM");
+  sigdelset(&wait_mask_, SIGTERM);
 }
 
-pollfd Termination::watch(ConnectionCore&) noexcept {
-  return {signals_.get(), POLLIN, 0};
-}
-
-void Termination::ready(short, ConnectionCore& core, Clock::time_point now) noexcept {
-  signalfd_siginfo info{};
-  if (::read(signals_.get(), &info, sizeof info) != sizeof info) return;
-  const bool queued = info.ssi_code == SI_QUEUE && info.ssi_int >= 0 &&
-                      static_cast<std::size_t>(info.ssi_int) < kCloseReasons;
-  const CloseReason why = queued ? static_cast<CloseReason>(info.ssi_int) : CloseReason::shutdown;
-  if (why == CloseReason::outbox_overflow)
-    core.cut_off();
-  else
-    core.end(why, now);
+pollfd Termination::watch(ConnectionCore& core, Clock::time_point now) noexcept {
+  if (const int recorded = g_termination; recorded != 0) {
+    const auto why = static_cast<CloseReason>(recorded - 1);
+    if (why == CloseReason::outbox_overflow)
+      core.cut_off();
+    else
+      core.end(why, now);
+  }
+  return {-1, 0, 0};
 }
 
 }  // namespace netcook::model::fork

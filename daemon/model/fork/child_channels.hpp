@@ -2,7 +2,7 @@
 
 // The side channels of a connection process's poll loop (poll_loop.hpp):
 // its link to the listener's hub in the fork master, when the listener has
-// a Service, and the master's request to end (SIGTERM through a signalfd).
+// a Service, and the master's request to end (SIGTERM).
 
 #include "model/poll_loop.hpp"
 #include "net/fd.hpp"
@@ -13,6 +13,7 @@
 #include <chrono>
 #include <span>
 
+#include <signal.h>
 #include <spdlog/logger.h>
 
 namespace netcook::model::fork {
@@ -29,7 +30,7 @@ class HubLink final : public proto::Uplink, public SideChannel {
   // when it cannot fit one packet. A broken link shows up as its end of file.
   void send(std::string_view message) override;
 
-  pollfd watch(ConnectionCore& core) noexcept override;
+  pollfd watch(ConnectionCore& core, Clock::time_point now) noexcept override;
   void ready(short revents, ConnectionCore& core, Clock::time_point now) noexcept override;
 
   // The connection is over: the master gets a bounded chance to take the
@@ -46,19 +47,24 @@ class HubLink final : public proto::Uplink, public SideChannel {
   net::PacketQueue uplink_;
 };
 
-// SIGTERM, blocked and taken through a signalfd: the fork master ends the
-// connection, with the close reason as the signal's value (sigqueue(3)).
-// A plain SIGTERM (kill(1)) counts as shutdown.
+// SIGTERM, the fork master ending the connection, with the close reason as
+// the signal's value (sigqueue(3)); a plain SIGTERM (kill(1)) counts as
+// shutdown. The signal is blocked but inside the poll loop's wait
+// (wait_mask() for ppoll(2)), where its handler records the reason: no
+// descriptor in every poll, and no window where it is missed.
 class Termination final : public SideChannel {
  public:
-  // Blocks SIGTERM in this (single-threaded) process; throws std::system_error.
+  // Installs the handler and blocks SIGTERM in this (single-threaded)
+  // process; one Termination per process. Throws std::system_error.
   Termination();
 
-  pollfd watch(ConnectionCore& core) noexcept override;
-  void ready(short revents, ConnectionCore& core, Clock::time_point now) noexcept override;
+  const sigset_t* wait_mask() const noexcept { return &wait_mask_; }
+
+  // Ends the core once the signal came; waits on no descriptor.
+  pollfd watch(ConnectionCore& core, Clock::time_point now) noexcept override;
 
  private:
-  net::UniqueFd signals_;
+  sigset_t wait_mask_;
 };
 
 }  // namespace netcook::model::fork

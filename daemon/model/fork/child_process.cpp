@@ -53,7 +53,7 @@ void serve(const ChildPlan& plan, spdlog::logger& log, const std::string& name) 
     // The master's end request first: it comes before the hub closes.
     SideChannel* const sides[] = {&termination, link ? &*link : nullptr};
     run_poll_loop(core, client.borrow(), std::span(sides, link ? 2 : 1), buffer.first(kReadChunk),
-                  kReadBudget);
+                  kReadBudget, termination.wait_mask());
     client.reset();  // the peer sees the end before the session goes
   }
   // The session has gone (it may have said goodbye through the Uplink).

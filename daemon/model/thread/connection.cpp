@@ -55,7 +55,7 @@ void Connection::send(std::string_view message) {
   shared_.hub.message(id_, message);
 }
 
-pollfd Connection::watch(ConnectionCore&) noexcept {
+pollfd Connection::watch(ConnectionCore&, Clock::time_point) noexcept {
   return {shared_.closing.fd().get(), POLLIN, 0};
 }
 

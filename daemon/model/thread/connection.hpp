@@ -35,7 +35,7 @@ class Connection final : public Job, private proto::Uplink, private SideChannel 
   void send(std::string_view message) override;
 
   // SideChannel: the driver closing.
-  pollfd watch(ConnectionCore& core) noexcept override;
+  pollfd watch(ConnectionCore& core, Clock::time_point now) noexcept override;
   void ready(short revents, ConnectionCore& core, Clock::time_point now) noexcept override;
 
   Shared& shared_;

@@ -31,7 +31,7 @@ void Mailbox::cut_off() noexcept {
   std::string().swap(queued_);  // frees its memory
 }
 
-pollfd Mailbox::watch(ConnectionCore& core) noexcept {
+pollfd Mailbox::watch(ConnectionCore& core, Clock::time_point) noexcept {
   outbox_size_.store(core.outbox().size(), std::memory_order_relaxed);
   return {wakeup_.fd().get(), POLLIN, 0};
 }

@@ -30,7 +30,7 @@ class Mailbox final : public SideChannel {
 
   // SideChannel, for the owner: readable after a post(); moves what was
   // posted into the core (or cuts it off).
-  pollfd watch(ConnectionCore& core) noexcept override;
+  pollfd watch(ConnectionCore& core, Clock::time_point now) noexcept override;
   void ready(short revents, ConnectionCore& core, Clock::time_point now) noexcept override;
 
  private:

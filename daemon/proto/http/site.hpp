@@ -1,7 +1,7 @@
 #pragma once
 
 // What answers a valid request: the fixed response, or files under a root
-// (files.hpp). One per listener, shared read-only by its connections,
+// (files.cpp). One per listener, shared read-only by its connections,
 // whatever thread or process serves them.
 
 #include "proto/http/http.hpp"
