@@ -74,6 +74,7 @@ class Server {
   void retire(std::unique_ptr<Listener> listener, model::CloseReason why);
   void drained(std::uint64_t id);
   void update_status();
+  void return_free_memory();
   void start_watchdog();
   void stall_for_testing();
   std::size_t open_connections() const;
@@ -89,6 +90,7 @@ class Server {
   event::Loop loop_;
   event::SignalWatcher signals_;
   event::Timer status_timer_;
+  event::Timer trim_timer_;
   std::optional<std::chrono::microseconds> watchdog_period_;
   std::optional<Watchdog> watchdog_;
   std::vector<std::unique_ptr<Listener>> listeners_;  // serving

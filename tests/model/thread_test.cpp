@@ -4,6 +4,7 @@
 
 #include "driver_test.hpp"
 #include "model/thread/driver.hpp"
+#include "model/thread/stack_pool.hpp"
 #include "model/thread/thread_set.hpp"
 #include "proto/echo.hpp"
 
@@ -11,6 +12,8 @@
 #include <atomic>
 #include <cctype>
 #include <dirent.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <fstream>
 #include <thread>
 #include <vector>
@@ -140,6 +143,26 @@ class CountingJob final : public model::thread::Job {
  private:
   std::atomic<int>& runs_;
 };
+
+// A stack given back has its pages returned (they read as zeros again) and
+// is the next one handed out; the guard page below it is inaccessible.
+TEST(StackPool, GivesPagesBackAndReusesStacks) {
+  model::thread::StackPool pool(64 * 1024);
+  const auto stack = pool.take();
+  ASSERT_NE(stack.base, nullptr);
+  EXPECT_GE(stack.size, 64u * 1024);
+  auto* bytes = static_cast<unsigned char*>(stack.base);
+  std::fill(bytes, bytes + stack.size, 0xAB);
+  pool.give_back(stack);
+  const auto again = pool.take();
+  EXPECT_EQ(again.base, stack.base);
+  EXPECT_EQ(std::count(bytes, bytes + again.size, 0), static_cast<long>(again.size));
+  unsigned char residency = 0;
+  const long page = ::sysconf(_SC_PAGESIZE);
+  EXPECT_EQ(::mincore(bytes - page, static_cast<std::size_t>(page), &residency), 0);
+  EXPECT_EQ(::mprotect(bytes - page, static_cast<std::size_t>(page), PROT_NONE), 0);  // mapped
+  pool.give_back(again);
+}
 
 TEST(ThreadSet, RunsAndJoinsEveryJob) {
   std::atomic<int> runs{0};

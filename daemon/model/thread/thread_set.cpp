@@ -1,7 +1,5 @@
 #include "model/thread/thread_set.hpp"
 
-#include <algorithm>
-#include <climits>
 #include <system_error>
 #include <utility>
 
@@ -10,19 +8,19 @@ namespace netcook::model::thread {
 struct ThreadSet::Start {
   ThreadSet* set;
   std::unique_ptr<Job> job;
+  StackPool::Stack stack;
 };
 
 namespace {
 
-// pthread attributes that are always destroyed.
+// pthread attributes for a thread on `stack`, always destroyed.
 class StackAttributes {
  public:
-  explicit StackAttributes(std::size_t stack_size) {
+  explicit StackAttributes(const StackPool::Stack& stack) {
     ::pthread_attr_init(&attr_);
-    const std::size_t size = std::max<std::size_t>(stack_size, PTHREAD_STACK_MIN);
-    if (const int error = ::pthread_attr_setstacksize(&attr_, size)) {
+    if (const int error = ::pthread_attr_setstack(&attr_, stack.base, stack.size)) {
       ::pthread_attr_destroy(&attr_);
-      throw std::system_error(error, std::generic_category(), "pthread_attr_setstacksize");
+      throw std::system_error(error, std::generic_category(), "pthread_attr_setstack");
     }
   }
   StackAttributes(const StackAttributes&) = delete;
@@ -37,19 +35,24 @@ class StackAttributes {
 }  // namespace
 
 void ThreadSet::spawn(std::unique_ptr<Job> job) {
-  const StackAttributes attributes(stack_size_);
-  auto start = std::make_unique<Start>(Start{this, std::move(job)});
-  {
-    std::lock_guard lock(mutex_);
-    ++running_;
-  }
-  pthread_t id{};
-  if (const int error = ::pthread_create(&id, attributes.get(), &trampoline, start.get())) {
+  auto start = std::make_unique<Start>(Start{this, std::move(job), stacks_.take()});
+  try {
+    const StackAttributes attributes(start->stack);
     {
       std::lock_guard lock(mutex_);
-      if (--running_ == 0) all_ended_.notify_all();
+      ++running_;
     }
-    throw std::system_error(error, std::generic_category(), "pthread_create");
+    pthread_t id{};
+    if (const int error = ::pthread_create(&id, attributes.get(), &trampoline, start.get())) {
+      {
+        std::lock_guard lock(mutex_);
+        if (--running_ == 0) all_ended_.notify_all();
+      }
+      throw std::system_error(error, std::generic_category(), "pthread_create");
+    }
+  } catch (...) {
+    stacks_.give_back(start->stack);
+    throw;
   }
   [[maybe_unused]] Start* owned_by_thread = start.release();
 }
@@ -57,32 +60,40 @@ void ThreadSet::spawn(std::unique_ptr<Job> job) {
 void* ThreadSet::trampoline(void* raw) noexcept {
   std::unique_ptr<Start> start(static_cast<Start*>(raw));
   ThreadSet& set = *start->set;
+  const StackPool::Stack stack = start->stack;
   start->job->run();
   start.reset();
-  set.retire();
+  set.retire(stack);
   return nullptr;
 }
 
 // The last thing a thread does. The notification happens under the mutex:
 // once it is released, join_all() may return and the set be destroyed, so
-// nothing after the unlock touches `this`.
-void ThreadSet::retire() noexcept {
-  std::optional<pthread_t> previous;
+// nothing after the unlock touches `this`, but for joining the thread that
+// ended before (its stack goes back to the pool, which join_all() waits for
+// in its turn, as it joins this thread last).
+void ThreadSet::retire(StackPool::Stack stack) noexcept {
+  std::optional<Ended> previous;
   {
     std::lock_guard lock(mutex_);
-    previous = std::exchange(ended_, ::pthread_self());
+    previous = std::exchange(ended_, Ended{::pthread_self(), stack});
     if (--running_ == 0) all_ended_.notify_all();
   }
-  if (previous) ::pthread_join(*previous, nullptr);
+  if (previous) join(*previous);
+}
+
+void ThreadSet::join(const Ended& ended) noexcept {
+  ::pthread_join(ended.thread, nullptr);
+  stacks_.give_back(ended.stack);
 }
 
 void ThreadSet::join_all() noexcept {
   std::unique_lock lock(mutex_);
   all_ended_.wait(lock, [this] { return running_ == 0; });
-  const std::optional<pthread_t> last = std::exchange(ended_, std::nullopt);
+  const std::optional<Ended> last = std::exchange(ended_, std::nullopt);
   lock.unlock();
   // `last` joins the one before it before it ends, and so on down the chain.
-  if (last) ::pthread_join(*last, nullptr);
+  if (last) join(*last);
 }
 
 std::size_t ThreadSet::running() const {

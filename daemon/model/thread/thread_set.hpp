@@ -1,12 +1,15 @@
 #pragma once
 
 // The connection threads of one driver: started with small stacks (10,000
-// of them must fit), and joined as they finish rather than at shutdown.
+// of them must fit) from a StackPool, and joined as they finish rather than
+// at shutdown.
 //
 // A finishing thread leaves its handle in a one-place slot and joins the
-// thread it finds there, so at most one finished thread is ever waiting to
-// be joined, without a reaper thread. join_all() waits for the running ones
-// and joins the last.
+// thread it finds there (and gives its stack back), so at most one finished
+// thread is ever waiting to be joined, without a reaper thread. join_all()
+// waits for the running ones and joins the last.
+
+#include "model/thread/stack_pool.hpp"
 
 #include <condition_variable>
 #include <cstddef>
@@ -28,13 +31,13 @@ class Job {
 class ThreadSet {
  public:
   // Stack size of each thread; raised to PTHREAD_STACK_MIN if smaller.
-  explicit ThreadSet(std::size_t stack_size) noexcept : stack_size_(stack_size) {}
+  explicit ThreadSet(std::size_t stack_size) noexcept : stacks_(stack_size) {}
   ThreadSet(const ThreadSet&) = delete;
   ThreadSet& operator=(const ThreadSet&) = delete;
   ~ThreadSet() { join_all(); }
 
   // Runs `job` on a new thread. Throws std::system_error when the thread
-  // cannot be created (the job is then destroyed here, unrun).
+  // (or its stack) cannot be made (the job is then destroyed here, unrun).
   void spawn(std::unique_ptr<Job> job);
 
   // Waits until every thread has ended and joins them all. Nothing may call
@@ -46,14 +49,20 @@ class ThreadSet {
 
  private:
   struct Start;
+  // A thread that has ended but is not yet joined, and its stack.
+  struct Ended {
+    pthread_t thread;
+    StackPool::Stack stack;
+  };
   static void* trampoline(void* start) noexcept;
-  void retire() noexcept;
+  void retire(StackPool::Stack stack) noexcept;
+  void join(const Ended& ended) noexcept;
 
-  const std::size_t stack_size_;
+  StackPool stacks_;  // outlives every thread: destroyed last
   mutable std::mutex mutex_;
   std::condition_variable all_ended_;
-  std::size_t running_ = 0;           // guarded
-  std::optional<pthread_t> ended_;    // guarded: ended, not yet joined
+  std::size_t running_ = 0;       // guarded
+  std::optional<Ended> ended_;    // guarded
 };
 
 }  // namespace netcook::model::thread
