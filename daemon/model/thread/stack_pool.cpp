@@ -17,10 +17,28 @@ std::size_t round_up(std::size_t size, std::size_t page) noexcept {
   return (size + page - 1) / page * page;
 }
 
+// ThreadSanitizer keeps its per-thread state (about 800 KiB) in the thread's
+// TLS, at the top of its stack, and pthread_create fails with EINVAL on a
+// stack given to it that cannot hold that and 128 KiB more.
+#if defined(__SANITIZE_THREAD__)
+#define NETCOOK_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define NETCOOK_TSAN 1
+#endif
+#endif
+std::size_t smallest_stack() noexcept {
+#ifdef NETCOOK_TSAN
+  return 2 * 1024 * 1024;
+#else
+  return PTHREAD_STACK_MIN;  // sysconf(_SC_THREAD_STACK_MIN) in glibc 2.34+
+#endif
+}
+
 }  // namespace
 
 StackPool::StackPool(std::size_t size) noexcept
-    : size_(round_up(std::max<std::size_t>(size, PTHREAD_STACK_MIN), page_size())),
+    : size_(round_up(std::max<std::size_t>(size, smallest_stack() + kResidentTop), page_size())),
       guard_(page_size()) {}
 
 StackPool::~StackPool() {
@@ -50,7 +68,7 @@ StackPool::Stack StackPool::take() {
 }
 
 void StackPool::give_back(Stack stack) noexcept {
-  ::madvise(stack.base, stack.size, MADV_DONTNEED);
+  ::madvise(stack.base, stack.size - kResidentTop, MADV_DONTNEED);
   {
     std::lock_guard lock(mutex_);
     if (spare_.size() < kKept) {
