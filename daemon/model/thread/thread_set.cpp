@@ -1,5 +1,6 @@
 #include "model/thread/thread_set.hpp"
 
+#include <array>
 #include <system_error>
 #include <utility>
 
@@ -35,11 +36,13 @@ class StackAttributes {
 }  // namespace
 
 void ThreadSet::spawn(std::unique_ptr<Job> job) {
+  reap();
   auto start = std::make_unique<Start>(Start{this, std::move(job), stacks_.take()});
   try {
     const StackAttributes attributes(start->stack);
     {
       std::lock_guard lock(mutex_);
+      ended_.reserve(ended_.size() + running_ + 1);
       ++running_;
     }
     pthread_t id{};
@@ -67,33 +70,48 @@ void* ThreadSet::trampoline(void* raw) noexcept {
   return nullptr;
 }
 
-// The last thing a thread does. The notification happens under the mutex:
-// once it is released, join_all() may return and the set be destroyed, so
-// nothing after the unlock touches `this`, but for joining the thread that
-// ended before (its stack goes back to the pool, which join_all() waits for
-// in its turn, as it joins this thread last).
+// The last thing a thread does. Once the mutex is released after the
+// notification, join_all() may return and the set be destroyed: so the
+// reaping comes first, and nothing touches `this` after.
 void ThreadSet::retire(StackPool::Stack stack) noexcept {
-  std::optional<Ended> previous;
-  {
-    std::lock_guard lock(mutex_);
-    previous = std::exchange(ended_, Ended{::pthread_self(), stack});
-    if (--running_ == 0) all_ended_.notify_all();
-  }
-  if (previous) join(*previous);
+  reap();
+  std::lock_guard lock(mutex_);
+  ended_.push_back(Ended{::pthread_self(), stack});
+  if (--running_ == 0) all_ended_.notify_all();
 }
 
-void ThreadSet::join(const Ended& ended) noexcept {
-  ::pthread_join(ended.thread, nullptr);
-  stacks_.give_back(ended.stack);
+void ThreadSet::reap() noexcept {
+  constexpr std::size_t kBatch = 16;
+  std::array<StackPool::Stack, kBatch> exited;
+  std::size_t count = 0;
+  do {
+    count = 0;
+    {
+      std::lock_guard lock(mutex_);
+      for (std::size_t i = 0; i < ended_.size() && count < kBatch;) {
+        if (::pthread_tryjoin_np(ended_[i].thread, nullptr) == 0) {
+          exited[count++] = ended_[i].stack;
+          ended_[i] = ended_.back();
+          ended_.pop_back();
+        } else {
+          ++i;  // EBUSY: still on its way out
+        }
+      }
+    }
+    for (std::size_t i = 0; i < count; ++i) stacks_.give_back(exited[i]);
+  } while (count == kBatch);
 }
 
 void ThreadSet::join_all() noexcept {
   std::unique_lock lock(mutex_);
   all_ended_.wait(lock, [this] { return running_ == 0; });
-  const std::optional<Ended> last = std::exchange(ended_, std::nullopt);
+  std::vector<Ended> ended = std::move(ended_);
+  ended_.clear();
   lock.unlock();
-  // `last` joins the one before it before it ends, and so on down the chain.
-  if (last) join(*last);
+  for (const Ended& thread : ended) {
+    ::pthread_join(thread.thread, nullptr);
+    stacks_.give_back(thread.stack);
+  }
 }
 
 std::size_t ThreadSet::running() const {

@@ -4,10 +4,13 @@
 // of them must fit) from a StackPool, and joined as they finish rather than
 // at shutdown.
 //
-// A finishing thread leaves its handle in a one-place slot and joins the
-// thread it finds there (and gives its stack back), so at most one finished
-// thread is ever waiting to be joined, without a reaper thread. join_all()
-// waits for the running ones and joins the last.
+// A finishing thread leaves its handle in a list of ended threads. Those
+// that have exited are joined, without waiting, and their stacks given back,
+// by the next thread to finish and before every spawn(): so only threads
+// still on their way out stay in the list, and nobody blocks on one (a
+// blocking join of the thread that ended just before cost a futex wait and
+// a switch on one connection in two). join_all() waits for the running
+// ones and joins the rest.
 
 #include "model/thread/stack_pool.hpp"
 
@@ -15,7 +18,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
-#include <optional>
+#include <vector>
 
 #include <pthread.h>
 
@@ -56,13 +59,16 @@ class ThreadSet {
   };
   static void* trampoline(void* start) noexcept;
   void retire(StackPool::Stack stack) noexcept;
-  void join(const Ended& ended) noexcept;
+  // Joins the ended threads that have exited and gives their stacks back.
+  void reap() noexcept;
 
   StackPool stacks_;  // outlives every thread: destroyed last
   mutable std::mutex mutex_;
   std::condition_variable all_ended_;
   std::size_t running_ = 0;       // guarded
-  std::optional<Ended> ended_;    // guarded
+  // Guarded; its capacity always covers every running thread, so that
+  // retire() never allocates.
+  std::vector<Ended> ended_;
 };
 
 }  // namespace netcook::model::thread
