@@ -15,6 +15,25 @@ std::string as_written(Clock::duration duration) {
   return config::format_duration(std::chrono::duration_cast<config::Duration>(duration));
 }
 
+// What a session is told when the server ends the connection for `reason`;
+// nothing for the reasons the server does not decide.
+std::optional<proto::Ending> as_ending(CloseReason reason) noexcept {
+  switch (reason) {
+    case CloseReason::read_timeout:
+      return proto::Ending::read_timeout;
+    case CloseReason::idle_timeout:
+      return proto::Ending::idle_timeout;
+    case CloseReason::shutdown:
+      return proto::Ending::shutdown;
+    case CloseReason::listener_removed:
+      return proto::Ending::listener_removed;
+    case CloseReason::outbox_overflow:
+      return proto::Ending::outbox_overflow;
+    default:
+      return std::nullopt;
+  }
+}
+
 }  // namespace
 
 ConnectionCore::ConnectionCore(Setup setup, proto::Uplink* uplink, Clock::time_point now)
@@ -104,20 +123,18 @@ void ConnectionCore::expire(Clock::time_point now) noexcept {
   }
   if (partial_ && !finish_ && now >= partial_since_ + limits_.read_timeout) {
     log_decision("its request did not complete in", limits_.read_timeout);
-    // The session's last words (HTTP's 408), then the drain.
-    call_session([this](proto::Session& session) { session.read_timed_out(out_); }, now);
-    ending(CloseReason::read_timeout, now);
+    ending(CloseReason::read_timeout, now, kDrainTime);
   } else if (now >= last_active_ + limits_.idle_timeout) {
     log_decision("idle for", limits_.idle_timeout);
     if (finish_)
       close(CloseReason::idle_timeout);  // what it owes was not read all this time
     else
-      ending(CloseReason::idle_timeout, now);
+      ending(CloseReason::idle_timeout, now, kDrainTime);
   }
 }
 
 bool ConnectionCore::deliver(std::string_view bytes) noexcept {
-  if (closed_) return false;
+  if (closed_ || ending_) return false;  // nothing may follow its last words
   if (out_.size() + bytes.size() > limits_.max_outbox) {
     cut_off();
     return false;
@@ -131,25 +148,28 @@ bool ConnectionCore::deliver(std::string_view bytes) noexcept {
   return true;
 }
 
+// What is queued goes but for the line being written, which the last words
+// follow; the peer does not read, so they get what the socket takes at once.
 void ConnectionCore::cut_off() noexcept {
-  if (closed_) return;
+  if (closed_ || ending_) return;
   {
     const log::PeerScope scope(peer_);
     log_.debug("cutting off connection {}: it does not read its output (over {} bytes unsent)", id_,
                limits_.max_outbox);
   }
-  close(CloseReason::outbox_overflow);
+  out_.cut_after('\n');
+  ending(CloseReason::outbox_overflow, latest_, Clock::duration::zero());
 }
 
 void ConnectionCore::end(CloseReason reason, Clock::time_point now) noexcept {
   if (closed_) return;
-  latest_ = now;
-  if (!ending_) {
-    finish_ = reason;
-    ending_ = true;
+  if (ending_) {
+    latest_ = now;
+    drain_until_ = now;  // no more waiting
+    settle();
+    return;
   }
-  drain_until_ = now;  // no waiting: what the socket takes at once
-  settle();
+  ending(reason, now, Clock::duration::zero());
 }
 
 bool ConnectionCore::wants_read() const noexcept {
@@ -177,11 +197,21 @@ void ConnectionCore::track_partial(Clock::time_point now) noexcept {
   partial_ = partial;
 }
 
-void ConnectionCore::ending(CloseReason reason, Clock::time_point now) noexcept {
+// The session hears why, unless the conversation was already over (the
+// peer's end of file, the session's own end), and may say its last words;
+// they have `drain` to leave (zero: what the socket takes at once).
+void ConnectionCore::ending(CloseReason reason, Clock::time_point now,
+                            Clock::duration drain) noexcept {
   if (closed_) return;
+  if (!finish_) {
+    if (const auto why = as_ending(reason))
+      call_session([this, why](proto::Session& session) { session.last_words(*why, out_); }, now);
+    if (closed_) return;  // the session failed
+  }
+  latest_ = now;
   finish_ = reason;
   ending_ = true;
-  drain_until_ = now + kDrainTime;
+  drain_until_ = now + drain;
   settle();
 }
 

@@ -14,12 +14,13 @@
 //   finishing       the peer sent end of file or the session is done:
 //                   no more reading; closes once the Outbox is written
 //                   (peer_closed, session_closed) or at the idle deadline
-//   ending          a timeout or the server ended it: the session's last
-//                   words (HTTP's 408) are written until the drain
-//                   deadline, then it closes with that reason
+//   ending          a timeout or the server ended it, or the peer did not
+//                   read: the session's last words (HTTP's 408, chat's
+//                   goodbye) are written until the drain deadline (after
+//                   a timeout) or as far as the socket takes them at once
+//                   (otherwise), then it closes with that reason
 //   closed          reason() says why; the model closes the socket
-// A session's exception, a failed read or write, or an overflowing Outbox
-// close it at once.
+// A session's exception or a failed read or write close it at once.
 //
 // Used by one thread at a time, the one that serves the connection.
 
@@ -81,12 +82,16 @@ class ConnectionCore {
   // deadline() has passed (a later time than it is harmless).
   void expire(Clock::time_point now) noexcept;
   // Bytes from the listener's Service. Cuts the connection off instead when
-  // they would take the Outbox past max_outbox. False once closed.
+  // they would take the Outbox past max_outbox. Dropped, and false, once
+  // the connection is ending or closed: nothing follows its last words.
   bool deliver(std::string_view bytes) noexcept;
-  // The peer does not read what it is sent (a delivery did not fit).
+  // The peer does not read what it is sent (a delivery did not fit): what
+  // is queued is dropped but for the line being written, and the
+  // connection ends (outbox_overflow) as end() does.
   void cut_off() noexcept;
-  // The server ends the connection (shutdown, listener_removed): the model
-  // writes what the socket takes at once (flush_now), then closes it.
+  // The server ends the connection (shutdown, listener_removed): the
+  // session says its last words, the model writes what the socket takes at
+  // once (flush_now), then closes it.
   void end(CloseReason reason, Clock::time_point now) noexcept;
   // A model whose way to the Service is congested stops reading its peer
   // until it is not (backpressure on the Uplink).
@@ -114,7 +119,7 @@ class ConnectionCore {
   template <typename Call>
   void call_session(Call call, Clock::time_point now) noexcept;
   void track_partial(Clock::time_point now) noexcept;
-  void ending(CloseReason reason, Clock::time_point now) noexcept;
+  void ending(CloseReason reason, Clock::time_point now, Clock::duration drain) noexcept;
   void settle() noexcept;
   void close(CloseReason reason) noexcept;
   void log_decision(const char* what, config::Duration limit) const noexcept;

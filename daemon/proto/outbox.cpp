@@ -35,6 +35,14 @@ void Outbox::drop_bytes() noexcept {
   for (auto& range : files_) range.at = 0;
 }
 
+void Outbox::cut_after(char delimiter) noexcept {
+  const std::size_t at = buffer_.find(delimiter, head_);
+  if (at == std::string::npos) return;
+  const std::size_t end = at + 1;
+  buffer_.erase(end);
+  std::erase_if(files_, [end](const FileRange& range) { return range.at >= end; });
+}
+
 void Outbox::clear() noexcept {
   drop_bytes();
   std::vector<FileRange>().swap(files_);
@@ -55,6 +63,8 @@ void Outbox::consume_file(std::size_t count) noexcept {
   if (files_.empty()) std::vector<FileRange>().swap(files_);
 }
 
-void Outbox::copy_next_file() noexcept { files_.front().copy = true; }
+void Outbox::copy_next_file() noexcept {
+  files_.front().copy = true;
+}
 
 }  // namespace netcook::proto

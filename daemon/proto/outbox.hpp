@@ -69,6 +69,11 @@ class Outbox {
   // sendfile(2) cannot read next_file(): the writer copies it from now on.
   void copy_next_file() noexcept;
 
+  // Drops what is still to be written after the first `delimiter` in it
+  // (which stays), file ranges after it included, so that a stream cut
+  // short ends on a whole line; keeps everything when there is none.
+  void cut_after(char delimiter) noexcept;
+
   // Drops everything (the connection is going away).
   void clear() noexcept;
 

@@ -40,6 +40,16 @@ struct SessionContext {
   spdlog::logger* log = nullptr;
 };
 
+// Why the server ends a connection its peer did not end (the cases of
+// model::CloseReason a session may want to explain).
+enum class Ending {
+  read_timeout,      // partial() stayed true for the listener's read_timeout
+  idle_timeout,      // no byte moved either way for the idle_timeout
+  shutdown,          // the daemon stops
+  listener_removed,  // a reload removed or changed the listener
+  outbox_overflow,   // the peer does not read what it is sent
+};
+
 class Session {
  public:
   Session() = default;
@@ -60,11 +70,15 @@ class Session {
   // the driver then applies the listener's read timeout (slowloris).
   virtual bool partial() const noexcept { return false; }
 
-  // The listener's read timeout passed while partial() was true, and the
-  // connection is ending. A protocol may append a last answer (HTTP's 408),
-  // which gets a short while to leave (model::kDrainTime) before the
-  // connection closes.
-  virtual void read_timed_out(Outbox& out) { (void)out; }
+  // The server is ending the connection, which neither the peer nor the
+  // session ended (`why`). A protocol may append its last words: HTTP's 408
+  // on a read timeout, chat's goodbye line. After a timeout they get a short
+  // while to leave (model::kDrainTime); otherwise what the socket takes at
+  // once. Called at most once, and nothing is received after it.
+  virtual void last_words(Ending why, Outbox& out) {
+    (void)why;
+    (void)out;
+  }
 
   // True once the session wants the connection closed when its Outbox has
   // been written.
@@ -79,8 +93,7 @@ class Session {
 
 // Makes the session for a new connection. Called on the serving thread (or
 // process); must be safe to call concurrently from several threads.
-using SessionFactory =
-    std::function<std::unique_ptr<Session>(const SessionContext&)>;
+using SessionFactory = std::function<std::unique_ptr<Session>(const SessionContext&)>;
 
 // Everything a driver needs to run one protocol on a listener.
 struct Protocol {

@@ -90,7 +90,7 @@ void fuzz_session(std::string_view input, std::size_t cut) {
     check(out.size() < 64 * 1024 * 1024);
     out.consume(out.pending().size());
   }
-  if (session->partial() && !session->closing()) session->read_timed_out(out);
+  if (session->partial() && !session->closing()) session->last_words(Ending::read_timeout, out);
 }
 
 }  // namespace

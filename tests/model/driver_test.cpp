@@ -93,7 +93,8 @@ TEST_P(DriverTest, BackpressureOnMegabyteWrittenBeforeRead) {
   start("echo");
   auto client = Client::connect(port_);
   std::string blob(1 << 20, '\0');
-  for (std::size_t i = 0; i < blob.size(); ++i) blob[i] = static_cast<char>((i * 7 + i / 256) & 0xff);
+  for (std::size_t i = 0; i < blob.size(); ++i)
+    blob[i] = static_cast<char>((i * 7 + i / 256) & 0xff);
   std::thread writer([&] { EXPECT_EQ(client.write_all(blob, kLongWait), IoStatus::ok); });
   const std::string echoed = client.read_exact(blob.size(), kLongWait);
   writer.join();
@@ -121,6 +122,40 @@ TEST_P(DriverTest, IdleTimeoutClosesSilentConnections) {
   start("echo", limits);
   auto idle = Client::connect(port_);
   EXPECT_EQ(idle.wait_closed(), IoStatus::closed);
+  EXPECT_TRUE(closed_with("idle_timeout"));
+}
+
+TEST_P(DriverTest, IdleTimeoutGivesTheSessionALastWord) {
+  config::Limits limits;
+  limits.idle_timeout = 200ms;
+  start("timeout", limits);
+  auto idle = Client::connect(port_);
+  EXPECT_EQ(idle.read_line(), "bye idle_timeout\n");
+  EXPECT_EQ(idle.wait_closed(), IoStatus::closed);
+  EXPECT_TRUE(closed_with("idle_timeout"));
+}
+
+// Bytes sent to a member are activity: one who only reads stays while the
+// room talks, and goes once it falls silent.
+TEST_P(DriverTest, AMemberWhoOnlyReadsIsNotIdle) {
+  config::Limits limits;
+  limits.idle_timeout = 600ms;
+  start("room", limits);
+  auto talker = Client::connect(port_);
+  auto lurker = Client::connect(port_);
+  ASSERT_EQ(talker.read_line().substr(0, 6), "hello ");
+  ASSERT_EQ(lurker.read_line().substr(0, 6), "hello ");
+  // Three idle timeouts of talk, a line every sixth of one: the pace of the
+  // load, not a wait for anything.
+  for (int n = 0; n < 18; ++n) {
+    ASSERT_EQ(talker.write_all("line " + std::to_string(n) + "\n"), IoStatus::ok);
+    ASSERT_NE(lurker.read_line().find(": line " + std::to_string(n) + "\n"), std::string::npos);
+    std::this_thread::sleep_for(100ms);
+  }
+  talker.shutdown_both();
+  EXPECT_EQ(lurker.read_line().substr(0, 5), "gone ");
+  EXPECT_EQ(lurker.read_line(), "bye idle_timeout\n");  // the room fell silent
+  EXPECT_EQ(lurker.wait_closed(), IoStatus::closed);
   EXPECT_TRUE(closed_with("idle_timeout"));
 }
 

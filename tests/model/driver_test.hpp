@@ -132,15 +132,17 @@ class DriverTest : public testing::TestWithParam<ModelCase> {
     return failure;
   }
 
-  // The driver goes with a connection open: it closes, with the reason
-  // the driver was stopped with (shutdown when it was not).
+  // The driver goes with a connection open: its session's last words name
+  // the reason the driver was stopped with (shutdown when it was not), and
+  // it closes with it.
   void expect_closed_by_teardown(std::optional<model::CloseReason> stopped,
                                  std::string_view reason) {
-    start("echo");
+    start("timeout");
     auto client = Client::connect(port_);
-    EXPECT_EQ(client.exchange("a"), "a");
+    EXPECT_EQ(client.exchange("a\n"), "a\n");
     if (stopped) driver_->stop_accepting(*stopped);
     driver_.reset();
+    EXPECT_EQ(client.read_line(), "bye " + std::string(reason) + "\n");
     EXPECT_EQ(client.wait_closed(), IoStatus::closed);
     EXPECT_TRUE(closed_with(reason));
   }

@@ -11,6 +11,22 @@
 namespace netcook::test {
 namespace {
 
+std::string name(proto::Ending why) {
+  switch (why) {
+    case proto::Ending::read_timeout:
+      return "read_timeout";
+    case proto::Ending::idle_timeout:
+      return "idle_timeout";
+    case proto::Ending::shutdown:
+      return "shutdown";
+    case proto::Ending::listener_removed:
+      return "listener_removed";
+    case proto::Ending::outbox_overflow:
+      return "outbox_overflow";
+  }
+  return "?";
+}
+
 class RoomSession final : public proto::Session {
  public:
   explicit RoomSession(proto::Uplink* uplink) : uplink_(uplink) {}
@@ -26,6 +42,9 @@ class RoomSession final : public proto::Session {
     }
   }
   bool partial() const noexcept override { return !line_.empty(); }
+  void last_words(proto::Ending why, proto::Outbox& out) override {
+    out.append("bye " + name(why) + "\n");
+  }
 
  private:
   proto::Uplink* uplink_;
@@ -107,9 +126,10 @@ class FileSession final : public LineSession {
 class TimeoutSession final : public LineSession {
  public:
   explicit TimeoutSession(bool throws) : throws_(throws) {}
-  void read_timed_out(proto::Outbox& out) override {
+  // "timeout" after a read timeout, else "bye " and the ending's name.
+  void last_words(proto::Ending why, proto::Outbox& out) override {
     if (throws_) throw std::runtime_error("no last word");
-    out.append("timeout\n");
+    out.append(why == proto::Ending::read_timeout ? "timeout\n" : "bye " + name(why) + "\n");
   }
 
  private:

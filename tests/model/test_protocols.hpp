@@ -3,7 +3,7 @@
 // Small protocols that exercise what a driver must provide, without any
 // real protocol: echo (from proto/), a broadcast room over the Service
 // plumbing, a session that throws on demand, answers with a file range, and
-// a last answer on the read timeout.
+// last words.
 
 #include "proto/session.hpp"
 
@@ -31,7 +31,8 @@ proto::Protocol throwing_protocol();
 // bytes. The file is opened once per connection and must not change.
 proto::Protocol file_protocol(const std::string& path);
 
-// Line echo whose read_timed_out() appends "timeout\n", or throws when
+// Line echo whose last words are "timeout\n" after a read timeout and
+// "bye ENDING\n" otherwise (ENDING as CloseReason spells it), or throw when
 // `throws`.
 proto::Protocol timeout_protocol(bool throws);
 

@@ -20,8 +20,8 @@ namespace {
 using namespace std::chrono_literals;
 
 // Line echo: a line comes back with a newline; "quit" answers "bye" and
-// ends the conversation; "boom" throws. A read timeout's last words are
-// "timeout".
+// ends the conversation; "boom" throws. Its last words name the ending
+// ("timeout" for a read timeout).
 class LineSession final : public proto::Session {
  public:
   void open(proto::Outbox& out) override { out.append("hello\n"); }
@@ -38,7 +38,25 @@ class LineSession final : public proto::Session {
     }
   }
   bool partial() const noexcept override { return !line_.empty(); }
-  void read_timed_out(proto::Outbox& out) override { out.append("timeout\n"); }
+  void last_words(proto::Ending why, proto::Outbox& out) override {
+    switch (why) {
+      case proto::Ending::read_timeout:
+        out.append("timeout\n");
+        return;
+      case proto::Ending::idle_timeout:
+        out.append("idle\n");
+        return;
+      case proto::Ending::shutdown:
+        out.append("shutdown\n");
+        return;
+      case proto::Ending::listener_removed:
+        out.append("removed\n");
+        return;
+      case proto::Ending::outbox_overflow:
+        out.append("unread\n");
+        return;
+    }
+  }
 
  private:
   std::string line_;
@@ -117,14 +135,32 @@ TEST_F(ConnectionCoreTest, SessionThatEndsTheConversation) {
   EXPECT_EQ(core->reason(), CloseReason::session_closed);
 }
 
+// The session's last words get kDrainTime to leave.
 TEST_F(ConnectionCoreTest, IdleTimeout) {
   auto core = open();
   core->expire(t0_ + 9s);
   EXPECT_FALSE(core->closed());
   core->expire(t0_ + 10s);
+  EXPECT_FALSE(core->wants_read());
+  EXPECT_EQ(core->deadline(), t0_ + 10s + kDrainTime);
+  EXPECT_EQ(write_all(*core, t0_ + 10s), "idle\n");
   EXPECT_TRUE(core->closed());
   EXPECT_EQ(core->reason(), CloseReason::idle_timeout);
   EXPECT_EQ(core->deadline(), Clock::time_point::max());
+}
+
+// Bytes written to the peer are activity too (a chat member who only
+// reads is not idle).
+TEST_F(ConnectionCoreTest, WritingKeepsItFromBeingIdle) {
+  auto core = open();
+  EXPECT_TRUE(core->deliver("news\n"));
+  core->sent(0, t0_ + 8s);  // nothing taken: no activity
+  EXPECT_EQ(core->deadline(), t0_ + 10s);
+  EXPECT_EQ(write_all(*core, t0_ + 8s), "news\n");
+  EXPECT_EQ(core->deadline(), t0_ + 8s + 10s);
+  core->expire(t0_ + 10s);
+  EXPECT_FALSE(core->closed());
+  EXPECT_TRUE(core->wants_read());
 }
 
 // A partial line must complete within read_timeout; the session's last
@@ -166,15 +202,24 @@ TEST_F(ConnectionCoreTest, SessionExceptionIsLoggedAtError) {
   EXPECT_NE(log().find("error: connection 7 from 192.0.2.1:5 failed: boom"), std::string::npos);
 }
 
+// An overflowing Outbox ends the connection: the line being written stays,
+// the rest goes, the last words follow without waiting.
 TEST_F(ConnectionCoreTest, BackpressureThenOverflow) {
   auto core = open();
-  EXPECT_TRUE(core->deliver(std::string(60, 'a')));
+  EXPECT_TRUE(core->deliver(std::string(39, 'a') + "\n"));
+  core->outbox().consume(10);       // the first line is being written
   EXPECT_TRUE(core->wants_read());  // below max_outbox
-  EXPECT_TRUE(core->deliver("bcde"));
+  EXPECT_TRUE(core->deliver(std::string(33, 'b') + "\n"));
   EXPECT_FALSE(core->wants_read());  // at max_outbox: no more reading
-  EXPECT_FALSE(core->deliver("f"));
+  EXPECT_FALSE(core->deliver("f\n"));
   EXPECT_EQ(core->reason(), CloseReason::outbox_overflow);
-  EXPECT_TRUE(core->outbox().empty());  // its memory is freed at once
+  EXPECT_EQ(core->deadline(), t0_);  // no drain
+  EXPECT_EQ(core->outbox().pending(), std::string(29, 'a') + "\nunread\n");
+  EXPECT_FALSE(core->deliver("g\n"));  // nothing after the last words
+  core->expire(t0_);
+  EXPECT_TRUE(core->closed());
+  EXPECT_EQ(core->reason(), CloseReason::outbox_overflow);
+  EXPECT_TRUE(core->outbox().empty());
 }
 
 TEST_F(ConnectionCoreTest, HeldReadingIsNotRead) {
@@ -204,15 +249,35 @@ TEST_F(ConnectionCoreTest, AFailureWhileEndingKeepsTheDecidedReason) {
   EXPECT_EQ(core->reason(), CloseReason::read_timeout);
 }
 
+// The session's last words come after what it owed, and get what the
+// socket takes at once.
 TEST_F(ConnectionCoreTest, TheServerEndsItWithoutWaiting) {
   auto core = open();
   EXPECT_EQ(core->reason(), CloseReason::shutdown);  // nothing decided yet
   core->received("owed\n", t0_);
   core->end(CloseReason::listener_removed, t0_ + 1s);
   EXPECT_EQ(core->deadline(), t0_ + 1s);
+  EXPECT_EQ(core->outbox().pending(), "owed\nremoved\n");
+  EXPECT_FALSE(core->deliver("late\n"));
   core->expire(t0_ + 1s);
   EXPECT_TRUE(core->closed());
   EXPECT_EQ(core->reason(), CloseReason::listener_removed);
+}
+
+TEST_F(ConnectionCoreTest, ShutdownLastWords) {
+  auto core = open();
+  core->end(CloseReason::shutdown, t0_);
+  EXPECT_EQ(write_all(*core, t0_), "shutdown\n");
+  EXPECT_TRUE(core->closed());
+}
+
+// A conversation already over (the peer's end of file) hears nothing more.
+TEST_F(ConnectionCoreTest, NoLastWordsAfterThePeerEnded) {
+  auto core = open();
+  core->received("owed\n", t0_);
+  core->peer_finished();
+  core->end(CloseReason::shutdown, t0_);
+  EXPECT_EQ(core->outbox().pending(), "owed\n");
 }
 
 TEST_F(ConnectionCoreTest, LogsItsStartAndItsEnd) {

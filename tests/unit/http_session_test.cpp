@@ -68,7 +68,7 @@ class Connection {
   }
 
   std::string time_out() {
-    session_->read_timed_out(out_);
+    session_->last_words(proto::Ending::read_timeout, out_);
     return drain();
   }
 

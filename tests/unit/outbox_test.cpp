@@ -88,5 +88,24 @@ TEST(Outbox, ConsumingInSmallStepsKeepsTheOrder) {
   EXPECT_EQ(out.pending(), "after");
 }
 
+// Cut short, the stream ends with the line being written: what follows its
+// LF goes, file ranges included; without an LF nothing goes.
+TEST(Outbox, CutAfterKeepsTheLineBeingWritten) {
+  Outbox out;
+  out.append("first line\nsecond\n");
+  out.append_file(some_file(), 0, 5);
+  out.append("third\n");
+  out.consume(3);
+  out.cut_after('\n');
+  EXPECT_EQ(out.pending(), "st line\n");
+  EXPECT_EQ(out.size(), 8u);
+  out.consume(8);
+  EXPECT_TRUE(out.empty());
+
+  out.append("no end");
+  out.cut_after('\n');
+  EXPECT_EQ(out.pending(), "no end");
+}
+
 }  // namespace
 }  // namespace netcook::proto

@@ -76,12 +76,13 @@ class HttpSession final : public Session {
       buffer_.erase(0, at);
   }
 
-  bool partial() const noexcept override {
-    return state_ != State::head || !buffer_.empty();
-  }
+  bool partial() const noexcept override { return state_ != State::head || !buffer_.empty(); }
 
-  void read_timed_out(Outbox& out) override {
-    if (!closing()) fail(408, "the request did not arrive in time", out);
+  // Only a request that started gets an answer: a connection ended between
+  // requests just closes, as RFC 9112 §9.6 lets a server do.
+  void last_words(Ending why, Outbox& out) override {
+    if (why == Ending::read_timeout && !closing())
+      fail(408, "the request did not arrive in time", out);
   }
 
  private:
