@@ -16,6 +16,38 @@ namespace netcook::model::fork {
 HubLink::HubLink(net::Fd hub, std::size_t max_outbox, spdlog::logger& log, std::span<char> buffer)
     : hub_(hub), max_outbox_(max_outbox), log_(log), buffer_(buffer), uplink_(hub) {}
 
+namespace {
+
+// What the handler recorded: 0 until SIGTERM came, then 1 + its reason.
+volatile sig_atomic_t g_termination = 0;
+
+// The reason a SIGTERM carries: its value when the master queued it with
+// one in range, else shutdown.
+int reason_of(const siginfo_t& info) noexcept {
+  const bool queued = info.si_code == SI_QUEUE && info.si_value.sival_int >= 0 &&
+                      static_cast<std::size_t>(info.si_value.sival_int) < kCloseReasons;
+  return queued ? info.si_value.sival_int : static_cast<int>(CloseReason::shutdown);
+}
+
+extern "C" void on_termination(int, siginfo_t* info, void*) {
+  g_termination = 1 + reason_of(*info);
+}
+
+}  // namespace
+
+std::optional<CloseReason> termination_reason() noexcept {
+  if (g_termination == 0) {
+    sigset_t term;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    siginfo_t info{};
+    const timespec no_wait{};
+    if (::sigtimedwait(&term, &info, &no_wait) == SIGTERM) g_termination = 1 + reason_of(info);
+  }
+  if (g_termination == 0) return std::nullopt;
+  return static_cast<CloseReason>(g_termination - 1);
+}
+
 void HubLink::send(std::string_view message) {
   if (message.size() + 1 > kMaxPacket)
     throw std::length_error("a message to the listener's service is too long");
@@ -33,7 +65,8 @@ pollfd HubLink::watch(ConnectionCore& core, Clock::time_point) noexcept {
 
 void HubLink::ready(short revents, ConnectionCore& core, Clock::time_point now) noexcept {
   if ((revents & POLLOUT) && !uplink_.flush()) {
-    core.end(CloseReason::shutdown, now);  // the master is gone
+    // The master is gone, or ended this connection: its SIGTERM says why.
+    core.end(termination_reason().value_or(CloseReason::shutdown), now);
     return;
   }
   core.hold_reading(uplink_.bytes() >= max_outbox_);
@@ -48,7 +81,9 @@ void HubLink::take_deliveries(ConnectionCore& core, Clock::time_point now) noexc
     const net::ReceivedPacket packet = net::receive_packet(hub_, buffer_, MSG_DONTWAIT);
     if (packet.size < 0 && packet.error == EAGAIN) return;
     if (packet.size <= 0) {
-      core.end(CloseReason::shutdown, now);  // the master closed the hub
+      // The master closed the hub; its SIGTERM, sent first, says why (the
+      // wait may have returned for the hub before the signal was taken).
+      core.end(termination_reason().value_or(CloseReason::shutdown), now);
       return;
     }
     if (packet.truncated || buffer_[0] != kDeliveryTag) {
@@ -67,22 +102,6 @@ void HubLink::flush_last(Clock::duration patience) noexcept {
     ::poll(&fd, 1, 50);
   }
 }
-
-namespace {
-
-// What the handler recorded: 0 until SIGTERM came, then 1 + its value when
-// it was queued with one in range, else 1 + shutdown.
-volatile sig_atomic_t g_termination = 0;
-
-extern "C" void on_termination(int, siginfo_t* info, void*) {
-  const bool queued = info->si_code == SI_QUEUE && info->si_value.sival_int >= 0 &&
-                      static_cast<std::size_t>(info->si_value.sival_int) < kCloseReasons;
-  const int reason =
-      queued ? info->si_value.sival_int : static_cast<int>(CloseReason::shutdown);
-  g_termination = 1 + reason;
-}
-
-}  // namespace
 
 Termination::Termination() {
   struct sigaction action {};

@@ -11,6 +11,7 @@
 #include "proto/service.hpp"
 
 #include <chrono>
+#include <optional>
 #include <span>
 
 #include <signal.h>
@@ -66,5 +67,10 @@ class Termination final : public SideChannel {
  private:
   sigset_t wait_mask_;
 };
+
+// The reason a SIGTERM from the master carried, if one came: the handler's
+// record, or the signal itself if it is still pending (a wait that returns
+// for a descriptor leaves a signal that came meanwhile blocked).
+std::optional<CloseReason> termination_reason() noexcept;
 
 }  // namespace netcook::model::fork
