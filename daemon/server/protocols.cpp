@@ -1,5 +1,6 @@
 #include "server/protocols.hpp"
 
+#include "config/units.hpp"
 #include "proto/chat/chat.hpp"
 #include "proto/echo.hpp"
 #include "proto/http/http.hpp"
@@ -16,8 +17,8 @@ namespace {
 // Echo has no framing to carry a message: a refused echo client just sees
 // the connection close, and echo needs no shared state.
 proto::Protocol make_echo(const config::Listener& listener) {
-  proto::EchoSettings settings{listener.echo.mode == config::EchoMode::line,
-                               listener.echo.prefix, listener.echo.max_line};
+  proto::EchoSettings settings{listener.echo.mode == config::EchoMode::line, listener.echo.prefix,
+                               listener.echo.max_line};
   proto::Protocol protocol;
   protocol.make_session = [settings](const proto::SessionContext& context) {
     return proto::make_echo_session(settings, context);
@@ -29,7 +30,9 @@ proto::Protocol make_echo(const config::Listener& listener) {
 // reaches it through its Uplink. A client refused at max_connections gets a
 // line saying so, in the protocol's own error form.
 proto::Protocol make_chat(const config::Listener& listener) {
-  const proto::chat::ChatSettings settings{listener.chat.max_line, listener.chat.max_members};
+  const proto::chat::ChatSettings settings{listener.chat.max_line, listener.chat.max_members,
+                                           config::format_duration(listener.limits.idle_timeout),
+                                           config::format_duration(listener.limits.read_timeout)};
   proto::Protocol protocol;
   protocol.make_session = [settings](const proto::SessionContext& context) {
     return proto::chat::make_chat_session(settings, context);
@@ -74,13 +77,15 @@ proto::Protocol protocol_of(const config::Listener& listener) {
     case config::Protocol::http:
       return make_http(listener);
   }
-  throw std::invalid_argument(fmt::format("unknown protocol {}",
-                                          static_cast<int>(listener.protocol)));
+  throw std::invalid_argument(
+      fmt::format("unknown protocol {}", static_cast<int>(listener.protocol)));
 }
 
 }  // namespace
 
-proto::Protocol make_protocol(const config::Listener& listener) { return protocol_of(listener); }
+proto::Protocol make_protocol(const config::Listener& listener) {
+  return protocol_of(listener);
+}
 
 config::Limits driver_limits(const config::Listener& listener) {
   config::Limits limits = listener.limits;

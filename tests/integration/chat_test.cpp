@@ -79,7 +79,7 @@ TEST_P(Chat, ThreeMembersFullExchange) {
 
   alice.say("hello, all\n");
   expect_others_get(room, alice, "[alice@127.0.0.1] hello, all\n");
-  bob_member.say("\n");  // ignored
+  bob_member.say("\n");          // ignored
   expect_nothing_pending(room);  // alice's own line did not come back
 
   carol.say("/me waves\n");
@@ -272,8 +272,8 @@ TEST_P(Chat, HundredMembersGetEveryLineInOrder) {
     for (int got = 0; got < expected; ++got) {
       const auto line = next_line(member.client, deadline.remaining());
       const auto who = line.starts_with("[" + senders[0]->at() + "] ") ? 0 : 1;
-      ASSERT_EQ(line, "[" + senders[who]->at() + "] line " + std::to_string(next[who]) +
-                          " from " + senders[who]->name + "\n")
+      ASSERT_EQ(line, "[" + senders[who]->at() + "] line " + std::to_string(next[who]) + " from " +
+                          senders[who]->name + "\n")
           << "at " << member.name << " after " << got << " lines";
       ++next[who];
     }
@@ -356,7 +356,10 @@ TEST_P(Chat, ControlCharactersAndBadUtf8AreCleanedUp) {
   auto bob = connect_greeted(port);
   ASSERT_EQ(bob.write_all("\x1b[31m\n"), IoStatus::ok);
   EXPECT_EQ(next_line(bob), "! invalid name\n");
-  admit(room, std::move(bob), "bob", "127.0.0.1", "\x1b\x07" "b\x7fo\xc2\x9b" "b\r\n");
+  admit(room, std::move(bob), "bob", "127.0.0.1",
+        "\x1b\x07"
+        "b\x7fo\xc2\x9b"
+        "b\r\n");
   ASSERT_FALSE(HasFailure());
   auto& alice = room[0];
   auto& bob_member = room[1];
@@ -364,7 +367,8 @@ TEST_P(Chat, ControlCharactersAndBadUtf8AreCleanedUp) {
   // ESC, BEL, DEL, C1 (CSI as C2 9B, NEL as C2 85) go; TAB, NBSP and other
   // UTF-8 stay; every ill-formed sequence becomes one U+FFFD.
   bob_member.say(
-      "\x1b[31mred\x1b[0m\x07 bell\x7f c1:\xc2\x9b" "2J\xc2\x85 tab\there nbsp:\xc2\xa0 "
+      "\x1b[31mred\x1b[0m\x07 bell\x7f c1:\xc2\x9b"
+      "2J\xc2\x85 tab\there nbsp:\xc2\xa0 "
       "euro:\xe2\x82\xac bad:\xff cut:\xe2\x82! mid\rcr\r\n");
   EXPECT_EQ(next_line(alice.client),
             "[bob@127.0.0.1] [31mred[0m bell c1:2J tab\there nbsp:\xc2\xa0 "
@@ -381,7 +385,10 @@ TEST_P(Chat, ControlCharactersAndBadUtf8AreCleanedUp) {
   EXPECT_EQ(next_line(alice.client), "* bob ]0;titlewaves\n");
   bob_member.say("/nick \x1b[1mX\n");
   EXPECT_EQ(next_line(bob_member.client), "! invalid name\n");
-  bob_member.say("/nick ro\x1b" "b\x07" "by\n");
+  bob_member.say(
+      "/nick ro\x1b"
+      "b\x07"
+      "by\n");
   EXPECT_EQ(next_line(bob_member.client), "* you are now robby\n");
   EXPECT_EQ(next_line(alice.client), "* bob is now robby\n");
   bob_member.name = "robby";
@@ -529,8 +536,8 @@ TEST_P(Chat, DualStackShowsEachFamily) {
   EXPECT_EQ(next_line(room[0].client), "[six@::1] v6 here\n");
 }
 
-// A member whose connection is reset, and one closed by the idle timeout:
-// both are announced like any other leaving.
+// A member whose connection is reset, and one closed by the idle timeout
+// (told why first): both are announced like any other leaving.
 TEST_P(Chat, ResetAndIdleMembersLeave) {
   Daemon daemon(make_chat_config({listener()}, {"idle_timeout: 1s"}));
   const auto port = daemon.port_of("room");
@@ -547,6 +554,7 @@ TEST_P(Chat, ResetAndIdleMembersLeave) {
   const std::string left = "* bob@127.0.0.1 left (1 online)\n";
   const Deadline deadline(kWait);
   bool bob_closed = false;
+  bool bob_told = false;  // the last line before the close
   bool bob_left = false;
   while (!bob_left) {
     ASSERT_FALSE(deadline.expired()) << "bob was not closed for idleness";
@@ -557,15 +565,41 @@ TEST_P(Chat, ResetAndIdleMembersLeave) {
       line = next_line(room[0].client);
     }
     ASSERT_EQ(line, bob_left ? "* 1 online: alice\n" : "* 2 online: alice, bob\n");
-    if (!bob_closed) {
+    if (!bob_closed && !bob_told) {
       const IoStatus status = room[1].client.wait_closed(Timeout{50});
-      ASSERT_NE(status, IoStatus::ok) << "data for idle bob: " << next_line(room[1].client);
+      if (status == IoStatus::ok) {
+        ASSERT_EQ(next_line(room[1].client), "* idle for 1s; goodbye\n");
+        bob_told = true;
+      }
       bob_closed = status == IoStatus::closed;
     }
   }
+  EXPECT_TRUE(bob_told || bob_closed);
   EXPECT_EQ(room[1].client.wait_closed(kWait), IoStatus::closed);
   room.pop_back();
   expect_nothing_pending(room);
+}
+
+// A member the server disconnects hears why first: the room removed by a
+// reload, the daemon stopping.
+TEST_P(Chat, MembersHearWhyTheServerEndsTheirConnection) {
+  Daemon daemon(make_chat_config({listener()}, {"shutdown_timeout: 100ms"}));
+  Room room;
+  join(room, daemon.port_of("room"), "alice");
+  ASSERT_FALSE(HasFailure());
+  daemon.write_config(make_chat_config({listener("lobby")}, {"shutdown_timeout: 100ms"}));
+  const auto mark = daemon.log_mark();
+  daemon.send_signal(SIGHUP);
+  EXPECT_EQ(next_line(room[0].client), "* this room is closing; please reconnect\n");
+  EXPECT_EQ(room[0].client.wait_closed(kWait), IoStatus::closed);
+  room.clear();
+
+  join(room, daemon.port_of("lobby", mark), "bob");
+  ASSERT_FALSE(HasFailure());
+  daemon.send_signal(SIGTERM);
+  EXPECT_EQ(next_line(room[0].client), "* server shutting down; goodbye\n");
+  EXPECT_EQ(room[0].client.wait_closed(kWait), IoStatus::closed);
+  EXPECT_EQ(daemon.wait_exit(kWait), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, Chat, ::testing::ValuesIn(model_cases()), model_case_name);

@@ -65,6 +65,15 @@ class Room final : private Courier {
     if (!client.closed) close(client);
   }
 
+  // The server ends client `who`'s connection: its last words, then close.
+  void end(std::size_t who, Ending why) {
+    Client& client = *clients_.at(who);
+    ASSERT_FALSE(client.closed) << "client " << who << " is closed";
+    client.session->last_words(why, client.out);
+    settle(client);
+    if (!client.closed) close(client);
+  }
+
   // Everything client `who` received since the last take().
   std::string take(std::size_t who) {
     std::string text;
@@ -572,6 +581,33 @@ TEST(Chat, PartialWhileALineIsIncomplete) {
   EXPECT_FALSE(room.session(a).partial());
   room.send(a, "\n");
   EXPECT_FALSE(room.session(a).partial());
+}
+
+// A member the server disconnects is told why in one line, the timeouts
+// as the configuration writes them; the others hear that it left.
+TEST(Chat, LastWordsSayWhy) {
+  ChatSettings settings;
+  settings.idle_timeout = "90s";
+  settings.read_timeout = "1m30s";
+  const std::vector<std::pair<Ending, std::string>> cases = {
+      {Ending::idle_timeout, "* idle for 90s; goodbye\n"},
+      {Ending::read_timeout, "* line incomplete for 1m30s; goodbye\n"},
+      {Ending::shutdown, "* server shutting down; goodbye\n"},
+      {Ending::listener_removed, "* this room is closing; please reconnect\n"},
+      {Ending::outbox_overflow, "* you are not reading; disconnected\n"},
+  };
+  for (const auto& [why, line] : cases) {
+    Room room(settings);
+    const std::size_t a = room.connect("127.0.0.1");
+    const std::size_t b = room.connect("127.0.0.1");
+    room.send(a, "alice\n");
+    room.send(b, "bob\n");
+    room.take_all();
+    room.end(b, why);
+    EXPECT_EQ(room.take(b), line);
+    EXPECT_TRUE(room.closed(b));
+    EXPECT_EQ(room.take(a), "* bob@127.0.0.1 left (1 online)\n");
+  }
 }
 
 // A conversation between three clients, each step one read of one client

@@ -13,12 +13,17 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 
 namespace netcook::proto::chat {
 
 struct ChatSettings {
-  std::size_t max_line = 4 * 1024;   // bytes before the LF (a CR before it not counted)
-  std::size_t max_members = 1024;    // joined members in the room
+  std::size_t max_line = 4 * 1024;  // bytes before the LF (a CR before it not counted)
+  std::size_t max_members = 1024;   // joined members in the room
+  // The listener's timeouts as its configuration writes them, for the
+  // line that tells a member why it is being disconnected.
+  std::string idle_timeout = "5m";
+  std::string read_timeout = "30s";
 };
 
 std::unique_ptr<Session> make_chat_session(const ChatSettings& settings,

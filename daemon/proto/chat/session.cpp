@@ -11,7 +11,11 @@ namespace {
 class ChatSession final : public Session {
  public:
   ChatSession(const ChatSettings& settings, const SessionContext& context)
-      : uplink_(context.uplink), max_line_(settings.max_line), host_(context.peer_host) {
+      : uplink_(context.uplink),
+        max_line_(settings.max_line),
+        idle_timeout_(settings.idle_timeout),
+        read_timeout_(settings.read_timeout),
+        host_(context.peer_host) {
     if (uplink_ == nullptr) throw std::logic_error("a chat session needs its hub");
   }
 
@@ -57,6 +61,28 @@ class ChatSession final : public Session {
 
   bool partial() const noexcept override { return discarding_ || !line_.empty(); }
 
+  // One line saying why, before the connection ends (best effort: a member
+  // who does not read will rarely see its own).
+  void last_words(Ending why, Outbox& out) override {
+    switch (why) {
+      case Ending::read_timeout:
+        out.append("* line incomplete for " + read_timeout_ + "; goodbye\n");
+        return;
+      case Ending::idle_timeout:
+        out.append("* idle for " + idle_timeout_ + "; goodbye\n");
+        return;
+      case Ending::shutdown:
+        out.append("* server shutting down; goodbye\n");
+        return;
+      case Ending::listener_removed:
+        out.append("* this room is closing; please reconnect\n");
+        return;
+      case Ending::outbox_overflow:
+        out.append("* you are not reading; disconnected\n");
+        return;
+    }
+  }
+
  private:
   // Keeps the start of a line; a CR at max_line + 1 may still be the one
   // before the LF.
@@ -93,6 +119,8 @@ class ChatSession final : public Session {
 
   Uplink* const uplink_;
   const std::size_t max_line_;
+  const std::string idle_timeout_;  // short: no allocation
+  const std::string read_timeout_;
   const std::string host_;
   std::string line_;         // the current line so far, at most max_line_ + 1 bytes
   bool discarding_ = false;  // inside a line that was too long, until its LF
