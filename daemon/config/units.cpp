@@ -20,7 +20,8 @@ struct Unit {
 // Largest first: parse_duration() relies on the order.
 constexpr std::array kDurationUnits{
     Unit{"h", 3'600'000}, Unit{"m", 60'000}, Unit{"s", 1'000}, Unit{"ms", 1}};
-constexpr std::array kSizeUnits{Unit{"GiB", std::uint64_t{1} << 30},
+constexpr std::array kSizeUnits{Unit{"TiB", std::uint64_t{1} << 40},
+                                Unit{"GiB", std::uint64_t{1} << 30},
                                 Unit{"MiB", std::uint64_t{1} << 20},
                                 Unit{"KiB", std::uint64_t{1} << 10},
                                 Unit{"B", 1}};
@@ -42,14 +43,14 @@ std::string size_unit_error(std::string_view unit) {
     if (equal_ignoring_case(unit, known.name))
       return fmt::format("size unit '{}' must be written '{}'", unit,
                          known.name);
-  constexpr std::string_view kDecimal[] = {"k", "kb", "m", "mb", "g", "gb"};
-  constexpr std::string_view kBinary[] = {"KiB", "KiB", "MiB",
-                                          "MiB", "GiB", "GiB"};
+  constexpr std::string_view kDecimal[] = {"k", "kb", "m", "mb", "g", "gb", "t", "tb"};
+  constexpr std::string_view kBinary[] = {"KiB", "KiB", "MiB", "MiB",
+                                          "GiB", "GiB", "TiB", "TiB"};
   for (std::size_t i = 0; i < std::size(kDecimal); ++i)
     if (equal_ignoring_case(unit, kDecimal[i]))
       return fmt::format("size unit '{}' is ambiguous; write {} (powers of 1024)",
                          unit, kBinary[i]);
-  return fmt::format("unknown size unit '{}'; use B, KiB, MiB, GiB", unit);
+  return fmt::format("unknown size unit '{}'; use B, KiB, MiB, GiB, TiB", unit);
 }
 
 }  // namespace

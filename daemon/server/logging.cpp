@@ -4,13 +4,31 @@
 
 #include <unistd.h>
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/stdout_sinks.h>
+
+#include <string_view>
 
 namespace netcook::server {
 namespace {
 
-constexpr const char* kStderrPattern = "%Y-%m-%d %H:%M:%S.%e %^%l%$ [%n] %v";
+// %* is the level as the configuration spells it (level_name()).
+constexpr const char* kStderrPattern = "%Y-%m-%d %H:%M:%S.%e %^%*%$ [%n] %v";
+
+// spdlog's %l says "warning" where the configuration and --log-level say
+// "warn": a line's level reads as the user writes it.
+class LevelFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& message, const std::tm&,
+              spdlog::memory_buf_t& out) override {
+    const std::string_view name = level_name(message.level);
+    out.append(name.data(), name.data() + name.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<LevelFlag>();
+  }
+};
 
 std::shared_ptr<spdlog::sinks::sink> make_stderr_sink() {
   std::shared_ptr<spdlog::sinks::sink> sink;
@@ -18,19 +36,45 @@ std::shared_ptr<spdlog::sinks::sink> make_stderr_sink() {
     sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   else
     sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-  sink->set_pattern(kStderrPattern);
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<LevelFlag>('*').set_pattern(kStderrPattern);
+  sink->set_formatter(std::move(formatter));
   return sink;
 }
 
 }  // namespace
 
+std::string_view level_name(spdlog::level::level_enum level) {
+  switch (level) {
+    case spdlog::level::trace:
+      return "trace";
+    case spdlog::level::debug:
+      return "debug";
+    case spdlog::level::info:
+      return "info";
+    case spdlog::level::warn:
+      return "warn";
+    case spdlog::level::err:
+      return "error";
+    case spdlog::level::critical:
+      return "critical";
+    default:
+      return "?";
+  }
+}
+
 spdlog::level::level_enum to_spdlog(config::LogLevel level) {
   switch (level) {
-    case config::LogLevel::trace: return spdlog::level::trace;
-    case config::LogLevel::debug: return spdlog::level::debug;
-    case config::LogLevel::info: return spdlog::level::info;
-    case config::LogLevel::warn: return spdlog::level::warn;
-    case config::LogLevel::error: return spdlog::level::err;
+    case config::LogLevel::trace:
+      return spdlog::level::trace;
+    case config::LogLevel::debug:
+      return spdlog::level::debug;
+    case config::LogLevel::info:
+      return spdlog::level::info;
+    case config::LogLevel::warn:
+      return spdlog::level::warn;
+    case config::LogLevel::error:
+      return spdlog::level::err;
   }
   return spdlog::level::info;
 }
@@ -44,9 +88,9 @@ Logging::Logging()
 
 void Logging::configure(const config::LogOptions& options,
                         std::optional<config::LogLevel> level_override) {
-  const bool journal = options.target == config::LogTarget::journal ||
-                       (options.target == config::LogTarget::automatic &&
-                        systemd::stderr_is_journal());
+  const bool journal =
+      options.target == config::LogTarget::journal ||
+      (options.target == config::LogTarget::automatic && systemd::stderr_is_journal());
   journal_ = journal;
   sinks_ = {journal ? systemd::make_journal_sink() : make_stderr_sink()};
   main_->sinks() = sinks_;

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <functional>
@@ -31,8 +32,7 @@ class Logging {
 
   // Applies the configuration's log section at start-up, before any
   // listener logs; `level_override` (from --log-level) wins over the file.
-  void configure(const config::LogOptions& options,
-                 std::optional<config::LogLevel> level_override);
+  void configure(const config::LogOptions& options, std::optional<config::LogLevel> level_override);
 
   // Changes the level of every logger; safe while other threads log (the
   // target, unlike the level, is fixed until restart).
@@ -61,6 +61,10 @@ class Logging {
   std::vector<std::weak_ptr<spdlog::logger>> listeners_;
   std::function<void(spdlog::level::level_enum)> level_changed_;
 };
+
+// A level as the configuration spells it ("warn", not spdlog's "warning");
+// "critical" for what stops the daemon or a worker.
+std::string_view level_name(spdlog::level::level_enum level);
 
 spdlog::level::level_enum to_spdlog(config::LogLevel level);
 

@@ -210,7 +210,9 @@ TEST(ActivationByName, TheSocketUnitsAddressWinsWithAWarning) {
                                    regex_escape(loopback(a.port(0))) +
                                    "\\) by name; serving there, not on the configured "
                                    "127\\.0\\.0\\.1:1");
-  EXPECT_TRUE(warning);
+  ASSERT_TRUE(warning);
+  // The level as the configuration spells it, not spdlog's "warning".
+  EXPECT_NE(warning->line.find(" warn [netcookd] "), std::string::npos) << warning->line;
   EXPECT_TRUE(d.find_line(activated_line("web", "http/epoll", loopback(a.port(0)))));
   ASSERT_EQ(first.write_all("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
             IoStatus::ok);

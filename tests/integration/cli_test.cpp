@@ -136,6 +136,10 @@ TEST(Cli, DaemonWithInvalidConfigExits1) {
   EXPECT_EQ(result.exit_status, 1) << result.err;
   EXPECT_NE(result.err.find(path + ":13:5: "), std::string::npos)
       << result.err;
+  // Levels as netcookd.8 names them.
+  EXPECT_NE(result.err.find(" error [netcookd] " + path + ":"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find(" critical [netcookd] not starting: "), std::string::npos)
+      << result.err;
 }
 
 void expect_usage_error(const std::vector<std::string>& args) {

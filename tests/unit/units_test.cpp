@@ -98,7 +98,9 @@ TEST(ParseSize, BinaryUnits) {
   EXPECT_EQ(size("64KiB"), 64u * 1024);
   EXPECT_EQ(size("1 MiB"), 1024u * 1024);
   EXPECT_EQ(size("2GiB"), std::size_t{2} << 30);
+  EXPECT_EQ(size("1TiB"), std::size_t{1} << 40);  // max_body's documented limit
   EXPECT_EQ(size(" 16 B "), 16u);
+  EXPECT_EQ(size("10 KiB"), 10u * 1024);  // a space between is documented
 }
 
 TEST(ParseSize, DecimalUnitsSuggestBinary) {
@@ -112,6 +114,7 @@ TEST(ParseSize, DecimalUnitsSuggestBinary) {
             "size unit 'MB' is ambiguous; write MiB (powers of 1024)");
   EXPECT_EQ(size_error("1G"),
             "size unit 'G' is ambiguous; write GiB (powers of 1024)");
+  EXPECT_EQ(size_error("1TB"), "size unit 'TB' is ambiguous; write TiB (powers of 1024)");
 }
 
 TEST(ParseSize, Malformed) {
@@ -119,7 +122,7 @@ TEST(ParseSize, Malformed) {
   EXPECT_EQ(size_error("abc"), "expected a number at 'abc'");
   EXPECT_EQ(size_error("-1"), "expected a number at '-1'");
   EXPECT_EQ(size_error("1kib"), "size unit 'kib' must be written 'KiB'");
-  EXPECT_EQ(size_error("1TiB"), "unknown size unit 'TiB'; use B, KiB, MiB, GiB");
+  EXPECT_EQ(size_error("1PiB"), "unknown size unit 'PiB'; use B, KiB, MiB, GiB, TiB");
   EXPECT_EQ(size_error("1.5MiB"), "fractions are not allowed; use a smaller unit");
   EXPECT_EQ(size_error("1 MiB x"), "unexpected 'x' after the size");
   EXPECT_EQ(size_error("1 2"), "unexpected '2' after the size");
@@ -154,6 +157,7 @@ TEST(FormatSize, LargestExactUnit) {
   EXPECT_EQ(format_size(1536), "1536B");
   EXPECT_EQ(format_size(std::size_t{16} << 20), "16MiB");
   EXPECT_EQ(format_size(std::size_t{1} << 30), "1GiB");
+  EXPECT_EQ(format_size(std::size_t{3} << 40), "3TiB");
 }
 
 }  // namespace
