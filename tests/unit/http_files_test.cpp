@@ -688,8 +688,8 @@ TEST_F(HttpFiles, IfNoneMatch) {
       {"W/\"other\"", false},
       {tag.substr(0, tag.size() - 1) + "0\"", false},
       {"\"" + tag.substr(2), false},
-      {tag + "junk", false},       // not a list of entity tags
-      {tag.substr(0, 5), false},   // a tag cut short
+      {tag + "junk", false},      // not a list of entity tags
+      {tag.substr(0, 5), false},  // a tag cut short
   };
   for (const auto& [header, matches] : cases) {
     SCOPED_TRACE(header);

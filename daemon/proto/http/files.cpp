@@ -66,8 +66,8 @@ std::string entity_tag(const struct stat& info) {
 bool none_match_fails(std::string_view header, std::string_view tag) {
   if (header == "*") return true;
   while (true) {
-    while (!header.empty() && (header.front() == ' ' || header.front() == ',' ||
-                               header.front() == '\t'))
+    while (!header.empty() &&
+           (header.front() == ' ' || header.front() == ',' || header.front() == '\t'))
       header.remove_prefix(1);
     if (header.starts_with("W/")) header.remove_prefix(2);
     if (header.empty()) return false;
@@ -179,9 +179,10 @@ class FileSite final : public Site {
     if (kind == RangeKind::unsatisfiable) {
       const std::string body = "416 Range Not Satisfiable\n";
       append_status(out, 416, date);
-      out.append(fmt::format("Content-Range: bytes */{}\r\nContent-Type: text/plain; "
-                             "charset=utf-8\r\nContent-Length: {}\r\n{}\r\n",
-                             size, body.size(), connection_header(request)));
+      out.append(
+          fmt::format("Content-Range: bytes */{}\r\nContent-Type: text/plain; "
+                      "charset=utf-8\r\nContent-Length: {}\r\n{}\r\n",
+                      size, body.size(), connection_header(request)));
       if (head_only) return {416, 0, true};
       out.append(body);
       return {416, body.size(), true};
@@ -190,10 +191,10 @@ class FileSite final : public Site {
     if (kind == RangeKind::partial)
       out.append(fmt::format("Content-Range: bytes {}-{}/{}\r\n", range.first,
                              range.first + range.length - 1, size));
-    out.append(fmt::format("Content-Type: {}\r\nContent-Length: {}\r\nETag: {}\r\n"
-                           "Last-Modified: {}\r\nAccept-Ranges: bytes\r\n{}\r\n",
-                           media_type(name), range.length, tag, modified,
-                           connection_header(request)));
+    out.append(
+        fmt::format("Content-Type: {}\r\nContent-Length: {}\r\nETag: {}\r\n"
+                    "Last-Modified: {}\r\nAccept-Ranges: bytes\r\n{}\r\n",
+                    media_type(name), range.length, tag, modified, connection_header(request)));
     const int status = kind == RangeKind::partial ? 206 : 200;
     if (head_only || range.length == 0) return {status, 0, true};
     out.append_file(std::make_shared<const net::UniqueFd>(std::move(file)),
@@ -235,9 +236,9 @@ class FileSite final : public Site {
            mtime <= since;
   }
 
-  static Answer open_failed(Outbox& out, const Request& request, std::string_view date,
-                            int error) {
-    if (error == EACCES || error == EPERM) return simple(out, request, date, 403, "permission denied");
+  static Answer open_failed(Outbox& out, const Request& request, std::string_view date, int error) {
+    if (error == EACCES || error == EPERM)
+      return simple(out, request, date, 403, "permission denied");
     return simple(out, request, date, 404, "no such file");  // EXDEV, ELOOP: outside the root
   }
 
@@ -252,13 +253,14 @@ class FileSite final : public Site {
 
   static Answer redirect_to_directory(Outbox& out, const Request& request, std::string_view date,
                                       const LocalPath& path) {
-    const std::string location = fmt::format("{}/{}{}", own_path(path.path),
-                                             path.query.empty() ? "" : "?", path.query);
+    const std::string location =
+        fmt::format("{}/{}{}", own_path(path.path), path.query.empty() ? "" : "?", path.query);
     const std::string body = fmt::format("301 Moved Permanently: {}\n", location);
     append_status(out, 301, date);
-    out.append(fmt::format("Location: {}\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                           "Content-Length: {}\r\n{}\r\n",
-                           location, body.size(), connection_header(request)));
+    out.append(
+        fmt::format("Location: {}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                    "Content-Length: {}\r\n{}\r\n",
+                    location, body.size(), connection_header(request)));
     if (request.method == Method::head) return {301, 0, true};
     out.append(body);
     return {301, body.size(), true};
@@ -270,9 +272,10 @@ class FileSite final : public Site {
                        std::string_view detail) {
     const std::string body = fmt::format("{} {}: {}\n", status, reason_phrase(status), detail);
     append_status(out, status, date);
-    out.append(fmt::format("Content-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n"
-                           "{}\r\n",
-                           body.size(), connection_header(request)));
+    out.append(
+        fmt::format("Content-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n"
+                    "{}\r\n",
+                    body.size(), connection_header(request)));
     if (request.method == Method::head) return {status, 0, true};
     out.append(body);
     return {status, body.size(), true};

@@ -20,7 +20,9 @@ bool is_token(std::string_view text) noexcept {
   return !text.empty() && std::all_of(text.begin(), text.end(), is_token_char);
 }
 
-constexpr bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
+constexpr bool is_blank(char c) noexcept {
+  return c == ' ' || c == '\t';
+}
 
 // field-value characters: VCHAR, obs-text, SP, HTAB.
 constexpr bool is_value_char(char c) noexcept {
@@ -30,7 +32,9 @@ constexpr bool is_value_char(char c) noexcept {
 
 // request-target characters: visible ASCII (the target is checked further
 // by whoever interprets it).
-constexpr bool is_target_char(char c) noexcept { return c > 0x20 && c < 0x7F; }
+constexpr bool is_target_char(char c) noexcept {
+  return c > 0x20 && c < 0x7F;
+}
 
 ParseResult invalid(int status, std::string_view reason) noexcept {
   return {Progress::invalid, 0, status, reason};
@@ -84,8 +88,7 @@ ParseResult HeadParser::parse(std::string_view buffer, RequestHead& head) noexce
     const auto newline = buffer.find('\n', scanned_);
     if (newline == std::string_view::npos) {
       scanned_ = buffer.size();
-      if (buffer.size() - start_ > limits_.max_head)
-        return invalid(431, "request head too large");
+      if (buffer.size() - start_ > limits_.max_head) return invalid(431, "request head too large");
       return kIncomplete;
     }
     scanned_ = newline + 1;
@@ -159,8 +162,7 @@ ParseResult HeadParser::check_request_line(std::string_view line) noexcept {
   return kLineDone;
 }
 
-ParseResult HeadParser::check_field(std::size_t at,
-                                    std::string_view line) noexcept {
+ParseResult HeadParser::check_field(std::size_t at, std::string_view line) noexcept {
   if (field_count_ == kMaxFields) return invalid(431, "too many header fields");
   if (is_blank(line.front())) return invalid(400, "obsolete line folding");
   const auto colon = line.find(':');

@@ -31,8 +31,8 @@ enum class Progress { complete, incomplete, invalid };
 
 struct ParseResult {
   Progress progress = Progress::incomplete;
-  std::size_t length = 0;  // complete: bytes of the head, empty line included
-  int status = 0;          // invalid: 400, 414, 431 or 505
+  std::size_t length = 0;   // complete: bytes of the head, empty line included
+  int status = 0;           // invalid: 400, 414, 431 or 505
   std::string_view reason;  // invalid: what was wrong, for the reply and the log
 };
 
@@ -68,11 +68,11 @@ class HeadParser {
   void fill(std::string_view buffer, RequestHead& head) const noexcept;
 
   HeadLimits limits_;
-  std::size_t start_ = 0;         // first byte of the request line (after empty lines)
-  std::size_t line_start_ = 0;    // first byte of the line being received
-  std::size_t scanned_ = 0;       // bytes already examined
-  bool in_fields_ = false;        // the request line is done
-  std::size_t method_size_ = 0;   // request line parts, as offsets from start_
+  std::size_t start_ = 0;        // first byte of the request line (after empty lines)
+  std::size_t line_start_ = 0;   // first byte of the line being received
+  std::size_t scanned_ = 0;      // bytes already examined
+  bool in_fields_ = false;       // the request line is done
+  std::size_t method_size_ = 0;  // request line parts, as offsets from start_
   std::size_t target_at_ = 0;
   std::size_t target_size_ = 0;
   int minor_version_ = 1;

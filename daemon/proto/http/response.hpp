@@ -25,6 +25,6 @@ void append_status(Outbox& out, int status, std::string_view date);
 // `head_only` leaves the body out (the request was HEAD). Returns the bytes
 // of body appended.
 std::size_t append_error(Outbox& out, int status, std::string_view detail, std::string_view date,
-                  bool head_only);
+                         bool head_only);
 
 }  // namespace netcook::proto::http

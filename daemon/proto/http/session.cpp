@@ -76,9 +76,7 @@ class HttpSession final : public Session {
       buffer_.erase(0, at);
   }
 
-  bool partial() const noexcept override {
-    return state_ != State::head || !buffer_.empty();
-  }
+  bool partial() const noexcept override { return state_ != State::head || !buffer_.empty(); }
 
   void read_timed_out(Outbox& out) override {
     if (!closing()) fail(408, "the request did not arrive in time", out);
