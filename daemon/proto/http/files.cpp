@@ -10,6 +10,7 @@
 #include "proto/http/path.hpp"
 #include "proto/http/response.hpp"
 #include "proto/http/site.hpp"
+#include "proto/http/validators.hpp"
 
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -55,32 +56,11 @@ int open_walking(int directory, const std::string& path) noexcept {
   }
 }
 
-// A file's validators and what they are compared with.
+// A file's entity-tag: strong, changing with its size and time
+// (validators.hpp compares it).
 std::string entity_tag(const struct stat& info) {
   return fmt::format("\"{:x}-{:x}{:09x}\"", info.st_size, info.st_mtim.tv_sec,
                      info.st_mtim.tv_nsec);
-}
-
-// If-None-Match: "*" or a list holding our tag (weak comparison, RFC 9110
-// section 13.1.2).
-bool none_match_fails(std::string_view header, std::string_view tag) {
-  if (header == "*") return true;
-  while (true) {
-    while (!header.empty() &&
-           (header.front() == ' ' || header.front() == ',' || header.front() == '\t'))
-      header.remove_prefix(1);
-    if (header.starts_with("W/")) header.remove_prefix(2);
-    if (header.empty()) return false;
-    if (!header.starts_with('"')) return false;  // malformed: no match
-    const auto close = header.find('"', 1);
-    if (close == std::string_view::npos) return false;
-    const auto candidate = header.substr(0, close + 1);
-    header.remove_prefix(close + 1);
-    while (!header.empty() && (header.front() == ' ' || header.front() == '\t'))
-      header.remove_prefix(1);
-    if (!header.empty() && header.front() != ',') return false;  // malformed list
-    if (candidate == tag) return true;
-  }
 }
 
 struct ByteRange {
