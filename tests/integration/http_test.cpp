@@ -1,7 +1,7 @@
 // HTTP/1.1 through the real daemon, once per model (and epoll and
 // coroutine with two workers): the fixed response byte for byte; curl
-// reusing one connection for two URLs, HEAD, Range, If-None-Match and
-// If-Modified-Since; path traversal in every spelling, symlinks out of the
+// reusing one connection for two URLs, HEAD, Range, If-Range, If-None-Match
+// and If-Modified-Since; path traversal in every spelling, symlinks out of the
 // root included, never reaching a secret file next to the root; a hundred
 // pipelined requests answered in order; every malformed request answered
 // with its status and the connection closed; keep-alive rules of HTTP/1.1
@@ -215,10 +215,12 @@ TEST_P(Http, CurlHeadRangeAndConditionalRequests) {
   ASSERT_FALSE(modified.empty()) << head.out;
 
   // Ranges: a middle, a suffix, an open end; one past the end is 416.
-  const auto range = [&](const std::string& spec) {
+  const auto range = [&](const std::string& spec, const std::vector<std::string>& extra = {}) {
     std::filesystem::remove(body);
-    return run_curl({"--range", spec, "--output", body, "--dump-header", scratch.file("head"),
-                     "--write-out", "%{http_code}", data_url});
+    std::vector<std::string> args = extra;
+    args.insert(args.end(), {"--range", spec, "--output", body, "--dump-header",
+                             scratch.file("head"), "--write-out", "%{http_code}", data_url});
+    return run_curl(args);
   };
   auto run = range("2-5");
   EXPECT_EQ(curl_status(run), 206) << run.err;
@@ -233,6 +235,25 @@ TEST_P(Http, CurlHeadRangeAndConditionalRequests) {
   run = range("17-20");
   EXPECT_EQ(curl_status(run), 416) << run.err;
   EXPECT_EQ(dumped_header(read_text(scratch.file("head")), "Content-Range"), "bytes */17");
+
+  // If-Range: the range while the validator is still this file's, else
+  // the whole file.
+  run = range("0-9", {"--header", "If-Range: " + etag});
+  EXPECT_EQ(curl_status(run), 206) << run.err;
+  EXPECT_EQ(read_text(body), "0123456789");
+  run = range("0-9", {"--header", "If-Range: " + modified});
+  EXPECT_EQ(curl_status(run), 206) << run.err;
+  for (const std::string& other :
+       std::vector<std::string>{"\"nope\"", "W/" + etag, "Thu, 01 Jan 1998 00:00:00 GMT"}) {
+    SCOPED_TRACE(other);
+    run = range("0-9", {"--header", "If-Range: " + other});
+    EXPECT_EQ(curl_status(run), 200) << run.err;
+    EXPECT_EQ(read_text(body), text);
+    const std::string dump = read_text(scratch.file("head"));
+    EXPECT_EQ(dumped_header(dump, "Content-Length"), "17");
+    EXPECT_EQ(dumped_header(dump, "Content-Range"), "");
+    EXPECT_EQ(dumped_header(dump, "ETag"), etag);
+  }
 
   // Conditional requests with the validators of the first response.
   const auto conditional = [&](const std::vector<std::string>& extra) {

@@ -811,6 +811,83 @@ TEST_F(HttpFiles, RangeOfAnEmptyFileIsUnsatisfiable) {
   EXPECT_EQ(response.header("Content-Range"), "bytes */0");
 }
 
+// Range counts only while If-Range names this very file: its strong tag,
+// or its Last-Modified exactly; anything else gets the whole file, 200.
+TEST_F(HttpFiles, IfRange) {
+  const std::string data = all_bytes();
+  const std::string tag = only_response(get("/data.bin")).header("ETag");
+  const std::string range = "Range: bytes=0-9\r\n";
+  const std::vector<std::pair<std::string, bool>> cases = {
+      {"If-Range: " + tag + "\r\n", true},
+      {"If-Range: " + std::string(kModified) + "\r\n", true},
+      {"If-Range: Sunday, 09-Sep-01 01:46:40 GMT\r\n", true},
+      {"If-Range: \"nope\"\r\n", false},
+      {"If-Range: W/" + tag + "\r\n", false},  // weak: never a strong match
+      {"If-Range: " + tag + ", \"nope\"\r\n", false},
+      {"If-Range: " + tag.substr(1, tag.size() - 2) + "\r\n", false},  // unquoted
+      {"If-Range: " + format_date(kMtime + 1) + "\r\n", false},
+      {"If-Range: " + format_date(kMtime - 1) + "\r\n", false},
+      {"If-Range: not a date\r\n", false},
+      {"If-Range:\r\n", false},
+      {"If-Range: " + tag + "\r\nIf-Range: " + tag + "\r\n", false},  // one validator only
+  };
+  for (const auto& [if_range, holds] : cases) {
+    SCOPED_TRACE(if_range);
+    for (const auto& order : {range + if_range, if_range + range}) {
+      const Response response = only_response(get("/data.bin", order));
+      expect_common(response);
+      EXPECT_EQ(response.header("ETag"), tag);
+      EXPECT_EQ(response.header("Last-Modified"), kModified);
+      EXPECT_EQ(response.header("Accept-Ranges"), "bytes");
+      EXPECT_EQ(response.header("Content-Type"), "application/octet-stream");
+      if (holds) {
+        EXPECT_EQ(response.status_line, "HTTP/1.1 206 Partial Content");
+        EXPECT_EQ(response.header("Content-Range"), "bytes 0-9/256");
+        EXPECT_EQ(response.header("Content-Length"), "10");
+        EXPECT_EQ(response.body, data.substr(0, 10));
+      } else {
+        EXPECT_EQ(response.status_line, "HTTP/1.1 200 OK");
+        EXPECT_EQ(response.count("Content-Range"), 0U);
+        EXPECT_EQ(response.header("Content-Length"), "256");
+        EXPECT_EQ(response.body, data);
+      }
+      // HEAD: the same status and headers, no body.
+      const Response head = only_response(get("/data.bin", order, "HEAD"), true);
+      EXPECT_EQ(head.status_line, response.status_line);
+      EXPECT_EQ(head.head, response.head);
+    }
+  }
+}
+
+TEST_F(HttpFiles, IfRangeThatFailsIgnoresEvenAnUnsatisfiableRange) {
+  const Response response =
+      only_response(get("/data.bin", "Range: bytes=300-\r\nIf-Range: \"nope\"\r\n"));
+  EXPECT_EQ(response.status_line, "HTTP/1.1 200 OK");
+  EXPECT_EQ(response.body, all_bytes());
+  // Without Range, If-Range alone changes nothing.
+  const Response alone = only_response(get("/data.bin", "If-Range: \"nope\"\r\n"));
+  EXPECT_EQ(alone.status_line, "HTTP/1.1 200 OK");
+  EXPECT_EQ(alone.body, all_bytes());
+}
+
+// A request with a body is answered after it: If-Range must survive the
+// wait, however the bytes arrive.
+TEST_F(HttpFiles, IfRangeOfARequestWithABody) {
+  const std::string tag = only_response(get("/data.bin")).header("ETag");
+  const std::string input =
+      "GET /data.bin HTTP/1.1\r\nHost: a\r\nRange: bytes=-3\r\nIf-Range: " + tag +
+      "\r\nContent-Length: 4\r\n\r\nbody"
+      "GET /data.bin HTTP/1.1\r\nHost: a\r\nRange: bytes=-3\r\nIf-Range: \"nope\"\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n4\r\nbody\r\n0\r\n\r\n";
+  for (std::size_t cut = 0; cut <= input.size(); cut += 5) {
+    const std::string answer = exchange(input, {cut});
+    std::string_view stream = answer;
+    EXPECT_EQ(take_response(stream).status_line, "HTTP/1.1 206 Partial Content") << cut;
+    EXPECT_EQ(take_response(stream).status_line, "HTTP/1.1 200 OK") << cut;
+    EXPECT_EQ(stream, "");
+  }
+}
+
 // --- a connection's worth ---
 
 TEST_F(HttpFiles, PipelinedAnswersInOrderAtEveryCut) {

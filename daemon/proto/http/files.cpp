@@ -153,9 +153,11 @@ class FileSite final : public Site {
     }
     const auto size = static_cast<std::uint64_t>(info.st_size);
     ByteRange range{0, size};
-    // HEAD gets exactly the headers GET would, Range included (as nginx
-    // and Apache do).
-    const RangeKind kind = read_range(request.range, size, range);
+    // HEAD gets exactly the headers GET would, Range and If-Range included
+    // (as nginx and Apache do).
+    const RangeKind kind = read_range(
+        range_holds(request, tag, info.st_mtim.tv_sec) ? request.range : std::string_view(), size,
+        range);
     if (kind == RangeKind::unsatisfiable) {
       const std::string body = "416 Range Not Satisfiable\n";
       append_status(out, 416, date);
@@ -214,6 +216,13 @@ class FileSite final : public Site {
     std::time_t since = 0;
     return !request.if_modified_since.empty() && parse_date(request.if_modified_since, since) &&
            mtime <= since;
+  }
+
+  // Range is honoured only while If-Range, when sent, still names this
+  // file: a client resuming a download must not get a part of a newer one.
+  static bool range_holds(const Request& request, std::string_view tag, std::time_t mtime) {
+    if (request.if_range_lines == 0) return true;
+    return request.if_range_lines == 1 && if_range_holds(request.if_range, tag, mtime);
   }
 
   static Answer open_failed(Outbox& out, const Request& request, std::string_view date, int error) {

@@ -104,6 +104,8 @@ Verdict interpret(const RequestHead& head, std::uint64_t max_body, Request& requ
       if (request.if_none_match.empty()) request.if_none_match = field.value;
     } else if (equals_ignoring_case(name, "range")) {
       if (request.range.empty()) request.range = field.value;
+    } else if (equals_ignoring_case(name, "if-range")) {
+      if (request.if_range_lines++ == 0) request.if_range = field.value;
     }
   }
 

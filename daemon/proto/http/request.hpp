@@ -26,6 +26,10 @@ struct Request {
   std::string_view if_modified_since;
   std::string_view if_none_match;
   std::string_view range;
+  std::string_view if_range;
+  // If-Range field lines: more than one can never hold (RFC 9110 section
+  // 13.1.5 allows one validator).
+  int if_range_lines = 0;
 };
 
 struct Verdict {

@@ -127,10 +127,12 @@ class HttpSession final : public Session {
     kept_if_modified_since_ = request_.if_modified_since;
     kept_if_none_match_ = request_.if_none_match;
     kept_range_ = request_.range;
+    kept_if_range_ = request_.if_range;
     request_.target = kept_target_;
     request_.if_modified_since = kept_if_modified_since_;
     request_.if_none_match = kept_if_none_match_;
     request_.range = kept_range_;
+    request_.if_range = kept_if_range_;
   }
 
   void finish(Outbox& out) {
@@ -172,7 +174,8 @@ class HttpSession final : public Session {
   ChunkedBody chunked_;
   bool head_only_ = false;  // an error answers a HEAD request
   std::string buffer_;      // received, not consumed: at most one unfinished head
-  std::string kept_target_, kept_if_modified_since_, kept_if_none_match_, kept_range_;
+  std::string kept_target_, kept_if_modified_since_, kept_if_none_match_, kept_range_,
+      kept_if_range_;
   spdlog::logger* const access_log_;  // null: no access log
   const std::string peer_;            // for the access log, and its PEER=
 };
