@@ -2,7 +2,8 @@
 // coroutine with two workers): the fixed response byte for byte; curl
 // reusing one connection for two URLs, HEAD, Range, If-Range, If-None-Match
 // and If-Modified-Since; path traversal in every spelling, symlinks out of the
-// root included, never reaching a secret file next to the root; a hundred
+// root included, never reaching a secret file next to the root; 403 for a
+// directory without an index inside the root, 404 outside it; a hundred
 // pipelined requests answered in order; every malformed request answered
 // with its status and the connection closed; keep-alive rules of HTTP/1.1
 // and 1.0; a slowloris client cut off with 408 while another is served; a
@@ -384,6 +385,31 @@ TEST_P(Http, TraversalNeverLeavesTheRoot) {
     const int status = curl_status(run);
     EXPECT_TRUE(status == 400 || status == 404) << target << ": " << run.out << run.err;
     expect_nothing_leaked(traversal, target, status, read_text(body));
+  }
+}
+
+// A directory inside the root without an index is 403, never listed; one
+// outside it, or whose index leads out, stays 404 like anything unknown.
+TEST_P(Http, DirectoryWithoutAnIndexIsForbiddenOnlyInsideTheRoot) {
+  TraversalSite traversal;
+  auto spec = listener();
+  spec.root = traversal.root;
+  Daemon daemon(make_http_config({spec}));
+  auto client = Client::connect(daemon.port_of("web"));
+  const std::vector<std::pair<std::string, int>> cases = {
+      {"/sub/", 403},        {"/sub/deeper/", 403},   {"/", 200},
+      {"/dir-out/", 404},    {"/dir-absolute/", 404}, {"/trap/", 404},
+      {"/sub/up-two/", 404},
+  };
+  for (const auto& [target, status] : cases) {
+    SCOPED_TRACE(target);
+    ASSERT_EQ(client.write_all(http_get(target)), IoStatus::ok);
+    const auto reply = read_reply(client);
+    ASSERT_EQ(reply.io, IoStatus::ok);
+    EXPECT_EQ(reply.status, status);
+    EXPECT_EQ(reply.body.find("inner.txt"), std::string::npos) << reply.body;
+    EXPECT_FALSE(reply.closes());
+    if (status != 403) expect_nothing_leaked(traversal, target, reply.status, reply.body);
   }
 }
 

@@ -351,6 +351,9 @@ std::string all_bytes() {
 //     sub/index.html sub/style.css   noindex/a.txt
 //     link-in -> hello.txt            link-out -> ../secret.txt
 //     link-abs -> base/secret.txt     link-up -> ..
+//     link-noindex -> noindex         index-dir/index.html/ (a directory)
+//     trap/index.html -> ../../secret.txt
+//     dangling/index.html -> ../../no-such.txt
 //     locked.txt (mode 000)           fifo
 class HttpFiles : public ::testing::Test {
  public:
@@ -381,6 +384,13 @@ class HttpFiles : public ::testing::Test {
     ASSERT_EQ(::symlink("../secret.txt", (root_ + "/link-out").c_str()), 0);
     ASSERT_EQ(::symlink((base_ + "/secret.txt").c_str(), (root_ + "/link-abs").c_str()), 0);
     ASSERT_EQ(::symlink("..", (root_ + "/link-up").c_str()), 0);
+    ASSERT_EQ(::symlink("noindex", (root_ + "/link-noindex").c_str()), 0);
+    ASSERT_EQ(::mkdir((root_ + "/index-dir").c_str(), 0755), 0);
+    ASSERT_EQ(::mkdir((root_ + "/index-dir/index.html").c_str(), 0755), 0);
+    ASSERT_EQ(::mkdir((root_ + "/trap").c_str(), 0755), 0);
+    ASSERT_EQ(::symlink("../../secret.txt", (root_ + "/trap/index.html").c_str()), 0);
+    ASSERT_EQ(::mkdir((root_ + "/dangling").c_str(), 0755), 0);
+    ASSERT_EQ(::symlink("../../no-such.txt", (root_ + "/dangling/index.html").c_str()), 0);
     ASSERT_EQ(::mkfifo((root_ + "/fifo").c_str(), 0644), 0);
   }
 
@@ -574,12 +584,52 @@ TEST_F(HttpFiles, DirectoryServesItsIndex) {
   EXPECT_EQ(only_response(get("http://a/sub/")).body, "<h1>sub</h1>\n");
 }
 
-TEST_F(HttpFiles, DirectoryWithoutIndexIsNotListed) {
-  const Response response = only_response(get("/noindex/"));
-  EXPECT_EQ(response.status_line, "HTTP/1.1 404 Not Found");
-  expect_common(response);
-  EXPECT_EQ(response.body.find("a.txt"), std::string::npos);
+// A directory inside the root without an index file is forbidden, not
+// missing, and never listed; the connection stays open.
+TEST_F(HttpFiles, DirectoryWithoutIndexIsForbidden) {
+  for (std::string_view target : {"/noindex/", "/link-noindex/", "/noindex/./", "/index-dir/"}) {
+    SCOPED_TRACE(target);
+    const Response response = only_response(get(target));
+    EXPECT_EQ(response.status_line, "HTTP/1.1 403 Forbidden");
+    expect_common(response);
+    EXPECT_EQ(response.body, "403 Forbidden: no index file, and directories are not listed\n");
+    EXPECT_EQ(response.count("Connection"), 0U);
+    const Response head = only_response(get(target, {}, "HEAD"), true);
+    EXPECT_EQ(head.status_line, response.status_line);
+    EXPECT_EQ(head.head, response.head);
+  }
   EXPECT_EQ(only_response(get("/noindex/a.txt")).body, "a");
+  EXPECT_EQ(only_response(get("/noindex")).header("Location"), "/noindex/");
+}
+
+TEST_F(HttpFiles, RootWithoutIndexIsForbidden) {
+  HttpSettings settings = this->settings();
+  settings.index = "no-such-index.html";
+  auto session = make_http_session(make_site(settings), SessionContext{});
+  Outbox out;
+  session->receive(
+      "GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /sub/ HTTP/1.1\r\nHost: a\r\n\r\n"
+      "GET /hello.txt HTTP/1.1\r\nHost: a\r\n\r\n",
+      out);
+  const std::string answer = drain(out);
+  std::string_view stream = answer;
+  EXPECT_EQ(take_response(stream).status_line, "HTTP/1.1 403 Forbidden");
+  EXPECT_EQ(take_response(stream).status_line, "HTTP/1.1 403 Forbidden");
+  EXPECT_EQ(take_response(stream).body, kHello);
+  EXPECT_EQ(stream, "");
+}
+
+// Directories outside the root stay unknown: 404, whether reached by a
+// symlink or through an index that leads out, with or without an index.
+TEST_F(HttpFiles, DirectoryOutsideTheRootIsNotFound) {
+  for (std::string_view target :
+       {"/link-up/", "/link-up", "/link-up/root/", "/trap/", "/dangling/"}) {
+    SCOPED_TRACE(target);
+    const Response response = only_response(get(target));
+    EXPECT_EQ(response.status_line, "HTTP/1.1 404 Not Found");
+    expect_common(response);
+    EXPECT_EQ(response.body.find("TOP-SECRET"), std::string::npos);
+  }
 }
 
 TEST_F(HttpFiles, MissingFileIs404AndKeepsTheConnection) {

@@ -32,6 +32,8 @@ using SharedFd = std::shared_ptr<const net::UniqueFd>;
 
 constexpr int kOpenFlags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
 
+constexpr std::string_view kNoIndex = "no index file, and directories are not listed";
+
 // openat2(2) has no glibc wrapper on Debian 12.
 int open_beneath(int directory, const char* path) noexcept {
   open_how how{};
@@ -135,10 +137,16 @@ class FileSite final : public Site {
     std::string_view name = path.relative;
     if (S_ISDIR(info.st_mode)) {
       if (!path.directory) return redirect_to_directory(out, request, date, path);
+      // A directory without an index is forbidden, never listed. An index
+      // that leads out of the root fails like any such path (EXDEV, ELOOP:
+      // 404), and a directory outside the root was never opened: both are
+      // 404, as if they did not exist.
       net::UniqueFd index(open(file.get(), settings().index));
+      if (!index && errno == ENOENT) return simple(out, request, date, 403, kNoIndex);
       if (!index) return open_failed(out, request, date, errno);
       file = std::move(index);
       if (::fstat(file.get(), &info) != 0) return open_failed(out, request, date, errno);
+      if (!S_ISREG(info.st_mode)) return simple(out, request, date, 403, kNoIndex);
       name = settings().index;
     }
     if (!S_ISREG(info.st_mode)) return simple(out, request, date, 404, "not a regular file");
