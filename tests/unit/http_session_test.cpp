@@ -521,6 +521,22 @@ TEST(HttpSession, ErrorsToHeadHaveNoBody) {
   }
 }
 
+// An error answers the request it is about: one after a HEAD request has
+// been answered is about the next request, and has its body.
+TEST(HttpSession, ErrorAfterAHeadRequestHasItsBody) {
+  const std::string head = "HEAD / HTTP/1.1\r\nHost: a\r\n\r\n";
+  Connection connection;
+  std::string answer = connection.send(head + "GET/ HTTP/1.1\r\nHost: a\r\n\r\n");
+  ASSERT_TRUE(answer.starts_with(ok_answer("", true))) << answer;
+  expect_error(answer.substr(ok_answer("", true).size()), 400, "Bad Request", false,
+               "malformed request line");
+
+  Connection slow;
+  EXPECT_EQ(slow.send(head + "GET / HT"), ok_answer("", true));
+  expect_error(slow.time_out(), 408, "Request Timeout", false,
+               "the request did not arrive in time");
+}
+
 TEST(HttpSession, BodyAtTheLimitIsAccepted) {
   const std::string input =
       "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"

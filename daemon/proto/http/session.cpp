@@ -148,8 +148,13 @@ class HttpSession final : public Session {
                         request_.method == Method::head ? "HEAD" : "GET", request_.target,
                         request_.minor_version, answer.status, answer.body_bytes);
     }
+    forget_request();
     if (!answer.keep || !request_.keep_alive) close_after_flush();
   }
+
+  // The request is answered: an error from here on (a timeout, a bad next
+  // head) is about the next one, of which nothing is known yet.
+  void forget_request() noexcept { head_only_ = false; }
 
   void fail(int status, std::string_view reason, Outbox& out) {
     const std::size_t bytes = append_error(out, status, reason, date(), head_only_);
