@@ -3,7 +3,8 @@
 // reusing one connection for two URLs, HEAD, Range, If-Range, If-None-Match
 // and If-Modified-Since; path traversal in every spelling, symlinks out of the
 // root included, never reaching a secret file next to the root; 403 for a
-// directory without an index inside the root, 404 outside it; a hundred
+// directory without an index inside the root, 404 outside it; error pages
+// in HTML for a browser's Accept, plain text otherwise; a hundred
 // pipelined requests answered in order; every malformed request answered
 // with its status and the connection closed; keep-alive rules of HTTP/1.1
 // and 1.0; a slowloris client cut off with 408 while another is served; a
@@ -411,6 +412,45 @@ TEST_P(Http, DirectoryWithoutAnIndexIsForbiddenOnlyInsideTheRoot) {
     EXPECT_FALSE(reply.closes());
     if (status != 403) expect_nothing_leaked(traversal, target, reply.status, reply.body);
   }
+}
+
+// ---- error pages ----
+
+// A browser gets an HTML page for an error, curl the plain text line.
+TEST_P(Http, BrowsersGetErrorPagesInHtml) {
+  TempDir root;
+  put_file(root, "public.txt", "public\n");
+  Daemon daemon(make_http_config({site(root)}));
+  const auto port = daemon.port_of("web");
+  const std::string browser =
+      "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n";
+  auto client = Client::connect(port);
+  ASSERT_EQ(
+      client.write_all(http_get("/missing", browser) + http_get("/missing", "Accept: */*\r\n") +
+                       http_get("/missing", browser, "POST")),
+      IoStatus::ok);
+  const auto page = read_reply(client);
+  ASSERT_EQ(page.io, IoStatus::ok);
+  EXPECT_EQ(page.status, 404);
+  EXPECT_EQ(page.header("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_EQ(page.header("Vary"), "Accept");
+  EXPECT_EQ(page.header("Content-Length"), std::to_string(page.body.size()));
+  EXPECT_TRUE(page.body.starts_with("<!DOCTYPE html>")) << page.body;
+  EXPECT_NE(page.body.find("<h1>404 Not Found</h1>"), std::string::npos) << page.body;
+  EXPECT_FALSE(page.closes());
+
+  const auto plain = read_reply(client);
+  EXPECT_EQ(plain.status, 404);
+  EXPECT_EQ(plain.header("Content-Type"), "text/plain; charset=utf-8");
+  EXPECT_EQ(plain.body, "404 Not Found: no such file\n");
+
+  const auto refused = read_reply(client);
+  EXPECT_EQ(refused.status, 405);
+  EXPECT_EQ(refused.header("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_EQ(refused.header("Allow"), "GET, HEAD");
+  EXPECT_NE(refused.body.find("<title>405 Method Not Allowed</title>"), std::string::npos);
+  EXPECT_TRUE(refused.closes());
+  EXPECT_EQ(client.wait_closed(kWait), IoStatus::closed);
 }
 
 // ---- pipelining ----

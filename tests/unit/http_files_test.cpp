@@ -2,7 +2,9 @@
 // never above the root), and the file site through a real session over a
 // temporary tree, its bodies read out of the Outbox through a socket pair.
 // The tree holds a secret next to the root and symlinks pointing at it; no
-// byte of it may ever come out. Also the Date formats and the media types.
+// byte of it may ever come out. Errors (403 for a directory without an
+// index, 404, 416) follow the request's Accept. Also the Date formats and
+// the media types.
 
 #include "http_response.hpp"
 #include "proto/http/date.hpp"
@@ -663,6 +665,59 @@ TEST_F(HttpFiles, BadPathClosesTheConnection) {
   EXPECT_EQ(bad.status_line, "HTTP/1.1 400 Bad Request");
   EXPECT_EQ(bad.header("Connection"), "close");
   EXPECT_EQ(stream, "");
+}
+
+// Errors of the file site follow the request's Accept: an HTML page for a
+// browser, plain text otherwise, Vary: Accept either way; the connection
+// stays open but after a malformed path. Successes do not vary.
+TEST_F(HttpFiles, ErrorPagesFollowTheAccept) {
+  const std::string browser =
+      "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n";
+  struct Case {
+    std::string_view target, extra;
+    int status;
+    std::string_view reason, detail;
+  };
+  const std::vector<Case> cases = {
+      {"/nope", "", 404, "Not Found", "no such file"},
+      {"/noindex/", "", 403, "Forbidden", "no index file, and directories are not listed"},
+      {"/data.bin", "Range: bytes=300-\r\n", 416, "Range Not Satisfiable",
+       "the range holds no byte of the file"},
+      {"/a%00b", "", 400, "Bad Request", "NUL in the path"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.target);
+    const std::string title = fmt::format("{} {}", c.status, c.reason);
+    const Response page = only_response(get(c.target, std::string(c.extra) + browser));
+    EXPECT_EQ(page.status_line, "HTTP/1.1 " + title);
+    expect_common(page);
+    EXPECT_EQ(page.header("Content-Type"), "text/html; charset=utf-8");
+    EXPECT_EQ(page.header("Vary"), "Accept");
+    EXPECT_EQ(page.header("Content-Length"), std::to_string(page.body.size()));
+    EXPECT_EQ(page.count("Connection"), c.status == 400 ? 1U : 0U);
+    EXPECT_TRUE(page.body.starts_with("<!DOCTYPE html>\n")) << page.body;
+    EXPECT_NE(page.body.find("<title>" + title + "</title>"), std::string::npos) << page.body;
+    EXPECT_NE(page.body.find("<h1>" + title + "</h1>"), std::string::npos) << page.body;
+    EXPECT_NE(page.body.find(fmt::format("<p>{}</p>", c.detail)), std::string::npos) << page.body;
+    if (c.status == 416) {
+      EXPECT_EQ(page.header("Content-Range"), "bytes */256");
+    }
+    const Response head =
+        only_response(get(c.target, std::string(c.extra) + browser, "HEAD"), true);
+    EXPECT_EQ(head.status_line, page.status_line);
+    EXPECT_EQ(head.head, page.head);
+
+    for (const std::string other : {"", "Accept: */*\r\n", "Accept: text/html;q=0.5, text/*\r\n"}) {
+      SCOPED_TRACE(other);
+      const Response plain = only_response(get(c.target, std::string(c.extra) + other));
+      EXPECT_EQ(plain.status_line, page.status_line);
+      EXPECT_EQ(plain.header("Content-Type"), "text/plain; charset=utf-8");
+      EXPECT_EQ(plain.header("Vary"), "Accept");
+      EXPECT_EQ(plain.body, fmt::format("{}: {}\n", title, c.detail));
+    }
+  }
+  EXPECT_EQ(only_response(get("/hello.txt", browser)).count("Vary"), 0U);
+  EXPECT_EQ(only_response(get("/sub", browser)).count("Vary"), 0U);  // a redirect
 }
 
 TEST_F(HttpFiles, SchemeOfTheAbsoluteFormIgnoresCase) {

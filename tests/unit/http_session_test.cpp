@@ -2,8 +2,8 @@
 // every answer is exact bytes: GET and HEAD, keep-alive and close for 1.0
 // and 1.1, pipelined requests answered in order however the bytes were cut
 // into reads, request bodies (Content-Length and chunked) discarded, each
-// error status answered once with `Connection: close`, and the 408 of a
-// read timeout.
+// error status answered once with `Connection: close`, as an HTML page when
+// the request's Accept prefers one, and the 408 of a read timeout.
 
 #include "http_response.hpp"
 #include "proto/http/http.hpp"
@@ -546,6 +546,140 @@ TEST(HttpSession, BodyAtTheLimitIsAccepted) {
   Connection connection;
   EXPECT_EQ(connection.send(input), ok_answer("", false) + ok_answer("", false));
   EXPECT_FALSE(connection.closing());
+}
+
+// --- error pages for browsers ---
+
+constexpr std::string_view kBrowserAccept =
+    "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n";
+
+// An error answer in the form expected: an HTML page (title and heading
+// naming the status) or the plain text line; Vary: Accept when the body
+// depended on the request's Accept; Content-Length that of the body.
+void expect_form(const std::string& answer, int status, std::string_view reason, bool html,
+                 bool vary, bool head_only = false) {
+  std::string_view stream = answer;
+  const Response response = take_response(stream, head_only);
+  const std::string title = fmt::format("{} {}", status, reason);
+  EXPECT_EQ(response.status_line, "HTTP/1.1 " + title);
+  EXPECT_EQ(response.header("Content-Type"),
+            html ? "text/html; charset=utf-8" : "text/plain; charset=utf-8");
+  EXPECT_EQ(response.count("Vary"), vary ? 1U : 0U);
+  if (vary) {
+    EXPECT_EQ(response.header("Vary"), "Accept");
+  }
+  EXPECT_EQ(response.header("Connection"), "close");
+  EXPECT_EQ(response.count("Allow"), status == 405 ? 1U : 0U);
+  if (head_only) {
+    EXPECT_EQ(response.body, "");
+  } else if (html) {
+    EXPECT_EQ(response.header("Content-Length"), std::to_string(response.body.size()));
+    EXPECT_TRUE(response.body.starts_with("<!DOCTYPE html>\n")) << response.body;
+    EXPECT_NE(response.body.find("<title>" + title + "</title>"), std::string::npos);
+    EXPECT_NE(response.body.find("<h1>" + title + "</h1>"), std::string::npos);
+    EXPECT_TRUE(response.body.ends_with("</html>\n")) << response.body;
+  } else {
+    EXPECT_EQ(response.header("Content-Length"), std::to_string(response.body.size()));
+    EXPECT_TRUE(response.body.starts_with(title + ": ")) << response.body;
+  }
+  EXPECT_EQ(stream, "");
+}
+
+TEST(HttpSession, ErrorsOfAParsedRequestFollowItsAccept) {
+  const std::string accept(kBrowserAccept);
+  const std::string host = "Host: a\r\n";
+  struct Case {
+    const char* name;
+    std::string request;
+    int status;
+    std::string_view reason;
+  };
+  const std::vector<Case> cases = {
+      {"post", "POST / HTTP/1.1\r\n" + accept + host + "\r\n", 405, "Method Not Allowed"},
+      {"missing host", "GET / HTTP/1.1\r\n" + accept + "\r\n", 400, "Bad Request"},
+      {"gzip", "GET / HTTP/1.1\r\n" + accept + host + "Transfer-Encoding: gzip\r\n\r\n", 501,
+       "Not Implemented"},
+      {"declared body too large",
+       "GET / HTTP/1.1\r\n" + accept + host + "Content-Length: 65\r\n\r\n", 413,
+       "Content Too Large"},
+      {"chunk too large",
+       "GET / HTTP/1.1\r\n" + accept + host + "Transfer-Encoding: chunked\r\n\r\n41\r\n", 413,
+       "Content Too Large"},
+      {"bad chunk",
+       "GET / HTTP/1.1\r\n" + accept + host + "Transfer-Encoding: chunked\r\n\r\nzz\r\n", 400,
+       "Bad Request"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    // Whatever way the bytes are cut: the form is kept with the request.
+    for (std::size_t cut = 0; cut <= c.request.size(); cut += 3) {
+      Connection connection;
+      expect_form(connection.send_in_pieces(c.request, {cut}), c.status, c.reason, true, true);
+    }
+    std::string head_request = c.request;
+    head_request.replace(0, head_request.find(' '), "HEAD");
+    if (c.status != 405) {
+      expect_form(Connection().send(head_request), c.status, c.reason, true, true, true);
+    }
+    // Plain text for other clients, still with Vary: it was chosen.
+    std::string plain = c.request;
+    plain.replace(plain.find(accept), accept.size(), "Accept: */*\r\n");
+    expect_form(Connection().send(plain), c.status, c.reason, false, true);
+    plain.replace(plain.find("Accept: */*\r\n"), 13, "");
+    expect_form(Connection().send(plain), c.status, c.reason, false, true);
+  }
+}
+
+// Before a head is whole, no Accept is known: plain text, no Vary, even
+// when the broken head holds one.
+TEST(HttpSession, ErrorsBeforeTheHeadIsParsedArePlain) {
+  const std::string accept(kBrowserAccept);
+  struct Case {
+    const char* name;
+    std::string request;
+    int status;
+    std::string_view reason;
+  };
+  const std::vector<Case> cases = {
+      {"malformed request line", "GET/ HTTP/1.1\r\n" + accept + "Host: a\r\n\r\n", 400,
+       "Bad Request"},
+      {"http 2", "GET / HTTP/2.0\r\n" + accept + "Host: a\r\n\r\n", 505,
+       "HTTP Version Not Supported"},
+      {"whitespace before colon", "GET / HTTP/1.1\r\n" + accept + "Host : a\r\n\r\n", 400,
+       "Bad Request"},
+      {"head too large",
+       "GET / HTTP/1.1\r\n" + accept + "X: " + std::string(1100, 'v') + "\r\n\r\n", 431,
+       "Request Header Fields Too Large"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    expect_form(Connection().send(c.request), c.status, c.reason, false, false);
+  }
+  Connection slow;
+  EXPECT_EQ(slow.send("GET / HTTP/1.1\r\n" + accept), "");
+  expect_form(slow.time_out(), 408, "Request Timeout", false, false);
+}
+
+// A timeout while the body of an HTML-accepting request arrives: its page.
+TEST(HttpSession, TimeoutInTheBodyFollowsTheAccept) {
+  Connection connection;
+  EXPECT_EQ(connection.send("GET / HTTP/1.1\r\nHost: a\r\n" + std::string(kBrowserAccept) +
+                            "Content-Length: 9\r\n\r\nabc"),
+            "");
+  expect_form(connection.time_out(), 408, "Request Timeout", true, true);
+}
+
+// What one request's Accept chose is forgotten once it is answered.
+TEST(HttpSession, TheNextRequestsErrorIsPlainAgain) {
+  const std::string good = "GET / HTTP/1.1\r\nHost: a\r\n" + std::string(kBrowserAccept) + "\r\n";
+  Connection connection;
+  const std::string answer = connection.send(good + "GET/ HTTP/1.1\r\nHost: a\r\n\r\n");
+  ASSERT_TRUE(answer.starts_with(ok_answer("", false))) << answer;
+  expect_form(answer.substr(ok_answer("", false).size()), 400, "Bad Request", false, false);
+
+  Connection slow;
+  EXPECT_EQ(slow.send(good + "GET / HT"), ok_answer("", false));
+  expect_form(slow.time_out(), 408, "Request Timeout", false, false);
 }
 
 // --- the read timeout ---

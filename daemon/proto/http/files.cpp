@@ -121,7 +121,9 @@ class FileSite final : public Site {
     const LocalPath path = to_local_path(request.target);
     if (path.status != 0) {  // a malformed target: answered like any bad request
       const bool head_only = request.method == Method::head;
-      return {path.status, append_error(out, path.status, path.reason, date, head_only), false};
+      return {path.status,
+              append_error(out, path.status, path.reason, date, head_only, error_form(request)),
+              false};
     }
     return serve(request, path, date, out);
   }
@@ -166,17 +168,9 @@ class FileSite final : public Site {
     const RangeKind kind = read_range(
         range_holds(request, tag, info.st_mtim.tv_sec) ? request.range : std::string_view(), size,
         range);
-    if (kind == RangeKind::unsatisfiable) {
-      const std::string body = "416 Range Not Satisfiable\n";
-      append_status(out, 416, date);
-      out.append(
-          fmt::format("Content-Range: bytes */{}\r\nContent-Type: text/plain; "
-                      "charset=utf-8\r\nContent-Length: {}\r\n{}\r\n",
-                      size, body.size(), connection_header(request)));
-      if (head_only) return {416, 0, true};
-      out.append(body);
-      return {416, body.size(), true};
-    }
+    if (kind == RangeKind::unsatisfiable)
+      return simple(out, request, date, 416, "the range holds no byte of the file",
+                    fmt::format("Content-Range: bytes */{}\r\n", size));
     append_status(out, kind == RangeKind::partial ? 206 : 200, date);
     if (kind == RangeKind::partial)
       out.append(fmt::format("Content-Range: bytes {}-{}/{}\r\n", range.first,
@@ -263,19 +257,24 @@ class FileSite final : public Site {
     return {301, body.size(), true};
   }
 
-  // A short plain-text answer that keeps the connection (404, 403, 400 for
-  // a path): the request itself was well-formed.
+  // The form of an error's body: the one the request's Accept prefers.
+  static ErrorForm error_form(const Request& request) noexcept {
+    return {.html = request.prefers_html, .negotiated = true};
+  }
+
+  // A short error answer that keeps the connection (403, 404, 416): the
+  // request itself was well-formed. `fields` go before the body's own.
   static Answer simple(Outbox& out, const Request& request, std::string_view date, int status,
-                       std::string_view detail) {
-    const std::string body = fmt::format("{} {}: {}\n", status, reason_phrase(status), detail);
+                       std::string_view detail, std::string_view fields = {}) {
+    const ErrorPage page = error_page(status, detail, error_form(request));
     append_status(out, status, date);
-    out.append(
-        fmt::format("Content-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n"
-                    "{}\r\n",
-                    body.size(), connection_header(request)));
+    out.append(fields);
+    out.append(page.fields);
+    out.append(connection_header(request));
+    out.append("\r\n");
     if (request.method == Method::head) return {status, 0, true};
-    out.append(body);
-    return {status, body.size(), true};
+    out.append(page.body);
+    return {status, page.body.size(), true};
   }
 
   mutable std::mutex mutex_;

@@ -1,5 +1,7 @@
 #include "proto/http/request.hpp"
 
+#include "proto/http/accept.hpp"
+
 namespace netcook::proto::http {
 namespace {
 
@@ -57,6 +59,7 @@ Verdict interpret(const RequestHead& head, std::uint64_t max_body, Request& requ
   bool length_malformed = false;
   bool close = false;
   bool keep_alive = false;
+  ErrorMediaChoice error_media;
 
   for (const auto& field : head.fields()) {
     const auto name = field.name;
@@ -106,8 +109,11 @@ Verdict interpret(const RequestHead& head, std::uint64_t max_body, Request& requ
       if (request.range.empty()) request.range = field.value;
     } else if (equals_ignoring_case(name, "if-range")) {
       if (request.if_range_lines++ == 0) request.if_range = field.value;
+    } else if (equals_ignoring_case(name, "accept")) {
+      error_media.add(field.value);
     }
   }
+  request.prefers_html = error_media.prefers_html();
 
   request.keep_alive = head.minor_version >= 1 ? !close : keep_alive && !close;
 

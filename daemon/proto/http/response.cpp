@@ -53,16 +53,15 @@ void append_status(Outbox& out, int status, std::string_view date) {
 }
 
 std::size_t append_error(Outbox& out, int status, std::string_view detail, std::string_view date,
-                         bool head_only) {
-  const std::string body = fmt::format("{} {}: {}\n", status, reason_phrase(status), detail);
+                         bool head_only, ErrorForm form) {
+  const ErrorPage page = error_page(status, detail, form);
   append_status(out, status, date);
-  out.append(
-      fmt::format("Content-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n"
-                  "{}Connection: close\r\n\r\n",
-                  body.size(), status == 405 ? "Allow: GET, HEAD\r\n" : ""));
+  out.append(page.fields);
+  if (status == 405) out.append("Allow: GET, HEAD\r\n");
+  out.append("Connection: close\r\n\r\n");
   if (head_only) return 0;
-  out.append(body);
-  return body.size();
+  out.append(page.body);
+  return page.body.size();
 }
 
 }  // namespace netcook::proto::http

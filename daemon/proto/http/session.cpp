@@ -98,6 +98,9 @@ class HttpSession final : public Session {
     // timeout while it arrives) must leave the body out for HEAD too.
     head_only_ = head_.method == "HEAD";
     const Verdict verdict = interpret(head_, settings_.max_body, request_);
+    // Its Accept is known too: an error's body is in the form it prefers.
+    // Before (a malformed head, a timeout in it) nothing is: plain text.
+    error_form_ = {.html = request_.prefers_html, .negotiated = true};
     if (!verdict.ok()) {
       fail(verdict.status, verdict.reason, out);
       return parsed.length;
@@ -154,10 +157,13 @@ class HttpSession final : public Session {
 
   // The request is answered: an error from here on (a timeout, a bad next
   // head) is about the next one, of which nothing is known yet.
-  void forget_request() noexcept { head_only_ = false; }
+  void forget_request() noexcept {
+    head_only_ = false;
+    error_form_ = {};
+  }
 
   void fail(int status, std::string_view reason, Outbox& out) {
-    const std::size_t bytes = append_error(out, status, reason, date(), head_only_);
+    const std::size_t bytes = append_error(out, status, reason, date(), head_only_, error_form_);
     if (access_log_ != nullptr) {
       const log::PeerScope peer(peer_);
       access_log_->info("{} \"-\" {} {} ({})", peer_, status, bytes, reason);
@@ -178,6 +184,7 @@ class HttpSession final : public Session {
   std::uint64_t left_ = 0;  // length_body: bytes still to discard
   ChunkedBody chunked_;
   bool head_only_ = false;  // an error answers a HEAD request
+  ErrorForm error_form_;    // the form of an error's body
   std::string buffer_;      // received, not consumed: at most one unfinished head
   std::string kept_target_, kept_if_modified_since_, kept_if_none_match_, kept_range_,
       kept_if_range_;
