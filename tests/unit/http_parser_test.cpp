@@ -1,8 +1,9 @@
 // The HTTP/1.1 request-head parser, the request interpreter and the chunked
 // body decoder: a table of good and bad requests with the status each must
-// get, every input split at every offset (the result may not depend on how
-// the bytes were cut into reads), and a head placed right before an
-// unreadable page so any over-read crashes.
+// get and the request line each makes known for the access log, every
+// input split at every offset (the result may not depend on how the bytes
+// were cut into reads), and a head placed right before an unreadable page
+// so any over-read crashes.
 
 #include "proto/http/chunked.hpp"
 #include "proto/http/parser.hpp"
@@ -33,6 +34,7 @@ struct Outcome {
   std::vector<std::pair<std::string, std::string>> fields;
   bool keep_alive = false;
   Framing framing = Framing::none;
+  std::string line;  // the request line, for the log
 
   bool operator==(const Outcome&) const = default;
 };
@@ -41,7 +43,8 @@ std::ostream& operator<<(std::ostream& out, const Outcome& o) {
   out << "progress=" << static_cast<int>(o.progress) << " length=" << o.length
       << " status=" << o.status << " " << o.method << " " << o.target << " 1." << o.minor;
   for (const auto& [name, value] : o.fields) out << " [" << name << ": " << value << "]";
-  return out << " keep_alive=" << o.keep_alive << " framing=" << static_cast<int>(o.framing);
+  return out << " keep_alive=" << o.keep_alive << " framing=" << static_cast<int>(o.framing)
+             << " line=" << o.line;
 }
 
 Outcome describe(const ParseResult& result, const RequestHead& head) {
@@ -49,6 +52,7 @@ Outcome describe(const ParseResult& result, const RequestHead& head) {
   outcome.progress = result.progress;
   outcome.length = result.length;
   outcome.status = result.status;
+  outcome.line = result.request_line;
   if (result.progress != Progress::complete) return outcome;
   outcome.method = head.method;
   outcome.target = head.target;
@@ -218,6 +222,43 @@ std::vector<Case> cases() {
 
 TEST(HttpParser, TableOfRequests) {
   for (const auto& c : cases()) EXPECT_EQ(status_of(c.input), c.status) << c.name;
+}
+
+// The request line as sent, for the access log: known once it has been
+// read whole with well-formed parts, whatever then fails, its version
+// included; never for a line that is malformed itself.
+TEST(HttpParser, RequestLineIsKnownOnceRead) {
+  struct LineCase {
+    std::string input;
+    int status;  // -1: incomplete
+    std::string line;
+  };
+  const std::vector<LineCase> line_cases = {
+      {"GET /a?b HTTP/1.1\r\nHost: a\r\n\r\n", 0, "GET /a?b HTTP/1.1"},
+      {"\r\n\nPOST /x HTTP/1.0\n\n", 405, "POST /x HTTP/1.0"},  // after empty lines, bare LF
+      {"GET /v HTTP/2.0\r\nHost: a\r\n\r\n", 505, "GET /v HTTP/2.0"},
+      {"BREW /pot HTTP/1.2\r\n", 505, "BREW /pot HTTP/1.2"},  // the line alone is enough
+      {"GET /f HTTP/1.1\r\nHost : a\r\n\r\n", 400, "GET /f HTTP/1.1"},
+      {"GET /h HTTP/1.1\r\nX: " + std::string(1100, 'v') + "\r\n\r\n", 431, "GET /h HTTP/1.1"},
+      {"GET /i HTTP/1.1\r\nHost: a\r\n", -1, ""},
+      {"GET/ HTTP/1.1\r\n\r\n", 400, ""},
+      {"GET / HTTP/1.x\r\n\r\n", 400, ""},
+      {"GET /\x01 HTTP/1.1\r\n\r\n", 400, ""},
+      {"GET /" + std::string(300, 'a') + " HTTP/1.1\r\n\r\n", 414, ""},
+  };
+  for (const auto& c : line_cases) {
+    SCOPED_TRACE(c.input.substr(0, 40));
+    const Outcome outcome = parse_whole(c.input);
+    EXPECT_EQ(outcome.progress == Progress::incomplete ? -1 : outcome.status, c.status);
+    EXPECT_EQ(outcome.line, c.line);
+  }
+  // reset() forgets it.
+  HeadParser parser(kLimits);
+  RequestHead head;
+  const std::string first = "GET /1 HTTP/1.1\r\nHost: a\r\n\r\n";
+  ASSERT_EQ(parser.parse(first, head).request_line, "GET /1 HTTP/1.1");
+  parser.reset();
+  EXPECT_EQ(parser.parse("GET/ HTTP/1.1\r\n", head).request_line, "");
 }
 
 TEST(HttpParser, TargetAtTheLimitIsAccepted) {

@@ -9,12 +9,16 @@
 #include "proto/http/http.hpp"
 
 #include <cstddef>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include <fmt/format.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <gtest/gtest.h>
 
@@ -680,6 +684,68 @@ TEST(HttpSession, TheNextRequestsErrorIsPlainAgain) {
   Connection slow;
   EXPECT_EQ(slow.send(good + "GET / HT"), ok_answer("", false));
   expect_form(slow.time_out(), 408, "Request Timeout", false, false);
+}
+
+// --- the access log ---
+
+// The lines the access log gets for what `input` brings on one connection
+// (then a read timeout, if it is left waiting).
+std::string access_log_of(std::string_view input) {
+  std::ostringstream text;
+  const auto logger = std::make_shared<spdlog::logger>(
+      "access", std::make_shared<spdlog::sinks::ostream_sink_st>(text));
+  logger->set_pattern("%v");
+  HttpSettings settings = small_settings();
+  settings.access_log = true;
+  SessionContext context;
+  context.peer = "192.0.2.1:5";
+  context.log = logger.get();
+  const auto session = make_http_session(make_site(settings), context);
+  Outbox out;
+  session->receive(input, out);
+  if (session->partial()) session->read_timed_out(out);
+  return text.str();
+}
+
+std::string error_line(std::string_view line, int status, std::string_view reason,
+                       std::string_view detail) {
+  const std::size_t bytes = fmt::format("{} {}: {}\n", status, reason, detail).size();
+  return fmt::format("192.0.2.1:5 \"{}\" {} {} ({})\n", line, status, bytes, detail);
+}
+
+// A request refused for its method or version is named as it was sent; a
+// request line too broken to read is "-".
+TEST(HttpSession, AccessLogNamesTheRequestOfAnError) {
+  EXPECT_EQ(access_log_of("DELETE /x?y=1 HTTP/1.1\r\nHost: a\r\n\r\n"),
+            error_line("DELETE /x?y=1 HTTP/1.1", 405, "Method Not Allowed", "method not allowed"));
+  EXPECT_EQ(access_log_of("GET /v HTTP/2.0\r\nHost: a\r\n\r\n"),
+            error_line("GET /v HTTP/2.0", 505, "HTTP Version Not Supported",
+                       "HTTP version not supported"));
+  EXPECT_EQ(access_log_of("GET /v HTTP/1.9\r\n"),  // before its fields even
+            error_line("GET /v HTTP/1.9", 505, "HTTP Version Not Supported",
+                       "HTTP version not supported"));
+  EXPECT_EQ(access_log_of("GET / HTTP/1.1\r\n\r\n"),
+            error_line("GET / HTTP/1.1", 400, "Bad Request", "missing Host header"));
+  EXPECT_EQ(access_log_of("GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+            error_line("GET / HTTP/1.1", 400, "Bad Request", "malformed chunk size"));
+  EXPECT_EQ(
+      access_log_of("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 9\r\n\r\nabc"),
+      error_line("GET / HTTP/1.1", 408, "Request Timeout", "the request did not arrive in time"));
+  EXPECT_EQ(access_log_of("GET/ HTTP/1.1\r\nHost: a\r\n\r\n"),
+            error_line("-", 400, "Bad Request", "malformed request line"));
+}
+
+TEST(HttpSession, AccessLogOfAnswersAndOfTheNextRequest) {
+  EXPECT_EQ(access_log_of("GET /a HTTP/1.1\r\nHost: a\r\n\r\nHEAD /b HTTP/1.0\r\n\r\n"),
+            "192.0.2.1:5 \"GET /a HTTP/1.1\" 200 6\n"
+            "192.0.2.1:5 \"HEAD /b HTTP/1.0\" 200 0\n");
+  // After an answer, an error of the next request is not about the last.
+  EXPECT_EQ(access_log_of("GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET / HT"),
+            "192.0.2.1:5 \"GET /a HTTP/1.1\" 200 6\n" +
+                error_line("-", 408, "Request Timeout", "the request did not arrive in time"));
+  EXPECT_EQ(access_log_of("GET /a HTTP/1.1\r\nHost: a\r\n\r\nPUT /b HTTP/1.1\r\nHost: a\r\n\r\n"),
+            "192.0.2.1:5 \"GET /a HTTP/1.1\" 200 6\n" +
+                error_line("PUT /b HTTP/1.1", 405, "Method Not Allowed", "method not allowed"));
 }
 
 // --- the read timeout ---

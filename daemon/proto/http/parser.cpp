@@ -37,11 +37,11 @@ constexpr bool is_target_char(char c) noexcept {
 }
 
 ParseResult invalid(int status, std::string_view reason) noexcept {
-  return {Progress::invalid, 0, status, reason};
+  return {Progress::invalid, 0, status, reason, {}};
 }
 
 constexpr ParseResult kIncomplete{};
-constexpr ParseResult kLineDone{Progress::complete, 0, 0, {}};
+constexpr ParseResult kLineDone{Progress::complete, 0, 0, {}, {}};
 
 std::string_view without_cr(std::string_view line) noexcept {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -63,6 +63,14 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
 }
 
 ParseResult HeadParser::parse(std::string_view buffer, RequestHead& head) noexcept {
+  ParseResult result = scan_head(buffer, head);
+  // Whatever became of the head, its request line is known once read.
+  if (line_size_ != 0 && result.progress != Progress::incomplete)
+    result.request_line = buffer.substr(start_, line_size_);
+  return result;
+}
+
+ParseResult HeadParser::scan_head(std::string_view buffer, RequestHead& head) noexcept {
   // Empty lines before a request line are ignored (RFC 9112 section 2.2),
   // within the head's size limit.
   while (!in_fields_ && scanned_ == start_ && scanned_ < buffer.size()) {
@@ -96,7 +104,7 @@ ParseResult HeadParser::parse(std::string_view buffer, RequestHead& head) noexce
     const auto line = without_cr(buffer.substr(line_start_, newline - line_start_));
     if (line.empty()) {
       fill(buffer, head);
-      return {Progress::complete, scanned_, 0, {}};
+      return {Progress::complete, scanned_, 0, {}, {}};
     }
     const ParseResult field = check_field(line_start_, line);
     if (field.progress == Progress::invalid) return field;
@@ -154,10 +162,11 @@ ParseResult HeadParser::check_request_line(std::string_view line) noexcept {
   if (version.size() != 8 || !version.starts_with("HTTP/") || !is_digit(version[5]) ||
       version[6] != '.' || !is_digit(version[7]))
     return invalid(400, "malformed HTTP version");
-  if (version[5] != '1' || version[7] > '1') return invalid(505, "HTTP version not supported");
   method_size_ = first_space;
   target_at_ = first_space + 1;
   target_size_ = target.size();
+  line_size_ = line.size();
+  if (version[5] != '1' || version[7] > '1') return invalid(505, "HTTP version not supported");
   minor_version_ = version[7] - '0';
   return kLineDone;
 }

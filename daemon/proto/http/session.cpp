@@ -89,6 +89,9 @@ class HttpSession final : public Session {
   std::size_t read_head(std::string_view rest, Outbox& out) {
     const ParseResult parsed = parser_.parse(rest, head_);
     if (parsed.progress == Progress::incomplete) return 0;
+    // The log names the request as sent, even one refused for its method
+    // or version; "-" when its request line was not even well-formed.
+    if (access_log_ != nullptr) logged_line_.assign(parsed.request_line);
     if (parsed.progress == Progress::invalid) {
       fail(parsed.status, parsed.reason, out);
       return 0;
@@ -147,9 +150,7 @@ class HttpSession final : public Session {
     const Site::Answer answer = site_->respond(request_, date(), out);
     if (access_log_ != nullptr) {
       const log::PeerScope peer(peer_);
-      access_log_->info("{} \"{} {} HTTP/1.{}\" {} {}", peer_,
-                        request_.method == Method::head ? "HEAD" : "GET", request_.target,
-                        request_.minor_version, answer.status, answer.body_bytes);
+      access_log_->info("{} \"{}\" {} {}", peer_, logged_line_, answer.status, answer.body_bytes);
     }
     forget_request();
     if (!answer.keep || !request_.keep_alive) close_after_flush();
@@ -160,13 +161,15 @@ class HttpSession final : public Session {
   void forget_request() noexcept {
     head_only_ = false;
     error_form_ = {};
+    logged_line_.clear();
   }
 
   void fail(int status, std::string_view reason, Outbox& out) {
     const std::size_t bytes = append_error(out, status, reason, date(), head_only_, error_form_);
     if (access_log_ != nullptr) {
       const log::PeerScope peer(peer_);
-      access_log_->info("{} \"-\" {} {} ({})", peer_, status, bytes, reason);
+      const std::string_view line = logged_line_.empty() ? "-" : std::string_view(logged_line_);
+      access_log_->info("{} \"{}\" {} {} ({})", peer_, line, status, bytes, reason);
     }
     close_after_flush();
   }
@@ -190,6 +193,7 @@ class HttpSession final : public Session {
       kept_if_range_;
   spdlog::logger* const access_log_;  // null: no access log
   const std::string peer_;            // for the access log, and its PEER=
+  std::string logged_line_;           // the request line, for the access log
 };
 
 }  // namespace
