@@ -2,7 +2,9 @@
 // never above the root), and the file site through a real session over a
 // temporary tree, its bodies read out of the Outbox through a socket pair.
 // The tree holds a secret next to the root and symlinks pointing at it; no
-// byte of it may ever come out. Also the Date formats and the media types.
+// byte of it may ever come out. Errors (403 for a directory without an
+// index, 404, 416) follow the request's Accept. Also the Date formats and
+// the media types.
 
 #include "http_response.hpp"
 #include "proto/http/date.hpp"
@@ -351,6 +353,9 @@ std::string all_bytes() {
 //     sub/index.html sub/style.css   noindex/a.txt
 //     link-in -> hello.txt            link-out -> ../secret.txt
 //     link-abs -> base/secret.txt     link-up -> ..
+//     link-noindex -> noindex         index-dir/index.html/ (a directory)
+//     trap/index.html -> ../../secret.txt
+//     dangling/index.html -> ../../no-such.txt
 //     locked.txt (mode 000)           fifo
 class HttpFiles : public ::testing::Test {
  public:
@@ -381,6 +386,13 @@ class HttpFiles : public ::testing::Test {
     ASSERT_EQ(::symlink("../secret.txt", (root_ + "/link-out").c_str()), 0);
     ASSERT_EQ(::symlink((base_ + "/secret.txt").c_str(), (root_ + "/link-abs").c_str()), 0);
     ASSERT_EQ(::symlink("..", (root_ + "/link-up").c_str()), 0);
+    ASSERT_EQ(::symlink("noindex", (root_ + "/link-noindex").c_str()), 0);
+    ASSERT_EQ(::mkdir((root_ + "/index-dir").c_str(), 0755), 0);
+    ASSERT_EQ(::mkdir((root_ + "/index-dir/index.html").c_str(), 0755), 0);
+    ASSERT_EQ(::mkdir((root_ + "/trap").c_str(), 0755), 0);
+    ASSERT_EQ(::symlink("../../secret.txt", (root_ + "/trap/index.html").c_str()), 0);
+    ASSERT_EQ(::mkdir((root_ + "/dangling").c_str(), 0755), 0);
+    ASSERT_EQ(::symlink("../../no-such.txt", (root_ + "/dangling/index.html").c_str()), 0);
     ASSERT_EQ(::mkfifo((root_ + "/fifo").c_str(), 0644), 0);
   }
 
@@ -574,12 +586,52 @@ TEST_F(HttpFiles, DirectoryServesItsIndex) {
   EXPECT_EQ(only_response(get("http://a/sub/")).body, "<h1>sub</h1>\n");
 }
 
-TEST_F(HttpFiles, DirectoryWithoutIndexIsNotListed) {
-  const Response response = only_response(get("/noindex/"));
-  EXPECT_EQ(response.status_line, "HTTP/1.1 404 Not Found");
-  expect_common(response);
-  EXPECT_EQ(response.body.find("a.txt"), std::string::npos);
+// A directory inside the root without an index file is forbidden, not
+// missing, and never listed; the connection stays open.
+TEST_F(HttpFiles, DirectoryWithoutIndexIsForbidden) {
+  for (std::string_view target : {"/noindex/", "/link-noindex/", "/noindex/./", "/index-dir/"}) {
+    SCOPED_TRACE(target);
+    const Response response = only_response(get(target));
+    EXPECT_EQ(response.status_line, "HTTP/1.1 403 Forbidden");
+    expect_common(response);
+    EXPECT_EQ(response.body, "403 Forbidden: no index file, and directories are not listed\n");
+    EXPECT_EQ(response.count("Connection"), 0U);
+    const Response head = only_response(get(target, {}, "HEAD"), true);
+    EXPECT_EQ(head.status_line, response.status_line);
+    EXPECT_EQ(head.head, response.head);
+  }
   EXPECT_EQ(only_response(get("/noindex/a.txt")).body, "a");
+  EXPECT_EQ(only_response(get("/noindex")).header("Location"), "/noindex/");
+}
+
+TEST_F(HttpFiles, RootWithoutIndexIsForbidden) {
+  HttpSettings settings = this->settings();
+  settings.index = "no-such-index.html";
+  auto session = make_http_session(make_site(settings), SessionContext{});
+  Outbox out;
+  session->receive(
+      "GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /sub/ HTTP/1.1\r\nHost: a\r\n\r\n"
+      "GET /hello.txt HTTP/1.1\r\nHost: a\r\n\r\n",
+      out);
+  const std::string answer = drain(out);
+  std::string_view stream = answer;
+  EXPECT_EQ(take_response(stream).status_line, "HTTP/1.1 403 Forbidden");
+  EXPECT_EQ(take_response(stream).status_line, "HTTP/1.1 403 Forbidden");
+  EXPECT_EQ(take_response(stream).body, kHello);
+  EXPECT_EQ(stream, "");
+}
+
+// Directories outside the root stay unknown: 404, whether reached by a
+// symlink or through an index that leads out, with or without an index.
+TEST_F(HttpFiles, DirectoryOutsideTheRootIsNotFound) {
+  for (std::string_view target :
+       {"/link-up/", "/link-up", "/link-up/root/", "/trap/", "/dangling/"}) {
+    SCOPED_TRACE(target);
+    const Response response = only_response(get(target));
+    EXPECT_EQ(response.status_line, "HTTP/1.1 404 Not Found");
+    expect_common(response);
+    EXPECT_EQ(response.body.find("TOP-SECRET"), std::string::npos);
+  }
 }
 
 TEST_F(HttpFiles, MissingFileIs404AndKeepsTheConnection) {
@@ -613,6 +665,59 @@ TEST_F(HttpFiles, BadPathClosesTheConnection) {
   EXPECT_EQ(bad.status_line, "HTTP/1.1 400 Bad Request");
   EXPECT_EQ(bad.header("Connection"), "close");
   EXPECT_EQ(stream, "");
+}
+
+// Errors of the file site follow the request's Accept: an HTML page for a
+// browser, plain text otherwise, Vary: Accept either way; the connection
+// stays open but after a malformed path. Successes do not vary.
+TEST_F(HttpFiles, ErrorPagesFollowTheAccept) {
+  const std::string browser =
+      "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n";
+  struct Case {
+    std::string_view target, extra;
+    int status;
+    std::string_view reason, detail;
+  };
+  const std::vector<Case> cases = {
+      {"/nope", "", 404, "Not Found", "no such file"},
+      {"/noindex/", "", 403, "Forbidden", "no index file, and directories are not listed"},
+      {"/data.bin", "Range: bytes=300-\r\n", 416, "Range Not Satisfiable",
+       "the range holds no byte of the file"},
+      {"/a%00b", "", 400, "Bad Request", "NUL in the path"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.target);
+    const std::string title = fmt::format("{} {}", c.status, c.reason);
+    const Response page = only_response(get(c.target, std::string(c.extra) + browser));
+    EXPECT_EQ(page.status_line, "HTTP/1.1 " + title);
+    expect_common(page);
+    EXPECT_EQ(page.header("Content-Type"), "text/html; charset=utf-8");
+    EXPECT_EQ(page.header("Vary"), "Accept");
+    EXPECT_EQ(page.header("Content-Length"), std::to_string(page.body.size()));
+    EXPECT_EQ(page.count("Connection"), c.status == 400 ? 1U : 0U);
+    EXPECT_TRUE(page.body.starts_with("<!DOCTYPE html>\n")) << page.body;
+    EXPECT_NE(page.body.find("<title>" + title + "</title>"), std::string::npos) << page.body;
+    EXPECT_NE(page.body.find("<h1>" + title + "</h1>"), std::string::npos) << page.body;
+    EXPECT_NE(page.body.find(fmt::format("<p>{}</p>", c.detail)), std::string::npos) << page.body;
+    if (c.status == 416) {
+      EXPECT_EQ(page.header("Content-Range"), "bytes */256");
+    }
+    const Response head =
+        only_response(get(c.target, std::string(c.extra) + browser, "HEAD"), true);
+    EXPECT_EQ(head.status_line, page.status_line);
+    EXPECT_EQ(head.head, page.head);
+
+    for (const std::string other : {"", "Accept: */*\r\n", "Accept: text/html;q=0.5, text/*\r\n"}) {
+      SCOPED_TRACE(other);
+      const Response plain = only_response(get(c.target, std::string(c.extra) + other));
+      EXPECT_EQ(plain.status_line, page.status_line);
+      EXPECT_EQ(plain.header("Content-Type"), "text/plain; charset=utf-8");
+      EXPECT_EQ(plain.header("Vary"), "Accept");
+      EXPECT_EQ(plain.body, fmt::format("{}: {}\n", title, c.detail));
+    }
+  }
+  EXPECT_EQ(only_response(get("/hello.txt", browser)).count("Vary"), 0U);
+  EXPECT_EQ(only_response(get("/sub", browser)).count("Vary"), 0U);  // a redirect
 }
 
 TEST_F(HttpFiles, SchemeOfTheAbsoluteFormIgnoresCase) {
@@ -688,8 +793,8 @@ TEST_F(HttpFiles, IfNoneMatch) {
       {"W/\"other\"", false},
       {tag.substr(0, tag.size() - 1) + "0\"", false},
       {"\"" + tag.substr(2), false},
-      {tag + "junk", false},       // not a list of entity tags
-      {tag.substr(0, 5), false},   // a tag cut short
+      {tag + "junk", false},      // not a list of entity tags
+      {tag.substr(0, 5), false},  // a tag cut short
   };
   for (const auto& [header, matches] : cases) {
     SCOPED_TRACE(header);
@@ -809,6 +914,83 @@ TEST_F(HttpFiles, RangeOfAnEmptyFileIsUnsatisfiable) {
   const Response response = only_response(get("/empty.txt", "Range: bytes=0-\r\n"));
   EXPECT_EQ(response.status_line, "HTTP/1.1 416 Range Not Satisfiable");
   EXPECT_EQ(response.header("Content-Range"), "bytes */0");
+}
+
+// Range counts only while If-Range names this very file: its strong tag,
+// or its Last-Modified exactly; anything else gets the whole file, 200.
+TEST_F(HttpFiles, IfRange) {
+  const std::string data = all_bytes();
+  const std::string tag = only_response(get("/data.bin")).header("ETag");
+  const std::string range = "Range: bytes=0-9\r\n";
+  const std::vector<std::pair<std::string, bool>> cases = {
+      {"If-Range: " + tag + "\r\n", true},
+      {"If-Range: " + std::string(kModified) + "\r\n", true},
+      {"If-Range: Sunday, 09-Sep-01 01:46:40 GMT\r\n", true},
+      {"If-Range: \"nope\"\r\n", false},
+      {"If-Range: W/" + tag + "\r\n", false},  // weak: never a strong match
+      {"If-Range: " + tag + ", \"nope\"\r\n", false},
+      {"If-Range: " + tag.substr(1, tag.size() - 2) + "\r\n", false},  // unquoted
+      {"If-Range: " + format_date(kMtime + 1) + "\r\n", false},
+      {"If-Range: " + format_date(kMtime - 1) + "\r\n", false},
+      {"If-Range: not a date\r\n", false},
+      {"If-Range:\r\n", false},
+      {"If-Range: " + tag + "\r\nIf-Range: " + tag + "\r\n", false},  // one validator only
+  };
+  for (const auto& [if_range, holds] : cases) {
+    SCOPED_TRACE(if_range);
+    for (const auto& order : {range + if_range, if_range + range}) {
+      const Response response = only_response(get("/data.bin", order));
+      expect_common(response);
+      EXPECT_EQ(response.header("ETag"), tag);
+      EXPECT_EQ(response.header("Last-Modified"), kModified);
+      EXPECT_EQ(response.header("Accept-Ranges"), "bytes");
+      EXPECT_EQ(response.header("Content-Type"), "application/octet-stream");
+      if (holds) {
+        EXPECT_EQ(response.status_line, "HTTP/1.1 206 Partial Content");
+        EXPECT_EQ(response.header("Content-Range"), "bytes 0-9/256");
+        EXPECT_EQ(response.header("Content-Length"), "10");
+        EXPECT_EQ(response.body, data.substr(0, 10));
+      } else {
+        EXPECT_EQ(response.status_line, "HTTP/1.1 200 OK");
+        EXPECT_EQ(response.count("Content-Range"), 0U);
+        EXPECT_EQ(response.header("Content-Length"), "256");
+        EXPECT_EQ(response.body, data);
+      }
+      // HEAD: the same status and headers, no body.
+      const Response head = only_response(get("/data.bin", order, "HEAD"), true);
+      EXPECT_EQ(head.status_line, response.status_line);
+      EXPECT_EQ(head.head, response.head);
+    }
+  }
+}
+
+TEST_F(HttpFiles, IfRangeThatFailsIgnoresEvenAnUnsatisfiableRange) {
+  const Response response =
+      only_response(get("/data.bin", "Range: bytes=300-\r\nIf-Range: \"nope\"\r\n"));
+  EXPECT_EQ(response.status_line, "HTTP/1.1 200 OK");
+  EXPECT_EQ(response.body, all_bytes());
+  // Without Range, If-Range alone changes nothing.
+  const Response alone = only_response(get("/data.bin", "If-Range: \"nope\"\r\n"));
+  EXPECT_EQ(alone.status_line, "HTTP/1.1 200 OK");
+  EXPECT_EQ(alone.body, all_bytes());
+}
+
+// A request with a body is answered after it: If-Range must survive the
+// wait, however the bytes arrive.
+TEST_F(HttpFiles, IfRangeOfARequestWithABody) {
+  const std::string tag = only_response(get("/data.bin")).header("ETag");
+  const std::string input =
+      "GET /data.bin HTTP/1.1\r\nHost: a\r\nRange: bytes=-3\r\nIf-Range: " + tag +
+      "\r\nContent-Length: 4\r\n\r\nbody"
+      "GET /data.bin HTTP/1.1\r\nHost: a\r\nRange: bytes=-3\r\nIf-Range: \"nope\"\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n4\r\nbody\r\n0\r\n\r\n";
+  for (std::size_t cut = 0; cut <= input.size(); cut += 5) {
+    const std::string answer = exchange(input, {cut});
+    std::string_view stream = answer;
+    EXPECT_EQ(take_response(stream).status_line, "HTTP/1.1 206 Partial Content") << cut;
+    EXPECT_EQ(take_response(stream).status_line, "HTTP/1.1 200 OK") << cut;
+    EXPECT_EQ(stream, "");
+  }
 }
 
 // --- a connection's worth ---

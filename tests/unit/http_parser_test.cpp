@@ -1,8 +1,9 @@
 // The HTTP/1.1 request-head parser, the request interpreter and the chunked
 // body decoder: a table of good and bad requests with the status each must
-// get, every input split at every offset (the result may not depend on how
-// the bytes were cut into reads), and a head placed right before an
-// unreadable page so any over-read crashes.
+// get and the request line each makes known for the access log, every
+// input split at every offset (the result may not depend on how the bytes
+// were cut into reads), and a head placed right before an unreadable page
+// so any over-read crashes.
 
 #include "proto/http/chunked.hpp"
 #include "proto/http/parser.hpp"
@@ -33,6 +34,7 @@ struct Outcome {
   std::vector<std::pair<std::string, std::string>> fields;
   bool keep_alive = false;
   Framing framing = Framing::none;
+  std::string line;  // the request line, for the log
 
   bool operator==(const Outcome&) const = default;
 };
@@ -41,7 +43,8 @@ std::ostream& operator<<(std::ostream& out, const Outcome& o) {
   out << "progress=" << static_cast<int>(o.progress) << " length=" << o.length
       << " status=" << o.status << " " << o.method << " " << o.target << " 1." << o.minor;
   for (const auto& [name, value] : o.fields) out << " [" << name << ": " << value << "]";
-  return out << " keep_alive=" << o.keep_alive << " framing=" << static_cast<int>(o.framing);
+  return out << " keep_alive=" << o.keep_alive << " framing=" << static_cast<int>(o.framing)
+             << " line=" << o.line;
 }
 
 Outcome describe(const ParseResult& result, const RequestHead& head) {
@@ -49,6 +52,7 @@ Outcome describe(const ParseResult& result, const RequestHead& head) {
   outcome.progress = result.progress;
   outcome.length = result.length;
   outcome.status = result.status;
+  outcome.line = result.request_line;
   if (result.progress != Progress::complete) return outcome;
   outcome.method = head.method;
   outcome.target = head.target;
@@ -82,7 +86,9 @@ Outcome parse_in_pieces(std::string_view input, const std::vector<std::size_t>& 
   return describe({}, head);
 }
 
-Outcome parse_whole(std::string_view input) { return parse_in_pieces(input, {}); }
+Outcome parse_whole(std::string_view input) {
+  return parse_in_pieces(input, {});
+}
 
 int status_of(std::string_view input) {
   const Outcome outcome = parse_whole(input);
@@ -111,10 +117,11 @@ TEST(HttpParser, LengthStopsAtTheEmptyLine) {
 }
 
 TEST(HttpParser, ValuesAreTrimmedAndMayBeEmpty) {
-  const Outcome outcome =
-      parse_whole("GET / HTTP/1.1\r\nHost:a\r\nX-Empty:\r\nX-Blank: \t \r\nX-Pad: \t v w \t\r\n\r\n");
-  EXPECT_EQ(outcome.fields, (decltype(outcome.fields){
-                                {"Host", "a"}, {"X-Empty", ""}, {"X-Blank", ""}, {"X-Pad", "v w"}}));
+  const Outcome outcome = parse_whole(
+      "GET / HTTP/1.1\r\nHost:a\r\nX-Empty:\r\nX-Blank: \t \r\nX-Pad: \t v w \t\r\n\r\n");
+  EXPECT_EQ(outcome.fields,
+            (decltype(outcome.fields){
+                {"Host", "a"}, {"X-Empty", ""}, {"X-Blank", ""}, {"X-Pad", "v w"}}));
 }
 
 TEST(HttpParser, BareLfAndLeadingEmptyLinesAreAccepted) {
@@ -127,9 +134,9 @@ TEST(HttpParser, BareLfAndLeadingEmptyLinesAreAccepted) {
 }
 
 TEST(HttpParser, IncompleteUntilTheEmptyLine) {
-  for (std::string_view partial : {"", "G", "GET / HTTP/1.1", "GET / HTTP/1.1\r", "GET / HTTP/1.1\r\n",
-                                   "GET / HTTP/1.1\r\nHost: a\r\n", "GET / HTTP/1.1\r\nHost: a\r\n\r",
-                                   "\r", "\r\n"})
+  for (std::string_view partial :
+       {"", "G", "GET / HTTP/1.1", "GET / HTTP/1.1\r", "GET / HTTP/1.1\r\n",
+        "GET / HTTP/1.1\r\nHost: a\r\n", "GET / HTTP/1.1\r\nHost: a\r\n\r", "\r", "\r\n"})
     EXPECT_EQ(status_of(partial), -1) << partial;
 }
 
@@ -147,7 +154,8 @@ std::vector<Case> cases() {
       {"get 1.0 without host", "GET / HTTP/1.0\r\n\r\n", 0},
       {"absolute form", "GET http://a/b?c HTTP/1.1\r\n" + host + "\r\n", 0},
       {"zero length", "GET / HTTP/1.1\r\n" + host + "Content-Length: 0\r\n\r\n", 0},
-      {"same lengths", "GET / HTTP/1.1\r\n" + host + "Content-Length: 5, 5\r\nContent-Length: 5\r\n\r\n", 0},
+      {"same lengths",
+       "GET / HTTP/1.1\r\n" + host + "Content-Length: 5, 5\r\nContent-Length: 5\r\n\r\n", 0},
       {"chunked", "GET / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n", 0},
       {"obs-text value", "GET / HTTP/1.1\r\n" + host + "X: caf\xc3\xa9\r\n\r\n", 0},
       // 400: malformed
@@ -166,23 +174,30 @@ std::vector<Case> cases() {
       {"no colon", "GET / HTTP/1.1\r\n" + host + "Nonsense\r\n\r\n", 400},
       {"empty name", "GET / HTTP/1.1\r\n" + host + ": v\r\n\r\n", 400},
       {"name not a token", "GET / HTTP/1.1\r\n" + host + "X(y): v\r\n\r\n", 400},
-      {"control in value", std::string("GET / HTTP/1.1\r\n") + host + "X: a\x01" + "b\r\n\r\n", 400},
-      {"nul in value", std::string("GET / HTTP/1.1\r\n") + host + std::string("X: a\0b\r\n\r\n", 10), 400},
+      {"control in value", std::string("GET / HTTP/1.1\r\n") + host + "X: a\x01" + "b\r\n\r\n",
+       400},
+      {"nul in value",
+       std::string("GET / HTTP/1.1\r\n") + host + std::string("X: a\0b\r\n\r\n", 10), 400},
       {"bare cr in value", "GET / HTTP/1.1\r\n" + host + "X: a\rb\r\n\r\n", 400},
       {"bare cr line", "GET / HTTP/1.1\r\n" + host + "\r\r\n", 400},
       {"leading bare cr", "\rGET / HTTP/1.1\r\n" + host + "\r\n", 400},
       // 400: smuggling defences
       {"missing host", "GET / HTTP/1.1\r\n\r\n", 400},
       {"two hosts", "GET / HTTP/1.1\r\n" + host + host + "\r\n", 400},
-      {"length and chunked", "GET / HTTP/1.1\r\n" + host +
-                                 "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
-      {"conflicting lengths", "GET / HTTP/1.1\r\n" + host + "Content-Length: 5\r\nContent-Length: 6\r\n\r\n", 400},
-      {"conflicting length list", "GET / HTTP/1.1\r\n" + host + "Content-Length: 5, 6\r\n\r\n", 400},
+      {"length and chunked",
+       "GET / HTTP/1.1\r\n" + host + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+       400},
+      {"conflicting lengths",
+       "GET / HTTP/1.1\r\n" + host + "Content-Length: 5\r\nContent-Length: 6\r\n\r\n", 400},
+      {"conflicting length list", "GET / HTTP/1.1\r\n" + host + "Content-Length: 5, 6\r\n\r\n",
+       400},
       {"signed length", "GET / HTTP/1.1\r\n" + host + "Content-Length: +5\r\n\r\n", 400},
       {"hex length", "GET / HTTP/1.1\r\n" + host + "Content-Length: 0x5\r\n\r\n", 400},
       {"empty length", "GET / HTTP/1.1\r\n" + host + "Content-Length:\r\n\r\n", 400},
-      {"huge length", "GET / HTTP/1.1\r\n" + host + "Content-Length: 99999999999999999999999\r\n\r\n", 400},
-      {"chunked not last", "GET / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked, chunked\r\n\r\n", 400},
+      {"huge length",
+       "GET / HTTP/1.1\r\n" + host + "Content-Length: 99999999999999999999999\r\n\r\n", 400},
+      {"chunked not last",
+       "GET / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked, chunked\r\n\r\n", 400},
       {"coding in 1.0", "GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
       // other statuses
       {"post", "POST / HTTP/1.1\r\n" + host + "\r\n", 405},
@@ -191,19 +206,59 @@ std::vector<Case> cases() {
       {"http 2", "GET / HTTP/2.0\r\n" + host + "\r\n", 505},
       {"http 1.2", "GET / HTTP/1.2\r\n" + host + "\r\n", 505},
       {"http 0.9 version", "GET / HTTP/0.9\r\n" + host + "\r\n", 505},
-      {"gzip coding", "GET / HTTP/1.1\r\n" + host + "Transfer-Encoding: gzip, chunked\r\n\r\n", 501},
+      {"gzip coding", "GET / HTTP/1.1\r\n" + host + "Transfer-Encoding: gzip, chunked\r\n\r\n",
+       501},
       {"identity coding", "GET / HTTP/1.1\r\n" + host + "Transfer-Encoding: identity\r\n\r\n", 501},
       {"body too large", "GET / HTTP/1.1\r\n" + host + "Content-Length: 4097\r\n\r\n", 413},
       {"target too long", "GET /" + std::string(256, 'a') + " HTTP/1.1\r\n" + host + "\r\n", 414},
       {"target too long, unfinished", "GET /" + std::string(400, 'a'), 414},
       {"garbage line too long", std::string(400, 'x'), 400},
-      {"head too large", "GET / HTTP/1.1\r\n" + host + "X: " + std::string(1100, 'v') + "\r\n\r\n", 431},
-      {"head too large, unfinished", "GET / HTTP/1.1\r\n" + host + "X: " + std::string(1100, 'v'), 431},
+      {"head too large", "GET / HTTP/1.1\r\n" + host + "X: " + std::string(1100, 'v') + "\r\n\r\n",
+       431},
+      {"head too large, unfinished", "GET / HTTP/1.1\r\n" + host + "X: " + std::string(1100, 'v'),
+       431},
   };
 }
 
 TEST(HttpParser, TableOfRequests) {
   for (const auto& c : cases()) EXPECT_EQ(status_of(c.input), c.status) << c.name;
+}
+
+// The request line as sent, for the access log: known once it has been
+// read whole with well-formed parts, whatever then fails, its version
+// included; never for a line that is malformed itself.
+TEST(HttpParser, RequestLineIsKnownOnceRead) {
+  struct LineCase {
+    std::string input;
+    int status;  // -1: incomplete
+    std::string line;
+  };
+  const std::vector<LineCase> line_cases = {
+      {"GET /a?b HTTP/1.1\r\nHost: a\r\n\r\n", 0, "GET /a?b HTTP/1.1"},
+      {"\r\n\nPOST /x HTTP/1.0\n\n", 405, "POST /x HTTP/1.0"},  // after empty lines, bare LF
+      {"GET /v HTTP/2.0\r\nHost: a\r\n\r\n", 505, "GET /v HTTP/2.0"},
+      {"BREW /pot HTTP/1.2\r\n", 505, "BREW /pot HTTP/1.2"},  // the line alone is enough
+      {"GET /f HTTP/1.1\r\nHost : a\r\n\r\n", 400, "GET /f HTTP/1.1"},
+      {"GET /h HTTP/1.1\r\nX: " + std::string(1100, 'v') + "\r\n\r\n", 431, "GET /h HTTP/1.1"},
+      {"GET /i HTTP/1.1\r\nHost: a\r\n", -1, ""},
+      {"GET/ HTTP/1.1\r\n\r\n", 400, ""},
+      {"GET / HTTP/1.x\r\n\r\n", 400, ""},
+      {"GET /\x01 HTTP/1.1\r\n\r\n", 400, ""},
+      {"GET /" + std::string(300, 'a') + " HTTP/1.1\r\n\r\n", 414, ""},
+  };
+  for (const auto& c : line_cases) {
+    SCOPED_TRACE(c.input.substr(0, 40));
+    const Outcome outcome = parse_whole(c.input);
+    EXPECT_EQ(outcome.progress == Progress::incomplete ? -1 : outcome.status, c.status);
+    EXPECT_EQ(outcome.line, c.line);
+  }
+  // reset() forgets it.
+  HeadParser parser(kLimits);
+  RequestHead head;
+  const std::string first = "GET /1 HTTP/1.1\r\nHost: a\r\n\r\n";
+  ASSERT_EQ(parser.parse(first, head).request_line, "GET /1 HTTP/1.1");
+  parser.reset();
+  EXPECT_EQ(parser.parse("GET/ HTTP/1.1\r\n", head).request_line, "");
 }
 
 TEST(HttpParser, TargetAtTheLimitIsAccepted) {
@@ -248,8 +303,9 @@ TEST(HttpParser, Framing) {
 // The result of every good and bad request is the same however it is cut.
 TEST(HttpParser, AnySplitGivesTheSameResult) {
   std::vector<Case> all = cases();
-  all.push_back({"big", "GET /a/b/c?d=e HTTP/1.1\r\nHost: example.com\r\nUser-Agent: test/1.0\r\n"
-                        "Accept: text/html, */*;q=0.8\r\nX-Empty:\r\n\r\nGET /next",
+  all.push_back({"big",
+                 "GET /a/b/c?d=e HTTP/1.1\r\nHost: example.com\r\nUser-Agent: test/1.0\r\n"
+                 "Accept: text/html, */*;q=0.8\r\nX-Empty:\r\n\r\nGET /next",
                  0});
   for (const auto& c : all) {
     const Outcome whole = parse_whole(c.input);
@@ -257,7 +313,8 @@ TEST(HttpParser, AnySplitGivesTheSameResult) {
       ASSERT_EQ(parse_in_pieces(c.input, {i}), whole) << c.name << ", cut at " << i;
       if (c.input.size() > 200) continue;  // two cuts over long inputs add nothing but time
       for (std::size_t j = i; j <= c.input.size(); ++j)
-        ASSERT_EQ(parse_in_pieces(c.input, {i, j}), whole) << c.name << ", cuts at " << i << ", " << j;
+        ASSERT_EQ(parse_in_pieces(c.input, {i, j}), whole)
+            << c.name << ", cuts at " << i << ", " << j;
     }
   }
 }
@@ -345,7 +402,8 @@ ChunkedOutcome decode(std::string_view input, const std::vector<std::size_t>& cu
 
 TEST(HttpChunked, Decodes) {
   const std::string body = "5\r\nhello\r\n6;name=value\r\n world\r\n0\r\n\r\n";
-  EXPECT_EQ(decode(body + "NEXT"), (ChunkedOutcome{ChunkedBody::Progress::done, body.size(), 0, 11}));
+  EXPECT_EQ(decode(body + "NEXT"),
+            (ChunkedOutcome{ChunkedBody::Progress::done, body.size(), 0, 11}));
 }
 
 TEST(HttpChunked, TrailersAndBareLf) {
@@ -354,16 +412,16 @@ TEST(HttpChunked, TrailersAndBareLf) {
 }
 
 TEST(HttpChunked, Errors) {
-  EXPECT_EQ(decode("\r\n").status, 400);                      // no size
-  EXPECT_EQ(decode("g\r\n").status, 400);                     // not hex
-  EXPECT_EQ(decode("5\r\nhelloX").status, 400);               // data longer than its size
-  EXPECT_EQ(decode("5\rX").status, 400);                      // bare CR
-  EXPECT_EQ(decode("11111111111111111\r\n").status, 400);     // more than 64 bits
-  EXPECT_EQ(decode("65\r\n").status, 413);                    // 101 > max_body
+  EXPECT_EQ(decode("\r\n").status, 400);                   // no size
+  EXPECT_EQ(decode("g\r\n").status, 400);                  // not hex
+  EXPECT_EQ(decode("5\r\nhelloX").status, 400);            // data longer than its size
+  EXPECT_EQ(decode("5\rX").status, 400);                   // bare CR
+  EXPECT_EQ(decode("11111111111111111\r\n").status, 400);  // more than 64 bits
+  EXPECT_EQ(decode("65\r\n").status, 413);                 // 101 > max_body
   EXPECT_EQ(decode("40\r\n" + std::string(64, 'x') + "\r\n40\r\n").status, 413);  // 128 in all
-  EXPECT_EQ(decode("5;" + std::string(80, 'e') + "\r\n").status, 400);  // extension too long
+  EXPECT_EQ(decode("5;" + std::string(80, 'e') + "\r\n").status, 400);         // extension too long
   EXPECT_EQ(decode("0\r\n" + std::string(80, 't') + "\r\n\r\n").status, 400);  // trailers too long
-  EXPECT_EQ(decode("5;\x01\r\n").status, 400);                 // control in an extension
+  EXPECT_EQ(decode("5;\x01\r\n").status, 400);  // control in an extension
 }
 
 TEST(HttpChunked, AnySplitGivesTheSameResult) {

@@ -2,19 +2,23 @@
 // every answer is exact bytes: GET and HEAD, keep-alive and close for 1.0
 // and 1.1, pipelined requests answered in order however the bytes were cut
 // into reads, request bodies (Content-Length and chunked) discarded, each
-// error status answered once with `Connection: close`, and the 408 of a
-// read timeout.
+// error status answered once with `Connection: close`, as an HTML page when
+// the request's Accept prefers one, and the 408 of a read timeout.
 
 #include "http_response.hpp"
 #include "proto/http/http.hpp"
 
 #include <cstddef>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include <fmt/format.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <gtest/gtest.h>
 
@@ -521,6 +525,22 @@ TEST(HttpSession, ErrorsToHeadHaveNoBody) {
   }
 }
 
+// An error answers the request it is about: one after a HEAD request has
+// been answered is about the next request, and has its body.
+TEST(HttpSession, ErrorAfterAHeadRequestHasItsBody) {
+  const std::string head = "HEAD / HTTP/1.1\r\nHost: a\r\n\r\n";
+  Connection connection;
+  std::string answer = connection.send(head + "GET/ HTTP/1.1\r\nHost: a\r\n\r\n");
+  ASSERT_TRUE(answer.starts_with(ok_answer("", true))) << answer;
+  expect_error(answer.substr(ok_answer("", true).size()), 400, "Bad Request", false,
+               "malformed request line");
+
+  Connection slow;
+  EXPECT_EQ(slow.send(head + "GET / HT"), ok_answer("", true));
+  expect_error(slow.time_out(), 408, "Request Timeout", false,
+               "the request did not arrive in time");
+}
+
 TEST(HttpSession, BodyAtTheLimitIsAccepted) {
   const std::string input =
       "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -530,6 +550,202 @@ TEST(HttpSession, BodyAtTheLimitIsAccepted) {
   Connection connection;
   EXPECT_EQ(connection.send(input), ok_answer("", false) + ok_answer("", false));
   EXPECT_FALSE(connection.closing());
+}
+
+// --- error pages for browsers ---
+
+constexpr std::string_view kBrowserAccept =
+    "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n";
+
+// An error answer in the form expected: an HTML page (title and heading
+// naming the status) or the plain text line; Vary: Accept when the body
+// depended on the request's Accept; Content-Length that of the body.
+void expect_form(const std::string& answer, int status, std::string_view reason, bool html,
+                 bool vary, bool head_only = false) {
+  std::string_view stream = answer;
+  const Response response = take_response(stream, head_only);
+  const std::string title = fmt::format("{} {}", status, reason);
+  EXPECT_EQ(response.status_line, "HTTP/1.1 " + title);
+  EXPECT_EQ(response.header("Content-Type"),
+            html ? "text/html; charset=utf-8" : "text/plain; charset=utf-8");
+  EXPECT_EQ(response.count("Vary"), vary ? 1U : 0U);
+  if (vary) {
+    EXPECT_EQ(response.header("Vary"), "Accept");
+  }
+  EXPECT_EQ(response.header("Connection"), "close");
+  EXPECT_EQ(response.count("Allow"), status == 405 ? 1U : 0U);
+  if (head_only) {
+    EXPECT_EQ(response.body, "");
+  } else if (html) {
+    EXPECT_EQ(response.header("Content-Length"), std::to_string(response.body.size()));
+    EXPECT_TRUE(response.body.starts_with("<!DOCTYPE html>\n")) << response.body;
+    EXPECT_NE(response.body.find("<title>" + title + "</title>"), std::string::npos);
+    EXPECT_NE(response.body.find("<h1>" + title + "</h1>"), std::string::npos);
+    EXPECT_TRUE(response.body.ends_with("</html>\n")) << response.body;
+  } else {
+    EXPECT_EQ(response.header("Content-Length"), std::to_string(response.body.size()));
+    EXPECT_TRUE(response.body.starts_with(title + ": ")) << response.body;
+  }
+  EXPECT_EQ(stream, "");
+}
+
+TEST(HttpSession, ErrorsOfAParsedRequestFollowItsAccept) {
+  const std::string accept(kBrowserAccept);
+  const std::string host = "Host: a\r\n";
+  struct Case {
+    const char* name;
+    std::string request;
+    int status;
+    std::string_view reason;
+  };
+  const std::vector<Case> cases = {
+      {"post", "POST / HTTP/1.1\r\n" + accept + host + "\r\n", 405, "Method Not Allowed"},
+      {"missing host", "GET / HTTP/1.1\r\n" + accept + "\r\n", 400, "Bad Request"},
+      {"gzip", "GET / HTTP/1.1\r\n" + accept + host + "Transfer-Encoding: gzip\r\n\r\n", 501,
+       "Not Implemented"},
+      {"declared body too large",
+       "GET / HTTP/1.1\r\n" + accept + host + "Content-Length: 65\r\n\r\n", 413,
+       "Content Too Large"},
+      {"chunk too large",
+       "GET / HTTP/1.1\r\n" + accept + host + "Transfer-Encoding: chunked\r\n\r\n41\r\n", 413,
+       "Content Too Large"},
+      {"bad chunk",
+       "GET / HTTP/1.1\r\n" + accept + host + "Transfer-Encoding: chunked\r\n\r\nzz\r\n", 400,
+       "Bad Request"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    // Whatever way the bytes are cut: the form is kept with the request.
+    for (std::size_t cut = 0; cut <= c.request.size(); cut += 3) {
+      Connection connection;
+      expect_form(connection.send_in_pieces(c.request, {cut}), c.status, c.reason, true, true);
+    }
+    std::string head_request = c.request;
+    head_request.replace(0, head_request.find(' '), "HEAD");
+    if (c.status != 405) {
+      expect_form(Connection().send(head_request), c.status, c.reason, true, true, true);
+    }
+    // Plain text for other clients, still with Vary: it was chosen.
+    std::string plain = c.request;
+    plain.replace(plain.find(accept), accept.size(), "Accept: */*\r\n");
+    expect_form(Connection().send(plain), c.status, c.reason, false, true);
+    plain.replace(plain.find("Accept: */*\r\n"), 13, "");
+    expect_form(Connection().send(plain), c.status, c.reason, false, true);
+  }
+}
+
+// Before a head is whole, no Accept is known: plain text, no Vary, even
+// when the broken head holds one.
+TEST(HttpSession, ErrorsBeforeTheHeadIsParsedArePlain) {
+  const std::string accept(kBrowserAccept);
+  struct Case {
+    const char* name;
+    std::string request;
+    int status;
+    std::string_view reason;
+  };
+  const std::vector<Case> cases = {
+      {"malformed request line", "GET/ HTTP/1.1\r\n" + accept + "Host: a\r\n\r\n", 400,
+       "Bad Request"},
+      {"http 2", "GET / HTTP/2.0\r\n" + accept + "Host: a\r\n\r\n", 505,
+       "HTTP Version Not Supported"},
+      {"whitespace before colon", "GET / HTTP/1.1\r\n" + accept + "Host : a\r\n\r\n", 400,
+       "Bad Request"},
+      {"head too large",
+       "GET / HTTP/1.1\r\n" + accept + "X: " + std::string(1100, 'v') + "\r\n\r\n", 431,
+       "Request Header Fields Too Large"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    expect_form(Connection().send(c.request), c.status, c.reason, false, false);
+  }
+  Connection slow;
+  EXPECT_EQ(slow.send("GET / HTTP/1.1\r\n" + accept), "");
+  expect_form(slow.time_out(), 408, "Request Timeout", false, false);
+}
+
+// A timeout while the body of an HTML-accepting request arrives: its page.
+TEST(HttpSession, TimeoutInTheBodyFollowsTheAccept) {
+  Connection connection;
+  EXPECT_EQ(connection.send("GET / HTTP/1.1\r\nHost: a\r\n" + std::string(kBrowserAccept) +
+                            "Content-Length: 9\r\n\r\nabc"),
+            "");
+  expect_form(connection.time_out(), 408, "Request Timeout", true, true);
+}
+
+// What one request's Accept chose is forgotten once it is answered.
+TEST(HttpSession, TheNextRequestsErrorIsPlainAgain) {
+  const std::string good = "GET / HTTP/1.1\r\nHost: a\r\n" + std::string(kBrowserAccept) + "\r\n";
+  Connection connection;
+  const std::string answer = connection.send(good + "GET/ HTTP/1.1\r\nHost: a\r\n\r\n");
+  ASSERT_TRUE(answer.starts_with(ok_answer("", false))) << answer;
+  expect_form(answer.substr(ok_answer("", false).size()), 400, "Bad Request", false, false);
+
+  Connection slow;
+  EXPECT_EQ(slow.send(good + "GET / HT"), ok_answer("", false));
+  expect_form(slow.time_out(), 408, "Request Timeout", false, false);
+}
+
+// --- the access log ---
+
+// The lines the access log gets for what `input` brings on one connection
+// (then a read timeout, if it is left waiting).
+std::string access_log_of(std::string_view input) {
+  std::ostringstream text;
+  const auto logger = std::make_shared<spdlog::logger>(
+      "access", std::make_shared<spdlog::sinks::ostream_sink_st>(text));
+  logger->set_pattern("%v");
+  HttpSettings settings = small_settings();
+  settings.access_log = true;
+  SessionContext context;
+  context.peer = "192.0.2.1:5";
+  context.log = logger.get();
+  const auto session = make_http_session(make_site(settings), context);
+  Outbox out;
+  session->receive(input, out);
+  if (session->partial()) session->read_timed_out(out);
+  return text.str();
+}
+
+std::string error_line(std::string_view line, int status, std::string_view reason,
+                       std::string_view detail) {
+  const std::size_t bytes = fmt::format("{} {}: {}\n", status, reason, detail).size();
+  return fmt::format("192.0.2.1:5 \"{}\" {} {} ({})\n", line, status, bytes, detail);
+}
+
+// A request refused for its method or version is named as it was sent; a
+// request line too broken to read is "-".
+TEST(HttpSession, AccessLogNamesTheRequestOfAnError) {
+  EXPECT_EQ(access_log_of("DELETE /x?y=1 HTTP/1.1\r\nHost: a\r\n\r\n"),
+            error_line("DELETE /x?y=1 HTTP/1.1", 405, "Method Not Allowed", "method not allowed"));
+  EXPECT_EQ(access_log_of("GET /v HTTP/2.0\r\nHost: a\r\n\r\n"),
+            error_line("GET /v HTTP/2.0", 505, "HTTP Version Not Supported",
+                       "HTTP version not supported"));
+  EXPECT_EQ(access_log_of("GET /v HTTP/1.9\r\n"),  // before its fields even
+            error_line("GET /v HTTP/1.9", 505, "HTTP Version Not Supported",
+                       "HTTP version not supported"));
+  EXPECT_EQ(access_log_of("GET / HTTP/1.1\r\n\r\n"),
+            error_line("GET / HTTP/1.1", 400, "Bad Request", "missing Host header"));
+  EXPECT_EQ(access_log_of("GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+            error_line("GET / HTTP/1.1", 400, "Bad Request", "malformed chunk size"));
+  EXPECT_EQ(
+      access_log_of("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 9\r\n\r\nabc"),
+      error_line("GET / HTTP/1.1", 408, "Request Timeout", "the request did not arrive in time"));
+  EXPECT_EQ(access_log_of("GET/ HTTP/1.1\r\nHost: a\r\n\r\n"),
+            error_line("-", 400, "Bad Request", "malformed request line"));
+}
+
+TEST(HttpSession, AccessLogOfAnswersAndOfTheNextRequest) {
+  EXPECT_EQ(access_log_of("GET /a HTTP/1.1\r\nHost: a\r\n\r\nHEAD /b HTTP/1.0\r\n\r\n"),
+            "192.0.2.1:5 \"GET /a HTTP/1.1\" 200 6\n"
+            "192.0.2.1:5 \"HEAD /b HTTP/1.0\" 200 0\n");
+  // After an answer, an error of the next request is not about the last.
+  EXPECT_EQ(access_log_of("GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET / HT"),
+            "192.0.2.1:5 \"GET /a HTTP/1.1\" 200 6\n" +
+                error_line("-", 408, "Request Timeout", "the request did not arrive in time"));
+  EXPECT_EQ(access_log_of("GET /a HTTP/1.1\r\nHost: a\r\n\r\nPUT /b HTTP/1.1\r\nHost: a\r\n\r\n"),
+            "192.0.2.1:5 \"GET /a HTTP/1.1\" 200 6\n" +
+                error_line("PUT /b HTTP/1.1", 405, "Method Not Allowed", "method not allowed"));
 }
 
 // --- the read timeout ---

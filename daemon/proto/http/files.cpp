@@ -10,6 +10,7 @@
 #include "proto/http/path.hpp"
 #include "proto/http/response.hpp"
 #include "proto/http/site.hpp"
+#include "proto/http/validators.hpp"
 
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -30,6 +31,8 @@ namespace {
 using SharedFd = std::shared_ptr<const net::UniqueFd>;
 
 constexpr int kOpenFlags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+
+constexpr std::string_view kNoIndex = "no index file, and directories are not listed";
 
 // openat2(2) has no glibc wrapper on Debian 12.
 int open_beneath(int directory, const char* path) noexcept {
@@ -55,32 +58,11 @@ int open_walking(int directory, const std::string& path) noexcept {
   }
 }
 
-// A file's validators and what they are compared with.
+// A file's entity-tag: strong, changing with its size and time
+// (validators.hpp compares it).
 std::string entity_tag(const struct stat& info) {
   return fmt::format("\"{:x}-{:x}{:09x}\"", info.st_size, info.st_mtim.tv_sec,
                      info.st_mtim.tv_nsec);
-}
-
-// If-None-Match: "*" or a list holding our tag (weak comparison, RFC 9110
-// section 13.1.2).
-bool none_match_fails(std::string_view header, std::string_view tag) {
-  if (header == "*") return true;
-  while (true) {
-    while (!header.empty() && (header.front() == ' ' || header.front() == ',' ||
-                               header.front() == '\t'))
-      header.remove_prefix(1);
-    if (header.starts_with("W/")) header.remove_prefix(2);
-    if (header.empty()) return false;
-    if (!header.starts_with('"')) return false;  // malformed: no match
-    const auto close = header.find('"', 1);
-    if (close == std::string_view::npos) return false;
-    const auto candidate = header.substr(0, close + 1);
-    header.remove_prefix(close + 1);
-    while (!header.empty() && (header.front() == ' ' || header.front() == '\t'))
-      header.remove_prefix(1);
-    if (!header.empty() && header.front() != ',') return false;  // malformed list
-    if (candidate == tag) return true;
-  }
 }
 
 struct ByteRange {
@@ -139,7 +121,9 @@ class FileSite final : public Site {
     const LocalPath path = to_local_path(request.target);
     if (path.status != 0) {  // a malformed target: answered like any bad request
       const bool head_only = request.method == Method::head;
-      return {path.status, append_error(out, path.status, path.reason, date, head_only), false};
+      return {path.status,
+              append_error(out, path.status, path.reason, date, head_only, error_form(request)),
+              false};
     }
     return serve(request, path, date, out);
   }
@@ -155,10 +139,16 @@ class FileSite final : public Site {
     std::string_view name = path.relative;
     if (S_ISDIR(info.st_mode)) {
       if (!path.directory) return redirect_to_directory(out, request, date, path);
+      // A directory without an index is forbidden, never listed. An index
+      // that leads out of the root fails like any such path (EXDEV, ELOOP:
+      // 404), and a directory outside the root was never opened: both are
+      // 404, as if they did not exist.
       net::UniqueFd index(open(file.get(), settings().index));
+      if (!index && errno == ENOENT) return simple(out, request, date, 403, kNoIndex);
       if (!index) return open_failed(out, request, date, errno);
       file = std::move(index);
       if (::fstat(file.get(), &info) != 0) return open_failed(out, request, date, errno);
+      if (!S_ISREG(info.st_mode)) return simple(out, request, date, 403, kNoIndex);
       name = settings().index;
     }
     if (!S_ISREG(info.st_mode)) return simple(out, request, date, 404, "not a regular file");
@@ -173,27 +163,22 @@ class FileSite final : public Site {
     }
     const auto size = static_cast<std::uint64_t>(info.st_size);
     ByteRange range{0, size};
-    // HEAD gets exactly the headers GET would, Range included (as nginx
-    // and Apache do).
-    const RangeKind kind = read_range(request.range, size, range);
-    if (kind == RangeKind::unsatisfiable) {
-      const std::string body = "416 Range Not Satisfiable\n";
-      append_status(out, 416, date);
-      out.append(fmt::format("Content-Range: bytes */{}\r\nContent-Type: text/plain; "
-                             "charset=utf-8\r\nContent-Length: {}\r\n{}\r\n",
-                             size, body.size(), connection_header(request)));
-      if (head_only) return {416, 0, true};
-      out.append(body);
-      return {416, body.size(), true};
-    }
+    // HEAD gets exactly the headers GET would, Range and If-Range included
+    // (as nginx and Apache do).
+    const RangeKind kind = read_range(
+        range_holds(request, tag, info.st_mtim.tv_sec) ? request.range : std::string_view(), size,
+        range);
+    if (kind == RangeKind::unsatisfiable)
+      return simple(out, request, date, 416, "the range holds no byte of the file",
+                    fmt::format("Content-Range: bytes */{}\r\n", size));
     append_status(out, kind == RangeKind::partial ? 206 : 200, date);
     if (kind == RangeKind::partial)
       out.append(fmt::format("Content-Range: bytes {}-{}/{}\r\n", range.first,
                              range.first + range.length - 1, size));
-    out.append(fmt::format("Content-Type: {}\r\nContent-Length: {}\r\nETag: {}\r\n"
-                           "Last-Modified: {}\r\nAccept-Ranges: bytes\r\n{}\r\n",
-                           media_type(name), range.length, tag, modified,
-                           connection_header(request)));
+    out.append(
+        fmt::format("Content-Type: {}\r\nContent-Length: {}\r\nETag: {}\r\n"
+                    "Last-Modified: {}\r\nAccept-Ranges: bytes\r\n{}\r\n",
+                    media_type(name), range.length, tag, modified, connection_header(request)));
     const int status = kind == RangeKind::partial ? 206 : 200;
     if (head_only || range.length == 0) return {status, 0, true};
     out.append_file(std::make_shared<const net::UniqueFd>(std::move(file)),
@@ -235,9 +220,16 @@ class FileSite final : public Site {
            mtime <= since;
   }
 
-  static Answer open_failed(Outbox& out, const Request& request, std::string_view date,
-                            int error) {
-    if (error == EACCES || error == EPERM) return simple(out, request, date, 403, "permission denied");
+  // Range is honoured only while If-Range, when sent, still names this
+  // file: a client resuming a download must not get a part of a newer one.
+  static bool range_holds(const Request& request, std::string_view tag, std::time_t mtime) {
+    if (request.if_range_lines == 0) return true;
+    return request.if_range_lines == 1 && if_range_holds(request.if_range, tag, mtime);
+  }
+
+  static Answer open_failed(Outbox& out, const Request& request, std::string_view date, int error) {
+    if (error == EACCES || error == EPERM)
+      return simple(out, request, date, 403, "permission denied");
     return simple(out, request, date, 404, "no such file");  // EXDEV, ELOOP: outside the root
   }
 
@@ -252,30 +244,37 @@ class FileSite final : public Site {
 
   static Answer redirect_to_directory(Outbox& out, const Request& request, std::string_view date,
                                       const LocalPath& path) {
-    const std::string location = fmt::format("{}/{}{}", own_path(path.path),
-                                             path.query.empty() ? "" : "?", path.query);
+    const std::string location =
+        fmt::format("{}/{}{}", own_path(path.path), path.query.empty() ? "" : "?", path.query);
     const std::string body = fmt::format("301 Moved Permanently: {}\n", location);
     append_status(out, 301, date);
-    out.append(fmt::format("Location: {}\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                           "Content-Length: {}\r\n{}\r\n",
-                           location, body.size(), connection_header(request)));
+    out.append(
+        fmt::format("Location: {}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                    "Content-Length: {}\r\n{}\r\n",
+                    location, body.size(), connection_header(request)));
     if (request.method == Method::head) return {301, 0, true};
     out.append(body);
     return {301, body.size(), true};
   }
 
-  // A short plain-text answer that keeps the connection (404, 403, 400 for
-  // a path): the request itself was well-formed.
+  // The form of an error's body: the one the request's Accept prefers.
+  static ErrorForm error_form(const Request& request) noexcept {
+    return {.html = request.prefers_html, .negotiated = true};
+  }
+
+  // A short error answer that keeps the connection (403, 404, 416): the
+  // request itself was well-formed. `fields` go before the body's own.
   static Answer simple(Outbox& out, const Request& request, std::string_view date, int status,
-                       std::string_view detail) {
-    const std::string body = fmt::format("{} {}: {}\n", status, reason_phrase(status), detail);
+                       std::string_view detail, std::string_view fields = {}) {
+    const ErrorPage page = error_page(status, detail, error_form(request));
     append_status(out, status, date);
-    out.append(fmt::format("Content-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n"
-                           "{}\r\n",
-                           body.size(), connection_header(request)));
+    out.append(fields);
+    out.append(page.fields);
+    out.append(connection_header(request));
+    out.append("\r\n");
     if (request.method == Method::head) return {status, 0, true};
-    out.append(body);
-    return {status, body.size(), true};
+    out.append(page.body);
+    return {status, page.body.size(), true};
   }
 
   mutable std::mutex mutex_;

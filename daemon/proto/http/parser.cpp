@@ -20,7 +20,9 @@ bool is_token(std::string_view text) noexcept {
   return !text.empty() && std::all_of(text.begin(), text.end(), is_token_char);
 }
 
-constexpr bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
+constexpr bool is_blank(char c) noexcept {
+  return c == ' ' || c == '\t';
+}
 
 // field-value characters: VCHAR, obs-text, SP, HTAB.
 constexpr bool is_value_char(char c) noexcept {
@@ -30,14 +32,16 @@ constexpr bool is_value_char(char c) noexcept {
 
 // request-target characters: visible ASCII (the target is checked further
 // by whoever interprets it).
-constexpr bool is_target_char(char c) noexcept { return c > 0x20 && c < 0x7F; }
+constexpr bool is_target_char(char c) noexcept {
+  return c > 0x20 && c < 0x7F;
+}
 
 ParseResult invalid(int status, std::string_view reason) noexcept {
-  return {Progress::invalid, 0, status, reason};
+  return {Progress::invalid, 0, status, reason, {}};
 }
 
 constexpr ParseResult kIncomplete{};
-constexpr ParseResult kLineDone{Progress::complete, 0, 0, {}};
+constexpr ParseResult kLineDone{Progress::complete, 0, 0, {}, {}};
 
 std::string_view without_cr(std::string_view line) noexcept {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -59,6 +63,14 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
 }
 
 ParseResult HeadParser::parse(std::string_view buffer, RequestHead& head) noexcept {
+  ParseResult result = scan_head(buffer, head);
+  // Whatever became of the head, its request line is known once read.
+  if (line_size_ != 0 && result.progress != Progress::incomplete)
+    result.request_line = buffer.substr(start_, line_size_);
+  return result;
+}
+
+ParseResult HeadParser::scan_head(std::string_view buffer, RequestHead& head) noexcept {
   // Empty lines before a request line are ignored (RFC 9112 section 2.2),
   // within the head's size limit.
   while (!in_fields_ && scanned_ == start_ && scanned_ < buffer.size()) {
@@ -84,8 +96,7 @@ ParseResult HeadParser::parse(std::string_view buffer, RequestHead& head) noexce
     const auto newline = buffer.find('\n', scanned_);
     if (newline == std::string_view::npos) {
       scanned_ = buffer.size();
-      if (buffer.size() - start_ > limits_.max_head)
-        return invalid(431, "request head too large");
+      if (buffer.size() - start_ > limits_.max_head) return invalid(431, "request head too large");
       return kIncomplete;
     }
     scanned_ = newline + 1;
@@ -93,7 +104,7 @@ ParseResult HeadParser::parse(std::string_view buffer, RequestHead& head) noexce
     const auto line = without_cr(buffer.substr(line_start_, newline - line_start_));
     if (line.empty()) {
       fill(buffer, head);
-      return {Progress::complete, scanned_, 0, {}};
+      return {Progress::complete, scanned_, 0, {}, {}};
     }
     const ParseResult field = check_field(line_start_, line);
     if (field.progress == Progress::invalid) return field;
@@ -151,16 +162,16 @@ ParseResult HeadParser::check_request_line(std::string_view line) noexcept {
   if (version.size() != 8 || !version.starts_with("HTTP/") || !is_digit(version[5]) ||
       version[6] != '.' || !is_digit(version[7]))
     return invalid(400, "malformed HTTP version");
-  if (version[5] != '1' || version[7] > '1') return invalid(505, "HTTP version not supported");
   method_size_ = first_space;
   target_at_ = first_space + 1;
   target_size_ = target.size();
+  line_size_ = line.size();
+  if (version[5] != '1' || version[7] > '1') return invalid(505, "HTTP version not supported");
   minor_version_ = version[7] - '0';
   return kLineDone;
 }
 
-ParseResult HeadParser::check_field(std::size_t at,
-                                    std::string_view line) noexcept {
+ParseResult HeadParser::check_field(std::size_t at, std::string_view line) noexcept {
   if (field_count_ == kMaxFields) return invalid(431, "too many header fields");
   if (is_blank(line.front())) return invalid(400, "obsolete line folding");
   const auto colon = line.find(':');

@@ -31,9 +31,13 @@ enum class Progress { complete, incomplete, invalid };
 
 struct ParseResult {
   Progress progress = Progress::incomplete;
-  std::size_t length = 0;  // complete: bytes of the head, empty line included
-  int status = 0;          // invalid: 400, 414, 431 or 505
+  std::size_t length = 0;   // complete: bytes of the head, empty line included
+  int status = 0;           // invalid: 400, 414, 431 or 505
   std::string_view reason;  // invalid: what was wrong, for the reply and the log
+  // The request line, without its line end, once it has been read and its
+  // parts are well-formed (its version may still be unsupported: 505);
+  // empty before. A view into the buffer, for the access log.
+  std::string_view request_line;
 };
 
 class HeadParser {
@@ -51,7 +55,7 @@ class HeadParser {
   void reset() noexcept {
     start_ = line_start_ = scanned_ = 0;
     in_fields_ = false;
-    method_size_ = target_at_ = target_size_ = 0;
+    method_size_ = target_at_ = target_size_ = line_size_ = 0;
     minor_version_ = 1;
     field_count_ = 0;
   }
@@ -61,6 +65,7 @@ class HeadParser {
     std::size_t name_at, name_size, value_at, value_size;
   };
 
+  ParseResult scan_head(std::string_view buffer, RequestHead& head) noexcept;
   ParseResult scan_request_line(std::string_view buffer) noexcept;
   ParseResult check_request_line(std::string_view line) noexcept;
   ParseResult check_field(std::size_t at, std::string_view line) noexcept;
@@ -68,13 +73,14 @@ class HeadParser {
   void fill(std::string_view buffer, RequestHead& head) const noexcept;
 
   HeadLimits limits_;
-  std::size_t start_ = 0;         // first byte of the request line (after empty lines)
-  std::size_t line_start_ = 0;    // first byte of the line being received
-  std::size_t scanned_ = 0;       // bytes already examined
-  bool in_fields_ = false;        // the request line is done
-  std::size_t method_size_ = 0;   // request line parts, as offsets from start_
+  std::size_t start_ = 0;        // first byte of the request line (after empty lines)
+  std::size_t line_start_ = 0;   // first byte of the line being received
+  std::size_t scanned_ = 0;      // bytes already examined
+  bool in_fields_ = false;       // the request line is done
+  std::size_t method_size_ = 0;  // request line parts, as offsets from start_
   std::size_t target_at_ = 0;
   std::size_t target_size_ = 0;
+  std::size_t line_size_ = 0;  // the request line's, once its parts are known
   int minor_version_ = 1;
   std::array<FieldSpan, kMaxFields> fields_{};
   std::size_t field_count_ = 0;

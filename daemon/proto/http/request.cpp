@@ -1,9 +1,13 @@
 #include "proto/http/request.hpp"
 
+#include "proto/http/accept.hpp"
+
 namespace netcook::proto::http {
 namespace {
 
-constexpr bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
+constexpr bool is_blank(char c) noexcept {
+  return c == ' ' || c == '\t';
+}
 
 std::string_view trim(std::string_view text) noexcept {
   while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
@@ -34,7 +38,9 @@ bool parse_length(std::string_view text, std::uint64_t& value) noexcept {
   return true;
 }
 
-Verdict refuse(int status, std::string_view reason) noexcept { return {status, reason}; }
+Verdict refuse(int status, std::string_view reason) noexcept {
+  return {status, reason};
+}
 
 }  // namespace
 
@@ -46,13 +52,14 @@ Verdict interpret(const RequestHead& head, std::uint64_t max_body, Request& requ
   std::size_t hosts = 0;
   bool has_length = false;
   bool has_coding = false;
-  bool chunked_last = false;    // the last transfer coding seen is chunked
+  bool chunked_last = false;  // the last transfer coding seen is chunked
   bool chunked_twice = false;
   bool unknown_coding = false;
   bool length_conflict = false;
   bool length_malformed = false;
   bool close = false;
   bool keep_alive = false;
+  ErrorMediaChoice error_media;
 
   for (const auto& field : head.fields()) {
     const auto name = field.name;
@@ -100,21 +107,26 @@ Verdict interpret(const RequestHead& head, std::uint64_t max_body, Request& requ
       if (request.if_none_match.empty()) request.if_none_match = field.value;
     } else if (equals_ignoring_case(name, "range")) {
       if (request.range.empty()) request.range = field.value;
+    } else if (equals_ignoring_case(name, "if-range")) {
+      if (request.if_range_lines++ == 0) request.if_range = field.value;
+    } else if (equals_ignoring_case(name, "accept")) {
+      error_media.add(field.value);
     }
   }
+  request.prefers_html = error_media.prefers_html();
 
   request.keep_alive = head.minor_version >= 1 ? !close : keep_alive && !close;
 
   if (head.minor_version >= 1 && hosts == 0) return refuse(400, "missing Host header");
   if (hosts > 1) return refuse(400, "more than one Host header");
-  if (has_coding && has_length)
-    return refuse(400, "both Content-Length and Transfer-Encoding");
+  if (has_coding && has_length) return refuse(400, "both Content-Length and Transfer-Encoding");
   if (length_malformed) return refuse(400, "malformed Content-Length");
   if (length_conflict) return refuse(400, "conflicting Content-Length values");
   if (has_coding) {
     if (head.minor_version == 0) return refuse(400, "Transfer-Encoding in an HTTP/1.0 request");
     if (unknown_coding) return refuse(501, "transfer coding not implemented");
-    if (!chunked_last || chunked_twice) return refuse(400, "chunked must be the final coding, once");
+    if (!chunked_last || chunked_twice)
+      return refuse(400, "chunked must be the final coding, once");
     request.framing = Framing::chunked;
   } else if (has_length && request.content_length > 0) {
     request.framing = Framing::length;

@@ -26,6 +26,13 @@ struct Request {
   std::string_view if_modified_since;
   std::string_view if_none_match;
   std::string_view range;
+  std::string_view if_range;
+  // If-Range field lines: more than one can never hold (RFC 9110 section
+  // 13.1.5 allows one validator).
+  int if_range_lines = 0;
+  // Its Accept prefers text/html to text/plain (accept.hpp): an error is
+  // answered with an HTML page.
+  bool prefers_html = false;
 };
 
 struct Verdict {

@@ -92,6 +92,9 @@ class HttpSession final : public Session {
   std::size_t read_head(std::string_view rest, Outbox& out) {
     const ParseResult parsed = parser_.parse(rest, head_);
     if (parsed.progress == Progress::incomplete) return 0;
+    // The log names the request as sent, even one refused for its method
+    // or version; "-" when its request line was not even well-formed.
+    if (access_log_ != nullptr) logged_line_.assign(parsed.request_line);
     if (parsed.progress == Progress::invalid) {
       fail(parsed.status, parsed.reason, out);
       return 0;
@@ -101,6 +104,9 @@ class HttpSession final : public Session {
     // timeout while it arrives) must leave the body out for HEAD too.
     head_only_ = head_.method == "HEAD";
     const Verdict verdict = interpret(head_, settings_.max_body, request_);
+    // Its Accept is known too: an error's body is in the form it prefers.
+    // Before (a malformed head, a timeout in it) nothing is: plain text.
+    error_form_ = {.html = request_.prefers_html, .negotiated = true};
     if (!verdict.ok()) {
       fail(verdict.status, verdict.reason, out);
       return parsed.length;
@@ -130,10 +136,12 @@ class HttpSession final : public Session {
     kept_if_modified_since_ = request_.if_modified_since;
     kept_if_none_match_ = request_.if_none_match;
     kept_range_ = request_.range;
+    kept_if_range_ = request_.if_range;
     request_.target = kept_target_;
     request_.if_modified_since = kept_if_modified_since_;
     request_.if_none_match = kept_if_none_match_;
     request_.range = kept_range_;
+    request_.if_range = kept_if_range_;
   }
 
   void finish(Outbox& out) {
@@ -145,18 +153,26 @@ class HttpSession final : public Session {
     const Site::Answer answer = site_->respond(request_, date(), out);
     if (access_log_ != nullptr) {
       const log::PeerScope peer(peer_);
-      access_log_->info("{} \"{} {} HTTP/1.{}\" {} {}", peer_,
-                        request_.method == Method::head ? "HEAD" : "GET", request_.target,
-                        request_.minor_version, answer.status, answer.body_bytes);
+      access_log_->info("{} \"{}\" {} {}", peer_, logged_line_, answer.status, answer.body_bytes);
     }
+    forget_request();
     if (!answer.keep || !request_.keep_alive) close_after_flush();
   }
 
+  // The request is answered: an error from here on (a timeout, a bad next
+  // head) is about the next one, of which nothing is known yet.
+  void forget_request() noexcept {
+    head_only_ = false;
+    error_form_ = {};
+    logged_line_.clear();
+  }
+
   void fail(int status, std::string_view reason, Outbox& out) {
-    const std::size_t bytes = append_error(out, status, reason, date(), head_only_);
+    const std::size_t bytes = append_error(out, status, reason, date(), head_only_, error_form_);
     if (access_log_ != nullptr) {
       const log::PeerScope peer(peer_);
-      access_log_->info("{} \"-\" {} {} ({})", peer_, status, bytes, reason);
+      const std::string_view line = logged_line_.empty() ? "-" : std::string_view(logged_line_);
+      access_log_->info("{} \"{}\" {} {} ({})", peer_, line, status, bytes, reason);
     }
     close_after_flush();
   }
@@ -174,10 +190,13 @@ class HttpSession final : public Session {
   std::uint64_t left_ = 0;  // length_body: bytes still to discard
   ChunkedBody chunked_;
   bool head_only_ = false;  // an error answers a HEAD request
+  ErrorForm error_form_;    // the form of an error's body
   std::string buffer_;      // received, not consumed: at most one unfinished head
-  std::string kept_target_, kept_if_modified_since_, kept_if_none_match_, kept_range_;
+  std::string kept_target_, kept_if_modified_since_, kept_if_none_match_, kept_range_,
+      kept_if_range_;
   spdlog::logger* const access_log_;  // null: no access log
   const std::string peer_;            // for the access log, and its PEER=
+  std::string logged_line_;           // the request line, for the access log
 };
 
 }  // namespace
