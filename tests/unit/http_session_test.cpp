@@ -703,7 +703,7 @@ std::string access_log_of(std::string_view input) {
   const auto session = make_http_session(make_site(settings), context);
   Outbox out;
   session->receive(input, out);
-  if (session->partial()) session->read_timed_out(out);
+  if (session->partial()) session->last_words(Ending::read_timeout, out);
   return text.str();
 }
 
