@@ -79,7 +79,7 @@ TEST_P(Chat, ThreeMembersFullExchange) {
 
   alice.say("hello, all\n");
   expect_others_get(room, alice, "[alice@127.0.0.1] hello, all\n");
-  bob_member.say("\n");  // ignored
+  bob_member.say("\n");          // ignored
   expect_nothing_pending(room);  // alice's own line did not come back
 
   carol.say("/me waves\n");
@@ -272,8 +272,8 @@ TEST_P(Chat, HundredMembersGetEveryLineInOrder) {
     for (int got = 0; got < expected; ++got) {
       const auto line = next_line(member.client, deadline.remaining());
       const auto who = line.starts_with("[" + senders[0]->at() + "] ") ? 0 : 1;
-      ASSERT_EQ(line, "[" + senders[who]->at() + "] line " + std::to_string(next[who]) +
-                          " from " + senders[who]->name + "\n")
+      ASSERT_EQ(line, "[" + senders[who]->at() + "] line " + std::to_string(next[who]) + " from " +
+                          senders[who]->name + "\n")
           << "at " << member.name << " after " << got << " lines";
       ++next[who];
     }
@@ -356,7 +356,10 @@ TEST_P(Chat, ControlCharactersAndBadUtf8AreCleanedUp) {
   auto bob = connect_greeted(port);
   ASSERT_EQ(bob.write_all("\x1b[31m\n"), IoStatus::ok);
   EXPECT_EQ(next_line(bob), "! invalid name\n");
-  admit(room, std::move(bob), "bob", "127.0.0.1", "\x1b\x07" "b\x7fo\xc2\x9b" "b\r\n");
+  admit(room, std::move(bob), "bob", "127.0.0.1",
+        "\x1b\x07"
+        "b\x7fo\xc2\x9b"
+        "b\r\n");
   ASSERT_FALSE(HasFailure());
   auto& alice = room[0];
   auto& bob_member = room[1];
@@ -364,7 +367,8 @@ TEST_P(Chat, ControlCharactersAndBadUtf8AreCleanedUp) {
   // ESC, BEL, DEL, C1 (CSI as C2 9B, NEL as C2 85) go; TAB, NBSP and other
   // UTF-8 stay; every ill-formed sequence becomes one U+FFFD.
   bob_member.say(
-      "\x1b[31mred\x1b[0m\x07 bell\x7f c1:\xc2\x9b" "2J\xc2\x85 tab\there nbsp:\xc2\xa0 "
+      "\x1b[31mred\x1b[0m\x07 bell\x7f c1:\xc2\x9b"
+      "2J\xc2\x85 tab\there nbsp:\xc2\xa0 "
       "euro:\xe2\x82\xac bad:\xff cut:\xe2\x82! mid\rcr\r\n");
   EXPECT_EQ(next_line(alice.client),
             "[bob@127.0.0.1] [31mred[0m bell c1:2J tab\there nbsp:\xc2\xa0 "
@@ -375,13 +379,22 @@ TEST_P(Chat, ControlCharactersAndBadUtf8AreCleanedUp) {
   const std::string bad = "\xef\xbf\xbd";
   EXPECT_EQ(next_line(alice.client), "[bob@127.0.0.1] raw:" + bad + " over:" + bad + bad +
                                          " sur:" + bad + bad + bad + " smile:\xf0\x9f\x98\x80\n");
+  // Bidirectional-text controls (RLO, PDF, LRI, PDI) and zero-width
+  // characters (ZWSP, RLM, BOM) go too.
+  bob_member.say(
+      "\xe2\x80\xaerev\xe2\x80\xac \xe2\x81\xa6iso\xe2\x81\xa9 "
+      "z\xe2\x80\x8bw\xe2\x80\x8fs\xef\xbb\xbf\n");
+  EXPECT_EQ(next_line(alice.client), "[bob@127.0.0.1] rev iso zws\n");
   // A line of nothing but controls is an empty line: ignored.
-  bob_member.say("\x1b\x07\x7f\xc2\x9b\r\n\r\n");
+  bob_member.say("\x1b\x07\x7f\xc2\x9b\xe2\x80\x8b\r\n\r\n");
   bob_member.say("/me \x1b]0;title\x07waves\n");
   EXPECT_EQ(next_line(alice.client), "* bob ]0;titlewaves\n");
   bob_member.say("/nick \x1b[1mX\n");
   EXPECT_EQ(next_line(bob_member.client), "! invalid name\n");
-  bob_member.say("/nick ro\x1b" "b\x07" "by\n");
+  bob_member.say(
+      "/nick ro\x1b"
+      "b\x07"
+      "by\n");
   EXPECT_EQ(next_line(bob_member.client), "* you are now robby\n");
   EXPECT_EQ(next_line(alice.client), "* bob is now robby\n");
   bob_member.name = "robby";

@@ -498,6 +498,30 @@ TEST(Chat, ControlCharactersAreRemovedFromNamesAndLines) {
   EXPECT_EQ(room.take_all(), (Lines{"* 2 online: bob, eve\n", ""}));
 }
 
+TEST(Chat, BidiAndZeroWidthCharactersAreRemovedFromNamesAndLines) {
+  Room room;
+  const std::size_t a = room.connect("127.0.0.1");
+  join(room, "::1", "bob");
+  expect_greeting(room, a);
+  room.take_all();
+
+  // U+200B (ZWSP) and U+FEFF inside a name: what is left is the name.
+  room.send(a,
+            "al\xE2\x80\x8Bi\xEF\xBB\xBF"
+            "ce\n");
+  EXPECT_EQ(room.take_all(), (Lines{"* welcome alice@127.0.0.1, 2 online: bob, alice\n",
+                                    "* alice@127.0.0.1 joined (2 online)\n"}));
+  // U+202E (RLO) would show the rest of the line reversed; U+2066 (LRI)
+  // and U+2069 (PDI) isolate; U+200F is RLM.
+  room.send(a,
+            "\xE2\x80\xAE"
+            "degaro \xE2\x81\xA6x\xE2\x81\xA9\xE2\x80\x8F!\n");
+  EXPECT_EQ(room.take_all(), (Lines{"", "[alice@127.0.0.1] degaro x!\n"}));
+  // A line of nothing but them is an empty line.
+  room.send(a, "\xE2\x80\x8B\xE2\x80\xAC\n");
+  EXPECT_EQ(room.take_all(), (Lines{"", ""}));
+}
+
 TEST(Chat, InvalidUtf8IsReplaced) {
   Room room;
   const std::size_t a = join(room, "127.0.0.1", "alice");

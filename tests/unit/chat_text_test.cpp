@@ -1,6 +1,7 @@
-// The chat protocol's text rules: sanitize() removes control characters and
-// replaces ill-formed UTF-8 with U+FFFD once per maximal subpart (Unicode
-// §3.9, "U+FFFD Substitution of Maximal Subparts"); names are 1 to 32
+// The chat protocol's text rules: sanitize() removes control characters,
+// bidirectional-text controls and zero-width characters, and replaces
+// ill-formed UTF-8 with U+FFFD once per maximal subpart (Unicode §3.9,
+// "U+FFFD Substitution of Maximal Subparts"); names are 1 to 32
 // characters from A-Z a-z 0-9 _ . - and compare ignoring case; trim() drops
 // spaces and tabs at both ends only.
 
@@ -70,6 +71,35 @@ TEST(ChatSanitize, EscapeSequencesLoseTheirEscape) {
             "]0;titlex");
   // CSI as the single C1 character U+009B.
   EXPECT_EQ(sanitize(bytes({0xC2, 0x9B, '2', 'J'})), "2J");
+}
+
+// UTF-8 of a code point from U+0800 to U+FFFF.
+std::string utf8(char32_t point) {
+  return bytes({static_cast<unsigned char>(0xE0 | point >> 12),
+                static_cast<unsigned char>(0x80 | (point >> 6 & 0x3F)),
+                static_cast<unsigned char>(0x80 | (point & 0x3F))});
+}
+
+TEST(ChatSanitize, BidiAndZeroWidthCharactersAreRemoved) {
+  const char32_t removed[] = {
+      0x200B, 0x200C, 0x200D, 0x200E, 0x200F,  // zero-width, LRM, RLM
+      0x202A, 0x202B, 0x202C, 0x202D, 0x202E,  // embeddings, PDF, overrides
+      0x2066, 0x2067, 0x2068, 0x2069,          // isolates
+      0xFEFF,                                  // zero-width no-break space
+  };
+  for (const char32_t point : removed) {
+    EXPECT_EQ(sanitize("a" + utf8(point) + "b"), "ab") << "U+" << std::hex << +point;
+    EXPECT_EQ(sanitize(utf8(point)), "") << "U+" << std::hex << +point;
+  }
+  // Trojan Source: an override that would show "evil" as "live".
+  EXPECT_EQ(sanitize(utf8(0x202E) + "evil" + utf8(0x202C)), "evil");
+}
+
+TEST(ChatSanitize, NeighboursOfTheRemovedRangesStay) {
+  for (const char32_t point : {0x200A, 0x2010, 0x2029, 0x202F, 0x2065, 0x206A, 0xFEFE, 0xFF00}) {
+    EXPECT_EQ(sanitize("a" + utf8(point) + "b"), "a" + utf8(point) + "b")
+        << "U+" << std::hex << +point;
+  }
 }
 
 TEST(ChatSanitize, WellFormedUtf8Stays) {
