@@ -2,10 +2,10 @@
 // coroutine with two workers): the whole exchange byte for byte; name rules
 // and /nick collisions, including racing members; fan-out to a hundred
 // members in per-sender order; a member that never reads (cut off, memory
-// bounded); control characters and bad UTF-8; max_line; max_members and
-// max_connections; SIGHUP keeping the room; IPv6 and dual-stack addresses;
-// reset and idle members leaving; and (fork only) a connection process
-// killed under a member.
+// bounded); control characters and bad UTF-8; Telnet commands; max_line;
+// max_members and max_connections; SIGHUP keeping the room; IPv6 and
+// dual-stack addresses; reset and idle members leaving; and (fork only) a
+// connection process killed under a member.
 //
 // Every wait is a line read or a log line with a bounded timeout; a
 // member's lines are read in lockstep, so when a test reads a member's
@@ -36,6 +36,8 @@
 
 namespace netcook::test {
 namespace {
+
+using namespace std::string_literals;
 
 // How much the daemon may grow while a member that never reads is cut off:
 // its backlog is capped at max_outbox (64 KiB here). AddressSanitizer keeps
@@ -365,11 +367,12 @@ TEST_P(Chat, ControlCharactersAndBadUtf8AreCleanedUp) {
   auto& bob_member = room[1];
 
   // ESC, BEL, DEL, C1 (CSI as C2 9B, NEL as C2 85) go; TAB, NBSP and other
-  // UTF-8 stay; every ill-formed sequence becomes one U+FFFD.
+  // UTF-8 stay; every ill-formed sequence becomes one U+FFFD (0xFE here:
+  // 0xFF would be Telnet's IAC).
   bob_member.say(
       "\x1b[31mred\x1b[0m\x07 bell\x7f c1:\xc2\x9b"
       "2J\xc2\x85 tab\there nbsp:\xc2\xa0 "
-      "euro:\xe2\x82\xac bad:\xff cut:\xe2\x82! mid\rcr\r\n");
+      "euro:\xe2\x82\xac bad:\xfe cut:\xe2\x82! mid\rcr\r\n");
   EXPECT_EQ(next_line(alice.client),
             "[bob@127.0.0.1] [31mred[0m bell c1:2J tab\there nbsp:\xc2\xa0 "
             "euro:\xe2\x82\xac bad:\xef\xbf\xbd cut:\xef\xbf\xbd! midcr\n");
@@ -401,6 +404,38 @@ TEST_P(Chat, ControlCharactersAndBadUtf8AreCleanedUp) {
   expect_nothing_pending(room);
 }
 
+// A telnet(1) user: its option negotiation, window size and Ctrl-C (IAC IP)
+// are taken out before lines are read, also when a write cuts a command;
+// nothing answers the negotiation; IAC IAC is a 0xFF byte of text.
+TEST_P(Chat, TelnetCommandsAreTakenOut) {
+  Daemon daemon(make_chat_config({listener()}));
+  const auto port = daemon.port_of("room");
+  Room room;
+  join(room, port, "bob");
+  // DO SGA, WILL NAWS, SB NAWS 80x24 SE, then the name.
+  admit(room, connect_greeted(port), "alice", "127.0.0.1",
+        "\xff\xfd\x03\xff\xfb\x1f\xff\xfa\x1f\x00\x50\x00\x18\xff\xf0"
+        "alice\r\n"s);
+  ASSERT_FALSE(HasFailure());
+  auto& bob = room[0];
+  auto& alice = room[1];
+
+  // Ctrl-C (IAC IP, IAC DO TIMING-MARK) right before a command, in pieces.
+  alice.say("\xff");
+  alice.say("\xf4\xff\xfd");
+  alice.say("\x06/who\r\n");
+  EXPECT_EQ(next_line(alice.client), "* 2 online: bob, alice\n");
+  alice.say("hel\xff\xf1lo \xff\xff!\r\n");  // NOP in a word; a 0xFF byte
+  EXPECT_EQ(next_line(bob.client), "[alice@127.0.0.1] hello \xef\xbf\xbd!\n");
+  alice.say("/me \xff\xfa\x18\x00xterm\xff\xf0waves\r\n"s);  // SB TTYPE IS ... SE
+  EXPECT_EQ(next_line(bob.client), "* alice waves\n");
+  alice.say("\xff\xf4\r\n");  // a line of nothing but IP: ignored
+  expect_nothing_pending(room);
+  alice.say("\xff\xf4/quit\r\n");
+  EXPECT_EQ(alice.client.wait_closed(kWait), IoStatus::closed);
+  expect_left(room, "alice");
+}
+
 TEST_P(Chat, LineOverMaxLineIsRefusedAndTheConnectionGoesOn) {
   auto spec = listener();
   spec.max_line = "64B";
@@ -429,9 +464,10 @@ TEST_P(Chat, LineOverMaxLineIsRefusedAndTheConnectionGoesOn) {
   expect_nothing_pending(room);
 }
 
-// At the largest max_line, a line of nothing but bad bytes triples when
-// cleaned up and must still reach the others whole (under fork it crosses
-// the fork master in one packet each way).
+// At the largest max_line, a line of nothing but bad bytes (0xFE; 0xFF
+// would be Telnet's IAC) triples when cleaned up and must still reach the
+// others whole (under fork it crosses the fork master in one packet each
+// way).
 TEST_P(Chat, LongestLineOfBadBytesIsRelayedWhole) {
   auto spec = listener();
   spec.max_line = "32KiB";
@@ -441,7 +477,7 @@ TEST_P(Chat, LongestLineOfBadBytesIsRelayedWhole) {
   join(room, port, "alice");
   join(room, port, "bob");
   ASSERT_FALSE(HasFailure());
-  room[0].say(std::string(32 * 1024, '\xff') + "\r\n");
+  room[0].say(std::string(32 * 1024, '\xfe') + "\r\n");
   std::string expected = "[alice@127.0.0.1] ";
   for (int i = 0; i < 32 * 1024; ++i) expected += "\xef\xbf\xbd";
   const auto got = next_line(room[1].client);

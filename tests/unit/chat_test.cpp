@@ -19,6 +19,7 @@
 namespace netcook::proto::chat {
 namespace {
 
+using namespace std::string_literals;
 using Lines = std::vector<std::string>;
 
 // One room and its clients, wired as a driver on a single thread would: an
@@ -535,7 +536,7 @@ TEST(Chat, InvalidUtf8IsReplaced) {
             (Lines{"",
                    "[alice@127.0.0.1] bad \xEF\xBF\xBD\xEF\xBF\xBD "
                    "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD \xEF\xBF\xBD!\n"}));
-  room.send(a, "/nick b\xFFx\n");
+  room.send(a, "/nick b\xFEx\n");  // (0xFF would be Telnet's IAC)
   EXPECT_EQ(room.take_all(), (Lines{"! invalid name\n", ""}));
 }
 
@@ -598,9 +599,94 @@ TEST(Chat, PartialWhileALineIsIncomplete) {
   EXPECT_FALSE(room.session(a).partial());
 }
 
+// What a telnet(1) user sends: option negotiation and a window size first,
+// then lines; Ctrl-C (IAC IP, IAC DO TIMING-MARK) right before a command;
+// IAC IAC, a 0xFF byte, in text. Others must see only the text, and the
+// telnet user only the replies (nothing answers the negotiation).
+const std::string kTelnetInput =
+    "\xFF\xFD\x03\xFF\xFB\x18\xFF\xFB\x1F"  // DO SGA, WILL TTYPE, WILL NAWS
+    "\xFF\xFA\x1F\x00\x50\x00\x18\xFF\xF0"  // SB NAWS 80x24 SE
+    "alice\r\n"
+    "\xFF\xF4\xFF\xFD\x06/who\r\n"                // IP, DO TIMING-MARK
+    "hel\xFF\xF1lo \xFF\xFF!\r\n"                 // NOP in a word, a 0xFF byte
+    "\xFF\xF4\r\n"                                // a line of nothing but IP
+    "/me \xFF\xFA\x18\x00xterm\xFF\xF0waves\r\n"  // SB TTYPE IS in a line
+    "\xFF\xF4/quit\r\n"s;                         // NUL bytes included
+
+// Runs kTelnetInput from a new client cut at `cuts`, with bob in the room;
+// returns what the telnet client and bob received.
+Lines run_telnet(const std::vector<std::size_t>& cuts) {
+  Room room;
+  const std::size_t bob = join(room, "::1", "bob");
+  const std::size_t telnet = room.connect("127.0.0.1");
+  room.take_all();
+  std::size_t from = 0;
+  for (const std::size_t cut : cuts) {
+    if (cut > from) room.send(telnet, std::string_view(kTelnetInput).substr(from, cut - from));
+    from = cut;
+  }
+  if (from < kTelnetInput.size()) room.send(telnet, std::string_view(kTelnetInput).substr(from));
+  EXPECT_TRUE(room.closed(telnet));
+  return {room.take(telnet), room.take(bob)};
+}
+
+TEST(Chat, TelnetCommandsNeverReachOthers) {
+  const Lines expected{
+      "* welcome alice@127.0.0.1, 2 online: bob, alice\n"
+      "* 2 online: bob, alice\n",
+      "* alice@127.0.0.1 joined (2 online)\n"
+      "[alice@127.0.0.1] hello \xEF\xBF\xBD!\n"
+      "* alice waves\n"
+      "* alice@127.0.0.1 left (1 online)\n",
+  };
+  EXPECT_EQ(run_telnet({}), expected);
+  std::vector<std::size_t> every;
+  for (std::size_t i = 0; i <= kTelnetInput.size(); ++i) {
+    every.push_back(i);
+    ASSERT_EQ(run_telnet({i}), expected) << "cut at " << i;
+    for (std::size_t j = i; j <= kTelnetInput.size(); ++j)
+      ASSERT_EQ(run_telnet({i, j}), expected) << "cuts at " << i << ", " << j;
+  }
+  EXPECT_EQ(run_telnet(every), expected) << "one byte at a time";
+}
+
+TEST(Chat, TelnetCommandsAreRemovedBeforeMaxLine) {
+  ChatSettings settings;
+  settings.max_line = 16;
+  Room room(settings);
+  const std::size_t a = join(room, "127.0.0.1", "alice");
+  join(room, "::1", "bob");
+  room.take_all();
+
+  // 16 bytes of text and many commands: not too long. IAC IAC is one byte.
+  std::string line;
+  for (int i = 0; i < 15; ++i) line += "x\xFF\xF1\xFF\xFB\x01";
+  room.send(a, line + "\xFF\xFF\r\n");
+  EXPECT_EQ(room.take_all(),
+            (Lines{"", "[alice@127.0.0.1] " + std::string(15, 'x') + "\xEF\xBF\xBD\n"}));
+  room.send(a, std::string(15, 'y') + "\xFF\xFF\xFF\xFFz\n");
+  EXPECT_EQ(room.take_all(), (Lines{"! line too long\n", ""}));
+}
+
+TEST(Chat, PartialWhileATelnetCommandIsIncomplete) {
+  Room room;
+  const std::size_t a = join(room, "127.0.0.1", "alice");
+  room.take_all();
+  room.send(a, "\xFF");
+  EXPECT_TRUE(room.session(a).partial());
+  room.send(a, "\xF4");
+  EXPECT_FALSE(room.session(a).partial());
+  room.send(a, "\xFF\xFA\x1F\x00");
+  EXPECT_TRUE(room.session(a).partial());
+  room.send(a, "\xFF\xF0");
+  EXPECT_FALSE(room.session(a).partial());
+  EXPECT_EQ(room.take(a), "");
+}
+
 // A conversation between three clients, each step one read of one client
 // (a step may hold several lines). Covers names, commands, limits, CRLF,
-// unsafe bytes, /quit and a last line without LF.
+// unsafe bytes, Telnet commands inside lines, /quit and a last line
+// without LF.
 struct Step {
   std::size_t who;
   std::string_view bytes;
@@ -613,10 +699,10 @@ const Step kScript[] = {
     {0, "\nNAME: alice\r\n"},
     {1, "Alice\nbob by\n"},
     {1, "bob\n"},
-    {0, "hello bob\n"},
+    {0, "hel\xFF\xF4lo b\xFF\xFD\x01ob\n"},  // Telnet IP and DO ECHO: removed
     {1, "hi!\r\n\r\n/who\n"},
     {2, "\x1B[1mcarol\n"},
-    {2, "carol\n"},
+    {2, "ca\xFF\xFA\x1F\x01\x50\xFF\xFF\x01\x18\xFF\xF0rol\n"},  // SB NAWS ... SE
     {0, "/nick ALICE\n"},
     {2, "abcdefghijklmnopqrstuvwx\n"},  // exactly max_line
     {2, "abcdefghijklmnopqrstuvwxy\r\nok\n"},

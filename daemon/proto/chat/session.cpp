@@ -1,4 +1,5 @@
 #include "proto/chat/chat.hpp"
+#include "proto/chat/telnet.hpp"
 #include "proto/chat/text.hpp"
 #include "proto/chat/wire.hpp"
 
@@ -21,6 +22,10 @@ class ChatSession final : public Session {
   }
 
   void receive(std::string_view data, Outbox&) override {
+    // Telnet commands go first: line ends, limits and cleaning apply to
+    // what is left.
+    std::string without_telnet;
+    data = telnet_.filter(data, without_telnet);
     while (!data.empty() && !closing()) {
       if (discarding_) {
         const auto newline = data.find('\n');
@@ -55,7 +60,9 @@ class ChatSession final : public Session {
     if (!discarding_ && !line_.empty() && !closing()) finish_line();
   }
 
-  bool partial() const noexcept override { return discarding_ || !line_.empty(); }
+  bool partial() const noexcept override {
+    return discarding_ || !line_.empty() || telnet_.inside_command();
+  }
 
  private:
   // Keeps the start of a line; a CR at max_line + 1 may still be the one
@@ -94,6 +101,7 @@ class ChatSession final : public Session {
   Uplink* const uplink_;
   const std::size_t max_line_;
   const std::string host_;
+  TelnetFilter telnet_;
   std::string line_;         // the current line so far, at most max_line_ + 1 bytes
   bool discarding_ = false;  // inside a line that was too long, until its LF
   std::string message_;      // reused for every message to the hub
