@@ -102,10 +102,10 @@ TEST_P(Chat, ThreeMembersFullExchange) {
   expect_others_get(room, bob_member, "[robert@127.0.0.1] hi from robert\n");
   expect_nothing_pending(room);
 
-  // /quit: the server closes; the others hear it.
+  // /quit: the server closes; the others hear it, and why.
   carol.say("/quit bye now\n");
   EXPECT_EQ(carol.client.wait_closed(kWait), IoStatus::closed);
-  expect_left(room, "carol");
+  expect_left(room, "carol", "bye now");
   // End of file from alice.
   room[0].client.shutdown_write();
   EXPECT_EQ(room[0].client.wait_closed(kWait), IoStatus::closed);
@@ -485,6 +485,39 @@ TEST_P(Chat, LongestLineOfBadBytesIsRelayedWhole) {
   EXPECT_TRUE(got == expected + "\n") << got.substr(0, 80) << "...";
   room[0].say(std::string(32 * 1024 + 1, 'x') + "\n");
   EXPECT_EQ(next_line(room[0].client), "! line too long\n");
+  expect_nothing_pending(room);
+}
+
+// A /quit reason reaches the others in the line that says the member left
+// (under thread and fork it crosses to the hub before the connection
+// ends), cleaned up, trimmed and cut at 200 bytes. A line of blanks, like
+// an empty one, reaches nobody.
+TEST_P(Chat, QuitReasonReachesTheOthers) {
+  Daemon daemon(make_chat_config({listener()}));
+  const auto port = daemon.port_of("room");
+  Room room;
+  for (const char* name : {"alice", "bob", "carol", "dave", "eve"}) join(room, port, name);
+  ASSERT_FALSE(HasFailure());
+
+  room[1].say(" \t  \r\n\t\n");
+  expect_nothing_pending(room);
+
+  room[1].say("/quit  gone\x1b[1m fishing\t\r\n");
+  EXPECT_EQ(room[1].client.wait_closed(kWait), IoStatus::closed);
+  expect_left(room, "bob", "gone[1m fishing");
+  // 198 bytes, then a character of 3 that would end past 200: it goes.
+  room[1].say("/quit " + std::string(198, 'r') + "\xe2\x82\xac and more\n");
+  EXPECT_EQ(room[1].client.wait_closed(kWait), IoStatus::closed);
+  expect_left(room, "carol", std::string(198, 'r'));
+  // At end of file, without the LF.
+  room[1].say("/quit so long");
+  room[1].client.shutdown_write();
+  EXPECT_EQ(room[1].client.wait_closed(kWait), IoStatus::closed);
+  expect_left(room, "dave", "so long");
+  // Blanks only: the plain line.
+  room[1].say("/quit \t\n");
+  EXPECT_EQ(room[1].client.wait_closed(kWait), IoStatus::closed);
+  expect_left(room, "eve");
   expect_nothing_pending(room);
 }
 

@@ -214,8 +214,8 @@ TEST(Chat, FullExchangeBetweenThreeClients) {
 
   room.send(b, "/quit see you\n");
   EXPECT_TRUE(room.closed(b));
-  EXPECT_EQ(room.take_all(),
-            (Lines{"* Bob@::1 left (2 online)\n", "", "* Bob@::1 left (2 online)\n"}));
+  EXPECT_EQ(room.take_all(), (Lines{"* Bob@::1 left (2 online): see you\n", "",
+                                    "* Bob@::1 left (2 online): see you\n"}));
 
   room.hang_up(c);
   EXPECT_EQ(room.take_all(), (Lines{"* dave@192.0.2.7 left (1 online)\n", "", ""}));
@@ -323,6 +323,62 @@ TEST(Chat, QuitClosesAndIgnoresTheRest) {
   EXPECT_FALSE(room.closed(b));
 }
 
+TEST(Chat, QuitReasonIsShownToTheOthers) {
+  Room room;
+  const std::size_t a = join(room, "127.0.0.1", "alice");
+  const std::size_t b = join(room, "::1", "bob");
+  room.take_all();
+
+  // Blanks around it go, as do control characters; a tab inside stays.
+  room.send(b, "/quit  \t gone\x1B[1m\tfishing\x07 \r\n");
+  EXPECT_TRUE(room.closed(b));
+  EXPECT_EQ(room.take_all(), (Lines{"* bob@::1 left (1 online): gone[1m\tfishing\n", ""}));
+
+  // Only blanks, or nothing left once cleaned: the plain line.
+  const std::size_t c = join(room, "192.0.2.7", "carol");
+  room.take_all();
+  room.send(c, "/quit \t \x1B\n");
+  EXPECT_TRUE(room.closed(c));
+  EXPECT_EQ(room.take(a), "* carol@192.0.2.7 left (1 online)\n");
+
+  // At end of file, without its LF, too.
+  const std::size_t d = join(room, "192.0.2.8", "dave");
+  room.take_all();
+  room.send(d, "/quit last words");
+  room.hang_up(d);
+  EXPECT_EQ(room.take(a), "* dave@192.0.2.8 left (1 online): last words\n");
+}
+
+TEST(Chat, QuitReasonIsCutAt200BytesBetweenCharacters) {
+  Room room;
+  const std::size_t a = join(room, "127.0.0.1", "alice");
+  room.take_all();
+  const auto quit_with = [&](const std::string& reason) {
+    const std::size_t b = join(room, "::1", "bob");
+    room.take_all();
+    room.send(b, "/quit " + reason + "\n");
+    EXPECT_TRUE(room.closed(b));
+    return room.take(a);
+  };
+  const std::string left = "* bob@::1 left (1 online): ";
+  const std::string exact(200, 'r');
+  EXPECT_EQ(quit_with(exact), left + exact + "\n");
+  EXPECT_EQ(quit_with(exact + "STOP"), left + exact + "\n");
+  // A character that would end past byte 200 goes whole.
+  const std::string euro = "\xE2\x82\xAC";
+  for (std::size_t before = 198; before <= 200; ++before) {
+    const std::string start(before, 'e');
+    EXPECT_EQ(quit_with(start + euro + "tail"), left + start + "\n") << before;
+  }
+  EXPECT_EQ(quit_with(std::string(197, 'e') + euro + "tail"),
+            left + std::string(197, 'e') + euro + "\n");
+  // Sanitizing comes first: removed bytes do not count, a U+FFFD does.
+  EXPECT_EQ(quit_with(std::string(100, '\x1B') + exact), left + exact + "\n");
+  EXPECT_EQ(quit_with("\xFE" + exact), left + "\xEF\xBF\xBD" + std::string(197, 'r') + "\n");
+  // A cut before a blank: the blank goes too.
+  EXPECT_EQ(quit_with(std::string(199, 's') + " and more"), left + std::string(199, 's') + "\n");
+}
+
 TEST(Chat, LeaveNoticesOnlyForMembers) {
   Room room;
   const std::size_t a = join(room, "127.0.0.1", "alice");
@@ -352,6 +408,10 @@ TEST(Chat, EmptyLinesAreIgnored) {
   room.take_all();
   room.send(a, "\n\r\n\n\x07\r\n");
   EXPECT_EQ(room.take_all(), (Lines{"", ""}));
+  // A member's line of only spaces and tabs is no line either.
+  room.send(a, " \n\t\n \t \t\r\n \x1B \n");
+  EXPECT_EQ(room.take_all(), (Lines{"", ""}));
+  EXPECT_FALSE(room.session(a).partial());
   room.send(b, "\n");
   EXPECT_EQ(room.take_all(), (Lines{"", ""}));
 }
@@ -793,7 +853,7 @@ TEST(ChatScript, WholeStepsGiveTheExpectedConversation) {
           "! name taken: Carol\n"
           "* you are now bobby\n"
           "[carol@192.0.2.7] abcdefghijklmnopqrstuvwx\n"
-          "* ALICE@127.0.0.1 left (2 online)\n",
+          "* ALICE@127.0.0.1 left (2 online): bye\n",
       greeting +
           "! invalid name\n"
           "* welcome carol@192.0.2.7, 3 online: alice, bob, carol\n"
@@ -802,7 +862,7 @@ TEST(ChatScript, WholeStepsGiveTheExpectedConversation) {
           "* bob \xF0\x9F\x98\x80 \xEF\xBF\xBD ok\n"
           "[ALICE@127.0.0.1] a[2Jbc\n"
           "* bob is now bobby\n"
-          "* ALICE@127.0.0.1 left (2 online)\n"
+          "* ALICE@127.0.0.1 left (2 online): bye\n"
           "* 2 online: bobby, carol\n"
           "[bobby@::1] last line\n"
           "* bobby@::1 left (1 online)\n",

@@ -242,6 +242,34 @@ TEST(ChatTrim, SpacesAndTabsAtBothEnds) {
   EXPECT_EQ(trim("\na\r"), "\na\r");
 }
 
+TEST(ChatUtf8Prefix, ShortTextIsWhole) {
+  EXPECT_EQ(utf8_prefix("", 0), "");
+  EXPECT_EQ(utf8_prefix("", 5), "");
+  EXPECT_EQ(utf8_prefix("abc", 3), "abc");
+  EXPECT_EQ(utf8_prefix("abc", 200), "abc");
+}
+
+TEST(ChatUtf8Prefix, CutsBeforeACharacterThatDoesNotFit) {
+  const std::string e_acute = bytes({0xC3, 0xA9});
+  const std::string euro = bytes({0xE2, 0x82, 0xAC});
+  const std::string smile = bytes({0xF0, 0x9F, 0x98, 0x80});
+  EXPECT_EQ(utf8_prefix("abcd", 2), "ab");
+  for (const std::string& character : {e_acute, euro, smile}) {
+    const std::string text = "ab" + character + "z";
+    // Every size that ends inside the character keeps only "ab".
+    for (std::size_t size = 2; size < 2 + character.size(); ++size)
+      EXPECT_EQ(utf8_prefix(text, size), "ab") << "size " << size;
+    EXPECT_EQ(utf8_prefix(text, 2 + character.size()), "ab" + character);
+  }
+  EXPECT_EQ(utf8_prefix(smile, 3), "");
+  EXPECT_EQ(utf8_prefix(smile + smile, 7), smile);
+}
+
+TEST(ChatUtf8Prefix, ReturnsAViewIntoItsArgument) {
+  const std::string text = "words and more";
+  EXPECT_EQ(utf8_prefix(text, 5).data(), text.data());
+}
+
 TEST(ChatTrim, ReturnsAViewIntoItsArgument) {
   const std::string text = "  word  ";
   const std::string_view trimmed = trim(text);

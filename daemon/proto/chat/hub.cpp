@@ -31,6 +31,9 @@ class ChatHub final : public Service {
       case wire::kTooLong:
         courier.deliver(from, "! line too long\n");
         return;
+      case wire::kQuit:
+        client.reason = message;
+        return;
       case wire::kLine:
         if (client.name.empty())
           name_line(from, client, message, courier);
@@ -50,16 +53,18 @@ class ChatHub final : public Service {
     if (client.name.empty()) return;
     names_.erase(fold_case(client.name));
     order_.erase(client.joined);
-    broadcast(who, fmt::format("* {}@{} left ({} online)\n", client.name, client.host,
-                               order_.size()),
+    broadcast(who,
+              fmt::format("* {}@{} left ({} online){}{}\n", client.name, client.host, order_.size(),
+                          client.reason.empty() ? "" : ": ", client.reason),
               courier);
   }
 
  private:
   struct Client {
     std::string host;
-    std::string name;        // empty until joined
+    std::string name;          // empty until joined
     std::uint64_t joined = 0;  // position in order_
+    std::string reason;        // given with /quit, for the others to see
   };
 
   // The first lines of a client, until one is a name it can have.
@@ -69,18 +74,18 @@ class ChatHub final : public Service {
     if (line.starts_with("NAME: ")) line = trim(line.substr(6));
     if (!usable_name(from, line, courier)) return;
     if (order_.size() >= max_members_) {
-      courier.deliver(from, fmt::format("! room full: {} online; try again later\n",
-                                        order_.size()));
+      courier.deliver(from,
+                      fmt::format("! room full: {} online; try again later\n", order_.size()));
       return;
     }
     client.name = line;
     client.joined = next_join_++;
     order_.emplace(client.joined, from);
     names_.emplace(fold_case(client.name), from);
-    courier.deliver(from, fmt::format("* welcome {}@{}, {} online: {}\n", client.name,
-                                      client.host, order_.size(), roster()));
-    broadcast(from, fmt::format("* {}@{} joined ({} online)\n", client.name, client.host,
-                                order_.size()),
+    courier.deliver(from, fmt::format("* welcome {}@{}, {} online: {}\n", client.name, client.host,
+                                      order_.size(), roster()));
+    broadcast(from,
+              fmt::format("* {}@{} joined ({} online)\n", client.name, client.host, order_.size()),
               courier);
   }
 
@@ -150,8 +155,8 @@ class ChatHub final : public Service {
 
   const std::size_t max_members_;
   std::unordered_map<ConnectionId, Client> clients_;
-  std::map<std::uint64_t, ConnectionId> order_;             // members by join order
-  std::unordered_map<std::string, ConnectionId> names_;     // case-folded name -> member
+  std::map<std::uint64_t, ConnectionId> order_;          // members by join order
+  std::unordered_map<std::string, ConnectionId> names_;  // case-folded name -> member
   std::uint64_t next_join_ = 0;
 };
 

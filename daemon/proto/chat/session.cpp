@@ -86,10 +86,19 @@ class ChatSession final : public Session {
     std::string text = sanitize(line_);
     std::string().swap(line_);
     if (text == "/quit" || text.starts_with("/quit ")) {
-      close_after_flush();  // the hub hears gone() and tells the others
+      quit(std::string_view(text).substr(5));
       return;
     }
-    if (!text.empty()) send(wire::kLine, text);
+    // A line of nothing but blanks says nothing, like an empty one.
+    if (!trim(text).empty()) send(wire::kLine, text);
+  }
+
+  // The hub keeps the reason for the line that tells the others this member
+  // left, which it sends when it hears gone().
+  void quit(std::string_view reason) {
+    reason = trim(utf8_prefix(trim(reason), kMaxReason));
+    if (!reason.empty()) send(wire::kQuit, reason);
+    close_after_flush();
   }
 
   void send(char tag, std::string_view payload) {

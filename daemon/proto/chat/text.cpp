@@ -108,4 +108,10 @@ std::string_view trim(std::string_view text) noexcept {
   return text;
 }
 
+std::string_view utf8_prefix(std::string_view text, std::size_t size) noexcept {
+  if (text.size() <= size) return text;
+  while (size > 0 && is_continuation(static_cast<unsigned char>(text[size]))) --size;
+  return text.substr(0, size);
+}
+
 }  // namespace netcook::proto::chat
