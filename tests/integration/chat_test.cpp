@@ -50,6 +50,8 @@ constexpr long kRssGrowthKib = 128 * 1024;
 constexpr long kRssGrowthKib = 16 * 1024;
 #endif
 
+const std::string kInvalidName = "! invalid name: 1-32 ASCII letters, digits, '.', '-' or '_'\n";
+
 class Chat : public ::testing::TestWithParam<ModelCase> {
  protected:
   ChatListener listener(const std::string& name = "room") const {
@@ -69,7 +71,7 @@ TEST_P(Chat, ThreeMembersFullExchange) {
   // ignored.
   auto bob = connect_greeted(port);
   ASSERT_EQ(bob.write_all("\n\nbad name!\n"), IoStatus::ok);
-  EXPECT_EQ(next_line(bob), "! invalid name\n");
+  EXPECT_EQ(next_line(bob), kInvalidName);
   ASSERT_EQ(bob.write_all("ALICE\n"), IoStatus::ok);
   EXPECT_EQ(next_line(bob), "! name taken: ALICE\n");
   admit(room, std::move(bob), "bob", "127.0.0.1", "NAME: bob\n");
@@ -90,7 +92,7 @@ TEST_P(Chat, ThreeMembersFullExchange) {
   bob_member.say("/nick Carol\n");
   EXPECT_EQ(next_line(bob_member.client), "! name taken: Carol\n");
   bob_member.say("/nick bad name\n");
-  EXPECT_EQ(next_line(bob_member.client), "! invalid name\n");
+  EXPECT_EQ(next_line(bob_member.client), kInvalidName);
   bob_member.say("/nick robert\n");
   EXPECT_EQ(next_line(bob_member.client), "* you are now robert\n");
   expect_others_get(room, bob_member, "* bob is now robert\n");
@@ -141,14 +143,14 @@ TEST_P(Chat, NickCollisionsIgnoreCase) {
   ASSERT_EQ(newcomer.write_all("NAME: BOB\n"), IoStatus::ok);
   EXPECT_EQ(next_line(newcomer), "! name taken: BOB\n");
   ASSERT_EQ(newcomer.write_all(std::string(33, 'x') + "\n"), IoStatus::ok);
-  EXPECT_EQ(next_line(newcomer), "! invalid name\n");
+  EXPECT_EQ(next_line(newcomer), kInvalidName);
   admit(room, std::move(newcomer), "carol", "127.0.0.1", "carol\n");
 
   // Name length and characters.
   room[2].say("/nick\n");
-  EXPECT_EQ(next_line(room[2].client), "! invalid name\n");
+  EXPECT_EQ(next_line(room[2].client), "! usage: /nick NAME\n");
   room[2].say("/nick caröl\n");
-  EXPECT_EQ(next_line(room[2].client), "! invalid name\n");
+  EXPECT_EQ(next_line(room[2].client), kInvalidName);
   const std::string longest = "Az09_.-" + std::string(25, 'q');
   room[2].say("/nick " + longest + "\n");
   EXPECT_EQ(next_line(room[2].client), "* you are now " + longest + "\n");
@@ -357,7 +359,7 @@ TEST_P(Chat, ControlCharactersAndBadUtf8AreCleanedUp) {
   // In names: what is left after cleaning must be a valid name.
   auto bob = connect_greeted(port);
   ASSERT_EQ(bob.write_all("\x1b[31m\n"), IoStatus::ok);
-  EXPECT_EQ(next_line(bob), "! invalid name\n");
+  EXPECT_EQ(next_line(bob), kInvalidName);
   admit(room, std::move(bob), "bob", "127.0.0.1",
         "\x1b\x07"
         "b\x7fo\xc2\x9b"
@@ -393,7 +395,7 @@ TEST_P(Chat, ControlCharactersAndBadUtf8AreCleanedUp) {
   bob_member.say("/me \x1b]0;title\x07waves\n");
   EXPECT_EQ(next_line(alice.client), "* bob ]0;titlewaves\n");
   bob_member.say("/nick \x1b[1mX\n");
-  EXPECT_EQ(next_line(bob_member.client), "! invalid name\n");
+  EXPECT_EQ(next_line(bob_member.client), kInvalidName);
   bob_member.say(
       "/nick ro\x1b"
       "b\x07"
@@ -401,6 +403,48 @@ TEST_P(Chat, ControlCharactersAndBadUtf8AreCleanedUp) {
   EXPECT_EQ(next_line(bob_member.client), "* you are now robby\n");
   EXPECT_EQ(next_line(alice.client), "* bob is now robby\n");
   bob_member.name = "robby";
+  expect_nothing_pending(room);
+}
+
+// Replies that tell a client with no manual what to do: the greeting
+// points to /help, which works before a name as after; other commands
+// before a name ask for it; refusals say the rule, and max_line is the
+// listener's own (under fork the room lives in the fork master, with the
+// settings it was sent).
+TEST_P(Chat, RepliesExplainThemselves) {
+  auto spec = listener();
+  spec.max_line = "100B";
+  Daemon daemon(make_chat_config({spec}));
+  const auto port = daemon.port_of("room");
+  const std::string help =
+      "* commands (any other line is sent to the room):\n"
+      "* /who - who is online\n"
+      "* /nick NAME - change your name\n"
+      "* /me TEXT - the others see: * NAME TEXT\n"
+      "* /quit [REASON] - leave; the others see REASON\n"
+      "* /help - this list\n";
+  Room room;
+  join(room, port, "alice");
+
+  auto bob = Client::connect(port);
+  EXPECT_EQ(next_line(bob), "* welcome to netcookd chat; send your name (/help for commands)\n");
+  ASSERT_EQ(bob.write_all("/help\r\n"), IoStatus::ok);
+  EXPECT_EQ(bob.read_exact(help.size()), help);
+  ASSERT_EQ(bob.write_all("/who\n"), IoStatus::ok);
+  EXPECT_EQ(next_line(bob), "! send your name first\n");
+  ASSERT_EQ(bob.write_all("bob!\n"), IoStatus::ok);
+  EXPECT_EQ(next_line(bob), kInvalidName);
+  ASSERT_EQ(bob.write_all(std::string(101, 'b') + "\n"), IoStatus::ok);
+  EXPECT_EQ(next_line(bob), "! line too long (limit 100 bytes)\n");
+  admit(room, std::move(bob), "bob", "127.0.0.1", "bob\n");
+  ASSERT_FALSE(HasFailure());
+
+  room[1].say("/nick\n");
+  EXPECT_EQ(next_line(room[1].client), "! usage: /nick NAME\n");
+  room[1].say("/help\n");
+  EXPECT_EQ(room[1].client.read_exact(help.size()), help);
+  room[1].say(std::string(100, 'b') + "\r\n");  // the limit itself is fine
+  EXPECT_EQ(next_line(room[0].client), "[bob@127.0.0.1] " + std::string(100, 'b') + "\n");
   expect_nothing_pending(room);
 }
 
@@ -444,14 +488,14 @@ TEST_P(Chat, LineOverMaxLineIsRefusedAndTheConnectionGoesOn) {
   Room room;
   auto alice = connect_greeted(port);
   ASSERT_EQ(alice.write_all(std::string(100, 'n') + "\n"), IoStatus::ok);
-  EXPECT_EQ(next_line(alice), "! line too long\n");  // before a name, too
+  EXPECT_EQ(next_line(alice), "! line too long (limit 64 bytes)\n");  // before a name, too
   admit(room, std::move(alice), "alice", "127.0.0.1", "alice\n");
   join(room, port, "bob");
   ASSERT_FALSE(HasFailure());
   auto& sender = room[0];
 
   sender.say(std::string(65, 'a') + "\n");
-  EXPECT_EQ(next_line(sender.client), "! line too long\n");
+  EXPECT_EQ(next_line(sender.client), "! line too long (limit 64 bytes)\n");
   // 64 bytes and a CR (not counted), the LF in a later write.
   sender.say(std::string(64, 'b') + "\r");
   sender.say("\n");
@@ -459,7 +503,7 @@ TEST_P(Chat, LineOverMaxLineIsRefusedAndTheConnectionGoesOn) {
   // A long line in pieces: one refusal, then the next line is fine.
   for (int i = 0; i < 4; ++i) sender.say(std::string(2500, 'c'));
   sender.say("\nafter\n");
-  EXPECT_EQ(next_line(sender.client), "! line too long\n");
+  EXPECT_EQ(next_line(sender.client), "! line too long (limit 64 bytes)\n");
   EXPECT_EQ(next_line(room[1].client), "[alice@127.0.0.1] after\n");
   expect_nothing_pending(room);
 }
@@ -484,7 +528,7 @@ TEST_P(Chat, LongestLineOfBadBytesIsRelayedWhole) {
   EXPECT_EQ(got.size(), expected.size() + 1);
   EXPECT_TRUE(got == expected + "\n") << got.substr(0, 80) << "...";
   room[0].say(std::string(32 * 1024 + 1, 'x') + "\n");
-  EXPECT_EQ(next_line(room[0].client), "! line too long\n");
+  EXPECT_EQ(next_line(room[0].client), "! line too long (limit 32768 bytes)\n");
   expect_nothing_pending(room);
 }
 

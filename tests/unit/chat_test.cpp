@@ -127,14 +127,18 @@ class Room final : private Courier {
   std::vector<std::unique_ptr<Client>> clients_;
 };
 
-constexpr std::string_view kGreetingStart = "* ";
+constexpr std::string_view kGreeting =
+    "* welcome to netcookd chat; send your name (/help for commands)\n";
+const std::string kInvalidName = "! invalid name: 1-32 ASCII letters, digits, '.', '-' or '_'\n";
 
-// The greeting is one line starting with "* "; takes it away.
+// The refusal of a line longer than `limit` bytes.
+std::string too_long(std::size_t limit) {
+  return "! line too long (limit " + std::to_string(limit) + " bytes)\n";
+}
+
+// Takes the greeting away.
 void expect_greeting(Room& room, std::size_t who) {
-  const std::string greeting = room.take(who);
-  EXPECT_TRUE(greeting.starts_with(kGreetingStart)) << greeting;
-  EXPECT_TRUE(greeting.ends_with('\n')) << greeting;
-  EXPECT_EQ(greeting.find('\n'), greeting.size() - 1) << greeting;
+  EXPECT_EQ(room.take(who), kGreeting);
 }
 
 // Connects and greets a client and has it join as `name`.
@@ -148,9 +152,55 @@ std::size_t join(Room& room, std::string host, std::string_view name) {
 TEST(Chat, GreetingIsOneLineBeforeAnyInput) {
   Room room;
   const std::size_t a = room.connect("127.0.0.1");
-  expect_greeting(room, a);
+  EXPECT_EQ(room.take(a), kGreeting);
   EXPECT_FALSE(room.closed(a));
   EXPECT_FALSE(room.session(a).partial());
+}
+
+const std::string kHelp =
+    "* commands (any other line is sent to the room):\n"
+    "* /who - who is online\n"
+    "* /nick NAME - change your name\n"
+    "* /me TEXT - the others see: * NAME TEXT\n"
+    "* /quit [REASON] - leave; the others see REASON\n"
+    "* /help - this list\n";
+
+TEST(Chat, HelpListsTheCommandsBeforeAndAfterTheName) {
+  Room room;
+  const std::size_t a = join(room, "127.0.0.1", "alice");
+  const std::size_t b = room.connect("::1");
+  expect_greeting(room, b);
+  room.take_all();
+
+  room.send(b, "/help\n");
+  EXPECT_EQ(room.take_all(), (Lines{"", kHelp}));
+  room.send(b, "  /help me please \r\n");  // blanks and arguments do not matter
+  EXPECT_EQ(room.take_all(), (Lines{"", kHelp}));
+  room.send(b, "bob\n");
+  room.take_all();
+  room.send(a, "/help\n");
+  EXPECT_EQ(room.take_all(), (Lines{kHelp, ""}));
+  room.send(a, "/HELP\n");
+  EXPECT_EQ(room.take_all(), (Lines{"! unknown command: /HELP\n", ""}));
+}
+
+TEST(Chat, CommandsBeforeTheNameAskForIt) {
+  Room room;
+  const std::size_t a = join(room, "127.0.0.1", "alice");
+  const std::size_t b = room.connect("::1");
+  expect_greeting(room, b);
+  room.take_all();
+
+  for (std::string_view command :
+       {"/who\n", "/nick bob\n", "/me waves\n", "/dance\n", "/\n", " /who\n", "/quitter\n"}) {
+    room.send(b, command);
+    EXPECT_EQ(room.take_all(), (Lines{"", "! send your name first\n"})) << command;
+  }
+  EXPECT_FALSE(room.closed(b));
+  room.send(b, "bob\n");
+  EXPECT_EQ(room.take(b), "* welcome bob@::1, 2 online: alice, bob\n");
+  room.send(a, "/who\n");
+  EXPECT_EQ(room.take(a), "* bob@::1 joined (2 online)\n* 2 online: alice, bob\n");
 }
 
 TEST(Chat, FullExchangeBetweenThreeClients) {
@@ -170,7 +220,7 @@ TEST(Chat, FullExchangeBetweenThreeClients) {
                                     "* welcome Bob@::1, 2 online: alice, Bob\n", ""}));
 
   room.send(c, "bad name\n");
-  EXPECT_EQ(room.take_all(), (Lines{"", "", "! invalid name\n"}));
+  EXPECT_EQ(room.take_all(), (Lines{"", "", kInvalidName}));
   room.send(c, "ALICE\n");
   EXPECT_EQ(room.take_all(), (Lines{"", "", "! name taken: ALICE\n"}));
   room.send(c, "NAME: bob\n");
@@ -195,7 +245,7 @@ TEST(Chat, FullExchangeBetweenThreeClients) {
   room.send(c, "/nick bOB\n");
   EXPECT_EQ(room.take_all(), (Lines{"", "", "! name taken: bOB\n"}));
   room.send(c, "/nick no way\n");
-  EXPECT_EQ(room.take_all(), (Lines{"", "", "! invalid name\n"}));
+  EXPECT_EQ(room.take_all(), (Lines{"", "", kInvalidName}));
   room.send(c, "/nick dave\n");
   EXPECT_EQ(room.take_all(),
             (Lines{"* Carol is now dave\n", "* Carol is now dave\n", "* you are now dave\n"}));
@@ -232,12 +282,12 @@ TEST(Chat, NameRules) {
   Room room;
   const std::size_t a = room.connect("127.0.0.1");
   expect_greeting(room, a);
-  const std::string too_long(33, 'n');
+  const std::string overlong(33, 'n');
   for (const std::string& bad :
-       {std::string("/who"), std::string("a@b"), too_long, std::string("NAME:x"),
-        std::string("NAME: NAME: x"), std::string("/nick x")}) {
+       {std::string("a@b"), overlong, std::string("NAME:x"), std::string("NAME: NAME: x"),
+        std::string("NAME: /who"), std::string("al ice"), std::string("j\xC3\xA9")}) {
     room.send(a, bad + "\n");
-    EXPECT_EQ(room.take(a), "! invalid name\n") << bad;
+    EXPECT_EQ(room.take(a), kInvalidName) << bad;
   }
   const std::string longest(32, 'n');
   room.send(a, "NAME: " + longest + "\n");
@@ -250,12 +300,16 @@ TEST(Chat, NickRules) {
   const std::size_t b = join(room, "::1", "bob");
   room.take_all();
 
-  for (std::string_view bad : {"/nick\n", "/nick \n", "/nick a b\n", "/nick a@b\n"}) {
+  for (std::string_view bad : {"/nick\n", "/nick \n", "/nick \t \n"}) {
     room.send(a, bad);
-    EXPECT_EQ(room.take_all(), (Lines{"! invalid name\n", ""})) << bad;
+    EXPECT_EQ(room.take_all(), (Lines{"! usage: /nick NAME\n", ""})) << bad;
+  }
+  for (std::string_view bad : {"/nick a b\n", "/nick a@b\n"}) {
+    room.send(a, bad);
+    EXPECT_EQ(room.take_all(), (Lines{kInvalidName, ""})) << bad;
   }
   room.send(a, "/nick " + std::string(33, 'x') + "\n");
-  EXPECT_EQ(room.take_all(), (Lines{"! invalid name\n", ""}));
+  EXPECT_EQ(room.take_all(), (Lines{kInvalidName, ""}));
   room.send(a, "/nick BOB\n");
   EXPECT_EQ(room.take_all(), (Lines{"! name taken: BOB\n", ""}));
 
@@ -450,15 +504,15 @@ TEST(Chat, MaxLineCountsBytesBeforeTheLfWithoutCr) {
   EXPECT_EQ(room.take_all(), (Lines{"", "[alice@127.0.0.1] " + exact + "\n"}));
 
   room.send(a, over + "\n");
-  EXPECT_EQ(room.take_all(), (Lines{"! line too long\n", ""}));
+  EXPECT_EQ(room.take_all(), (Lines{too_long(16), ""}));
   EXPECT_FALSE(room.closed(a));
   EXPECT_FALSE(room.session(a).partial());
   room.send(a, over + "\r\n");
-  EXPECT_EQ(room.take_all(), (Lines{"! line too long\n", ""}));
+  EXPECT_EQ(room.take_all(), (Lines{too_long(16), ""}));
 
   // The connection goes on with the next line, even in the same read.
   room.send(a, over + "\nafter\n");
-  EXPECT_EQ(room.take_all(), (Lines{"! line too long\n", "[alice@127.0.0.1] after\n"}));
+  EXPECT_EQ(room.take_all(), (Lines{too_long(16), "[alice@127.0.0.1] after\n"}));
 }
 
 TEST(Chat, LongLineIsRefusedOnceWhateverItsLength) {
@@ -475,7 +529,7 @@ TEST(Chat, LongLineIsRefusedOnceWhateverItsLength) {
   }
   room.send(a, "end\n");
   EXPECT_FALSE(room.session(a).partial());
-  EXPECT_EQ(room.take_all(), (Lines{"! line too long\n", ""}));
+  EXPECT_EQ(room.take_all(), (Lines{too_long(16), ""}));
   room.send(a, "fine\n");
   EXPECT_EQ(room.take_all(), (Lines{"", "[alice@127.0.0.1] fine\n"}));
 }
@@ -487,7 +541,7 @@ TEST(Chat, MaxLineAppliesBeforeJoining) {
   const std::size_t a = room.connect("127.0.0.1");
   expect_greeting(room, a);
   room.send(a, "NAME: alice\n");  // 11 bytes
-  EXPECT_EQ(room.take(a), "! line too long\n");
+  EXPECT_EQ(room.take(a), too_long(8));
   room.send(a, "alice\n");
   EXPECT_EQ(room.take(a), "* welcome alice@127.0.0.1, 1 online: alice\n");
 }
@@ -501,7 +555,7 @@ TEST(Chat, DefaultMaxLineIs4KiB) {
   room.send(a, exact + "\n");
   EXPECT_EQ(room.take_all(), (Lines{"", "[alice@127.0.0.1] " + exact + "\n"}));
   room.send(a, exact + "k\n");
-  EXPECT_EQ(room.take_all(), (Lines{"! line too long\n", ""}));
+  EXPECT_EQ(room.take_all(), (Lines{too_long(4096), ""}));
 }
 
 TEST(Chat, RoomFullRefusesJoinsUntilSomeoneLeaves) {
@@ -536,7 +590,7 @@ TEST(Chat, ControlCharactersAreRemovedFromNamesAndLines) {
 
   // An escape sequence loses its ESC; what is left is no name.
   room.send(a, "\x1B[31malice\x1B[0m\n");
-  EXPECT_EQ(room.take_all(), (Lines{"! invalid name\n", ""}));
+  EXPECT_EQ(room.take_all(), (Lines{kInvalidName, ""}));
   room.send(a,
             "\x1B"
             "al\x07ice\x7F\n");
@@ -597,7 +651,7 @@ TEST(Chat, InvalidUtf8IsReplaced) {
                    "[alice@127.0.0.1] bad \xEF\xBF\xBD\xEF\xBF\xBD "
                    "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD \xEF\xBF\xBD!\n"}));
   room.send(a, "/nick b\xFEx\n");  // (0xFF would be Telnet's IAC)
-  EXPECT_EQ(room.take_all(), (Lines{"! invalid name\n", ""}));
+  EXPECT_EQ(room.take_all(), (Lines{kInvalidName, ""}));
 }
 
 TEST(Chat, FinalLineWithoutLfCountsAtEof) {
@@ -624,7 +678,7 @@ TEST(Chat, UnfinishedLongLineIsNotRelayedAtEof) {
 
   room.send(a, "far too long");
   room.hang_up(a);
-  EXPECT_EQ(room.take_all(), (Lines{"! line too long\n", "* alice@127.0.0.1 left (1 online)\n"}));
+  EXPECT_EQ(room.take_all(), (Lines{too_long(8), "* alice@127.0.0.1 left (1 online)\n"}));
 }
 
 TEST(Chat, QuitWithoutLfAtEof) {
@@ -725,7 +779,7 @@ TEST(Chat, TelnetCommandsAreRemovedBeforeMaxLine) {
   EXPECT_EQ(room.take_all(),
             (Lines{"", "[alice@127.0.0.1] " + std::string(15, 'x') + "\xEF\xBF\xBD\n"}));
   room.send(a, std::string(15, 'y') + "\xFF\xFF\xFF\xFFz\n");
-  EXPECT_EQ(room.take_all(), (Lines{"! line too long\n", ""}));
+  EXPECT_EQ(room.take_all(), (Lines{too_long(16), ""}));
 }
 
 TEST(Chat, PartialWhileATelnetCommandIsIncomplete) {
@@ -839,9 +893,7 @@ TEST(ChatScript, WholeStepsGiveTheExpectedConversation) {
           "! unknown command: /dance\n"
           "* bob is now bobby\n"
           "[carol@192.0.2.7] abcdefghijklmnopqrstuvwx\n",
-      greeting +
-          "! name taken: Alice\n"
-          "! invalid name\n"
+      greeting + "! name taken: Alice\n" + kInvalidName +
           "* welcome bob@::1, 2 online: alice, bob\n"
           "[alice@127.0.0.1] hello bob\n"
           "* 2 online: alice, bob\n"
@@ -854,11 +906,10 @@ TEST(ChatScript, WholeStepsGiveTheExpectedConversation) {
           "* you are now bobby\n"
           "[carol@192.0.2.7] abcdefghijklmnopqrstuvwx\n"
           "* ALICE@127.0.0.1 left (2 online): bye\n",
-      greeting +
-          "! invalid name\n"
+      greeting + kInvalidName +
           "* welcome carol@192.0.2.7, 3 online: alice, bob, carol\n"
-          "* alice is now ALICE\n"
-          "! line too long\n"
+          "* alice is now ALICE\n" +
+          too_long(24) +
           "* bob \xF0\x9F\x98\x80 \xEF\xBF\xBD ok\n"
           "[ALICE@127.0.0.1] a[2Jbc\n"
           "* bob is now bobby\n"

@@ -17,7 +17,7 @@ class ChatSession final : public Session {
   }
 
   void open(Outbox& out) override {
-    out.append("* welcome to netcookd chat; send your name\n");
+    out.append("* welcome to netcookd chat; send your name (/help for commands)\n");
     send(wire::kHello, host_);
   }
 
