@@ -161,7 +161,7 @@ std::string activated_line(const std::string& name, const std::string& what,
 }
 
 std::string welcome_line() {
-  return "* welcome to netcookd chat; send your name\n";
+  return "* welcome to netcookd chat; send your name (/help for commands)\n";
 }
 
 // ---- (a) named sockets for two listeners, a third binds its own --------

@@ -7,7 +7,7 @@
 
 namespace netcook::test {
 namespace {
-const std::string kGreeting = "* welcome to netcookd chat; send your name\n";
+const std::string kGreeting = "* welcome to netcookd chat; send your name (/help for commands)\n";
 }  // namespace
 
 ChatQueue::ChatQueue(std::uint16_t port, std::size_t count) {

@@ -61,7 +61,7 @@ inline Client connect_greeted(std::uint16_t port, const ConnectOptions& options 
 // `client` sends `line` (its name line) and joins `room` as `name`: checks
 // its welcome and every earlier member's "joined" line.
 inline Member& admit(Room& room, Client client, const std::string& name, const std::string& host,
-              std::string_view line, Timeout timeout = kWait) {
+                     std::string_view line, Timeout timeout = kWait) {
   EXPECT_EQ(client.write_all(line), IoStatus::ok);
   room.push_back({name, host, std::move(client)});
   auto& member = room.back();
@@ -77,7 +77,7 @@ inline Member& admit(Room& room, Client client, const std::string& name, const s
 }
 
 inline Member& join(Room& room, std::uint16_t port, const std::string& name,
-             const ConnectOptions& options = {}) {
+                    const ConnectOptions& options = {}) {
   return admit(room, connect_greeted(port, options), name, options.host, name + "\n");
 }
 
@@ -100,13 +100,13 @@ inline void expect_others_get(Room& room, const Member& except, const std::strin
 }
 
 // The member named `name` leaves `room` (its Client is closed); the others
-// must get its "left" line.
-inline void expect_left(Room& room, const std::string& name) {
+// must get its "left" line, which ends in ": <reason>" when it gave one.
+inline void expect_left(Room& room, const std::string& name, const std::string& reason = {}) {
   const auto it = std::find_if(room.begin(), room.end(),
                                [&](const Member& member) { return member.name == name; });
   ASSERT_NE(it, room.end()) << name;
-  const std::string line = "* " + it->at() + " left (" +
-                           std::to_string(room.size() - 1) + " online)\n";
+  const std::string line = "* " + it->at() + " left (" + std::to_string(room.size() - 1) +
+                           " online)" + (reason.empty() ? "" : ": " + reason) + "\n";
   room.erase(it);
   for (auto& member : room) EXPECT_EQ(next_line(member.client), line) << "at " << member.name;
 }

@@ -2,10 +2,10 @@
 // coroutine with two workers): the whole exchange byte for byte; name rules
 // and /nick collisions, including racing members; fan-out to a hundred
 // members in per-sender order; a member that never reads (cut off, memory
-// bounded); control characters and bad UTF-8; max_line; max_members and
-// max_connections; SIGHUP keeping the room; IPv6 and dual-stack addresses;
-// reset and idle members leaving; and (fork only) a connection process
-// killed under a member.
+// bounded); control characters and bad UTF-8; Telnet commands; max_line;
+// max_members and max_connections; SIGHUP keeping the room; IPv6 and
+// dual-stack addresses; reset and idle members leaving; and (fork only) a
+// connection process killed under a member.
 //
 // Every wait is a line read or a log line with a bounded timeout; a
 // member's lines are read in lockstep, so when a test reads a member's
@@ -37,6 +37,8 @@
 namespace netcook::test {
 namespace {
 
+using namespace std::string_literals;
+
 // How much the daemon may grow while a member that never reads is cut off:
 // its backlog is capped at max_outbox (64 KiB here). AddressSanitizer keeps
 // freed memory in quarantine (hundreds of MiB), so RSS means little there;
@@ -47,6 +49,8 @@ constexpr long kRssGrowthKib = 128 * 1024;
 #else
 constexpr long kRssGrowthKib = 16 * 1024;
 #endif
+
+const std::string kInvalidName = "! invalid name: 1-32 ASCII letters, digits, '.', '-' or '_'\n";
 
 class Chat : public ::testing::TestWithParam<ModelCase> {
  protected:
@@ -67,7 +71,7 @@ TEST_P(Chat, ThreeMembersFullExchange) {
   // ignored.
   auto bob = connect_greeted(port);
   ASSERT_EQ(bob.write_all("\n\nbad name!\n"), IoStatus::ok);
-  EXPECT_EQ(next_line(bob), "! invalid name\n");
+  EXPECT_EQ(next_line(bob), kInvalidName);
   ASSERT_EQ(bob.write_all("ALICE\n"), IoStatus::ok);
   EXPECT_EQ(next_line(bob), "! name taken: ALICE\n");
   admit(room, std::move(bob), "bob", "127.0.0.1", "NAME: bob\n");
@@ -88,7 +92,7 @@ TEST_P(Chat, ThreeMembersFullExchange) {
   bob_member.say("/nick Carol\n");
   EXPECT_EQ(next_line(bob_member.client), "! name taken: Carol\n");
   bob_member.say("/nick bad name\n");
-  EXPECT_EQ(next_line(bob_member.client), "! invalid name\n");
+  EXPECT_EQ(next_line(bob_member.client), kInvalidName);
   bob_member.say("/nick robert\n");
   EXPECT_EQ(next_line(bob_member.client), "* you are now robert\n");
   expect_others_get(room, bob_member, "* bob is now robert\n");
@@ -100,10 +104,10 @@ TEST_P(Chat, ThreeMembersFullExchange) {
   expect_others_get(room, bob_member, "[robert@127.0.0.1] hi from robert\n");
   expect_nothing_pending(room);
 
-  // /quit: the server closes; the others hear it.
+  // /quit: the server closes; the others hear it, and why.
   carol.say("/quit bye now\n");
   EXPECT_EQ(carol.client.wait_closed(kWait), IoStatus::closed);
-  expect_left(room, "carol");
+  expect_left(room, "carol", "bye now");
   // End of file from alice.
   room[0].client.shutdown_write();
   EXPECT_EQ(room[0].client.wait_closed(kWait), IoStatus::closed);
@@ -139,14 +143,14 @@ TEST_P(Chat, NickCollisionsIgnoreCase) {
   ASSERT_EQ(newcomer.write_all("NAME: BOB\n"), IoStatus::ok);
   EXPECT_EQ(next_line(newcomer), "! name taken: BOB\n");
   ASSERT_EQ(newcomer.write_all(std::string(33, 'x') + "\n"), IoStatus::ok);
-  EXPECT_EQ(next_line(newcomer), "! invalid name\n");
+  EXPECT_EQ(next_line(newcomer), kInvalidName);
   admit(room, std::move(newcomer), "carol", "127.0.0.1", "carol\n");
 
   // Name length and characters.
   room[2].say("/nick\n");
-  EXPECT_EQ(next_line(room[2].client), "! invalid name\n");
+  EXPECT_EQ(next_line(room[2].client), "! usage: /nick NAME\n");
   room[2].say("/nick caröl\n");
-  EXPECT_EQ(next_line(room[2].client), "! invalid name\n");
+  EXPECT_EQ(next_line(room[2].client), kInvalidName);
   const std::string longest = "Az09_.-" + std::string(25, 'q');
   room[2].say("/nick " + longest + "\n");
   EXPECT_EQ(next_line(room[2].client), "* you are now " + longest + "\n");
@@ -355,7 +359,7 @@ TEST_P(Chat, ControlCharactersAndBadUtf8AreCleanedUp) {
   // In names: what is left after cleaning must be a valid name.
   auto bob = connect_greeted(port);
   ASSERT_EQ(bob.write_all("\x1b[31m\n"), IoStatus::ok);
-  EXPECT_EQ(next_line(bob), "! invalid name\n");
+  EXPECT_EQ(next_line(bob), kInvalidName);
   admit(room, std::move(bob), "bob", "127.0.0.1",
         "\x1b\x07"
         "b\x7fo\xc2\x9b"
@@ -365,11 +369,12 @@ TEST_P(Chat, ControlCharactersAndBadUtf8AreCleanedUp) {
   auto& bob_member = room[1];
 
   // ESC, BEL, DEL, C1 (CSI as C2 9B, NEL as C2 85) go; TAB, NBSP and other
-  // UTF-8 stay; every ill-formed sequence becomes one U+FFFD.
+  // UTF-8 stay; every ill-formed sequence becomes one U+FFFD (0xFE here:
+  // 0xFF would be Telnet's IAC).
   bob_member.say(
       "\x1b[31mred\x1b[0m\x07 bell\x7f c1:\xc2\x9b"
       "2J\xc2\x85 tab\there nbsp:\xc2\xa0 "
-      "euro:\xe2\x82\xac bad:\xff cut:\xe2\x82! mid\rcr\r\n");
+      "euro:\xe2\x82\xac bad:\xfe cut:\xe2\x82! mid\rcr\r\n");
   EXPECT_EQ(next_line(alice.client),
             "[bob@127.0.0.1] [31mred[0m bell c1:2J tab\there nbsp:\xc2\xa0 "
             "euro:\xe2\x82\xac bad:\xef\xbf\xbd cut:\xef\xbf\xbd! midcr\n");
@@ -379,12 +384,18 @@ TEST_P(Chat, ControlCharactersAndBadUtf8AreCleanedUp) {
   const std::string bad = "\xef\xbf\xbd";
   EXPECT_EQ(next_line(alice.client), "[bob@127.0.0.1] raw:" + bad + " over:" + bad + bad +
                                          " sur:" + bad + bad + bad + " smile:\xf0\x9f\x98\x80\n");
+  // Bidirectional-text controls (RLO, PDF, LRI, PDI) and zero-width
+  // characters (ZWSP, RLM, BOM) go too.
+  bob_member.say(
+      "\xe2\x80\xaerev\xe2\x80\xac \xe2\x81\xa6iso\xe2\x81\xa9 "
+      "z\xe2\x80\x8bw\xe2\x80\x8fs\xef\xbb\xbf\n");
+  EXPECT_EQ(next_line(alice.client), "[bob@127.0.0.1] rev iso zws\n");
   // A line of nothing but controls is an empty line: ignored.
-  bob_member.say("\x1b\x07\x7f\xc2\x9b\r\n\r\n");
+  bob_member.say("\x1b\x07\x7f\xc2\x9b\xe2\x80\x8b\r\n\r\n");
   bob_member.say("/me \x1b]0;title\x07waves\n");
   EXPECT_EQ(next_line(alice.client), "* bob ]0;titlewaves\n");
   bob_member.say("/nick \x1b[1mX\n");
-  EXPECT_EQ(next_line(bob_member.client), "! invalid name\n");
+  EXPECT_EQ(next_line(bob_member.client), kInvalidName);
   bob_member.say(
       "/nick ro\x1b"
       "b\x07"
@@ -395,6 +406,80 @@ TEST_P(Chat, ControlCharactersAndBadUtf8AreCleanedUp) {
   expect_nothing_pending(room);
 }
 
+// Replies that tell a client with no manual what to do: the greeting
+// points to /help, which works before a name as after; other commands
+// before a name ask for it; refusals say the rule, and max_line is the
+// listener's own (under fork the room lives in the fork master, with the
+// settings it was sent).
+TEST_P(Chat, RepliesExplainThemselves) {
+  auto spec = listener();
+  spec.max_line = "100B";
+  Daemon daemon(make_chat_config({spec}));
+  const auto port = daemon.port_of("room");
+  const std::string help =
+      "* commands (any other line is sent to the room):\n"
+      "* /who - who is online\n"
+      "* /nick NAME - change your name\n"
+      "* /me TEXT - the others see: * NAME TEXT\n"
+      "* /quit [REASON] - leave; the others see REASON\n"
+      "* /help - this list\n";
+  Room room;
+  join(room, port, "alice");
+
+  auto bob = Client::connect(port);
+  EXPECT_EQ(next_line(bob), "* welcome to netcookd chat; send your name (/help for commands)\n");
+  ASSERT_EQ(bob.write_all("/help\r\n"), IoStatus::ok);
+  EXPECT_EQ(bob.read_exact(help.size()), help);
+  ASSERT_EQ(bob.write_all("/who\n"), IoStatus::ok);
+  EXPECT_EQ(next_line(bob), "! send your name first\n");
+  ASSERT_EQ(bob.write_all("bob!\n"), IoStatus::ok);
+  EXPECT_EQ(next_line(bob), kInvalidName);
+  ASSERT_EQ(bob.write_all(std::string(101, 'b') + "\n"), IoStatus::ok);
+  EXPECT_EQ(next_line(bob), "! line too long (limit 100 bytes)\n");
+  admit(room, std::move(bob), "bob", "127.0.0.1", "bob\n");
+  ASSERT_FALSE(HasFailure());
+
+  room[1].say("/nick\n");
+  EXPECT_EQ(next_line(room[1].client), "! usage: /nick NAME\n");
+  room[1].say("/help\n");
+  EXPECT_EQ(room[1].client.read_exact(help.size()), help);
+  room[1].say(std::string(100, 'b') + "\r\n");  // the limit itself is fine
+  EXPECT_EQ(next_line(room[0].client), "[bob@127.0.0.1] " + std::string(100, 'b') + "\n");
+  expect_nothing_pending(room);
+}
+
+// A telnet(1) user: its option negotiation, window size and Ctrl-C (IAC IP)
+// are taken out before lines are read, also when a write cuts a command;
+// nothing answers the negotiation; IAC IAC is a 0xFF byte of text.
+TEST_P(Chat, TelnetCommandsAreTakenOut) {
+  Daemon daemon(make_chat_config({listener()}));
+  const auto port = daemon.port_of("room");
+  Room room;
+  join(room, port, "bob");
+  // DO SGA, WILL NAWS, SB NAWS 80x24 SE, then the name.
+  admit(room, connect_greeted(port), "alice", "127.0.0.1",
+        "\xff\xfd\x03\xff\xfb\x1f\xff\xfa\x1f\x00\x50\x00\x18\xff\xf0"
+        "alice\r\n"s);
+  ASSERT_FALSE(HasFailure());
+  auto& bob = room[0];
+  auto& alice = room[1];
+
+  // Ctrl-C (IAC IP, IAC DO TIMING-MARK) right before a command, in pieces.
+  alice.say("\xff");
+  alice.say("\xf4\xff\xfd");
+  alice.say("\x06/who\r\n");
+  EXPECT_EQ(next_line(alice.client), "* 2 online: bob, alice\n");
+  alice.say("hel\xff\xf1lo \xff\xff!\r\n");  // NOP in a word; a 0xFF byte
+  EXPECT_EQ(next_line(bob.client), "[alice@127.0.0.1] hello \xef\xbf\xbd!\n");
+  alice.say("/me \xff\xfa\x18\x00xterm\xff\xf0waves\r\n"s);  // SB TTYPE IS ... SE
+  EXPECT_EQ(next_line(bob.client), "* alice waves\n");
+  alice.say("\xff\xf4\r\n");  // a line of nothing but IP: ignored
+  expect_nothing_pending(room);
+  alice.say("\xff\xf4/quit\r\n");
+  EXPECT_EQ(alice.client.wait_closed(kWait), IoStatus::closed);
+  expect_left(room, "alice");
+}
+
 TEST_P(Chat, LineOverMaxLineIsRefusedAndTheConnectionGoesOn) {
   auto spec = listener();
   spec.max_line = "64B";
@@ -403,14 +488,14 @@ TEST_P(Chat, LineOverMaxLineIsRefusedAndTheConnectionGoesOn) {
   Room room;
   auto alice = connect_greeted(port);
   ASSERT_EQ(alice.write_all(std::string(100, 'n') + "\n"), IoStatus::ok);
-  EXPECT_EQ(next_line(alice), "! line too long\n");  // before a name, too
+  EXPECT_EQ(next_line(alice), "! line too long (limit 64 bytes)\n");  // before a name, too
   admit(room, std::move(alice), "alice", "127.0.0.1", "alice\n");
   join(room, port, "bob");
   ASSERT_FALSE(HasFailure());
   auto& sender = room[0];
 
   sender.say(std::string(65, 'a') + "\n");
-  EXPECT_EQ(next_line(sender.client), "! line too long\n");
+  EXPECT_EQ(next_line(sender.client), "! line too long (limit 64 bytes)\n");
   // 64 bytes and a CR (not counted), the LF in a later write.
   sender.say(std::string(64, 'b') + "\r");
   sender.say("\n");
@@ -418,14 +503,15 @@ TEST_P(Chat, LineOverMaxLineIsRefusedAndTheConnectionGoesOn) {
   // A long line in pieces: one refusal, then the next line is fine.
   for (int i = 0; i < 4; ++i) sender.say(std::string(2500, 'c'));
   sender.say("\nafter\n");
-  EXPECT_EQ(next_line(sender.client), "! line too long\n");
+  EXPECT_EQ(next_line(sender.client), "! line too long (limit 64 bytes)\n");
   EXPECT_EQ(next_line(room[1].client), "[alice@127.0.0.1] after\n");
   expect_nothing_pending(room);
 }
 
-// At the largest max_line, a line of nothing but bad bytes triples when
-// cleaned up and must still reach the others whole (under fork it crosses
-// the fork master in one packet each way).
+// At the largest max_line, a line of nothing but bad bytes (0xFE; 0xFF
+// would be Telnet's IAC) triples when cleaned up and must still reach the
+// others whole (under fork it crosses the fork master in one packet each
+// way).
 TEST_P(Chat, LongestLineOfBadBytesIsRelayedWhole) {
   auto spec = listener();
   spec.max_line = "32KiB";
@@ -435,14 +521,47 @@ TEST_P(Chat, LongestLineOfBadBytesIsRelayedWhole) {
   join(room, port, "alice");
   join(room, port, "bob");
   ASSERT_FALSE(HasFailure());
-  room[0].say(std::string(32 * 1024, '\xff') + "\r\n");
+  room[0].say(std::string(32 * 1024, '\xfe') + "\r\n");
   std::string expected = "[alice@127.0.0.1] ";
   for (int i = 0; i < 32 * 1024; ++i) expected += "\xef\xbf\xbd";
   const auto got = next_line(room[1].client);
   EXPECT_EQ(got.size(), expected.size() + 1);
   EXPECT_TRUE(got == expected + "\n") << got.substr(0, 80) << "...";
   room[0].say(std::string(32 * 1024 + 1, 'x') + "\n");
-  EXPECT_EQ(next_line(room[0].client), "! line too long\n");
+  EXPECT_EQ(next_line(room[0].client), "! line too long (limit 32768 bytes)\n");
+  expect_nothing_pending(room);
+}
+
+// A /quit reason reaches the others in the line that says the member left
+// (under thread and fork it crosses to the hub before the connection
+// ends), cleaned up, trimmed and cut at 200 bytes. A line of blanks, like
+// an empty one, reaches nobody.
+TEST_P(Chat, QuitReasonReachesTheOthers) {
+  Daemon daemon(make_chat_config({listener()}));
+  const auto port = daemon.port_of("room");
+  Room room;
+  for (const char* name : {"alice", "bob", "carol", "dave", "eve"}) join(room, port, name);
+  ASSERT_FALSE(HasFailure());
+
+  room[1].say(" \t  \r\n\t\n");
+  expect_nothing_pending(room);
+
+  room[1].say("/quit  gone\x1b[1m fishing\t\r\n");
+  EXPECT_EQ(room[1].client.wait_closed(kWait), IoStatus::closed);
+  expect_left(room, "bob", "gone[1m fishing");
+  // 198 bytes, then a character of 3 that would end past 200: it goes.
+  room[1].say("/quit " + std::string(198, 'r') + "\xe2\x82\xac and more\n");
+  EXPECT_EQ(room[1].client.wait_closed(kWait), IoStatus::closed);
+  expect_left(room, "carol", std::string(198, 'r'));
+  // At end of file, without the LF.
+  room[1].say("/quit so long");
+  room[1].client.shutdown_write();
+  EXPECT_EQ(room[1].client.wait_closed(kWait), IoStatus::closed);
+  expect_left(room, "dave", "so long");
+  // Blanks only: the plain line.
+  room[1].say("/quit \t\n");
+  EXPECT_EQ(room[1].client.wait_closed(kWait), IoStatus::closed);
+  expect_left(room, "eve");
   expect_nothing_pending(room);
 }
 

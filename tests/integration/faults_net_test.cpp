@@ -267,7 +267,7 @@ TEST_P(FaultsNet, OutOfDescriptorsChatServesEveryoneWithoutSpinning) {
   // A newcomer is served afterwards. (The last ones may still be leaving
   // the room: its roster is not checked.)
   auto late = Client::connect(port);
-  EXPECT_EQ(next_line(late), "* welcome to netcookd chat; send your name\n");
+  EXPECT_EQ(next_line(late), "* welcome to netcookd chat; send your name (/help for commands)\n");
   ASSERT_EQ(late.write_all("late\n"), IoStatus::ok);
   const auto welcome = next_line(late);
   EXPECT_TRUE(welcome.starts_with("* welcome late@127.0.0.1, ")) << welcome;

@@ -188,7 +188,8 @@ TEST_F(Journal, ForkConnectionLinesComeFromTheConnectionProcess) {
 
   auto client = Client::connect(port_of("room"));
   const std::string peer = client.local_address();
-  EXPECT_EQ(client.read_line(), "* welcome to netcookd chat; send your name\n");
+  EXPECT_EQ(client.read_line(),
+            "* welcome to netcookd chat; send your name (/help for commands)\n");
 
   const JournalEntry served =
       wait(listener_line("room", "connection from " + peer + " served by process "), "served");

@@ -67,7 +67,7 @@ TEST(Notify, ReadyOnlyOnceEveryListenerAccepts) {
   auto line = Client::connect(n.daemon.port_of("line"));
   EXPECT_EQ(line.exchange("hello\n"), "hello\n");
   auto room = Client::connect(n.daemon.port_of("room"));
-  EXPECT_EQ(room.read_line(), "* welcome to netcookd chat; send your name\n");
+  EXPECT_EQ(room.read_line(), "* welcome to netcookd chat; send your name (/help for commands)\n");
   // A one-line STATUS came with or before READY.
   EXPECT_TRUE(n.daemon.find_line(R"(ready: 3 listeners)"));
 }

@@ -19,6 +19,7 @@
 namespace netcook::proto::chat {
 namespace {
 
+using namespace std::string_literals;
 using Lines = std::vector<std::string>;
 
 // One room and its clients, wired as a driver on a single thread would: an
@@ -135,14 +136,18 @@ class Room final : private Courier {
   std::vector<std::unique_ptr<Client>> clients_;
 };
 
-constexpr std::string_view kGreetingStart = "* ";
+constexpr std::string_view kGreeting =
+    "* welcome to netcookd chat; send your name (/help for commands)\n";
+const std::string kInvalidName = "! invalid name: 1-32 ASCII letters, digits, '.', '-' or '_'\n";
 
-// The greeting is one line starting with "* "; takes it away.
+// The refusal of a line longer than `limit` bytes.
+std::string too_long(std::size_t limit) {
+  return "! line too long (limit " + std::to_string(limit) + " bytes)\n";
+}
+
+// Takes the greeting away.
 void expect_greeting(Room& room, std::size_t who) {
-  const std::string greeting = room.take(who);
-  EXPECT_TRUE(greeting.starts_with(kGreetingStart)) << greeting;
-  EXPECT_TRUE(greeting.ends_with('\n')) << greeting;
-  EXPECT_EQ(greeting.find('\n'), greeting.size() - 1) << greeting;
+  EXPECT_EQ(room.take(who), kGreeting);
 }
 
 // Connects and greets a client and has it join as `name`.
@@ -156,9 +161,55 @@ std::size_t join(Room& room, std::string host, std::string_view name) {
 TEST(Chat, GreetingIsOneLineBeforeAnyInput) {
   Room room;
   const std::size_t a = room.connect("127.0.0.1");
-  expect_greeting(room, a);
+  EXPECT_EQ(room.take(a), kGreeting);
   EXPECT_FALSE(room.closed(a));
   EXPECT_FALSE(room.session(a).partial());
+}
+
+const std::string kHelp =
+    "* commands (any other line is sent to the room):\n"
+    "* /who - who is online\n"
+    "* /nick NAME - change your name\n"
+    "* /me TEXT - the others see: * NAME TEXT\n"
+    "* /quit [REASON] - leave; the others see REASON\n"
+    "* /help - this list\n";
+
+TEST(Chat, HelpListsTheCommandsBeforeAndAfterTheName) {
+  Room room;
+  const std::size_t a = join(room, "127.0.0.1", "alice");
+  const std::size_t b = room.connect("::1");
+  expect_greeting(room, b);
+  room.take_all();
+
+  room.send(b, "/help\n");
+  EXPECT_EQ(room.take_all(), (Lines{"", kHelp}));
+  room.send(b, "  /help me please \r\n");  // blanks and arguments do not matter
+  EXPECT_EQ(room.take_all(), (Lines{"", kHelp}));
+  room.send(b, "bob\n");
+  room.take_all();
+  room.send(a, "/help\n");
+  EXPECT_EQ(room.take_all(), (Lines{kHelp, ""}));
+  room.send(a, "/HELP\n");
+  EXPECT_EQ(room.take_all(), (Lines{"! unknown command: /HELP\n", ""}));
+}
+
+TEST(Chat, CommandsBeforeTheNameAskForIt) {
+  Room room;
+  const std::size_t a = join(room, "127.0.0.1", "alice");
+  const std::size_t b = room.connect("::1");
+  expect_greeting(room, b);
+  room.take_all();
+
+  for (std::string_view command :
+       {"/who\n", "/nick bob\n", "/me waves\n", "/dance\n", "/\n", " /who\n", "/quitter\n"}) {
+    room.send(b, command);
+    EXPECT_EQ(room.take_all(), (Lines{"", "! send your name first\n"})) << command;
+  }
+  EXPECT_FALSE(room.closed(b));
+  room.send(b, "bob\n");
+  EXPECT_EQ(room.take(b), "* welcome bob@::1, 2 online: alice, bob\n");
+  room.send(a, "/who\n");
+  EXPECT_EQ(room.take(a), "* bob@::1 joined (2 online)\n* 2 online: alice, bob\n");
 }
 
 TEST(Chat, FullExchangeBetweenThreeClients) {
@@ -178,7 +229,7 @@ TEST(Chat, FullExchangeBetweenThreeClients) {
                                     "* welcome Bob@::1, 2 online: alice, Bob\n", ""}));
 
   room.send(c, "bad name\n");
-  EXPECT_EQ(room.take_all(), (Lines{"", "", "! invalid name\n"}));
+  EXPECT_EQ(room.take_all(), (Lines{"", "", kInvalidName}));
   room.send(c, "ALICE\n");
   EXPECT_EQ(room.take_all(), (Lines{"", "", "! name taken: ALICE\n"}));
   room.send(c, "NAME: bob\n");
@@ -203,7 +254,7 @@ TEST(Chat, FullExchangeBetweenThreeClients) {
   room.send(c, "/nick bOB\n");
   EXPECT_EQ(room.take_all(), (Lines{"", "", "! name taken: bOB\n"}));
   room.send(c, "/nick no way\n");
-  EXPECT_EQ(room.take_all(), (Lines{"", "", "! invalid name\n"}));
+  EXPECT_EQ(room.take_all(), (Lines{"", "", kInvalidName}));
   room.send(c, "/nick dave\n");
   EXPECT_EQ(room.take_all(),
             (Lines{"* Carol is now dave\n", "* Carol is now dave\n", "* you are now dave\n"}));
@@ -222,8 +273,8 @@ TEST(Chat, FullExchangeBetweenThreeClients) {
 
   room.send(b, "/quit see you\n");
   EXPECT_TRUE(room.closed(b));
-  EXPECT_EQ(room.take_all(),
-            (Lines{"* Bob@::1 left (2 online)\n", "", "* Bob@::1 left (2 online)\n"}));
+  EXPECT_EQ(room.take_all(), (Lines{"* Bob@::1 left (2 online): see you\n", "",
+                                    "* Bob@::1 left (2 online): see you\n"}));
 
   room.hang_up(c);
   EXPECT_EQ(room.take_all(), (Lines{"* dave@192.0.2.7 left (1 online)\n", "", ""}));
@@ -240,12 +291,12 @@ TEST(Chat, NameRules) {
   Room room;
   const std::size_t a = room.connect("127.0.0.1");
   expect_greeting(room, a);
-  const std::string too_long(33, 'n');
+  const std::string overlong(33, 'n');
   for (const std::string& bad :
-       {std::string("/who"), std::string("a@b"), too_long, std::string("NAME:x"),
-        std::string("NAME: NAME: x"), std::string("/nick x")}) {
+       {std::string("a@b"), overlong, std::string("NAME:x"), std::string("NAME: NAME: x"),
+        std::string("NAME: /who"), std::string("al ice"), std::string("j\xC3\xA9")}) {
     room.send(a, bad + "\n");
-    EXPECT_EQ(room.take(a), "! invalid name\n") << bad;
+    EXPECT_EQ(room.take(a), kInvalidName) << bad;
   }
   const std::string longest(32, 'n');
   room.send(a, "NAME: " + longest + "\n");
@@ -258,12 +309,16 @@ TEST(Chat, NickRules) {
   const std::size_t b = join(room, "::1", "bob");
   room.take_all();
 
-  for (std::string_view bad : {"/nick\n", "/nick \n", "/nick a b\n", "/nick a@b\n"}) {
+  for (std::string_view bad : {"/nick\n", "/nick \n", "/nick \t \n"}) {
     room.send(a, bad);
-    EXPECT_EQ(room.take_all(), (Lines{"! invalid name\n", ""})) << bad;
+    EXPECT_EQ(room.take_all(), (Lines{"! usage: /nick NAME\n", ""})) << bad;
+  }
+  for (std::string_view bad : {"/nick a b\n", "/nick a@b\n"}) {
+    room.send(a, bad);
+    EXPECT_EQ(room.take_all(), (Lines{kInvalidName, ""})) << bad;
   }
   room.send(a, "/nick " + std::string(33, 'x') + "\n");
-  EXPECT_EQ(room.take_all(), (Lines{"! invalid name\n", ""}));
+  EXPECT_EQ(room.take_all(), (Lines{kInvalidName, ""}));
   room.send(a, "/nick BOB\n");
   EXPECT_EQ(room.take_all(), (Lines{"! name taken: BOB\n", ""}));
 
@@ -331,6 +386,62 @@ TEST(Chat, QuitClosesAndIgnoresTheRest) {
   EXPECT_FALSE(room.closed(b));
 }
 
+TEST(Chat, QuitReasonIsShownToTheOthers) {
+  Room room;
+  const std::size_t a = join(room, "127.0.0.1", "alice");
+  const std::size_t b = join(room, "::1", "bob");
+  room.take_all();
+
+  // Blanks around it go, as do control characters; a tab inside stays.
+  room.send(b, "/quit  \t gone\x1B[1m\tfishing\x07 \r\n");
+  EXPECT_TRUE(room.closed(b));
+  EXPECT_EQ(room.take_all(), (Lines{"* bob@::1 left (1 online): gone[1m\tfishing\n", ""}));
+
+  // Only blanks, or nothing left once cleaned: the plain line.
+  const std::size_t c = join(room, "192.0.2.7", "carol");
+  room.take_all();
+  room.send(c, "/quit \t \x1B\n");
+  EXPECT_TRUE(room.closed(c));
+  EXPECT_EQ(room.take(a), "* carol@192.0.2.7 left (1 online)\n");
+
+  // At end of file, without its LF, too.
+  const std::size_t d = join(room, "192.0.2.8", "dave");
+  room.take_all();
+  room.send(d, "/quit last words");
+  room.hang_up(d);
+  EXPECT_EQ(room.take(a), "* dave@192.0.2.8 left (1 online): last words\n");
+}
+
+TEST(Chat, QuitReasonIsCutAt200BytesBetweenCharacters) {
+  Room room;
+  const std::size_t a = join(room, "127.0.0.1", "alice");
+  room.take_all();
+  const auto quit_with = [&](const std::string& reason) {
+    const std::size_t b = join(room, "::1", "bob");
+    room.take_all();
+    room.send(b, "/quit " + reason + "\n");
+    EXPECT_TRUE(room.closed(b));
+    return room.take(a);
+  };
+  const std::string left = "* bob@::1 left (1 online): ";
+  const std::string exact(200, 'r');
+  EXPECT_EQ(quit_with(exact), left + exact + "\n");
+  EXPECT_EQ(quit_with(exact + "STOP"), left + exact + "\n");
+  // A character that would end past byte 200 goes whole.
+  const std::string euro = "\xE2\x82\xAC";
+  for (std::size_t before = 198; before <= 200; ++before) {
+    const std::string start(before, 'e');
+    EXPECT_EQ(quit_with(start + euro + "tail"), left + start + "\n") << before;
+  }
+  EXPECT_EQ(quit_with(std::string(197, 'e') + euro + "tail"),
+            left + std::string(197, 'e') + euro + "\n");
+  // Sanitizing comes first: removed bytes do not count, a U+FFFD does.
+  EXPECT_EQ(quit_with(std::string(100, '\x1B') + exact), left + exact + "\n");
+  EXPECT_EQ(quit_with("\xFE" + exact), left + "\xEF\xBF\xBD" + std::string(197, 'r') + "\n");
+  // A cut before a blank: the blank goes too.
+  EXPECT_EQ(quit_with(std::string(199, 's') + " and more"), left + std::string(199, 's') + "\n");
+}
+
 TEST(Chat, LeaveNoticesOnlyForMembers) {
   Room room;
   const std::size_t a = join(room, "127.0.0.1", "alice");
@@ -360,6 +471,10 @@ TEST(Chat, EmptyLinesAreIgnored) {
   room.take_all();
   room.send(a, "\n\r\n\n\x07\r\n");
   EXPECT_EQ(room.take_all(), (Lines{"", ""}));
+  // A member's line of only spaces and tabs is no line either.
+  room.send(a, " \n\t\n \t \t\r\n \x1B \n");
+  EXPECT_EQ(room.take_all(), (Lines{"", ""}));
+  EXPECT_FALSE(room.session(a).partial());
   room.send(b, "\n");
   EXPECT_EQ(room.take_all(), (Lines{"", ""}));
 }
@@ -398,15 +513,15 @@ TEST(Chat, MaxLineCountsBytesBeforeTheLfWithoutCr) {
   EXPECT_EQ(room.take_all(), (Lines{"", "[alice@127.0.0.1] " + exact + "\n"}));
 
   room.send(a, over + "\n");
-  EXPECT_EQ(room.take_all(), (Lines{"! line too long\n", ""}));
+  EXPECT_EQ(room.take_all(), (Lines{too_long(16), ""}));
   EXPECT_FALSE(room.closed(a));
   EXPECT_FALSE(room.session(a).partial());
   room.send(a, over + "\r\n");
-  EXPECT_EQ(room.take_all(), (Lines{"! line too long\n", ""}));
+  EXPECT_EQ(room.take_all(), (Lines{too_long(16), ""}));
 
   // The connection goes on with the next line, even in the same read.
   room.send(a, over + "\nafter\n");
-  EXPECT_EQ(room.take_all(), (Lines{"! line too long\n", "[alice@127.0.0.1] after\n"}));
+  EXPECT_EQ(room.take_all(), (Lines{too_long(16), "[alice@127.0.0.1] after\n"}));
 }
 
 TEST(Chat, LongLineIsRefusedOnceWhateverItsLength) {
@@ -423,7 +538,7 @@ TEST(Chat, LongLineIsRefusedOnceWhateverItsLength) {
   }
   room.send(a, "end\n");
   EXPECT_FALSE(room.session(a).partial());
-  EXPECT_EQ(room.take_all(), (Lines{"! line too long\n", ""}));
+  EXPECT_EQ(room.take_all(), (Lines{too_long(16), ""}));
   room.send(a, "fine\n");
   EXPECT_EQ(room.take_all(), (Lines{"", "[alice@127.0.0.1] fine\n"}));
 }
@@ -435,7 +550,7 @@ TEST(Chat, MaxLineAppliesBeforeJoining) {
   const std::size_t a = room.connect("127.0.0.1");
   expect_greeting(room, a);
   room.send(a, "NAME: alice\n");  // 11 bytes
-  EXPECT_EQ(room.take(a), "! line too long\n");
+  EXPECT_EQ(room.take(a), too_long(8));
   room.send(a, "alice\n");
   EXPECT_EQ(room.take(a), "* welcome alice@127.0.0.1, 1 online: alice\n");
 }
@@ -449,7 +564,7 @@ TEST(Chat, DefaultMaxLineIs4KiB) {
   room.send(a, exact + "\n");
   EXPECT_EQ(room.take_all(), (Lines{"", "[alice@127.0.0.1] " + exact + "\n"}));
   room.send(a, exact + "k\n");
-  EXPECT_EQ(room.take_all(), (Lines{"! line too long\n", ""}));
+  EXPECT_EQ(room.take_all(), (Lines{too_long(4096), ""}));
 }
 
 TEST(Chat, RoomFullRefusesJoinsUntilSomeoneLeaves) {
@@ -484,7 +599,7 @@ TEST(Chat, ControlCharactersAreRemovedFromNamesAndLines) {
 
   // An escape sequence loses its ESC; what is left is no name.
   room.send(a, "\x1B[31malice\x1B[0m\n");
-  EXPECT_EQ(room.take_all(), (Lines{"! invalid name\n", ""}));
+  EXPECT_EQ(room.take_all(), (Lines{kInvalidName, ""}));
   room.send(a,
             "\x1B"
             "al\x07ice\x7F\n");
@@ -507,6 +622,30 @@ TEST(Chat, ControlCharactersAreRemovedFromNamesAndLines) {
   EXPECT_EQ(room.take_all(), (Lines{"* 2 online: bob, eve\n", ""}));
 }
 
+TEST(Chat, BidiAndZeroWidthCharactersAreRemovedFromNamesAndLines) {
+  Room room;
+  const std::size_t a = room.connect("127.0.0.1");
+  join(room, "::1", "bob");
+  expect_greeting(room, a);
+  room.take_all();
+
+  // U+200B (ZWSP) and U+FEFF inside a name: what is left is the name.
+  room.send(a,
+            "al\xE2\x80\x8Bi\xEF\xBB\xBF"
+            "ce\n");
+  EXPECT_EQ(room.take_all(), (Lines{"* welcome alice@127.0.0.1, 2 online: bob, alice\n",
+                                    "* alice@127.0.0.1 joined (2 online)\n"}));
+  // U+202E (RLO) would show the rest of the line reversed; U+2066 (LRI)
+  // and U+2069 (PDI) isolate; U+200F is RLM.
+  room.send(a,
+            "\xE2\x80\xAE"
+            "degaro \xE2\x81\xA6x\xE2\x81\xA9\xE2\x80\x8F!\n");
+  EXPECT_EQ(room.take_all(), (Lines{"", "[alice@127.0.0.1] degaro x!\n"}));
+  // A line of nothing but them is an empty line.
+  room.send(a, "\xE2\x80\x8B\xE2\x80\xAC\n");
+  EXPECT_EQ(room.take_all(), (Lines{"", ""}));
+}
+
 TEST(Chat, InvalidUtf8IsReplaced) {
   Room room;
   const std::size_t a = join(room, "127.0.0.1", "alice");
@@ -520,8 +659,8 @@ TEST(Chat, InvalidUtf8IsReplaced) {
             (Lines{"",
                    "[alice@127.0.0.1] bad \xEF\xBF\xBD\xEF\xBF\xBD "
                    "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD \xEF\xBF\xBD!\n"}));
-  room.send(a, "/nick b\xFFx\n");
-  EXPECT_EQ(room.take_all(), (Lines{"! invalid name\n", ""}));
+  room.send(a, "/nick b\xFEx\n");  // (0xFF would be Telnet's IAC)
+  EXPECT_EQ(room.take_all(), (Lines{kInvalidName, ""}));
 }
 
 TEST(Chat, FinalLineWithoutLfCountsAtEof) {
@@ -548,7 +687,7 @@ TEST(Chat, UnfinishedLongLineIsNotRelayedAtEof) {
 
   room.send(a, "far too long");
   room.hang_up(a);
-  EXPECT_EQ(room.take_all(), (Lines{"! line too long\n", "* alice@127.0.0.1 left (1 online)\n"}));
+  EXPECT_EQ(room.take_all(), (Lines{too_long(8), "* alice@127.0.0.1 left (1 online)\n"}));
 }
 
 TEST(Chat, QuitWithoutLfAtEof) {
@@ -610,9 +749,94 @@ TEST(Chat, LastWordsSayWhy) {
   }
 }
 
+// What a telnet(1) user sends: option negotiation and a window size first,
+// then lines; Ctrl-C (IAC IP, IAC DO TIMING-MARK) right before a command;
+// IAC IAC, a 0xFF byte, in text. Others must see only the text, and the
+// telnet user only the replies (nothing answers the negotiation).
+const std::string kTelnetInput =
+    "\xFF\xFD\x03\xFF\xFB\x18\xFF\xFB\x1F"  // DO SGA, WILL TTYPE, WILL NAWS
+    "\xFF\xFA\x1F\x00\x50\x00\x18\xFF\xF0"  // SB NAWS 80x24 SE
+    "alice\r\n"
+    "\xFF\xF4\xFF\xFD\x06/who\r\n"                // IP, DO TIMING-MARK
+    "hel\xFF\xF1lo \xFF\xFF!\r\n"                 // NOP in a word, a 0xFF byte
+    "\xFF\xF4\r\n"                                // a line of nothing but IP
+    "/me \xFF\xFA\x18\x00xterm\xFF\xF0waves\r\n"  // SB TTYPE IS in a line
+    "\xFF\xF4/quit\r\n"s;                         // NUL bytes included
+
+// Runs kTelnetInput from a new client cut at `cuts`, with bob in the room;
+// returns what the telnet client and bob received.
+Lines run_telnet(const std::vector<std::size_t>& cuts) {
+  Room room;
+  const std::size_t bob = join(room, "::1", "bob");
+  const std::size_t telnet = room.connect("127.0.0.1");
+  room.take_all();
+  std::size_t from = 0;
+  for (const std::size_t cut : cuts) {
+    if (cut > from) room.send(telnet, std::string_view(kTelnetInput).substr(from, cut - from));
+    from = cut;
+  }
+  if (from < kTelnetInput.size()) room.send(telnet, std::string_view(kTelnetInput).substr(from));
+  EXPECT_TRUE(room.closed(telnet));
+  return {room.take(telnet), room.take(bob)};
+}
+
+TEST(Chat, TelnetCommandsNeverReachOthers) {
+  const Lines expected{
+      "* welcome alice@127.0.0.1, 2 online: bob, alice\n"
+      "* 2 online: bob, alice\n",
+      "* alice@127.0.0.1 joined (2 online)\n"
+      "[alice@127.0.0.1] hello \xEF\xBF\xBD!\n"
+      "* alice waves\n"
+      "* alice@127.0.0.1 left (1 online)\n",
+  };
+  EXPECT_EQ(run_telnet({}), expected);
+  std::vector<std::size_t> every;
+  for (std::size_t i = 0; i <= kTelnetInput.size(); ++i) {
+    every.push_back(i);
+    ASSERT_EQ(run_telnet({i}), expected) << "cut at " << i;
+    for (std::size_t j = i; j <= kTelnetInput.size(); ++j)
+      ASSERT_EQ(run_telnet({i, j}), expected) << "cuts at " << i << ", " << j;
+  }
+  EXPECT_EQ(run_telnet(every), expected) << "one byte at a time";
+}
+
+TEST(Chat, TelnetCommandsAreRemovedBeforeMaxLine) {
+  ChatSettings settings;
+  settings.max_line = 16;
+  Room room(settings);
+  const std::size_t a = join(room, "127.0.0.1", "alice");
+  join(room, "::1", "bob");
+  room.take_all();
+
+  // 16 bytes of text and many commands: not too long. IAC IAC is one byte.
+  std::string line;
+  for (int i = 0; i < 15; ++i) line += "x\xFF\xF1\xFF\xFB\x01";
+  room.send(a, line + "\xFF\xFF\r\n");
+  EXPECT_EQ(room.take_all(),
+            (Lines{"", "[alice@127.0.0.1] " + std::string(15, 'x') + "\xEF\xBF\xBD\n"}));
+  room.send(a, std::string(15, 'y') + "\xFF\xFF\xFF\xFFz\n");
+  EXPECT_EQ(room.take_all(), (Lines{too_long(16), ""}));
+}
+
+TEST(Chat, PartialWhileATelnetCommandIsIncomplete) {
+  Room room;
+  const std::size_t a = join(room, "127.0.0.1", "alice");
+  room.take_all();
+  room.send(a, "\xFF");
+  EXPECT_TRUE(room.session(a).partial());
+  room.send(a, "\xF4");
+  EXPECT_FALSE(room.session(a).partial());
+  room.send(a, "\xFF\xFA\x1F\x00");
+  EXPECT_TRUE(room.session(a).partial());
+  room.send(a, "\xFF\xF0");
+  EXPECT_FALSE(room.session(a).partial());
+  EXPECT_EQ(room.take(a), "");
+}
+
 // A conversation between three clients, each step one read of one client
 // (a step may hold several lines). Covers names, commands, limits, CRLF,
-// unsafe bytes, /quit and a last line without LF.
+// unsafe bytes, Telnet commands inside lines, /quit and a last line
+// without LF.
 struct Step {
   std::size_t who;
   std::string_view bytes;
@@ -625,10 +849,10 @@ const Step kScript[] = {
     {0, "\nNAME: alice\r\n"},
     {1, "Alice\nbob by\n"},
     {1, "bob\n"},
-    {0, "hello bob\n"},
+    {0, "hel\xFF\xF4lo b\xFF\xFD\x01ob\n"},  // Telnet IP and DO ECHO: removed
     {1, "hi!\r\n\r\n/who\n"},
     {2, "\x1B[1mcarol\n"},
-    {2, "carol\n"},
+    {2, "ca\xFF\xFA\x1F\x01\x50\xFF\xFF\x01\x18\xFF\xF0rol\n"},  // SB NAWS ... SE
     {0, "/nick ALICE\n"},
     {2, "abcdefghijklmnopqrstuvwx\n"},  // exactly max_line
     {2, "abcdefghijklmnopqrstuvwxy\r\nok\n"},
@@ -705,9 +929,7 @@ TEST(ChatScript, WholeStepsGiveTheExpectedConversation) {
           "! unknown command: /dance\n"
           "* bob is now bobby\n"
           "[carol@192.0.2.7] abcdefghijklmnopqrstuvwx\n",
-      greeting +
-          "! name taken: Alice\n"
-          "! invalid name\n"
+      greeting + "! name taken: Alice\n" + kInvalidName +
           "* welcome bob@::1, 2 online: alice, bob\n"
           "[alice@127.0.0.1] hello bob\n"
           "* 2 online: alice, bob\n"
@@ -719,16 +941,15 @@ TEST(ChatScript, WholeStepsGiveTheExpectedConversation) {
           "! name taken: Carol\n"
           "* you are now bobby\n"
           "[carol@192.0.2.7] abcdefghijklmnopqrstuvwx\n"
-          "* ALICE@127.0.0.1 left (2 online)\n",
-      greeting +
-          "! invalid name\n"
+          "* ALICE@127.0.0.1 left (2 online): bye\n",
+      greeting + kInvalidName +
           "* welcome carol@192.0.2.7, 3 online: alice, bob, carol\n"
-          "* alice is now ALICE\n"
-          "! line too long\n"
+          "* alice is now ALICE\n" +
+          too_long(24) +
           "* bob \xF0\x9F\x98\x80 \xEF\xBF\xBD ok\n"
           "[ALICE@127.0.0.1] a[2Jbc\n"
           "* bob is now bobby\n"
-          "* ALICE@127.0.0.1 left (2 online)\n"
+          "* ALICE@127.0.0.1 left (2 online): bye\n"
           "* 2 online: bobby, carol\n"
           "[bobby@::1] last line\n"
           "* bobby@::1 left (1 online)\n",

@@ -1,6 +1,7 @@
-// The chat protocol's text rules: sanitize() removes control characters and
-// replaces ill-formed UTF-8 with U+FFFD once per maximal subpart (Unicode
-// §3.9, "U+FFFD Substitution of Maximal Subparts"); names are 1 to 32
+// The chat protocol's text rules: sanitize() removes control characters,
+// bidirectional-text controls and zero-width characters, and replaces
+// ill-formed UTF-8 with U+FFFD once per maximal subpart (Unicode §3.9,
+// "U+FFFD Substitution of Maximal Subparts"); names are 1 to 32
 // characters from A-Z a-z 0-9 _ . - and compare ignoring case; trim() drops
 // spaces and tabs at both ends only.
 
@@ -70,6 +71,35 @@ TEST(ChatSanitize, EscapeSequencesLoseTheirEscape) {
             "]0;titlex");
   // CSI as the single C1 character U+009B.
   EXPECT_EQ(sanitize(bytes({0xC2, 0x9B, '2', 'J'})), "2J");
+}
+
+// UTF-8 of a code point from U+0800 to U+FFFF.
+std::string utf8(char32_t point) {
+  return bytes({static_cast<unsigned char>(0xE0 | point >> 12),
+                static_cast<unsigned char>(0x80 | (point >> 6 & 0x3F)),
+                static_cast<unsigned char>(0x80 | (point & 0x3F))});
+}
+
+TEST(ChatSanitize, BidiAndZeroWidthCharactersAreRemoved) {
+  const char32_t removed[] = {
+      0x200B, 0x200C, 0x200D, 0x200E, 0x200F,  // zero-width, LRM, RLM
+      0x202A, 0x202B, 0x202C, 0x202D, 0x202E,  // embeddings, PDF, overrides
+      0x2066, 0x2067, 0x2068, 0x2069,          // isolates
+      0xFEFF,                                  // zero-width no-break space
+  };
+  for (const char32_t point : removed) {
+    EXPECT_EQ(sanitize("a" + utf8(point) + "b"), "ab") << "U+" << std::hex << +point;
+    EXPECT_EQ(sanitize(utf8(point)), "") << "U+" << std::hex << +point;
+  }
+  // Trojan Source: an override that would show "evil" as "live".
+  EXPECT_EQ(sanitize(utf8(0x202E) + "evil" + utf8(0x202C)), "evil");
+}
+
+TEST(ChatSanitize, NeighboursOfTheRemovedRangesStay) {
+  for (const char32_t point : {0x200A, 0x2010, 0x2029, 0x202F, 0x2065, 0x206A, 0xFEFE, 0xFF00}) {
+    EXPECT_EQ(sanitize("a" + utf8(point) + "b"), "a" + utf8(point) + "b")
+        << "U+" << std::hex << +point;
+  }
 }
 
 TEST(ChatSanitize, WellFormedUtf8Stays) {
@@ -210,6 +240,34 @@ TEST(ChatTrim, SpacesAndTabsAtBothEnds) {
   EXPECT_EQ(trim("a \t b"), "a \t b");
   // Only space and tab count as blank.
   EXPECT_EQ(trim("\na\r"), "\na\r");
+}
+
+TEST(ChatUtf8Prefix, ShortTextIsWhole) {
+  EXPECT_EQ(utf8_prefix("", 0), "");
+  EXPECT_EQ(utf8_prefix("", 5), "");
+  EXPECT_EQ(utf8_prefix("abc", 3), "abc");
+  EXPECT_EQ(utf8_prefix("abc", 200), "abc");
+}
+
+TEST(ChatUtf8Prefix, CutsBeforeACharacterThatDoesNotFit) {
+  const std::string e_acute = bytes({0xC3, 0xA9});
+  const std::string euro = bytes({0xE2, 0x82, 0xAC});
+  const std::string smile = bytes({0xF0, 0x9F, 0x98, 0x80});
+  EXPECT_EQ(utf8_prefix("abcd", 2), "ab");
+  for (const std::string& character : {e_acute, euro, smile}) {
+    const std::string text = "ab" + character + "z";
+    // Every size that ends inside the character keeps only "ab".
+    for (std::size_t size = 2; size < 2 + character.size(); ++size)
+      EXPECT_EQ(utf8_prefix(text, size), "ab") << "size " << size;
+    EXPECT_EQ(utf8_prefix(text, 2 + character.size()), "ab" + character);
+  }
+  EXPECT_EQ(utf8_prefix(smile, 3), "");
+  EXPECT_EQ(utf8_prefix(smile + smile, 7), smile);
+}
+
+TEST(ChatUtf8Prefix, ReturnsAViewIntoItsArgument) {
+  const std::string text = "words and more";
+  EXPECT_EQ(utf8_prefix(text, 5).data(), text.data());
 }
 
 TEST(ChatTrim, ReturnsAViewIntoItsArgument) {

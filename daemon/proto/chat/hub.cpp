@@ -12,12 +12,37 @@
 namespace netcook::proto::chat {
 namespace {
 
+// The answer to /help, one delivery per line: every command and what it
+// does, for a client that has only nc or telnet and no manual.
+constexpr std::string_view kHelp[] = {
+    "* commands (any other line is sent to the room):\n",
+    "* /who - who is online\n",
+    "* /nick NAME - change your name\n",
+    "* /me TEXT - the others see: * NAME TEXT\n",
+    "* /quit [REASON] - leave; the others see REASON\n",
+    "* /help - this list\n",
+};
+
+// A line that starts with '/': the command word, and the argument after
+// the first space without its blanks.
+struct Command {
+  std::string_view word;
+  std::string_view argument;
+};
+
+Command parse_command(std::string_view line) noexcept {
+  const auto space = line.find(' ');
+  if (space == std::string_view::npos) return {line, {}};
+  return {line.substr(0, space), trim(line.substr(space + 1))};
+}
+
 // One room: who is connected, who has joined under which name, in which
 // order. Every reply goes through the Courier, never straight to a session,
 // so a client sees its own replies and others' lines in one order.
 class ChatHub final : public Service {
  public:
-  explicit ChatHub(const ChatSettings& settings) : max_members_(settings.max_members) {}
+  explicit ChatHub(const ChatSettings& settings)
+      : max_line_(settings.max_line), max_members_(settings.max_members) {}
 
   void message(ConnectionId from, std::string_view message, Courier& courier) override {
     if (message.empty()) return;
@@ -29,7 +54,10 @@ class ChatHub final : public Service {
         client.host = message;
         return;
       case wire::kTooLong:
-        courier.deliver(from, "! line too long\n");
+        courier.deliver(from, fmt::format("! line too long (limit {} bytes)\n", max_line_));
+        return;
+      case wire::kQuit:
+        client.reason = message;
         return;
       case wire::kLine:
         if (client.name.empty())
@@ -50,37 +78,48 @@ class ChatHub final : public Service {
     if (client.name.empty()) return;
     names_.erase(fold_case(client.name));
     order_.erase(client.joined);
-    broadcast(who, fmt::format("* {}@{} left ({} online)\n", client.name, client.host,
-                               order_.size()),
+    broadcast(who,
+              fmt::format("* {}@{} left ({} online){}{}\n", client.name, client.host, order_.size(),
+                          client.reason.empty() ? "" : ": ", client.reason),
               courier);
   }
 
  private:
   struct Client {
     std::string host;
-    std::string name;        // empty until joined
+    std::string name;          // empty until joined
     std::uint64_t joined = 0;  // position in order_
+    std::string reason;        // given with /quit, for the others to see
   };
 
   // The first lines of a client, until one is a name it can have.
   void name_line(ConnectionId from, Client& client, std::string_view line, Courier& courier) {
     line = trim(line);
     if (line.empty()) return;
+    // Of the commands only /help, and /quit (the session's), work before a
+    // name; a client that tries another is told what is missing.
+    if (line.starts_with('/')) {
+      if (parse_command(line).word == "/help")
+        help(from, courier);
+      else
+        courier.deliver(from, "! send your name first\n");
+      return;
+    }
     if (line.starts_with("NAME: ")) line = trim(line.substr(6));
     if (!usable_name(from, line, courier)) return;
     if (order_.size() >= max_members_) {
-      courier.deliver(from, fmt::format("! room full: {} online; try again later\n",
-                                        order_.size()));
+      courier.deliver(from,
+                      fmt::format("! room full: {} online; try again later\n", order_.size()));
       return;
     }
     client.name = line;
     client.joined = next_join_++;
     order_.emplace(client.joined, from);
     names_.emplace(fold_case(client.name), from);
-    courier.deliver(from, fmt::format("* welcome {}@{}, {} online: {}\n", client.name,
-                                      client.host, order_.size(), roster()));
-    broadcast(from, fmt::format("* {}@{} joined ({} online)\n", client.name, client.host,
-                                order_.size()),
+    courier.deliver(from, fmt::format("* welcome {}@{}, {} online: {}\n", client.name, client.host,
+                                      order_.size(), roster()));
+    broadcast(from,
+              fmt::format("* {}@{} joined ({} online)\n", client.name, client.host, order_.size()),
               courier);
   }
 
@@ -89,14 +128,16 @@ class ChatHub final : public Service {
       broadcast(from, fmt::format("[{}@{}] {}\n", client.name, client.host, line), courier);
       return;
     }
-    const auto space = line.find(' ');
-    const std::string_view command = line.substr(0, space);
-    const std::string_view argument =
-        space == std::string_view::npos ? std::string_view{} : trim(line.substr(space + 1));
+    const auto [command, argument] = parse_command(line);
     if (command == "/who") {
       courier.deliver(from, fmt::format("* {} online: {}\n", order_.size(), roster()));
     } else if (command == "/nick") {
-      rename(from, client, argument, courier);
+      if (argument.empty())
+        courier.deliver(from, "! usage: /nick NAME\n");
+      else
+        rename(from, client, argument, courier);
+    } else if (command == "/help") {
+      help(from, courier);
     } else if (command == "/me") {
       if (argument.empty())
         courier.deliver(from, "! usage: /me <text>\n");
@@ -122,7 +163,9 @@ class ChatHub final : public Service {
   // spelling of its own.
   bool usable_name(ConnectionId from, std::string_view name, Courier& courier) {
     if (!is_valid_name(name)) {
-      courier.deliver(from, "! invalid name\n");
+      courier.deliver(
+          from,
+          fmt::format("! invalid name: 1-{} ASCII letters, digits, '.', '-' or '_'\n", kMaxName));
       return false;
     }
     const auto holder = names_.find(fold_case(name));
@@ -131,6 +174,10 @@ class ChatHub final : public Service {
       return false;
     }
     return true;
+  }
+
+  void help(ConnectionId to, Courier& courier) {
+    for (const std::string_view line : kHelp) courier.deliver(to, line);
   }
 
   void broadcast(ConnectionId except, std::string_view line, Courier& courier) {
@@ -148,10 +195,11 @@ class ChatHub final : public Service {
     return names;
   }
 
+  const std::size_t max_line_;  // for the refusal of a longer line
   const std::size_t max_members_;
   std::unordered_map<ConnectionId, Client> clients_;
-  std::map<std::uint64_t, ConnectionId> order_;             // members by join order
-  std::unordered_map<std::string, ConnectionId> names_;     // case-folded name -> member
+  std::map<std::uint64_t, ConnectionId> order_;          // members by join order
+  std::unordered_map<std::string, ConnectionId> names_;  // case-folded name -> member
   std::uint64_t next_join_ = 0;
 };
 

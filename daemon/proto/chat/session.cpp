@@ -1,4 +1,5 @@
 #include "proto/chat/chat.hpp"
+#include "proto/chat/telnet.hpp"
 #include "proto/chat/text.hpp"
 #include "proto/chat/wire.hpp"
 
@@ -20,11 +21,15 @@ class ChatSession final : public Session {
   }
 
   void open(Outbox& out) override {
-    out.append("* welcome to netcookd chat; send your name\n");
+    out.append("* welcome to netcookd chat; send your name (/help for commands)\n");
     send(wire::kHello, host_);
   }
 
   void receive(std::string_view data, Outbox&) override {
+    // Telnet commands go first: line ends, limits and cleaning apply to
+    // what is left.
+    std::string without_telnet;
+    data = telnet_.filter(data, without_telnet);
     while (!data.empty() && !closing()) {
       if (discarding_) {
         const auto newline = data.find('\n');
@@ -59,7 +64,9 @@ class ChatSession final : public Session {
     if (!discarding_ && !line_.empty() && !closing()) finish_line();
   }
 
-  bool partial() const noexcept override { return discarding_ || !line_.empty(); }
+  bool partial() const noexcept override {
+    return discarding_ || !line_.empty() || telnet_.inside_command();
+  }
 
   // One line saying why, before the connection ends (best effort: a member
   // who does not read will rarely see its own).
@@ -105,10 +112,19 @@ class ChatSession final : public Session {
     std::string text = sanitize(line_);
     std::string().swap(line_);
     if (text == "/quit" || text.starts_with("/quit ")) {
-      close_after_flush();  // the hub hears gone() and tells the others
+      quit(std::string_view(text).substr(5));
       return;
     }
-    if (!text.empty()) send(wire::kLine, text);
+    // A line of nothing but blanks says nothing, like an empty one.
+    if (!trim(text).empty()) send(wire::kLine, text);
+  }
+
+  // The hub keeps the reason for the line that tells the others this member
+  // left, which it sends when it hears gone().
+  void quit(std::string_view reason) {
+    reason = trim(utf8_prefix(trim(reason), kMaxReason));
+    if (!reason.empty()) send(wire::kQuit, reason);
+    close_after_flush();
   }
 
   void send(char tag, std::string_view payload) {
@@ -122,6 +138,7 @@ class ChatSession final : public Session {
   const std::string idle_timeout_;  // short: no allocation
   const std::string read_timeout_;
   const std::string host_;
+  TelnetFilter telnet_;
   std::string line_;         // the current line so far, at most max_line_ + 1 bytes
   bool discarding_ = false;  // inside a line that was too long, until its LF
   std::string message_;      // reused for every message to the hub

@@ -7,7 +7,10 @@
 namespace netcook::proto::chat::wire {
 
 inline constexpr char kHello = 'H';    // + the client's address as text
-inline constexpr char kLine = 'L';     // + a sanitized, non-empty line
+inline constexpr char kLine = 'L';     // + a sanitized line, not empty nor only blanks
 inline constexpr char kTooLong = 'T';  // a line over max_line was discarded
+// + the reason a client gave with /quit (sanitized, trimmed, not empty, at
+// most kMaxReason bytes); the connection ends next.
+inline constexpr char kQuit = 'Q';
 
 }  // namespace netcook::proto::chat::wire
