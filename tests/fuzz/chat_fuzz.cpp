@@ -18,6 +18,7 @@
 #include "proto/chat/chat.hpp"
 #include "proto/chat/text.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdlib>
@@ -62,9 +63,14 @@ class Room final : private Courier {
     settle(opened);
   }
 
+  // As the core does, a connection whose Outbox is full is not read. The
+  // session's own answers (Telnet refusals) come on top of the Outbox's
+  // limit, never more than the bytes they answer.
   void receive(std::size_t slot, std::string_view bytes) {
     if (bytes.empty()) return;
     if (Connection* connection = open_in(slot)) {
+      if (connection->out.size() >= max_outbox_) return;
+      largest_receive_ = std::max(largest_receive_, bytes.size());
       connection->session->receive(bytes, connection->out);
       settle(*connection);
     }
@@ -140,14 +146,14 @@ class Room final : private Courier {
   // After a step: the session's own output, its wish to close, and every
   // connection cut off meanwhile (closing one may cut off others).
   void settle(Connection& connection) {
-    check(connection.out.size() <= max_outbox_);
+    check(connection.out.size() <= max_outbox_ + largest_receive_);
     if (connection.session->closing() && !connection.closed) close(connection);
     while (!cut_off_.empty()) {
       Connection& cut = *connections_[cut_off_.back()];
       cut_off_.pop_back();
       if (!cut.closed) close(cut);
     }
-    for (const auto& each : connections_) check(each->out.size() <= max_outbox_);
+    for (const auto& each : connections_) check(each->out.size() <= max_outbox_ + largest_receive_);
   }
 
   void close(Connection& connection) {
@@ -158,6 +164,7 @@ class Room final : private Courier {
 
   const ChatSettings settings_;
   const std::size_t max_outbox_;
+  std::size_t largest_receive_ = 0;
   std::unique_ptr<Service> hub_;
   std::vector<std::unique_ptr<Connection>> connections_;  // by ConnectionId
   std::vector<std::size_t> slots_;                        // slot -> its latest connection

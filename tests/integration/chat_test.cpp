@@ -450,24 +450,29 @@ TEST_P(Chat, RepliesExplainThemselves) {
 
 // A telnet(1) user: its option negotiation, window size and Ctrl-C (IAC IP)
 // are taken out before lines are read, also when a write cuts a command;
-// nothing answers the negotiation; IAC IAC is a 0xFF byte of text.
+// every option it asks for is refused; IAC IAC is a 0xFF byte of text.
 TEST_P(Chat, TelnetCommandsAreTakenOut) {
   Daemon daemon(make_chat_config({listener()}));
   const auto port = daemon.port_of("room");
   Room room;
   join(room, port, "bob");
-  // DO SGA, WILL NAWS, SB NAWS 80x24 SE, then the name.
-  admit(room, connect_greeted(port), "alice", "127.0.0.1",
-        "\xff\xfd\x03\xff\xfb\x1f\xff\xfa\x1f\x00\x50\x00\x18\xff\xf0"
-        "alice\r\n"s);
+  // DO SGA, WILL NAWS, SB NAWS 80x24 SE: refused (WONT SGA, DONT NAWS)
+  // before anything else; then the name.
+  auto telnet = connect_greeted(port);
+  ASSERT_EQ(telnet.write_all("\xff\xfd\x03\xff\xfb\x1f\xff\xfa\x1f\x00\x50\x00\x18\xff\xf0"s),
+            IoStatus::ok);
+  EXPECT_EQ(telnet.read_exact(6), "\xff\xfc\x03\xff\xfe\x1f");
+  admit(room, std::move(telnet), "alice", "127.0.0.1", "alice\r\n");
   ASSERT_FALSE(HasFailure());
   auto& bob = room[0];
   auto& alice = room[1];
 
-  // Ctrl-C (IAC IP, IAC DO TIMING-MARK) right before a command, in pieces.
+  // Ctrl-C (IAC IP, IAC DO TIMING-MARK) right before a command, in pieces:
+  // WONT TIMING-MARK comes first, so telnet(1) shows the answer.
   alice.say("\xff");
   alice.say("\xf4\xff\xfd");
   alice.say("\x06/who\r\n");
+  EXPECT_EQ(alice.client.read_exact(3), "\xff\xfc\x06");
   EXPECT_EQ(next_line(alice.client), "* 2 online: bob, alice\n");
   alice.say("hel\xff\xf1lo \xff\xff!\r\n");  // NOP in a word; a 0xFF byte
   EXPECT_EQ(next_line(bob.client), "[alice@127.0.0.1] hello \xef\xbf\xbd!\n");

@@ -89,6 +89,22 @@ TEST(ChatTelnet, InterruptProcessDoesNotSwallowTheNextCommand) {
   expect_filtered("half" + bytes({kIac, kIp}) + "\r\n/who\r\n", "half\r\n/who\r\n");
 }
 
+// Every option asked for is refused, once per request; a refusal is never
+// answered (RFC 854: no loop).
+TEST(ChatTelnet, OptionRequestsAreRefused) {
+  TelnetFilter filter;
+  std::string scratch;
+  EXPECT_FALSE(filter.has_replies());
+  EXPECT_EQ(filter.filter(bytes({kIac, kDo, kEcho, 'a', kIac, kWill}), scratch), "a");
+  EXPECT_EQ(filter.take_replies(), bytes({kIac, kWont, kEcho}));
+  EXPECT_EQ(filter.filter(bytes({kNaws, kIac, kWont, kEcho, kIac, kDont, kNaws}), scratch), "");
+  EXPECT_EQ(filter.take_replies(), bytes({kIac, kDont, kNaws}));
+  EXPECT_FALSE(filter.has_replies());
+  // Inside a subnegotiation, DO is data.
+  EXPECT_EQ(filter.filter(bytes({kIac, kSb, kDo, kEcho, kIac, kSe}), scratch), "");
+  EXPECT_FALSE(filter.has_replies());
+}
+
 TEST(ChatTelnet, OptionNegotiationIsRemovedWithItsOption) {
   for (const unsigned char verb : {kWill, kWont, kDo, kDont}) {
     expect_filtered("a" + bytes({kIac, verb, kEcho}) + "b\n", "ab\n");

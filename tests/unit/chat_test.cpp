@@ -752,7 +752,7 @@ TEST(Chat, LastWordsSayWhy) {
 // What a telnet(1) user sends: option negotiation and a window size first,
 // then lines; Ctrl-C (IAC IP, IAC DO TIMING-MARK) right before a command;
 // IAC IAC, a 0xFF byte, in text. Others must see only the text, and the
-// telnet user only the replies (nothing answers the negotiation).
+// telnet user the replies and, apart, every option refused in order.
 const std::string kTelnetInput =
     "\xFF\xFD\x03\xFF\xFB\x18\xFF\xFB\x1F"  // DO SGA, WILL TTYPE, WILL NAWS
     "\xFF\xFA\x1F\x00\x50\x00\x18\xFF\xF0"  // SB NAWS 80x24 SE
@@ -764,7 +764,9 @@ const std::string kTelnetInput =
     "\xFF\xF4/quit\r\n"s;                         // NUL bytes included
 
 // Runs kTelnetInput from a new client cut at `cuts`, with bob in the room;
-// returns what the telnet client and bob received.
+// returns what the telnet client received (its text, then apart the Telnet
+// commands in it: the chat never sends a 0xFF byte otherwise) and what bob
+// received.
 Lines run_telnet(const std::vector<std::size_t>& cuts) {
   Room room;
   const std::size_t bob = join(room, "::1", "bob");
@@ -777,13 +779,26 @@ Lines run_telnet(const std::vector<std::size_t>& cuts) {
   }
   if (from < kTelnetInput.size()) room.send(telnet, std::string_view(kTelnetInput).substr(from));
   EXPECT_TRUE(room.closed(telnet));
-  return {room.take(telnet), room.take(bob)};
+  std::string text;
+  std::string commands;
+  const std::string received = room.take(telnet);
+  for (std::size_t i = 0; i < received.size(); ++i) {
+    if (received[i] == '\xFF' && i + 2 < received.size()) {
+      commands.append(received, i, 3);
+      i += 2;
+    } else {
+      text.push_back(received[i]);
+    }
+  }
+  return {text, commands, room.take(bob)};
 }
 
 TEST(Chat, TelnetCommandsNeverReachOthers) {
   const Lines expected{
       "* welcome alice@127.0.0.1, 2 online: bob, alice\n"
       "* 2 online: bob, alice\n",
+      // WONT SGA, DONT TTYPE, DONT NAWS, WONT TIMING-MARK
+      "\xFF\xFC\x03\xFF\xFE\x18\xFF\xFE\x1F\xFF\xFC\x06",
       "* alice@127.0.0.1 joined (2 online)\n"
       "[alice@127.0.0.1] hello \xEF\xBF\xBD!\n"
       "* alice waves\n"
@@ -810,10 +825,14 @@ TEST(Chat, TelnetCommandsAreRemovedBeforeMaxLine) {
 
   // 16 bytes of text and many commands: not too long. IAC IAC is one byte.
   std::string line;
-  for (int i = 0; i < 15; ++i) line += "x\xFF\xF1\xFF\xFB\x01";
+  std::string refusals;
+  for (int i = 0; i < 15; ++i) {
+    line += "x\xFF\xF1\xFF\xFB\x01";  // NOP, WILL ECHO
+    refusals += "\xFF\xFE\x01";         // DONT ECHO
+  }
   room.send(a, line + "\xFF\xFF\r\n");
   EXPECT_EQ(room.take_all(),
-            (Lines{"", "[alice@127.0.0.1] " + std::string(15, 'x') + "\xEF\xBF\xBD\n"}));
+            (Lines{refusals, "[alice@127.0.0.1] " + std::string(15, 'x') + "\xEF\xBF\xBD\n"}));
   room.send(a, std::string(15, 'y') + "\xFF\xFF\xFF\xFFz\n");
   EXPECT_EQ(room.take_all(), (Lines{too_long(16), ""}));
 }
@@ -849,7 +868,7 @@ const Step kScript[] = {
     {0, "\nNAME: alice\r\n"},
     {1, "Alice\nbob by\n"},
     {1, "bob\n"},
-    {0, "hel\xFF\xF4lo b\xFF\xFD\x01ob\n"},  // Telnet IP and DO ECHO: removed
+    {0, "hel\xFF\xF4lo b\xFF\xFC\x01ob\n"},  // Telnet IP and WONT ECHO: removed
     {1, "hi!\r\n\r\n/who\n"},
     {2, "\x1B[1mcarol\n"},
     {2, "ca\xFF\xFA\x1F\x01\x50\xFF\xFF\x01\x18\xFF\xF0rol\n"},  // SB NAWS ... SE

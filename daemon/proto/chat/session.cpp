@@ -25,11 +25,12 @@ class ChatSession final : public Session {
     send(wire::kHello, host_);
   }
 
-  void receive(std::string_view data, Outbox&) override {
+  void receive(std::string_view data, Outbox& out) override {
     // Telnet commands go first: line ends, limits and cleaning apply to
-    // what is left.
+    // what is left. Its option requests are refused at once.
     std::string without_telnet;
     data = telnet_.filter(data, without_telnet);
+    if (telnet_.has_replies()) out.append(telnet_.take_replies());
     while (!data.empty() && !closing()) {
       if (discarding_) {
         const auto newline = data.find('\n');

@@ -7,6 +7,9 @@ constexpr unsigned char kIac = 255;
 constexpr unsigned char kSb = 250;
 constexpr unsigned char kSe = 240;
 constexpr unsigned char kWill = 251;  // WILL, WONT, DO, DONT: 251 to 254
+constexpr unsigned char kWont = 252;
+constexpr unsigned char kDo = 253;
+constexpr unsigned char kDont = 254;
 
 }  // namespace
 
@@ -42,6 +45,7 @@ void TelnetFilter::step(unsigned char byte, std::string& out) {
       command(byte, out);
       return;
     case State::option:
+      option(byte);
       state_ = State::data;
       return;
     case State::subnegotiation:
@@ -72,10 +76,18 @@ void TelnetFilter::command(unsigned char byte, std::string& out) {
     subnegotiated_ = 0;
     state_ = State::subnegotiation;
   } else if (byte >= kWill && byte < kIac) {
+    verb_ = byte;
     state_ = State::option;
   } else {
     state_ = State::data;  // a two-byte command, or no command at all
   }
+}
+
+void TelnetFilter::option(unsigned char option) {
+  if (verb_ != kDo && verb_ != kWill) return;  // WONT, DONT: already so
+  replies_.push_back(static_cast<char>(kIac));
+  replies_.push_back(static_cast<char>(verb_ == kDo ? kWont : kDont));
+  replies_.push_back(static_cast<char>(option));
 }
 
 }  // namespace netcook::proto::chat
