@@ -23,6 +23,9 @@ class Diagnostics {
 
   bool empty() const { return errors_.empty(); }
 
+  // The file the errors are about, as it was named.
+  const std::string& file() const { return file_; }
+
   // The errors in file order (whole-file errors first).
   std::vector<Error> take();
 

@@ -11,17 +11,17 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <optional>
 
 namespace netcook::config {
 namespace {
 
-constexpr std::array<std::string_view, 3> kEchoKeys{"mode", "prefix",
-                                                    "max_line"};
-constexpr std::array<std::string_view, 3> kChatKeys{"max_line", "max_outbox",
-                                                    "max_members"};
+constexpr std::array<std::string_view, 3> kEchoKeys{"mode", "prefix", "max_line"};
+constexpr std::array<std::string_view, 3> kChatKeys{"max_line", "max_outbox", "max_members"};
 constexpr std::array<std::string_view, 9> kHttpKeys{
-    "body", "root", "content_type", "index", "max_header", "max_body",
-    "header_timeout", "keepalive_timeout", "access_log"};
+    "body",     "root",           "content_type",      "index",     "max_header",
+    "max_body", "header_timeout", "keepalive_timeout", "access_log"};
 constexpr std::size_t kMinLine = 16;
 // A chat line crosses to the fork master in one packet, and sanitizing may
 // triple it (each bad byte becomes U+FFFD).
@@ -45,19 +45,41 @@ bool is_header_value(std::string_view text) {
   });
 }
 
-// An absolute path to a directory that exists now (a reload checks again).
-bool is_usable_root(const std::string& path, std::string& reason) {
-  if (path.empty() || path.front() != '/') {
-    reason = "must be an absolute path";
-    return false;
+// A relative root is taken from the configuration file's folder, so that
+// an example serves its site from a checkout and installed alike; the
+// result is absolute (the daemon's working directory plays no part later).
+std::optional<std::string> resolve_root(const std::string& path, const std::string& config_file,
+                                        std::string& reason) {
+  if (path.empty()) {
+    reason = "must not be empty";
+    return std::nullopt;
   }
+  std::filesystem::path root(path);
+  if (root.is_relative()) {
+    std::error_code error;
+    root =
+        std::filesystem::absolute(std::filesystem::path(config_file).parent_path() / root, error);
+    if (error) {
+      reason = "cannot make it absolute: " + error.message();
+      return std::nullopt;
+    }
+  }
+  root = root.lexically_normal();
+  if (!root.has_filename() && root.has_parent_path() && root != root.root_path())
+    root = root.parent_path();  // "www/" is "www"
+  return root.string();
+}
+
+// A directory that exists now (a reload checks again). A relative root's
+// reasons name where it was looked for.
+bool is_usable_root(const std::string& path, bool relative, std::string& reason) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) {
-    reason = std::strerror(errno);
+    reason = relative ? path + ": " + std::strerror(errno) : std::strerror(errno);
     return false;
   }
   if (!S_ISDIR(info.st_mode)) {
-    reason = "not a directory";
+    reason = relative ? path + ": not a directory" : "not a directory";
     return false;
   }
   return true;
@@ -69,15 +91,13 @@ std::string section_context(const Entry& entry, std::string_view listener) {
 
 }  // namespace
 
-void read_echo_section(const Entry& entry, std::string_view listener,
-                       EchoOptions& echo, Diagnostics& diagnostics) {
+void read_echo_section(const Entry& entry, std::string_view listener, EchoOptions& echo,
+                       Diagnostics& diagnostics) {
   if (!is_mapping(entry, diagnostics)) return;
-  const auto section = read_section(entry.value, kEchoKeys,
-                                    section_context(entry, listener),
-                                    diagnostics);
+  const auto section =
+      read_section(entry.value, kEchoKeys, section_context(entry, listener), diagnostics);
   if (const auto* mode = section.find("mode"))
-    if (auto value = read_enum(*mode, "echo mode", kEchoModeNames, diagnostics))
-      echo.mode = *value;
+    if (auto value = read_enum(*mode, "echo mode", kEchoModeNames, diagnostics)) echo.mode = *value;
   if (const auto* prefix = section.find("prefix")) {
     if (auto text = read_scalar(*prefix, diagnostics)) {
       std::string reason;
@@ -88,8 +108,7 @@ void read_echo_section(const Entry& entry, std::string_view listener,
     }
   }
   if (const auto* max_line = section.find("max_line"))
-    if (auto value = read_size(*max_line, kMinLine, kMaxLine, diagnostics))
-      echo.max_line = *value;
+    if (auto value = read_size(*max_line, kMinLine, kMaxLine, diagnostics)) echo.max_line = *value;
   // Raw mode would ignore them silently, which is never what was meant.
   if (echo.mode == EchoMode::raw)
     for (const char* key : {"prefix", "max_line"})
@@ -98,12 +117,11 @@ void read_echo_section(const Entry& entry, std::string_view listener,
                           fmt::format("'{}' applies only to echo mode line", key));
 }
 
-void read_chat_section(const Entry& entry, std::string_view listener,
-                       ChatOptions& chat, Diagnostics& diagnostics) {
+void read_chat_section(const Entry& entry, std::string_view listener, ChatOptions& chat,
+                       Diagnostics& diagnostics) {
   if (!is_mapping(entry, diagnostics)) return;
-  const auto section = read_section(entry.value, kChatKeys,
-                                    section_context(entry, listener),
-                                    diagnostics);
+  const auto section =
+      read_section(entry.value, kChatKeys, section_context(entry, listener), diagnostics);
   if (const auto* max_line = section.find("max_line"))
     if (auto value = read_size(*max_line, kMinLine, kMaxChatLine, diagnostics))
       chat.max_line = *value;
@@ -115,12 +133,11 @@ void read_chat_section(const Entry& entry, std::string_view listener,
       chat.max_members = static_cast<std::size_t>(*value);
 }
 
-void read_http_section(const Entry& entry, std::string_view listener,
-                       HttpOptions& http, Diagnostics& diagnostics) {
+void read_http_section(const Entry& entry, std::string_view listener, HttpOptions& http,
+                       Diagnostics& diagnostics) {
   if (!is_mapping(entry, diagnostics)) return;
-  const auto section = read_section(entry.value, kHttpKeys,
-                                    section_context(entry, listener),
-                                    diagnostics);
+  const auto section =
+      read_section(entry.value, kHttpKeys, section_context(entry, listener), diagnostics);
   const auto* body = section.find("body");
   const auto* root = section.find("root");
   if (body != nullptr && root != nullptr)
@@ -136,8 +153,9 @@ void read_http_section(const Entry& entry, std::string_view listener,
   if (root != nullptr)
     if (auto path = read_scalar(*root, diagnostics)) {
       std::string reason;
-      if (is_usable_root(*path, reason))
-        http.root = std::move(*path);
+      const auto resolved = resolve_root(*path, diagnostics.file(), reason);
+      if (resolved && is_usable_root(*resolved, path->front() != '/', reason))
+        http.root = *resolved;
       else
         report_invalid(*root, reason, diagnostics);
     }
@@ -159,8 +177,7 @@ void read_http_section(const Entry& entry, std::string_view listener,
     if (auto value = read_size(*max_header, kMinHeader, kMaxHeader, diagnostics))
       http.max_header = *value;
   if (const auto* max_body = section.find("max_body"))
-    if (auto value = read_size(*max_body, 0, kMaxRequestBody, diagnostics))
-      http.max_body = *value;
+    if (auto value = read_size(*max_body, 0, kMaxRequestBody, diagnostics)) http.max_body = *value;
   if (const auto* timeout = section.find("header_timeout"))
     if (auto value = read_duration(*timeout, Duration(1), kMaxHttpTimeout, diagnostics))
       http.header_timeout = *value;

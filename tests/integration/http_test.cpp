@@ -805,6 +805,21 @@ TEST_P(Http, AccessLogHasALinePerRequest) {
 
 INSTANTIATE_TEST_SUITE_P(Models, Http, ::testing::ValuesIn(model_cases()), model_case_name);
 
+// A relative root is taken from the configuration file's folder (here the
+// daemon's temporary directory, next to ours), not the working directory.
+TEST(HttpRoot, RelativeRootIsTheConfigFilesFolders) {
+  TempDir root;
+  put_file(root, "index.html", "<p>relative</p>\n");
+  HttpListener spec{.name = "web"};
+  spec.root = "../" + std::filesystem::path(root.path()).filename().string();
+  Daemon daemon(make_http_config({spec}));
+  auto client = Client::connect(daemon.port_of("web"));
+  ASSERT_EQ(client.write_all(http_get("/")), IoStatus::ok);
+  const auto reply = read_reply(client);
+  EXPECT_EQ(reply.status_line, "HTTP/1.1 200 OK");
+  EXPECT_EQ(reply.body, "<p>relative</p>\n");
+}
+
 // ---- a real browser ----
 
 // A page whose script, once everything has loaded, puts in the title

@@ -12,6 +12,8 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -607,13 +609,31 @@ TEST(LoadConfig, HttpSectionAndItsDefaults) {
   EXPECT_EQ(fixed.listeners[0].http.content_type, "text/html");
 }
 
+// A relative root is the configuration file's folder's, made absolute and
+// normal, wherever the daemon runs.
+TEST(LoadConfig, RelativeRootIsTheConfigFilesFolders) {
+  std::string folder = (std::filesystem::temp_directory_path() / "netcookd-root-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(folder.data()), nullptr);
+  std::filesystem::create_directory(folder + "/www");
+  const std::string config = std::string(kHttp) + "    http:\n      root: ./site/../www/\n";
+  const auto result = parse_config(config, folder + "/relative.yaml");
+  std::filesystem::remove_all(folder);
+  ASSERT_TRUE(result.config) << testing::PrintToString(texts(result));
+  EXPECT_EQ(result.config->listeners[0].http.root, folder + "/www");
+}
+
 TEST(ConfigErrors, HttpSection) {
   EXPECT_THAT(errors(std::string(kHttp) + "    http:\n      body: hi\n      root: /tmp\n"),
               ElementsAre("test.yaml:8:7: give either 'body' (a fixed response) or 'root' "
                           "(files), not both"));
+  // Relative to the file's folder (here the working directory): the
+  // reason says where it was looked for.
+  const std::string cwd = std::filesystem::current_path().string();
   EXPECT_THAT(errors(std::string(kHttp) + "    http:\n      root: srv/www\n"),
-              ElementsAre("test.yaml:7:13: invalid value 'srv/www' for 'root': must be an "
-                          "absolute path"));
+              ElementsAre("test.yaml:7:13: invalid value 'srv/www' for 'root': " + cwd +
+                          "/srv/www: No such file or directory"));
+  EXPECT_THAT(errors(std::string(kHttp) + "    http:\n      root: \"\"\n"),
+              ElementsAre("test.yaml:7:13: invalid value '' for 'root': must not be empty"));
   EXPECT_THAT(errors(std::string(kHttp) + "    http:\n      root: /nonexistent/netcookd\n"),
               ElementsAre("test.yaml:7:13: invalid value '/nonexistent/netcookd' for 'root': "
                           "No such file or directory"));
