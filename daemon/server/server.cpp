@@ -1,5 +1,7 @@
 #include "server/server.hpp"
 
+#include "config/units.hpp"
+
 #include "config/loader.hpp"
 #include "log/nested.hpp"
 #include "net/socket.hpp"
@@ -299,7 +301,7 @@ void Server::reload() {
   }
   // Old versions stop accepting only now that their successors accept.
   for (auto& listener : listeners_)
-    if (listener) retire(std::move(listener), model::CloseReason::listener_removed);
+    if (listener) announce_drain(*retire(std::move(listener), model::CloseReason::listener_removed).listener);
 
   listeners_ = std::move(kept);
   for (auto& listener : fresh) listeners_.push_back(std::move(listener));
@@ -312,16 +314,23 @@ void Server::reload() {
   systemd::notify_ready();
 }
 
-void Server::retire(std::unique_ptr<Listener> listener, model::CloseReason why) {
+Server::Retired& Server::retire(std::unique_ptr<Listener> listener, model::CloseReason why) {
   listener->stop_accepting(why);
   const auto timeout = listener->config().limits.shutdown_timeout;
   const std::uint64_t id = listener->id();
-  if (listener->connections() > 0)
-    log_.info("listener {}: draining {} connection(s) for up to {}", listener->config().name,
-              listener->connections(), timeout);
   auto& retired = retired_.emplace_back(std::move(listener), loop_,
                                         [this, id] { drained(id); });
   retired.deadline.arm_after(timeout);
+  return retired;
+}
+
+// In the listener's own log (its LISTENER= field in the journal), the
+// timeout as the configuration writes it.
+void Server::announce_drain(const Listener& listener) {
+  if (const auto open = listener.connections(); open > 0)
+    listener.log().info("listener {}: draining {} connection(s) for up to {}",
+                        listener.config().name, open,
+                        config::format_duration(listener.config().limits.shutdown_timeout));
 }
 
 // The last connection of a retired listener closed, or its shutdown_timeout
@@ -331,8 +340,9 @@ void Server::drained(std::uint64_t id) {
                                [id](const Retired& r) { return r.listener->id() == id; });
   if (it == retired_.end()) return;
   if (const auto left = it->listener->connections(); left > 0)
-    log_.info("listener {}: closing {} connection(s) after shutdown_timeout",
-              it->listener->config().name, left);
+    it->listener->log().info("listener {}: closing {} connection(s) after shutdown_timeout ({})",
+                             it->listener->config().name, left,
+                             config::format_duration(it->listener->config().limits.shutdown_timeout));
   retired_.erase(it);
   if (shutting_down_ && retired_.empty()) loop_.stop();
 }
@@ -346,9 +356,14 @@ void Server::begin_shutdown() {
   }
   shutting_down_ = true;
   systemd::notify_stopping();
-  for (auto& listener : listeners_) retire(std::move(listener), model::CloseReason::shutdown);
+  // Every listener stops accepting before the line that says so; then each
+  // says what it drains (one retired by a reload already did).
+  std::vector<const Listener*> stopped;
+  for (auto& listener : listeners_)
+    stopped.push_back(retire(std::move(listener), model::CloseReason::shutdown).listener.get());
   listeners_.clear();
   log_.info("shutting down: no longer accepting; {} connection(s) open", open_connections());
+  for (const Listener* listener : stopped) announce_drain(*listener);
   if (retired_.empty()) {
     loop_.stop();
     return;

@@ -71,7 +71,10 @@ class Server {
   std::vector<Listener::Socket> activated_for(const config::Config& file, bool starting);
   std::string where(const config::Listener& config) const;
   void log_started(const Listener& listener);
-  void retire(std::unique_ptr<Listener> listener, model::CloseReason why);
+  // Stops `listener` accepting and lets its connections drain for its
+  // shutdown_timeout; announce_drain() says so in its log.
+  Retired& retire(std::unique_ptr<Listener> listener, model::CloseReason why);
+  static void announce_drain(const Listener& listener);
   void drained(std::uint64_t id);
   void update_status();
   void return_free_memory();

@@ -38,6 +38,28 @@ TEST(Startup, LogsEveryListenerThenReady) {
   }
 }
 
+// A stop reads as it happens: no longer accepting, then what each listener
+// drains, in its own log and with the timeout as the configuration writes
+// it, then what was still open when the time ran out.
+TEST(Shutdown, LinesTellTheStoryInOrder) {
+  Daemon daemon(make_config({{.name = "a"}, {.name = "b"}}, {"shutdown_timeout: 1500ms"}));
+  auto client = Client::connect(daemon.port_of("a"));
+  ASSERT_EQ(client.exchange("hi"), "hi");
+  const auto mark = daemon.log_mark();
+  daemon.send_signal(SIGTERM);
+  const auto stopping =
+      daemon.wait_for_line("shutting down: no longer accepting; 1 connection\\(s\\) open", kWait, mark);
+  const auto draining = daemon.wait_for_line(
+      R"(info \[a\] listener a: draining 1 connection\(s\) for up to 1s500ms$)", kWait, mark);
+  const auto closing = daemon.wait_for_line(
+      R"(info \[a\] listener a: closing 1 connection\(s\) after shutdown_timeout \(1s500ms\)$)",
+      kWait, mark);
+  EXPECT_LT(stopping.index, draining.index);
+  EXPECT_LT(draining.index, closing.index);
+  EXPECT_FALSE(daemon.find_line("listener b: draining", mark)) << "b had nothing to drain";
+  EXPECT_EQ(daemon.wait_exit(kWait), 0);
+}
+
 class Shutdown : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Shutdown, SigtermClosesIdleClientAfterShutdownTimeout) {

@@ -104,8 +104,11 @@ TEST(Reload, ChangedListenerRestartsOnTheSamePort) {
   ASSERT_EQ(line_client.write_all("hi\n"), IoStatus::ok);
   EXPECT_EQ(line_client.read_line(), "L: hi\n");
 
-  // The old instance's connection drains with its old settings.
+  // The old instance's connection drains with its old settings; its own
+  // log says so, with the default shutdown_timeout as it is written.
   EXPECT_EQ(held.exchange("still raw\n"), "still raw\n");
+  EXPECT_TRUE(daemon.find_line(R"(info \[a\] listener a: draining 1 connection\(s\) for up to 10s$)",
+                               outcome.mark));
 }
 
 TEST(Reload, PinningTheEphemeralPortRestartsOnIt) {
