@@ -313,6 +313,10 @@ TEST(Chat, NickRules) {
     room.send(a, bad);
     EXPECT_EQ(room.take_all(), (Lines{"! usage: /nick NAME\n", ""})) << bad;
   }
+  for (std::string_view bad : {"/me\n", "/me \n"}) {  // written like /nick's
+    room.send(a, bad);
+    EXPECT_EQ(room.take_all(), (Lines{"! usage: /me TEXT\n", ""})) << bad;
+  }
   for (std::string_view bad : {"/nick a b\n", "/nick a@b\n"}) {
     room.send(a, bad);
     EXPECT_EQ(room.take_all(), (Lines{kInvalidName, ""})) << bad;

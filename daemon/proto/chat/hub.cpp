@@ -140,7 +140,7 @@ class ChatHub final : public Service {
       help(from, courier);
     } else if (command == "/me") {
       if (argument.empty())
-        courier.deliver(from, "! usage: /me <text>\n");
+        courier.deliver(from, "! usage: /me TEXT\n");
       else
         broadcast(from, fmt::format("* {} {}\n", client.name, argument), courier);
     } else if (command != "/quit") {  // /quit is the session's; it closes
