@@ -37,8 +37,7 @@ class Section {
 // `valid_keys` are reported as unknown, with `context` saying where
 // ("in listener 'echo'"); a repeated key is reported at its second use. Only
 // the first use of each valid key is kept.
-Section read_section(const YAML::Node& node,
-                     std::span<const std::string_view> valid_keys,
+Section read_section(const YAML::Node& node, std::span<const std::string_view> valid_keys,
                      std::string_view context, Diagnostics& diagnostics);
 
 // "scalar", "sequence", "mapping" or "nothing", for type errors.

@@ -51,8 +51,7 @@ std::vector<std::string> errors(std::string_view yaml) {
 // The config of a valid file.
 Config load(std::string_view yaml) {
   const auto result = parse_config(yaml, "test.yaml");
-  EXPECT_TRUE(result.errors.empty())
-      << testing::PrintToString(texts(result)) << "\n" << yaml;
+  EXPECT_TRUE(result.errors.empty()) << testing::PrintToString(texts(result)) << "\n" << yaml;
   return result.config.value_or(Config{});
 }
 
@@ -68,8 +67,7 @@ TEST(LoadConfig, MinimalFileGetsDefaults) {
   EXPECT_EQ(listener.name, "echo");
   EXPECT_EQ(listener.protocol, Protocol::echo);
   EXPECT_EQ(listener.model, Model::epoll);
-  EXPECT_EQ(listener.listen,
-            (net::Address{net::Address::Kind::inet4, "127.0.0.1", 7007}));
+  EXPECT_EQ(listener.listen, (net::Address{net::Address::Kind::inet4, "127.0.0.1", 7007}));
   EXPECT_EQ(listener.workers, 1u);
   EXPECT_EQ(listener.limits, Limits{});
   EXPECT_EQ(listener.echo, EchoOptions{});
@@ -162,11 +160,9 @@ TEST(LoadConfig, EverySectionAndUnit) {
 )"));
   const auto& listener = config.listeners[0];
   EXPECT_EQ(listener.workers, 8u);
-  EXPECT_EQ(listener.limits,
-            (Limits{1, 90min, 500ms, 0ms, std::size_t{1} << 20}));
+  EXPECT_EQ(listener.limits, (Limits{1, 90min, 500ms, 0ms, std::size_t{1} << 20}));
   EXPECT_EQ(listener.echo,
-            (EchoOptions{EchoMode::line, "[{pid}/{thread}] {listener} {peer}: ",
-                         512}));
+            (EchoOptions{EchoMode::line, "[{pid}/{thread}] {listener} {peer}: ", 512}));
 }
 
 TEST(LoadConfig, BoundariesAreAccepted) {
@@ -195,13 +191,11 @@ TEST(LoadConfig, BoundariesAreAccepted) {
 }
 
 TEST(LoadConfig, LogLevelsAndTargets) {
-  for (const auto level : {LogLevel::trace, LogLevel::debug, LogLevel::info,
-                           LogLevel::warn, LogLevel::error}) {
-    for (const auto target :
-         {LogTarget::automatic, LogTarget::journal, LogTarget::stderr_}) {
-      const auto config = load(with(std::string("log:\n  level: ") +
-                                    to_string(level) + "\n  target: " +
-                                    to_string(target) + "\n"));
+  for (const auto level :
+       {LogLevel::trace, LogLevel::debug, LogLevel::info, LogLevel::warn, LogLevel::error}) {
+    for (const auto target : {LogTarget::automatic, LogTarget::journal, LogTarget::stderr_}) {
+      const auto config = load(with(std::string("log:\n  level: ") + to_string(level) +
+                                    "\n  target: " + to_string(target) + "\n"));
       EXPECT_EQ(config.log.level, level);
       EXPECT_EQ(config.log.target, target);
     }
@@ -245,29 +239,26 @@ TEST(LoadConfig, ProtocolSectionsOnTheirOwnProtocol) {
   EXPECT_EQ(config.listeners[1].protocol, Protocol::http);
 }
 
-class EveryCombination
-    : public testing::TestWithParam<std::tuple<Protocol, Model>> {};
+class EveryCombination : public testing::TestWithParam<std::tuple<Protocol, Model>> {};
 
 TEST_P(EveryCombination, Loads) {
   const auto [protocol, model] = GetParam();
   const bool reactor = model == Model::epoll || model == Model::coroutine;
-  const auto config = load(std::string("listeners:\n  - name: x\n") +
-                           "    protocol: " + to_string(protocol) + "\n" +
-                           "    model: " + to_string(model) + "\n" +
-                           "    listen: \"*:7007\"\n" +
-                           (reactor ? "    workers: 3\n" : ""));
+  const auto config =
+      load(std::string("listeners:\n  - name: x\n") + "    protocol: " + to_string(protocol) +
+           "\n" + "    model: " + to_string(model) + "\n" + "    listen: \"*:7007\"\n" +
+           (reactor ? "    workers: 3\n" : ""));
   ASSERT_EQ(config.listeners.size(), 1u);
   EXPECT_EQ(config.listeners[0].protocol, protocol);
   EXPECT_EQ(config.listeners[0].model, model);
   EXPECT_EQ(config.listeners[0].workers, reactor ? 3u : 1u);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    ProtocolsAndModels, EveryCombination,
-    testing::Combine(testing::Values(Protocol::echo, Protocol::chat,
-                                     Protocol::http),
-                     testing::Values(Model::fork, Model::thread, Model::select,
-                                     Model::epoll, Model::coroutine)));
+INSTANTIATE_TEST_SUITE_P(ProtocolsAndModels, EveryCombination,
+                         testing::Combine(testing::Values(Protocol::echo, Protocol::chat,
+                                                          Protocol::http),
+                                          testing::Values(Model::fork, Model::thread, Model::select,
+                                                          Model::epoll, Model::coroutine)));
 
 TEST(ToString, NamesAsWrittenInTheFile) {
   EXPECT_STREQ(to_string(LogLevel::warn), "warn");
@@ -317,12 +308,11 @@ TEST(ConfigErrors, UnknownKeySuggestsTheNearest) {
 }
 
 TEST(ConfigErrors, UnknownKeyListsValidKeysWhenNoneIsClose) {
-  EXPECT_THAT(
-      errors(with("    colour: red\n")),
-      ElementsAre("test.yaml:6:5: unknown key 'colour' in listener 'echo'; "
-                  "valid keys: name, protocol, model, listen, workers, echo, "
-                  "chat, http, max_connections, idle_timeout, read_timeout, "
-                  "shutdown_timeout, max_outbox"));
+  EXPECT_THAT(errors(with("    colour: red\n")),
+              ElementsAre("test.yaml:6:5: unknown key 'colour' in listener 'echo'; "
+                          "valid keys: name, protocol, model, listen, workers, echo, "
+                          "chat, http, max_connections, idle_timeout, read_timeout, "
+                          "shutdown_timeout, max_outbox"));
   EXPECT_THAT(errors(with("    echo:\n      x: 1\n")),
               ElementsAre("test.yaml:7:7: unknown key 'x' in section 'echo' "
                           "of listener 'echo'; valid keys: mode, prefix, "
@@ -372,9 +362,8 @@ TEST(ConfigErrors, WrongType) {
   EXPECT_THAT(errors("listeners:\n  - foo\n"),
               ElementsAre("test.yaml:2:5: listener #1 must be a mapping, not "
                           "a scalar"));
-  EXPECT_THAT(errors("hello\n"),
-              ElementsAre("test.yaml:1:1: the top level must be a mapping, "
-                          "not a scalar"));
+  EXPECT_THAT(errors("hello\n"), ElementsAre("test.yaml:1:1: the top level must be a mapping, "
+                                             "not a scalar"));
 }
 
 TEST(ConfigErrors, EmptyValueIsReportedAtItsKey) {
@@ -669,7 +658,8 @@ TEST(ConfigErrors, WorkersOnlyOnReactorModels) {
     EXPECT_THAT(errors(std::string(R"(listeners:
   - name: echo
     protocol: echo
-    model: )") + model + R"(
+    model: )") + model +
+                       R"(
     listen: 127.0.0.1:7007
     workers: 2
 )"),
@@ -699,17 +689,15 @@ TEST(ConfigErrors, MissingRequiredKeys) {
 }
 
 TEST(ConfigErrors, ListenersRequiredAndNotEmpty) {
-  EXPECT_THAT(errors(""),
-              ElementsAre("test.yaml:1:1: the file is empty; 'listeners' is "
-                          "required"));
+  EXPECT_THAT(errors(""), ElementsAre("test.yaml:1:1: the file is empty; 'listeners' is "
+                                      "required"));
   EXPECT_THAT(errors("# only a comment\n"),
               ElementsAre("test.yaml:1:1: the file is empty; 'listeners' is "
                           "required"));
   EXPECT_THAT(errors("log:\n  level: info\n"),
               ElementsAre("test.yaml:1:1: missing required key 'listeners'"));
-  EXPECT_THAT(errors("listeners:\n"),
-              ElementsAre("test.yaml:1:1: 'listeners' needs at least one "
-                          "listener"));
+  EXPECT_THAT(errors("listeners:\n"), ElementsAre("test.yaml:1:1: 'listeners' needs at least one "
+                                                  "listener"));
   EXPECT_THAT(errors("listeners: []\n"),
               ElementsAre("test.yaml:1:12: 'listeners' needs at least one "
                           "listener"));
@@ -723,22 +711,20 @@ TEST(ConfigErrors, ListenerNameFormat) {
     model: epoll
     listen: 127.0.0.1:7007
 )"),
-              ElementsAre("test.yaml:2:11: invalid value 'Echo!' for 'name': " +
-                          reason));
+              ElementsAre("test.yaml:2:11: invalid value 'Echo!' for 'name': " + reason));
   const std::string long_name(33, 'a');
-  EXPECT_THAT(errors("listeners:\n  - name: " + long_name +
-                     "\n    protocol: echo\n    model: epoll\n    listen: "
-                     "127.0.0.1:7007\n"),
-              ElementsAre("test.yaml:2:11: invalid value '" + long_name +
-                          "' for 'name': " + reason));
+  EXPECT_THAT(
+      errors("listeners:\n  - name: " + long_name +
+             "\n    protocol: echo\n    model: epoll\n    listen: "
+             "127.0.0.1:7007\n"),
+      ElementsAre("test.yaml:2:11: invalid value '" + long_name + "' for 'name': " + reason));
   EXPECT_THAT(errors(R"(listeners:
   - name: ""
     protocol: echo
     model: epoll
     listen: 127.0.0.1:7007
 )"),
-              ElementsAre("test.yaml:2:11: invalid value '' for 'name': " +
-                          reason));
+              ElementsAre("test.yaml:2:11: invalid value '' for 'name': " + reason));
 }
 
 TEST(ConfigErrors, DuplicateKeys) {
@@ -812,15 +798,14 @@ std::string data_file(std::string_view name) {
 TEST(LoadConfigFile, MissingFile) {
   const auto result = load_config("/nonexistent/netcookd.yaml");
   EXPECT_FALSE(result.config);
-  EXPECT_THAT(texts(result),
-              ElementsAre("/nonexistent/netcookd.yaml: cannot read: No such "
-                          "file or directory"));
+  EXPECT_THAT(texts(result), ElementsAre("/nonexistent/netcookd.yaml: cannot read: No such "
+                                         "file or directory"));
 }
 
 TEST(LoadConfigFile, Directory) {
   const auto result = load_config(NETCOOK_TEST_DATA);
-  EXPECT_THAT(texts(result), ElementsAre(std::string(NETCOOK_TEST_DATA) +
-                                         ": cannot read: Is a directory"));
+  EXPECT_THAT(texts(result),
+              ElementsAre(std::string(NETCOOK_TEST_DATA) + ": cannot read: Is a directory"));
 }
 
 TEST(LoadConfigFile, TemporaryFile) {
@@ -833,9 +818,8 @@ TEST(LoadConfigFile, TemporaryFile) {
 
   std::ofstream(path) << with("    workers: lots\n");
   result = load_config(path);
-  EXPECT_THAT(texts(result),
-              ElementsAre(path + ":6:14: invalid value 'lots' for 'workers': "
-                                 "expected an integer"));
+  EXPECT_THAT(texts(result), ElementsAre(path + ":6:14: invalid value 'lots' for 'workers': "
+                                                "expected an integer"));
   std::remove(path.c_str());
 }
 
@@ -852,9 +836,7 @@ TEST(LoadConfigFile, EverySectionAndKey) {
   const auto& echo = config.listeners[0];
   EXPECT_EQ(echo.workers, 4u);
   EXPECT_EQ(echo.limits, defaults);
-  EXPECT_EQ(echo.echo, (EchoOptions{EchoMode::line,
-                                    "[{pid}/{thread}] {listener} {peer}: ",
-                                    4096}));
+  EXPECT_EQ(echo.echo, (EchoOptions{EchoMode::line, "[{pid}/{thread}] {listener} {peer}: ", 4096}));
 
   const auto& chat = config.listeners[1];
   EXPECT_EQ(chat.protocol, Protocol::chat);
@@ -879,18 +861,17 @@ TEST(LoadConfigFile, EverySectionAndKey) {
 
 TEST(LoadConfigFile, ManyErrors) {
   const auto path = data_file("errors.yaml");
-  EXPECT_THAT(
-      texts(load_config(path)),
-      ElementsAre(path + ":2:10: unknown log level 'loud'; valid: trace, "
-                         "debug, info, warn, error",
-                  path + ":4:17: invalid value '30' for 'idle_timeout': "
-                         "duration needs a unit: ms, s, m, h",
-                  path + ":9:13: invalid value 'localhost:7007' for 'listen': "
-                         "'localhost' is not a numeric address (no DNS "
-                         "names); use IPv4:port, [IPv6]:port, *:port or "
-                         "unix:/path",
-                  path + ":10:5: 'workers' applies only to models epoll and "
-                         "coroutine"));
+  EXPECT_THAT(texts(load_config(path)),
+              ElementsAre(path + ":2:10: unknown log level 'loud'; valid: trace, "
+                                 "debug, info, warn, error",
+                          path + ":4:17: invalid value '30' for 'idle_timeout': "
+                                 "duration needs a unit: ms, s, m, h",
+                          path + ":9:13: invalid value 'localhost:7007' for 'listen': "
+                                 "'localhost' is not a numeric address (no DNS "
+                                 "names); use IPv4:port, [IPv6]:port, *:port or "
+                                 "unix:/path",
+                          path + ":10:5: 'workers' applies only to models epoll and "
+                                 "coroutine"));
 }
 
 // ---- pieces other layers reuse ---------------------------------------
@@ -948,8 +929,7 @@ TEST(Suggest, EditDistance) {
 }
 
 TEST(Suggest, Nearest) {
-  constexpr std::array<std::string_view, 4> keys{"name", "model", "listen",
-                                                 "idle_timeout"};
+  constexpr std::array<std::string_view, 4> keys{"name", "model", "listen", "idle_timeout"};
   EXPECT_EQ(nearest("idle_timout", keys), "idle_timeout");
   EXPECT_EQ(nearest("modle", keys), "model");
   EXPECT_EQ(nearest("nmae", keys), "name");
