@@ -98,10 +98,7 @@ std::optional<ListenerDraft> read_listener(const YAML::Node& item, std::size_t n
   draft.listener.limits = defaults;
   const auto keys = listener_keys();
   const auto section = read_section(item, keys, "in " + draft.label, diagnostics);
-  for (const auto key : kRequiredKeys)
-    if (section.find(key) == nullptr)
-      diagnostics.error(item.Mark(),
-                        fmt::format("{} is missing required key '{}'", draft.label, key));
+  report_missing(section, kRequiredKeys, item.Mark(), draft.label, diagnostics);
 
   if (const auto* entry = section.find("name")) read_name(*entry, draft, diagnostics);
   std::optional<Protocol> protocol;

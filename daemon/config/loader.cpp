@@ -18,6 +18,7 @@ namespace netcook::config {
 namespace {
 
 constexpr std::array<std::string_view, 3> kTopKeys{"log", "defaults", "listeners"};
+constexpr std::array<std::string_view, 1> kRequiredTopKeys{"listeners"};
 constexpr std::array<std::string_view, 2> kLogKeys{"level", "target"};
 constexpr std::string_view kQuoteStar =
     "; a value that starts with '*' must be quoted, e.g. \"*:7007\"";
@@ -71,8 +72,7 @@ void read_document(const YAML::Node& root, Config& config, Diagnostics& diagnost
     read_defaults(*defaults, config.defaults, diagnostics);
   if (const auto* listeners = section.find("listeners"))
     read_listeners(*listeners, config, diagnostics);
-  else
-    diagnostics.error(root.Mark(), "missing required key 'listeners'");
+  report_missing(section, kRequiredTopKeys, root.Mark(), "", diagnostics);
 }
 
 // Syntax errors stop yaml-cpp: nothing after the first can be checked.

@@ -323,7 +323,8 @@ TEST(ConfigErrors, UnknownTopLevelKey) {
   EXPECT_THAT(errors("listners:\n  - name: echo\n"),
               ElementsAre("test.yaml:1:1: unknown key 'listners' at the top "
                           "level; did you mean 'listeners'?",
-                          "test.yaml:1:1: missing required key 'listeners'"));
+                          "test.yaml:1:1: missing required key 'listeners' "
+                          "('listners' above looks like a misspelling of it)"));
 }
 
 TEST(ConfigErrors, WorkersInDefaultsIsUnknown) {
@@ -686,6 +687,93 @@ TEST(ConfigErrors, MissingRequiredKeys) {
                           "key 'model'",
                           "test.yaml:2:5: listener #1 is missing required "
                           "key 'listen'"));
+}
+
+// One cause, one message: the missing key is reported at its misspelling,
+// right after the "did you mean", instead of at the listener's start.
+TEST(ConfigErrors, MissingKeyNamesItsMisspelling) {
+  EXPECT_THAT(errors(R"(listeners:
+  - name: a
+    protocol: echo
+    modle: epoll
+    listen: 127.0.0.1:7007
+)"),
+              ElementsAre("test.yaml:4:5: unknown key 'modle' in listener 'a'; "
+                          "did you mean 'model'?",
+                          "test.yaml:4:5: listener 'a' is missing required key "
+                          "'model' ('modle' above looks like a misspelling of it)"));
+}
+
+TEST(ConfigErrors, EveryRequiredKeyNamesItsMisspelling) {
+  EXPECT_THAT(errors(R"(listeners:
+  - nmae: a
+    protocl: echo
+    mdoel: epoll
+    lisen: 127.0.0.1:7007
+)"),
+              ElementsAre("test.yaml:2:5: unknown key 'nmae' in listener #1; "
+                          "did you mean 'name'?",
+                          "test.yaml:2:5: listener #1 is missing required key "
+                          "'name' ('nmae' above looks like a misspelling of it)",
+                          "test.yaml:3:5: unknown key 'protocl' in listener #1; "
+                          "did you mean 'protocol'?",
+                          "test.yaml:3:5: listener #1 is missing required key "
+                          "'protocol' ('protocl' above looks like a misspelling "
+                          "of it)",
+                          "test.yaml:4:5: unknown key 'mdoel' in listener #1; "
+                          "did you mean 'model'?",
+                          "test.yaml:4:5: listener #1 is missing required key "
+                          "'model' ('mdoel' above looks like a misspelling of it)",
+                          "test.yaml:5:5: unknown key 'lisen' in listener #1; "
+                          "did you mean 'listen'?",
+                          "test.yaml:5:5: listener #1 is missing required key "
+                          "'listen' ('lisen' above looks like a misspelling of "
+                          "it)"));
+}
+
+TEST(ConfigErrors, MissingTopLevelKeyNamesItsMisspelling) {
+  EXPECT_THAT(errors("log:\n  level: info\nlistenrs:\n  - name: echo\n"),
+              ElementsAre("test.yaml:3:1: unknown key 'listenrs' at the top "
+                          "level; did you mean 'listeners'?",
+                          "test.yaml:3:1: missing required key 'listeners' "
+                          "('listenrs' above looks like a misspelling of it)"));
+}
+
+TEST(ConfigErrors, OnlyAMissingKeyIsTiedToItsMisspelling) {
+  // 'modle' is a misspelling of 'model', which is there: nothing is missing.
+  // 'workrs' suggests 'workers', so the missing 'listen' stands alone.
+  EXPECT_THAT(errors(R"(listeners:
+  - name: a
+    protocl: echo
+    model: epoll
+    modle: fork
+    workrs: 2
+)"),
+              ElementsAre("test.yaml:2:5: listener 'a' is missing required key 'listen'",
+                          "test.yaml:3:5: unknown key 'protocl' in listener 'a'; "
+                          "did you mean 'protocol'?",
+                          "test.yaml:3:5: listener 'a' is missing required key "
+                          "'protocol' ('protocl' above looks like a misspelling of it)",
+                          "test.yaml:5:5: unknown key 'modle' in listener 'a'; "
+                          "did you mean 'model'?",
+                          "test.yaml:6:5: unknown key 'workrs' in listener 'a'; "
+                          "did you mean 'workers'?"));
+}
+
+TEST(ConfigErrors, TwoMisspellingsOfOneKeyNameTheFirst) {
+  EXPECT_THAT(errors(R"(listeners:
+  - name: a
+    protocol: echo
+    modle: epoll
+    listen: 127.0.0.1:7007
+    mdel: fork
+)"),
+              ElementsAre("test.yaml:4:5: unknown key 'modle' in listener 'a'; "
+                          "did you mean 'model'?",
+                          "test.yaml:4:5: listener 'a' is missing required key "
+                          "'model' ('modle' above looks like a misspelling of it)",
+                          "test.yaml:6:5: unknown key 'mdel' in listener 'a'; "
+                          "did you mean 'model'?"));
 }
 
 TEST(ConfigErrors, ListenersRequiredAndNotEmpty) {
