@@ -3,6 +3,7 @@
 #include "config/limits_reader.hpp"
 #include "config/listener_checks.hpp"
 #include "config/listener_reader.hpp"
+#include "config/syntax_hints.hpp"
 #include "config/values.hpp"
 
 #include <fmt/format.h>
@@ -83,6 +84,8 @@ std::optional<YAML::Node> parse_yaml(std::string_view text, Diagnostics& diagnos
     // "listen: *:7007" reads as an alias to an anchor named ":7007".
     if (e.msg == YAML::ErrorMsg::UNKNOWN_ANCHOR)
       diagnostics.error(e.mark, e.msg + std::string(kQuoteStar));
+    else if (auto hint = syntax_hint(text, e.msg, e.mark))
+      diagnostics.error(e.mark, fmt::format("{} (hint: {})", e.msg, *hint));
     else
       diagnostics.error(e.mark, e.msg);
     return std::nullopt;

@@ -112,6 +112,21 @@ TEST(Cli, CheckConfigReportsYamlSyntaxErrorWithPosition) {
       << result.err;
 }
 
+// The binary prints a syntax error's hint on the error's own line.
+TEST(Cli, CheckConfigHintsAtAUsualSyntaxMistake) {
+  TempDir dir;
+  const auto path = dir.write_file("v6.yaml",
+                                   "listeners:\n"
+                                   "  - name: one\n"
+                                   "    protocol: echo\n"
+                                   "    model: epoll\n"
+                                   "    listen: [::1]:7007\n");
+  const auto result = run_netcookd({"-t", "-c", path});
+  EXPECT_EQ(result.exit_status, 1);
+  EXPECT_EQ(result.err,
+            path + ":5:18: end of map not found (hint: quote the address: \"[::1]:7007\")\n");
+}
+
 TEST(Cli, CheckConfigMissingFileIsAnError) {
   TempDir dir;
   const auto path = dir.file("does-not-exist.yaml");

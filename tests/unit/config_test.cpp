@@ -283,6 +283,41 @@ TEST(ConfigErrors, YamlSyntax) {
               ElementsAre("test.yaml:3:4: end of sequence not found"));
 }
 
+// The usual mistakes behind a syntax error get a hint that quotes the text
+// (the recognisers' cases are in syntax_hints_test.cpp).
+TEST(ConfigErrors, UnquotedIpv6AddressGetsAHint) {
+  EXPECT_THAT(errors("listeners:\n  - name: a\n    protocol: echo\n    model: epoll\n"
+                     "    listen: [::1]:7007\n"),
+              ElementsAre("test.yaml:5:18: end of map not found (hint: quote the address: "
+                          "\"[::1]:7007\")"));
+}
+
+TEST(ConfigErrors, ColonInAValueGetsAHint) {
+  EXPECT_THAT(errors(with("    echo:\n      mode: line\n      prefix: You said: \n")),
+              ElementsAre("test.yaml:8:23: illegal map value (hint: quote a value that "
+                          "contains ': ', as in prefix: \"You said: \")"));
+}
+
+TEST(ConfigErrors, TabGetsAHint) {
+  EXPECT_THAT(errors("listeners:\n  - name: a\n\tprotocol: echo\n"),
+              ElementsAre("test.yaml:3:1: illegal tab when looking for indentation (hint: "
+                          "indent with spaces; YAML does not allow tabs)"));
+}
+
+TEST(ConfigErrors, DashWithoutASpaceGetsAHint) {
+  // Reported on the line after the mistake.
+  EXPECT_THAT(errors("listeners:\n  -name: a\n    protocol: echo\n"),
+              ElementsAre("test.yaml:3:13: illegal map value (hint: put a space after '-': "
+                          "\"- name: a\")"));
+}
+
+TEST(ConfigErrors, KeyUnderAKeyWithAValueGetsAHint) {
+  EXPECT_THAT(errors(with("      max_line: 5\n")),
+              ElementsAre("test.yaml:6:15: illegal map value (hint: 'max_line' is indented "
+                          "under 'listen', which already has a value; indent it like the key "
+                          "it belongs with)"));
+}
+
 TEST(ConfigErrors, UnquotedStarIsExplained) {
   EXPECT_THAT(errors("listeners:\n  - listen: *:7007\n"),
               ElementsAre("test.yaml:2:13: the referenced anchor is not "
