@@ -14,10 +14,8 @@ namespace netcook::config {
 namespace {
 
 constexpr std::int64_t kMaxWorkers = 256;
-constexpr std::array<std::string_view, 4> kRequiredKeys{"name", "protocol",
-                                                        "model", "listen"};
-constexpr std::array<std::string_view, 4> kOwnKeys{"workers", "echo", "chat",
-                                                   "http"};
+constexpr std::array<std::string_view, 4> kRequiredKeys{"name", "protocol", "model", "listen"};
+constexpr std::array<std::string_view, 4> kOwnKeys{"workers", "echo", "chat", "http"};
 
 std::vector<std::string_view> listener_keys() {
   std::vector<std::string_view> keys(kRequiredKeys.begin(), kRequiredKeys.end());
@@ -34,20 +32,17 @@ std::string label_of(const YAML::Node& item, std::size_t number) {
   return fmt::format("listener #{}", number);
 }
 
-void read_name(const Entry& entry, ListenerDraft& draft,
-               Diagnostics& diagnostics) {
+void read_name(const Entry& entry, ListenerDraft& draft, Diagnostics& diagnostics) {
   auto name = read_scalar(entry, diagnostics);
   if (!name) return;
   if (!is_valid_listener_name(*name))
-    return report_invalid(entry, "use 1-32 characters of a-z, 0-9, '_' and '-'",
-                          diagnostics);
+    return report_invalid(entry, "use 1-32 characters of a-z, 0-9, '_' and '-'", diagnostics);
   draft.listener.name = std::move(*name);
   draft.has_name = true;
   draft.name_mark = entry.value.Mark();
 }
 
-void read_address(const Entry& entry, ListenerDraft& draft,
-                  Diagnostics& diagnostics) {
+void read_address(const Entry& entry, ListenerDraft& draft, Diagnostics& diagnostics) {
   auto text = read_scalar(entry, diagnostics);
   if (!text) return;
   std::string reason;
@@ -58,19 +53,17 @@ void read_address(const Entry& entry, ListenerDraft& draft,
   draft.listen_mark = entry.value.Mark();
 }
 
-void read_workers(const Entry& entry, std::optional<Model> model,
-                  Listener& listener, Diagnostics& diagnostics) {
+void read_workers(const Entry& entry, std::optional<Model> model, Listener& listener,
+                  Diagnostics& diagnostics) {
   if (model && *model != Model::epoll && *model != Model::coroutine)
-    return diagnostics.error(
-        entry.key_node.Mark(),
-        "'workers' applies only to models epoll and coroutine");
+    return diagnostics.error(entry.key_node.Mark(),
+                             "'workers' applies only to models epoll and coroutine");
   if (auto value = read_integer(entry, 1, kMaxWorkers, diagnostics))
     listener.workers = static_cast<unsigned>(*value);
 }
 
 // echo:, chat:, http: — each valid only on a listener of its protocol.
-void read_protocol_sections(const Section& section,
-                            std::optional<Protocol> protocol,
+void read_protocol_sections(const Section& section, std::optional<Protocol> protocol,
                             ListenerDraft& draft, Diagnostics& diagnostics) {
   for (const auto& named : kProtocolNames) {
     const auto* entry = section.find(named.name);
@@ -79,8 +72,7 @@ void read_protocol_sections(const Section& section,
       diagnostics.error(entry->key_node.Mark(),
                         fmt::format("section '{}' is for protocol {}, but {} "
                                     "speaks {}",
-                                    named.name, named.name, draft.label,
-                                    to_string(*protocol)));
+                                    named.name, named.name, draft.label, to_string(*protocol)));
     } else if (named.value == Protocol::echo) {
       read_echo_section(*entry, draft.label, draft.listener.echo, diagnostics);
     } else if (named.value == Protocol::chat) {
@@ -93,14 +85,11 @@ void read_protocol_sections(const Section& section,
 
 }  // namespace
 
-std::optional<ListenerDraft> read_listener(const YAML::Node& item,
-                                           std::size_t number,
-                                           const Limits& defaults,
-                                           Diagnostics& diagnostics) {
+std::optional<ListenerDraft> read_listener(const YAML::Node& item, std::size_t number,
+                                           const Limits& defaults, Diagnostics& diagnostics) {
   if (!item.IsMap()) {
-    diagnostics.error(item.Mark(),
-                      fmt::format("listener #{} must be a mapping, not a {}",
-                                  number, type_name(item)));
+    diagnostics.error(item.Mark(), fmt::format("listener #{} must be a mapping, not a {}", number,
+                                               type_name(item)));
     return std::nullopt;
   }
   ListenerDraft draft;
@@ -108,16 +97,10 @@ std::optional<ListenerDraft> read_listener(const YAML::Node& item,
   draft.listener.mark = to_mark(item.Mark());
   draft.listener.limits = defaults;
   const auto keys = listener_keys();
-  const auto section =
-      read_section(item, keys, "in " + draft.label, diagnostics);
-  for (const auto key : kRequiredKeys)
-    if (section.find(key) == nullptr)
-      diagnostics.error(item.Mark(),
-                        fmt::format("{} is missing required key '{}'",
-                                    draft.label, key));
+  const auto section = read_section(item, keys, "in " + draft.label, diagnostics);
+  report_missing(section, kRequiredKeys, item.Mark(), draft.label, diagnostics);
 
-  if (const auto* entry = section.find("name"))
-    read_name(*entry, draft, diagnostics);
+  if (const auto* entry = section.find("name")) read_name(*entry, draft, diagnostics);
   std::optional<Protocol> protocol;
   if (const auto* entry = section.find("protocol"))
     protocol = read_enum(*entry, "protocol", kProtocolNames, diagnostics);
@@ -126,8 +109,7 @@ std::optional<ListenerDraft> read_listener(const YAML::Node& item,
     model = read_enum(*entry, "model", kModelNames, diagnostics);
   if (protocol) draft.listener.protocol = *protocol;
   if (model) draft.listener.model = *model;
-  if (const auto* entry = section.find("listen"))
-    read_address(*entry, draft, diagnostics);
+  if (const auto* entry = section.find("listen")) read_address(*entry, draft, diagnostics);
   if (const auto* entry = section.find("workers"))
     read_workers(*entry, model, draft.listener, diagnostics);
   read_limits(section, draft.listener.limits, diagnostics);

@@ -3,6 +3,7 @@
 #include "config/limits_reader.hpp"
 #include "config/listener_checks.hpp"
 #include "config/listener_reader.hpp"
+#include "config/syntax_hints.hpp"
 #include "config/values.hpp"
 
 #include <fmt/format.h>
@@ -17,43 +18,37 @@
 namespace netcook::config {
 namespace {
 
-constexpr std::array<std::string_view, 3> kTopKeys{"log", "defaults",
-                                                   "listeners"};
+constexpr std::array<std::string_view, 3> kTopKeys{"log", "defaults", "listeners"};
+constexpr std::array<std::string_view, 1> kRequiredTopKeys{"listeners"};
 constexpr std::array<std::string_view, 2> kLogKeys{"level", "target"};
 constexpr std::string_view kQuoteStar =
     "; a value that starts with '*' must be quoted, e.g. \"*:7007\"";
 
 void read_log(const Entry& entry, LogOptions& log, Diagnostics& diagnostics) {
   if (!is_mapping(entry, diagnostics)) return;
-  const auto section =
-      read_section(entry.value, kLogKeys, "in section 'log'", diagnostics);
+  const auto section = read_section(entry.value, kLogKeys, "in section 'log'", diagnostics);
   if (const auto* level = section.find("level"))
     if (auto value = read_enum(*level, "log level", kLogLevelNames, diagnostics))
       log.level = *value;
   if (const auto* target = section.find("target"))
-    if (auto value =
-            read_enum(*target, "log target", kLogTargetNames, diagnostics))
+    if (auto value = read_enum(*target, "log target", kLogTargetNames, diagnostics))
       log.target = *value;
 }
 
-void read_defaults(const Entry& entry, Limits& limits,
-                   Diagnostics& diagnostics) {
+void read_defaults(const Entry& entry, Limits& limits, Diagnostics& diagnostics) {
   if (!is_mapping(entry, diagnostics)) return;
-  const auto section = read_section(entry.value, kLimitKeys,
-                                    "in section 'defaults'", diagnostics);
+  const auto section = read_section(entry.value, kLimitKeys, "in section 'defaults'", diagnostics);
   read_limits(section, limits, diagnostics);
 }
 
-void read_listeners(const Entry& entry, Config& config,
-                    Diagnostics& diagnostics) {
+void read_listeners(const Entry& entry, Config& config, Diagnostics& diagnostics) {
   const auto& list = entry.value;
   if (list.IsNull() || (list.IsSequence() && list.size() == 0))
     return diagnostics.error(list.IsNull() ? entry.key_node.Mark() : list.Mark(),
                              "'listeners' needs at least one listener");
   if (!list.IsSequence())
-    return diagnostics.error(list.Mark(),
-                             fmt::format("'listeners' must be a sequence, not a {}",
-                                         type_name(list)));
+    return diagnostics.error(
+        list.Mark(), fmt::format("'listeners' must be a sequence, not a {}", type_name(list)));
   std::vector<ListenerDraft> drafts;
   std::size_t number = 0;
   for (const auto& item : list)
@@ -63,38 +58,34 @@ void read_listeners(const Entry& entry, Config& config,
   for (auto& draft : drafts) config.listeners.push_back(std::move(draft.listener));
 }
 
-void read_document(const YAML::Node& root, Config& config,
-                   Diagnostics& diagnostics) {
+void read_document(const YAML::Node& root, Config& config, Diagnostics& diagnostics) {
   // Even an error about the whole file gets a position (its start), so that
   // every error about the content reads FILE:LINE:COLUMN.
   if (root.IsNull())
     return diagnostics.error(YAML::Mark(), "the file is empty; 'listeners' is required");
   if (!root.IsMap())
-    return diagnostics.error(root.Mark(),
-                             fmt::format("the top level must be a mapping, not a {}",
-                                         type_name(root)));
-  const auto section =
-      read_section(root, kTopKeys, "at the top level", diagnostics);
-  if (const auto* log = section.find("log"))
-    read_log(*log, config.log, diagnostics);
+    return diagnostics.error(
+        root.Mark(), fmt::format("the top level must be a mapping, not a {}", type_name(root)));
+  const auto section = read_section(root, kTopKeys, "at the top level", diagnostics);
+  if (const auto* log = section.find("log")) read_log(*log, config.log, diagnostics);
   // Before the listeners, wherever it is in the file: they start from it.
   if (const auto* defaults = section.find("defaults"))
     read_defaults(*defaults, config.defaults, diagnostics);
   if (const auto* listeners = section.find("listeners"))
     read_listeners(*listeners, config, diagnostics);
-  else
-    diagnostics.error(root.Mark(), "missing required key 'listeners'");
+  report_missing(section, kRequiredTopKeys, root.Mark(), "", diagnostics);
 }
 
 // Syntax errors stop yaml-cpp: nothing after the first can be checked.
-std::optional<YAML::Node> parse_yaml(std::string_view text,
-                                     Diagnostics& diagnostics) {
+std::optional<YAML::Node> parse_yaml(std::string_view text, Diagnostics& diagnostics) {
   try {
     return YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
     // "listen: *:7007" reads as an alias to an anchor named ":7007".
     if (e.msg == YAML::ErrorMsg::UNKNOWN_ANCHOR)
       diagnostics.error(e.mark, e.msg + std::string(kQuoteStar));
+    else if (auto hint = syntax_hint(text, e.msg, e.mark))
+      diagnostics.error(e.mark, fmt::format("{} (hint: {})", e.msg, *hint));
     else
       diagnostics.error(e.mark, e.msg);
     return std::nullopt;
@@ -130,8 +121,7 @@ LoadResult load_config(const std::string& path) {
   auto text = read_file(path, error);
   if (!text) {
     Diagnostics diagnostics(path);
-    diagnostics.error(fmt::format("cannot read: {}",
-                                  std::generic_category().message(error)));
+    diagnostics.error(fmt::format("cannot read: {}", std::generic_category().message(error)));
     return {std::nullopt, diagnostics.take()};
   }
   return parse_config(*text, path);
@@ -141,8 +131,7 @@ LoadResult parse_config(std::string_view text, const std::string& path) {
   Diagnostics diagnostics(path);
   Config config;
   config.path = path;
-  if (auto root = parse_yaml(text, diagnostics))
-    read_document(*root, config, diagnostics);
+  if (auto root = parse_yaml(text, diagnostics)) read_document(*root, config, diagnostics);
   LoadResult result;
   if (diagnostics.empty()) result.config = std::move(config);
   result.errors = diagnostics.take();

@@ -47,20 +47,20 @@ std::string good_config() {
 // Three errors at known places. Unknown keys are reported at the key; a bad
 // value at the value.
 constexpr const char* kBadConfig =
-    "log:\n"                         // 1
-    "  level: debug\n"               // 2
-    "  target: stderr\n"             // 3
-    "listeners:\n"                   // 4
-    "  - name: one\n"                // 5
-    "    protocol: gopher\n"         // 6: bad value at column 15
-    "    model: epoll\n"             // 7
-    "    listen: 127.0.0.1:0\n"      // 8
-    "  - name: two\n"                // 9
-    "    protocol: echo\n"           // 10
-    "    model: epoll\n"             // 11
-    "    listen: 127.0.0.1:0\n"      // 12
-    "    colour: blue\n"             // 13: unknown key at column 5
-    "bogus_section: 1\n";            // 14: unknown key at column 1
+    "log:\n"                     // 1
+    "  level: debug\n"           // 2
+    "  target: stderr\n"         // 3
+    "listeners:\n"               // 4
+    "  - name: one\n"            // 5
+    "    protocol: gopher\n"     // 6: bad value at column 15
+    "    model: epoll\n"         // 7
+    "    listen: 127.0.0.1:0\n"  // 8
+    "  - name: two\n"            // 9
+    "    protocol: echo\n"       // 10
+    "    model: epoll\n"         // 11
+    "    listen: 127.0.0.1:0\n"  // 12
+    "    colour: blue\n"         // 13: unknown key at column 5
+    "bogus_section: 1\n";        // 14: unknown key at column 1
 
 TEST(Cli, CheckConfigAcceptsGoodFile) {
   TempDir dir;
@@ -86,8 +86,8 @@ TEST(Cli, CheckConfigReportsEveryErrorWithPosition) {
   EXPECT_EQ(result.out.find("OK"), std::string::npos) << result.out;
   for (const char* position : {":6:15: ", ":13:5: ", ":14:1: "}) {
     EXPECT_TRUE(has_line_starting_with(result.err, path + position))
-        << "no error line starting with " << path << position
-        << "; stderr:\n" << result.err;
+        << "no error line starting with " << path << position << "; stderr:\n"
+        << result.err;
   }
   // Each error on its own line, in the documented format.
   const std::regex format("^" + regex_escape(path) + R"(:\d+:\d+: .+$)");
@@ -108,9 +108,23 @@ TEST(Cli, CheckConfigReportsYamlSyntaxErrorWithPosition) {
   const auto result = run_netcookd({"--check-config", "--config", path});
   EXPECT_EQ(result.exit_status, 1);
   EXPECT_TRUE(std::regex_search(
-      result.err,
-      std::regex("(^|\n)" + regex_escape(path) + R"(:[1-9]\d*:[1-9]\d*: .+)")))
+      result.err, std::regex("(^|\n)" + regex_escape(path) + R"(:[1-9]\d*:[1-9]\d*: .+)")))
       << result.err;
+}
+
+// The binary prints a syntax error's hint on the error's own line.
+TEST(Cli, CheckConfigHintsAtAUsualSyntaxMistake) {
+  TempDir dir;
+  const auto path = dir.write_file("v6.yaml",
+                                   "listeners:\n"
+                                   "  - name: one\n"
+                                   "    protocol: echo\n"
+                                   "    model: epoll\n"
+                                   "    listen: [::1]:7007\n");
+  const auto result = run_netcookd({"-t", "-c", path});
+  EXPECT_EQ(result.exit_status, 1);
+  EXPECT_EQ(result.err,
+            path + ":5:18: end of map not found (hint: quote the address: \"[::1]:7007\")\n");
 }
 
 TEST(Cli, CheckConfigMissingFileIsAnError) {
@@ -134,8 +148,7 @@ TEST(Cli, DaemonWithInvalidConfigExits1) {
   const auto path = dir.write_file("bad.yaml", kBadConfig);
   const auto result = run_netcookd({"--config", path});
   EXPECT_EQ(result.exit_status, 1) << result.err;
-  EXPECT_NE(result.err.find(path + ":13:5: "), std::string::npos)
-      << result.err;
+  EXPECT_NE(result.err.find(path + ":13:5: "), std::string::npos) << result.err;
   // Levels as netcookd.8 names them.
   EXPECT_NE(result.err.find(" error [netcookd] " + path + ":"), std::string::npos) << result.err;
   EXPECT_NE(result.err.find(" critical [netcookd] not starting: "), std::string::npos)
@@ -145,17 +158,24 @@ TEST(Cli, DaemonWithInvalidConfigExits1) {
 void expect_usage_error(const std::vector<std::string>& args) {
   const auto result = run_netcookd(args);
   EXPECT_EQ(result.exit_status, 2) << result.err;
-  EXPECT_TRUE(has_line_starting_with(result.err, "usage: netcookd"))
-      << "stderr:\n" << result.err;
+  EXPECT_TRUE(has_line_starting_with(result.err, "usage: netcookd")) << "stderr:\n" << result.err;
 }
 
-TEST(Cli, UnknownOptionIsUsageError) { expect_usage_error({"--bogus"}); }
+TEST(Cli, UnknownOptionIsUsageError) {
+  expect_usage_error({"--bogus"});
+}
 
-TEST(Cli, UnknownShortOptionIsUsageError) { expect_usage_error({"-Z"}); }
+TEST(Cli, UnknownShortOptionIsUsageError) {
+  expect_usage_error({"-Z"});
+}
 
-TEST(Cli, MissingArgumentIsUsageError) { expect_usage_error({"--config"}); }
+TEST(Cli, MissingArgumentIsUsageError) {
+  expect_usage_error({"--config"});
+}
 
-TEST(Cli, MissingShortArgumentIsUsageError) { expect_usage_error({"-c"}); }
+TEST(Cli, MissingShortArgumentIsUsageError) {
+  expect_usage_error({"-c"});
+}
 
 TEST(Cli, BadLogLevelIsUsageError) {
   expect_usage_error({"--log-level", "loud"});
@@ -164,8 +184,7 @@ TEST(Cli, BadLogLevelIsUsageError) {
 TEST(Cli, ValidLogLevelIsAccepted) {
   TempDir dir;
   const auto path = dir.write_file("good.yaml", good_config());
-  const auto result =
-      run_netcookd({"--log-level", "warn", "--check-config", "-c", path});
+  const auto result = run_netcookd({"--log-level", "warn", "--check-config", "-c", path});
   EXPECT_EQ(result.exit_status, 0) << result.err;
   EXPECT_EQ(result.out, path + ": OK, 2 listeners\n");
 }
@@ -175,12 +194,10 @@ TEST(Cli, VersionPrintsVersion) {
   EXPECT_EQ(result.exit_status, 0) << result.err;
   const auto lines = lines_of(result.out);
   ASSERT_FALSE(lines.empty());
-  EXPECT_TRUE(std::regex_match(lines.front(),
-                               std::regex(R"(netcookd \d+\.\d+\.\d+\b.*)")))
+  EXPECT_TRUE(std::regex_match(lines.front(), std::regex(R"(netcookd \d+\.\d+\.\d+\b.*)")))
       << lines.front();
 #ifdef NETCOOKD_VERSION
-  EXPECT_EQ(lines.front().rfind(std::string("netcookd ") + NETCOOKD_VERSION, 0),
-            0u)
+  EXPECT_EQ(lines.front().rfind(std::string("netcookd ") + NETCOOKD_VERSION, 0), 0u)
       << lines.front();
 #endif
 }
@@ -190,19 +207,18 @@ TEST(Cli, HelpMentionsEveryOption) {
   EXPECT_EQ(result.exit_status, 0) << result.err;
   EXPECT_NE(result.out.find("netcookd"), std::string::npos) << result.out;
   for (const char* option :
-       {"-c", "--config", "-t", "--check-config", "--log-level", "--version",
-        "-h", "--help"}) {
-    EXPECT_TRUE(std::regex_search(
-        result.out, std::regex("(^|[^-a-z])" + regex_escape(option) + "\\b")))
-        << "--help does not mention " << option << ":\n" << result.out;
+       {"-c", "--config", "-t", "--check-config", "--log-level", "--version", "-h", "--help"}) {
+    EXPECT_TRUE(
+        std::regex_search(result.out, std::regex("(^|[^-a-z])" + regex_escape(option) + "\\b")))
+        << "--help does not mention " << option << ":\n"
+        << result.out;
   }
 }
 
 TEST(Cli, ShortHelpIsHelp) {
   const auto result = run_netcookd({"-h"});
   EXPECT_EQ(result.exit_status, 0) << result.err;
-  EXPECT_NE(result.out.find("--check-config"), std::string::npos)
-      << result.out;
+  EXPECT_NE(result.out.find("--check-config"), std::string::npos) << result.out;
 }
 
 }  // namespace

@@ -53,8 +53,7 @@ std::vector<std::string> errors(std::string_view yaml) {
 // The config of a valid file.
 Config load(std::string_view yaml) {
   const auto result = parse_config(yaml, "test.yaml");
-  EXPECT_TRUE(result.errors.empty())
-      << testing::PrintToString(texts(result)) << "\n" << yaml;
+  EXPECT_TRUE(result.errors.empty()) << testing::PrintToString(texts(result)) << "\n" << yaml;
   return result.config.value_or(Config{});
 }
 
@@ -70,8 +69,7 @@ TEST(LoadConfig, MinimalFileGetsDefaults) {
   EXPECT_EQ(listener.name, "echo");
   EXPECT_EQ(listener.protocol, Protocol::echo);
   EXPECT_EQ(listener.model, Model::epoll);
-  EXPECT_EQ(listener.listen,
-            (net::Address{net::Address::Kind::inet4, "127.0.0.1", 7007}));
+  EXPECT_EQ(listener.listen, (net::Address{net::Address::Kind::inet4, "127.0.0.1", 7007}));
   EXPECT_EQ(listener.workers, 1u);
   EXPECT_EQ(listener.limits, Limits{});
   EXPECT_EQ(listener.echo, EchoOptions{});
@@ -164,11 +162,9 @@ TEST(LoadConfig, EverySectionAndUnit) {
 )"));
   const auto& listener = config.listeners[0];
   EXPECT_EQ(listener.workers, 8u);
-  EXPECT_EQ(listener.limits,
-            (Limits{1, 90min, 500ms, 0ms, std::size_t{1} << 20}));
+  EXPECT_EQ(listener.limits, (Limits{1, 90min, 500ms, 0ms, std::size_t{1} << 20}));
   EXPECT_EQ(listener.echo,
-            (EchoOptions{EchoMode::line, "[{pid}/{thread}] {listener} {peer}: ",
-                         512}));
+            (EchoOptions{EchoMode::line, "[{pid}/{thread}] {listener} {peer}: ", 512}));
 }
 
 TEST(LoadConfig, BoundariesAreAccepted) {
@@ -197,13 +193,11 @@ TEST(LoadConfig, BoundariesAreAccepted) {
 }
 
 TEST(LoadConfig, LogLevelsAndTargets) {
-  for (const auto level : {LogLevel::trace, LogLevel::debug, LogLevel::info,
-                           LogLevel::warn, LogLevel::error}) {
-    for (const auto target :
-         {LogTarget::automatic, LogTarget::journal, LogTarget::stderr_}) {
-      const auto config = load(with(std::string("log:\n  level: ") +
-                                    to_string(level) + "\n  target: " +
-                                    to_string(target) + "\n"));
+  for (const auto level :
+       {LogLevel::trace, LogLevel::debug, LogLevel::info, LogLevel::warn, LogLevel::error}) {
+    for (const auto target : {LogTarget::automatic, LogTarget::journal, LogTarget::stderr_}) {
+      const auto config = load(with(std::string("log:\n  level: ") + to_string(level) +
+                                    "\n  target: " + to_string(target) + "\n"));
       EXPECT_EQ(config.log.level, level);
       EXPECT_EQ(config.log.target, target);
     }
@@ -247,29 +241,26 @@ TEST(LoadConfig, ProtocolSectionsOnTheirOwnProtocol) {
   EXPECT_EQ(config.listeners[1].protocol, Protocol::http);
 }
 
-class EveryCombination
-    : public testing::TestWithParam<std::tuple<Protocol, Model>> {};
+class EveryCombination : public testing::TestWithParam<std::tuple<Protocol, Model>> {};
 
 TEST_P(EveryCombination, Loads) {
   const auto [protocol, model] = GetParam();
   const bool reactor = model == Model::epoll || model == Model::coroutine;
-  const auto config = load(std::string("listeners:\n  - name: x\n") +
-                           "    protocol: " + to_string(protocol) + "\n" +
-                           "    model: " + to_string(model) + "\n" +
-                           "    listen: \"*:7007\"\n" +
-                           (reactor ? "    workers: 3\n" : ""));
+  const auto config =
+      load(std::string("listeners:\n  - name: x\n") + "    protocol: " + to_string(protocol) +
+           "\n" + "    model: " + to_string(model) + "\n" + "    listen: \"*:7007\"\n" +
+           (reactor ? "    workers: 3\n" : ""));
   ASSERT_EQ(config.listeners.size(), 1u);
   EXPECT_EQ(config.listeners[0].protocol, protocol);
   EXPECT_EQ(config.listeners[0].model, model);
   EXPECT_EQ(config.listeners[0].workers, reactor ? 3u : 1u);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    ProtocolsAndModels, EveryCombination,
-    testing::Combine(testing::Values(Protocol::echo, Protocol::chat,
-                                     Protocol::http),
-                     testing::Values(Model::fork, Model::thread, Model::select,
-                                     Model::epoll, Model::coroutine)));
+INSTANTIATE_TEST_SUITE_P(ProtocolsAndModels, EveryCombination,
+                         testing::Combine(testing::Values(Protocol::echo, Protocol::chat,
+                                                          Protocol::http),
+                                          testing::Values(Model::fork, Model::thread, Model::select,
+                                                          Model::epoll, Model::coroutine)));
 
 TEST(ToString, NamesAsWrittenInTheFile) {
   EXPECT_STREQ(to_string(LogLevel::warn), "warn");
@@ -292,6 +283,41 @@ TEST(ConfigErrors, YamlSyntax) {
               ElementsAre("test.yaml:2:1: end of sequence flow not found"));
   EXPECT_THAT(errors("listeners:\n  - name: a\n   model: x\n"),
               ElementsAre("test.yaml:3:4: end of sequence not found"));
+}
+
+// The usual mistakes behind a syntax error get a hint that quotes the text
+// (the recognisers' cases are in syntax_hints_test.cpp).
+TEST(ConfigErrors, UnquotedIpv6AddressGetsAHint) {
+  EXPECT_THAT(errors("listeners:\n  - name: a\n    protocol: echo\n    model: epoll\n"
+                     "    listen: [::1]:7007\n"),
+              ElementsAre("test.yaml:5:18: end of map not found (hint: quote the address: "
+                          "\"[::1]:7007\")"));
+}
+
+TEST(ConfigErrors, ColonInAValueGetsAHint) {
+  EXPECT_THAT(errors(with("    echo:\n      mode: line\n      prefix: You said: \n")),
+              ElementsAre("test.yaml:8:23: illegal map value (hint: quote a value that "
+                          "contains ': ', as in prefix: \"You said: \")"));
+}
+
+TEST(ConfigErrors, TabGetsAHint) {
+  EXPECT_THAT(errors("listeners:\n  - name: a\n\tprotocol: echo\n"),
+              ElementsAre("test.yaml:3:1: illegal tab when looking for indentation (hint: "
+                          "indent with spaces; YAML does not allow tabs)"));
+}
+
+TEST(ConfigErrors, DashWithoutASpaceGetsAHint) {
+  // Reported on the line after the mistake.
+  EXPECT_THAT(errors("listeners:\n  -name: a\n    protocol: echo\n"),
+              ElementsAre("test.yaml:3:13: illegal map value (hint: put a space after '-': "
+                          "\"- name: a\")"));
+}
+
+TEST(ConfigErrors, KeyUnderAKeyWithAValueGetsAHint) {
+  EXPECT_THAT(errors(with("      max_line: 5\n")),
+              ElementsAre("test.yaml:6:15: illegal map value (hint: 'max_line' is indented "
+                          "under 'listen', which already has a value; indent it like the key "
+                          "it belongs with)"));
 }
 
 TEST(ConfigErrors, UnquotedStarIsExplained) {
@@ -319,12 +345,11 @@ TEST(ConfigErrors, UnknownKeySuggestsTheNearest) {
 }
 
 TEST(ConfigErrors, UnknownKeyListsValidKeysWhenNoneIsClose) {
-  EXPECT_THAT(
-      errors(with("    colour: red\n")),
-      ElementsAre("test.yaml:6:5: unknown key 'colour' in listener 'echo'; "
-                  "valid keys: name, protocol, model, listen, workers, echo, "
-                  "chat, http, max_connections, idle_timeout, read_timeout, "
-                  "shutdown_timeout, max_outbox"));
+  EXPECT_THAT(errors(with("    colour: red\n")),
+              ElementsAre("test.yaml:6:5: unknown key 'colour' in listener 'echo'; "
+                          "valid keys: name, protocol, model, listen, workers, echo, "
+                          "chat, http, max_connections, idle_timeout, read_timeout, "
+                          "shutdown_timeout, max_outbox"));
   EXPECT_THAT(errors(with("    echo:\n      x: 1\n")),
               ElementsAre("test.yaml:7:7: unknown key 'x' in section 'echo' "
                           "of listener 'echo'; valid keys: mode, prefix, "
@@ -335,7 +360,8 @@ TEST(ConfigErrors, UnknownTopLevelKey) {
   EXPECT_THAT(errors("listners:\n  - name: echo\n"),
               ElementsAre("test.yaml:1:1: unknown key 'listners' at the top "
                           "level; did you mean 'listeners'?",
-                          "test.yaml:1:1: missing required key 'listeners'"));
+                          "test.yaml:1:1: missing required key 'listeners' "
+                          "('listners' above looks like a misspelling of it)"));
 }
 
 TEST(ConfigErrors, WorkersInDefaultsIsUnknown) {
@@ -374,9 +400,8 @@ TEST(ConfigErrors, WrongType) {
   EXPECT_THAT(errors("listeners:\n  - foo\n"),
               ElementsAre("test.yaml:2:5: listener #1 must be a mapping, not "
                           "a scalar"));
-  EXPECT_THAT(errors("hello\n"),
-              ElementsAre("test.yaml:1:1: the top level must be a mapping, "
-                          "not a scalar"));
+  EXPECT_THAT(errors("hello\n"), ElementsAre("test.yaml:1:1: the top level must be a mapping, "
+                                             "not a scalar"));
 }
 
 TEST(ConfigErrors, EmptyValueIsReportedAtItsKey) {
@@ -689,7 +714,8 @@ TEST(ConfigErrors, WorkersOnlyOnReactorModels) {
     EXPECT_THAT(errors(std::string(R"(listeners:
   - name: echo
     protocol: echo
-    model: )") + model + R"(
+    model: )") + model +
+                       R"(
     listen: 127.0.0.1:7007
     workers: 2
 )"),
@@ -718,18 +744,103 @@ TEST(ConfigErrors, MissingRequiredKeys) {
                           "key 'listen'"));
 }
 
+// One cause, one message: the missing key is reported at its misspelling,
+// right after the "did you mean", instead of at the listener's start.
+TEST(ConfigErrors, MissingKeyNamesItsMisspelling) {
+  EXPECT_THAT(errors(R"(listeners:
+  - name: a
+    protocol: echo
+    modle: epoll
+    listen: 127.0.0.1:7007
+)"),
+              ElementsAre("test.yaml:4:5: unknown key 'modle' in listener 'a'; "
+                          "did you mean 'model'?",
+                          "test.yaml:4:5: listener 'a' is missing required key "
+                          "'model' ('modle' above looks like a misspelling of it)"));
+}
+
+TEST(ConfigErrors, EveryRequiredKeyNamesItsMisspelling) {
+  EXPECT_THAT(errors(R"(listeners:
+  - nmae: a
+    protocl: echo
+    mdoel: epoll
+    lisen: 127.0.0.1:7007
+)"),
+              ElementsAre("test.yaml:2:5: unknown key 'nmae' in listener #1; "
+                          "did you mean 'name'?",
+                          "test.yaml:2:5: listener #1 is missing required key "
+                          "'name' ('nmae' above looks like a misspelling of it)",
+                          "test.yaml:3:5: unknown key 'protocl' in listener #1; "
+                          "did you mean 'protocol'?",
+                          "test.yaml:3:5: listener #1 is missing required key "
+                          "'protocol' ('protocl' above looks like a misspelling "
+                          "of it)",
+                          "test.yaml:4:5: unknown key 'mdoel' in listener #1; "
+                          "did you mean 'model'?",
+                          "test.yaml:4:5: listener #1 is missing required key "
+                          "'model' ('mdoel' above looks like a misspelling of it)",
+                          "test.yaml:5:5: unknown key 'lisen' in listener #1; "
+                          "did you mean 'listen'?",
+                          "test.yaml:5:5: listener #1 is missing required key "
+                          "'listen' ('lisen' above looks like a misspelling of "
+                          "it)"));
+}
+
+TEST(ConfigErrors, MissingTopLevelKeyNamesItsMisspelling) {
+  EXPECT_THAT(errors("log:\n  level: info\nlistenrs:\n  - name: echo\n"),
+              ElementsAre("test.yaml:3:1: unknown key 'listenrs' at the top "
+                          "level; did you mean 'listeners'?",
+                          "test.yaml:3:1: missing required key 'listeners' "
+                          "('listenrs' above looks like a misspelling of it)"));
+}
+
+TEST(ConfigErrors, OnlyAMissingKeyIsTiedToItsMisspelling) {
+  // 'modle' is a misspelling of 'model', which is there: nothing is missing.
+  // 'workrs' suggests 'workers', so the missing 'listen' stands alone.
+  EXPECT_THAT(errors(R"(listeners:
+  - name: a
+    protocl: echo
+    model: epoll
+    modle: fork
+    workrs: 2
+)"),
+              ElementsAre("test.yaml:2:5: listener 'a' is missing required key 'listen'",
+                          "test.yaml:3:5: unknown key 'protocl' in listener 'a'; "
+                          "did you mean 'protocol'?",
+                          "test.yaml:3:5: listener 'a' is missing required key "
+                          "'protocol' ('protocl' above looks like a misspelling of it)",
+                          "test.yaml:5:5: unknown key 'modle' in listener 'a'; "
+                          "did you mean 'model'?",
+                          "test.yaml:6:5: unknown key 'workrs' in listener 'a'; "
+                          "did you mean 'workers'?"));
+}
+
+TEST(ConfigErrors, TwoMisspellingsOfOneKeyNameTheFirst) {
+  EXPECT_THAT(errors(R"(listeners:
+  - name: a
+    protocol: echo
+    modle: epoll
+    listen: 127.0.0.1:7007
+    mdel: fork
+)"),
+              ElementsAre("test.yaml:4:5: unknown key 'modle' in listener 'a'; "
+                          "did you mean 'model'?",
+                          "test.yaml:4:5: listener 'a' is missing required key "
+                          "'model' ('modle' above looks like a misspelling of it)",
+                          "test.yaml:6:5: unknown key 'mdel' in listener 'a'; "
+                          "did you mean 'model'?"));
+}
+
 TEST(ConfigErrors, ListenersRequiredAndNotEmpty) {
-  EXPECT_THAT(errors(""),
-              ElementsAre("test.yaml:1:1: the file is empty; 'listeners' is "
-                          "required"));
+  EXPECT_THAT(errors(""), ElementsAre("test.yaml:1:1: the file is empty; 'listeners' is "
+                                      "required"));
   EXPECT_THAT(errors("# only a comment\n"),
               ElementsAre("test.yaml:1:1: the file is empty; 'listeners' is "
                           "required"));
   EXPECT_THAT(errors("log:\n  level: info\n"),
               ElementsAre("test.yaml:1:1: missing required key 'listeners'"));
-  EXPECT_THAT(errors("listeners:\n"),
-              ElementsAre("test.yaml:1:1: 'listeners' needs at least one "
-                          "listener"));
+  EXPECT_THAT(errors("listeners:\n"), ElementsAre("test.yaml:1:1: 'listeners' needs at least one "
+                                                  "listener"));
   EXPECT_THAT(errors("listeners: []\n"),
               ElementsAre("test.yaml:1:12: 'listeners' needs at least one "
                           "listener"));
@@ -743,22 +854,20 @@ TEST(ConfigErrors, ListenerNameFormat) {
     model: epoll
     listen: 127.0.0.1:7007
 )"),
-              ElementsAre("test.yaml:2:11: invalid value 'Echo!' for 'name': " +
-                          reason));
+              ElementsAre("test.yaml:2:11: invalid value 'Echo!' for 'name': " + reason));
   const std::string long_name(33, 'a');
-  EXPECT_THAT(errors("listeners:\n  - name: " + long_name +
-                     "\n    protocol: echo\n    model: epoll\n    listen: "
-                     "127.0.0.1:7007\n"),
-              ElementsAre("test.yaml:2:11: invalid value '" + long_name +
-                          "' for 'name': " + reason));
+  EXPECT_THAT(
+      errors("listeners:\n  - name: " + long_name +
+             "\n    protocol: echo\n    model: epoll\n    listen: "
+             "127.0.0.1:7007\n"),
+      ElementsAre("test.yaml:2:11: invalid value '" + long_name + "' for 'name': " + reason));
   EXPECT_THAT(errors(R"(listeners:
   - name: ""
     protocol: echo
     model: epoll
     listen: 127.0.0.1:7007
 )"),
-              ElementsAre("test.yaml:2:11: invalid value '' for 'name': " +
-                          reason));
+              ElementsAre("test.yaml:2:11: invalid value '' for 'name': " + reason));
 }
 
 TEST(ConfigErrors, DuplicateKeys) {
@@ -832,15 +941,14 @@ std::string data_file(std::string_view name) {
 TEST(LoadConfigFile, MissingFile) {
   const auto result = load_config("/nonexistent/netcookd.yaml");
   EXPECT_FALSE(result.config);
-  EXPECT_THAT(texts(result),
-              ElementsAre("/nonexistent/netcookd.yaml: cannot read: No such "
-                          "file or directory"));
+  EXPECT_THAT(texts(result), ElementsAre("/nonexistent/netcookd.yaml: cannot read: No such "
+                                         "file or directory"));
 }
 
 TEST(LoadConfigFile, Directory) {
   const auto result = load_config(NETCOOK_TEST_DATA);
-  EXPECT_THAT(texts(result), ElementsAre(std::string(NETCOOK_TEST_DATA) +
-                                         ": cannot read: Is a directory"));
+  EXPECT_THAT(texts(result),
+              ElementsAre(std::string(NETCOOK_TEST_DATA) + ": cannot read: Is a directory"));
 }
 
 TEST(LoadConfigFile, TemporaryFile) {
@@ -853,9 +961,8 @@ TEST(LoadConfigFile, TemporaryFile) {
 
   std::ofstream(path) << with("    workers: lots\n");
   result = load_config(path);
-  EXPECT_THAT(texts(result),
-              ElementsAre(path + ":6:14: invalid value 'lots' for 'workers': "
-                                 "expected an integer"));
+  EXPECT_THAT(texts(result), ElementsAre(path + ":6:14: invalid value 'lots' for 'workers': "
+                                                "expected an integer"));
   std::remove(path.c_str());
 }
 
@@ -872,9 +979,7 @@ TEST(LoadConfigFile, EverySectionAndKey) {
   const auto& echo = config.listeners[0];
   EXPECT_EQ(echo.workers, 4u);
   EXPECT_EQ(echo.limits, defaults);
-  EXPECT_EQ(echo.echo, (EchoOptions{EchoMode::line,
-                                    "[{pid}/{thread}] {listener} {peer}: ",
-                                    4096}));
+  EXPECT_EQ(echo.echo, (EchoOptions{EchoMode::line, "[{pid}/{thread}] {listener} {peer}: ", 4096}));
 
   const auto& chat = config.listeners[1];
   EXPECT_EQ(chat.protocol, Protocol::chat);
@@ -899,18 +1004,17 @@ TEST(LoadConfigFile, EverySectionAndKey) {
 
 TEST(LoadConfigFile, ManyErrors) {
   const auto path = data_file("errors.yaml");
-  EXPECT_THAT(
-      texts(load_config(path)),
-      ElementsAre(path + ":2:10: unknown log level 'loud'; valid: trace, "
-                         "debug, info, warn, error",
-                  path + ":4:17: invalid value '30' for 'idle_timeout': "
-                         "duration needs a unit: ms, s, m, h",
-                  path + ":9:13: invalid value 'localhost:7007' for 'listen': "
-                         "'localhost' is not a numeric address (no DNS "
-                         "names); use IPv4:port, [IPv6]:port, *:port or "
-                         "unix:/path",
-                  path + ":10:5: 'workers' applies only to models epoll and "
-                         "coroutine"));
+  EXPECT_THAT(texts(load_config(path)),
+              ElementsAre(path + ":2:10: unknown log level 'loud'; valid: trace, "
+                                 "debug, info, warn, error",
+                          path + ":4:17: invalid value '30' for 'idle_timeout': "
+                                 "duration needs a unit: ms, s, m, h",
+                          path + ":9:13: invalid value 'localhost:7007' for 'listen': "
+                                 "'localhost' is not a numeric address (no DNS "
+                                 "names); use IPv4:port, [IPv6]:port, *:port or "
+                                 "unix:/path",
+                          path + ":10:5: 'workers' applies only to models epoll and "
+                                 "coroutine"));
 }
 
 // ---- pieces other layers reuse ---------------------------------------
@@ -968,8 +1072,7 @@ TEST(Suggest, EditDistance) {
 }
 
 TEST(Suggest, Nearest) {
-  constexpr std::array<std::string_view, 4> keys{"name", "model", "listen",
-                                                 "idle_timeout"};
+  constexpr std::array<std::string_view, 4> keys{"name", "model", "listen", "idle_timeout"};
   EXPECT_EQ(nearest("idle_timout", keys), "idle_timeout");
   EXPECT_EQ(nearest("modle", keys), "model");
   EXPECT_EQ(nearest("nmae", keys), "name");
