@@ -1,19 +1,10 @@
 #include "proto/http/accept.hpp"
 
+#include "proto/http/blanks.hpp"
 #include "proto/http/head.hpp"
 
 namespace netcook::proto::http {
 namespace {
-
-constexpr bool is_blank(char c) noexcept {
-  return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view text) noexcept {
-  while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_blank(text.back())) text.remove_suffix(1);
-  return text;
-}
 
 // Where the next `separator` outside a quoted-string is, or npos.
 std::size_t find_unquoted(std::string_view text, char separator) noexcept {
@@ -64,13 +55,13 @@ bool is_our_charset(std::string_view name, std::string_view value) noexcept {
 void ErrorMediaChoice::add(std::string_view accept) noexcept {
   seen_ = true;
   while (!accept.empty()) {
-    const auto element = trim(next_part(accept, ','));
+    const auto element = trim_blanks(next_part(accept, ','));
     if (!element.empty()) consider(element);
   }
 }
 
 void ErrorMediaChoice::consider(std::string_view element) noexcept {
-  const auto range = trim(next_part(element, ';'));
+  const auto range = trim_blanks(next_part(element, ';'));
   const auto slash = range.find('/');
   if (slash == std::string_view::npos) return;
   const auto type = range.substr(0, slash);
@@ -79,12 +70,12 @@ void ErrorMediaChoice::consider(std::string_view element) noexcept {
   int weight = 1000;
   bool charset = false;
   while (!element.empty()) {
-    const auto parameter = trim(next_part(element, ';'));
+    const auto parameter = trim_blanks(next_part(element, ';'));
     if (parameter.empty()) continue;  // "text/html;" is allowed
     const auto equals = parameter.find('=');
     if (equals == std::string_view::npos) return;  // malformed
-    const auto name = trim(parameter.substr(0, equals));
-    const auto value = trim(parameter.substr(equals + 1));
+    const auto name = trim_blanks(parameter.substr(0, equals));
+    const auto value = trim_blanks(parameter.substr(equals + 1));
     if (equals_ignoring_case(name, "q")) {
       weight = read_weight(value);
       if (weight < 0) return;

@@ -1,5 +1,7 @@
 #include "proto/http/parser.hpp"
 
+#include "proto/http/blanks.hpp"
+
 #include <algorithm>
 
 namespace netcook::proto::http {
@@ -18,10 +20,6 @@ constexpr bool is_token_char(char c) noexcept {
 
 bool is_token(std::string_view text) noexcept {
   return !text.empty() && std::all_of(text.begin(), text.end(), is_token_char);
-}
-
-constexpr bool is_blank(char c) noexcept {
-  return c == ' ' || c == '\t';
 }
 
 // field-value characters: VCHAR, obs-text, SP, HTAB.

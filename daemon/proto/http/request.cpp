@@ -1,19 +1,10 @@
 #include "proto/http/request.hpp"
 
 #include "proto/http/accept.hpp"
+#include "proto/http/blanks.hpp"
 
 namespace netcook::proto::http {
 namespace {
-
-constexpr bool is_blank(char c) noexcept {
-  return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view text) noexcept {
-  while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_blank(text.back())) text.remove_suffix(1);
-  return text;
-}
 
 // Calls `each` with every element of a comma-separated list, trimmed;
 // empty elements are skipped (RFC 9110 section 5.6.1).
@@ -21,7 +12,7 @@ template <typename Each>
 bool for_each_element(std::string_view list, Each each) {
   while (true) {
     const auto comma = list.find(',');
-    const auto element = trim(list.substr(0, comma));
+    const auto element = trim_blanks(list.substr(0, comma));
     if (!element.empty() && !each(element)) return false;
     if (comma == std::string_view::npos) return true;
     list.remove_prefix(comma + 1);
