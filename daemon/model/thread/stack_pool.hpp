@@ -7,7 +7,7 @@
 // here, once its thread is joined, returns its pages to the kernel
 // (MADV_DONTNEED) but the top kResidentTop, where the next thread's
 // descriptor, TLS and frames go at once; it is kept for the next thread, up
-// to kKept (so at most 1 MiB stays resident), then unmapped. Thread-safe.
+// to kKept (so at most 512 KiB stays resident), then unmapped. Thread-safe.
 //
 // kResidentTop, measured with the echo-connect load (8 connections in
 // flight, a thread each): 8 or 16 KiB left one page fault per connection
@@ -45,7 +45,7 @@ class StackPool {
   static constexpr std::size_t kResidentTop = 32 * 1024;
 
  private:
-  static constexpr std::size_t kKept = 32;
+  static constexpr std::size_t kKept = 16;
 
   void unmap(Stack stack) const noexcept;
 
