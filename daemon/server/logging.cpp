@@ -94,12 +94,26 @@ void Logging::configure(const config::LogOptions& options,
   journal_ = journal;
   sinks_ = {journal ? systemd::make_journal_sink() : make_stderr_sink()};
   main_->sinks() = sinks_;
-  set_level(level_override.value_or(options.level));
+  apply_level(to_spdlog(level_override.value_or(options.level)));  // before anything is said
 }
 
+// A change is said at the more verbose of the two levels: before a change
+// to a quieter one, after a change to a louder one.
 void Logging::set_level(config::LogLevel level) {
   const auto before = level_;
-  level_ = to_spdlog(level);
+  const auto after = to_spdlog(level);
+  if (after == before) return;
+  const auto say = [&] {
+    main_->info("log level: {} -> {}", level_name(before), level_name(after));
+  };
+  if (after > before) say();
+  apply_level(after);
+  if (after < before) say();
+}
+
+void Logging::apply_level(spdlog::level::level_enum level) {
+  const auto before = level_;
+  level_ = level;
   main_->set_level(level_);
   for (auto& weak : listeners_) {
     if (auto logger = weak.lock()) logger->set_level(level_);

@@ -54,6 +54,9 @@ class Logging {
                                              const log::ListenerFields& fields = {}) const;
 
  private:
+  // Sets every logger's level, without a word (set_level() says it).
+  void apply_level(spdlog::level::level_enum level);
+
   std::vector<std::shared_ptr<spdlog::sinks::sink>> sinks_;
   std::shared_ptr<spdlog::logger> main_;
   spdlog::level::level_enum level_ = spdlog::level::info;

@@ -2,6 +2,7 @@
 
 #include "config/units.hpp"
 
+#include "config/listener_changes.hpp"
 #include "config/loader.hpp"
 #include "log/nested.hpp"
 #include "net/socket.hpp"
@@ -16,6 +17,7 @@
 #include <fmt/chrono.h>
 #include <malloc.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace netcook::server {
 namespace {
@@ -133,6 +135,7 @@ int Server::run() {
 }
 
 void Server::on_signal(int signal) {
+  log_.info("SIG{} received", sigabbrev_np(signal));
   try {
     if (signal == SIGHUP)
       reload();
@@ -224,6 +227,15 @@ Listener::Socket Server::socket_for(const config::Listener& config,
   }
 }
 
+// What a reload changes in a listener it restarts: its settings, or (the
+// settings the same) the socket systemd passes for it.
+std::string Server::describe_change(const config::Listener& before,
+                                    const config::Listener& after) {
+  const auto changes = config::listener_changes(before, after);
+  if (changes.empty()) return "its socket from systemd changed";
+  return fmt::format("{}", fmt::join(changes, "; "));
+}
+
 // "FILE:LINE:COLUMN: listener NAME", for a failure about one listener.
 std::string Server::where(const config::Listener& config) const {
   return fmt::format("{}:{}:{}: listener {}", config_.path, config.mark.line, config.mark.column,
@@ -283,6 +295,8 @@ void Server::reload() {
     return;
   }
 
+  // One line per listener the reload changes, removes or adds, in its own
+  // log, then the summary.
   std::size_t changed = 0;
   std::size_t removed = 0;
   for (std::size_t i = 0; i < listeners_.size(); ++i) {
@@ -290,10 +304,24 @@ void Server::reload() {
       kept.push_back(std::move(listeners_[i]));
       continue;
     }
-    const bool renewed = std::any_of(fresh.begin(), fresh.end(), [&](const auto& l) {
-      return l->config().name == listeners_[i]->config().name;
+    const Listener& old = *listeners_[i];
+    const auto renewed = std::find_if(fresh.begin(), fresh.end(), [&](const auto& l) {
+      return l->config().name == old.config().name;
     });
-    ++(renewed ? changed : removed);
+    if (renewed == fresh.end()) {
+      ++removed;
+      old.log().info("listener {}: removed", old.config().name);
+    } else {
+      ++changed;
+      old.log().info("listener {}: {}", old.config().name,
+                     describe_change(old.config(), (*renewed)->config()));
+    }
+  }
+  for (const auto& listener : fresh) {
+    const bool renews = std::any_of(listeners_.begin(), listeners_.end(), [&](const auto& l) {
+      return l && l->config().name == listener->config().name;
+    });
+    if (!renews) listener->log().info("listener {}: added", listener->config().name);
   }
   for (auto& listener : fresh) {
     listener->start();

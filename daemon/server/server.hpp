@@ -70,6 +70,8 @@ class Server {
                               const std::vector<Listener::Socket>& taken);
   std::vector<Listener::Socket> activated_for(const config::Config& file, bool starting);
   std::string where(const config::Listener& config) const;
+  static std::string describe_change(const config::Listener& before,
+                                     const config::Listener& after);
   void log_started(const Listener& listener);
   // Stops `listener` accepting and lets its connections drain for its
   // shutdown_timeout; announce_drain() says so in its log.

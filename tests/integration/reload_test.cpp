@@ -72,6 +72,18 @@ TEST(Reload, AddsRemovesAndKeepsListeners) {
   EXPECT_EQ(new_a.exchange("a new"), "a new");
   EXPECT_FALSE(daemon.find_line("listener a:", outcome.mark))
       << "unchanged listener a was restarted";
+
+  // The log names each listener the reload touched, in its own log, after
+  // the signal and before the summary.
+  const auto signal = daemon.wait_for_line(R"(\[netcookd\] SIGHUP received$)", kWait, outcome.mark);
+  const auto gone = daemon.wait_for_line(R"(\[b\] listener b: removed$)", kWait, outcome.mark);
+  const auto added = daemon.wait_for_line(R"(\[c\] listener c: added$)", kWait, outcome.mark);
+  EXPECT_LT(signal.index, gone.index);
+  EXPECT_LT(gone.index, outcome.line.index);
+  EXPECT_LT(added.index, outcome.line.index);
+  EXPECT_NE(outcome.line.line.find("(1 added, 0 changed, 1 removed, 1 unchanged)"),
+            std::string::npos)
+      << outcome.line.line;
 }
 
 // A port that was just free: the one a first daemon got for "127.0.0.1:0",
@@ -103,6 +115,10 @@ TEST(Reload, ChangedListenerRestartsOnTheSamePort) {
   auto line_client = Client::connect(port);
   ASSERT_EQ(line_client.write_all("hi\n"), IoStatus::ok);
   EXPECT_EQ(line_client.read_line(), "L: hi\n");
+
+  // What changed, named as the configuration writes it.
+  EXPECT_TRUE(daemon.find_line(
+      R"(\[a\] listener a: echo\.mode raw -> line; echo\.prefix "" -> "L: "$)", outcome.mark));
 
   // The old instance's connection drains with its old settings; its own
   // log says so, with the default shutdown_timeout as it is written.
@@ -201,6 +217,7 @@ TEST(Reload, LogLevelReachesAnUnchangedForkListener) {
   daemon.wait_for_line(
       "connection from " + regex_escape(loud.local_address()) + " served by process", kWait,
       outcome.mark);
+  EXPECT_TRUE(daemon.find_line(R"(\[netcookd\] log level: info -> debug$)", outcome.mark));
   // Its process wrote before the reload, to the same pipe: had it logged,
   // the line would be in by now.
   EXPECT_FALSE(daemon.find_line("connection from " + regex_escape(quiet.local_address())))

@@ -1,0 +1,92 @@
+#include "config/listener_changes.hpp"
+
+#include "config/units.hpp"
+
+#include <fmt/format.h>
+
+namespace netcook::config {
+namespace {
+
+std::string shown(const std::string& text) {
+  return fmt::format("\"{}\"", text);
+}
+std::string shown(Duration duration) {
+  return format_duration(duration);
+}
+std::string shown(bool flag) {
+  return flag ? "true" : "false";
+}
+std::string shown(const net::Address& address) {
+  return address.to_string();
+}
+template <typename Enum>
+requires std::is_enum_v<Enum> std::string shown(Enum value) {
+  return to_string(value);
+}
+
+// Collects "NAME BEFORE -> AFTER" for the settings that differ.
+class Changes {
+ public:
+  template <typename Value>
+  void compare(const char* name, const Value& before, const Value& after) {
+    if (!(before == after))
+      list_.push_back(fmt::format("{} {} -> {}", name, shown(before), shown(after)));
+  }
+  // Sizes and counts share a type: the caller says which.
+  void compare_size(const char* name, std::size_t before, std::size_t after) {
+    if (before != after)
+      list_.push_back(fmt::format("{} {} -> {}", name, format_size(before), format_size(after)));
+  }
+  void compare_count(const char* name, std::size_t before, std::size_t after) {
+    if (before != after) list_.push_back(fmt::format("{} {} -> {}", name, before, after));
+  }
+  void note(bool differs, const char* what) {
+    if (differs) list_.emplace_back(what);
+  }
+
+  std::vector<std::string> take() { return std::move(list_); }
+
+ private:
+  std::vector<std::string> list_;
+};
+
+}  // namespace
+
+std::vector<std::string> listener_changes(const Listener& before, const Listener& after) {
+  Changes changes;
+  changes.compare("protocol", before.protocol, after.protocol);
+  changes.compare("model", before.model, after.model);
+  changes.compare("listen", before.listen, after.listen);
+  changes.compare_count("workers", before.workers, after.workers);
+
+  const Limits& a = before.limits;
+  const Limits& b = after.limits;
+  changes.compare_count("max_connections", a.max_connections, b.max_connections);
+  changes.compare("idle_timeout", a.idle_timeout, b.idle_timeout);
+  changes.compare("read_timeout", a.read_timeout, b.read_timeout);
+  changes.compare("shutdown_timeout", a.shutdown_timeout, b.shutdown_timeout);
+  changes.compare_size("max_outbox", a.max_outbox, b.max_outbox);
+
+  changes.compare("echo.mode", before.echo.mode, after.echo.mode);
+  changes.compare("echo.prefix", before.echo.prefix, after.echo.prefix);
+  changes.compare_size("echo.max_line", before.echo.max_line, after.echo.max_line);
+
+  changes.compare_size("chat.max_line", before.chat.max_line, after.chat.max_line);
+  changes.compare_size("chat.max_outbox", before.chat.max_outbox, after.chat.max_outbox);
+  changes.compare_count("chat.max_members", before.chat.max_members, after.chat.max_members);
+
+  const HttpOptions& x = before.http;
+  const HttpOptions& y = after.http;
+  changes.note(x.body != y.body, "http.body changed");
+  changes.compare("http.root", x.root, y.root);
+  changes.compare("http.content_type", x.content_type, y.content_type);
+  changes.compare("http.index", x.index, y.index);
+  changes.compare_size("http.max_header", x.max_header, y.max_header);
+  changes.compare_size("http.max_body", x.max_body, y.max_body);
+  changes.compare("http.header_timeout", x.header_timeout, y.header_timeout);
+  changes.compare("http.keepalive_timeout", x.keepalive_timeout, y.keepalive_timeout);
+  changes.compare("http.access_log", x.access_log, y.access_log);
+  return changes.take();
+}
+
+}  // namespace netcook::config

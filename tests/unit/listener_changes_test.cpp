@@ -1,0 +1,95 @@
+// config::listener_changes: one line per setting a reload changes, written
+// as the configuration writes it; nothing for equal settings.
+
+#include "config/listener_changes.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace netcook::config {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::ElementsAre;
+
+Listener base() {
+  Listener listener;
+  listener.name = "chat";
+  listener.protocol = Protocol::chat;
+  listener.model = Model::thread;
+  listener.listen = net::Address{net::Address::Kind::inet4, "127.0.0.1", 7009};
+  return listener;
+}
+
+TEST(ListenerChanges, NoneForTheSameSettings) {
+  EXPECT_TRUE(listener_changes(base(), base()).empty());
+  Listener moved = base();
+  moved.mark = {12, 3};  // only its place in the file
+  EXPECT_TRUE(listener_changes(base(), moved).empty());
+}
+
+TEST(ListenerChanges, ModelAndAddressAsAnOperatorReadsThem) {
+  Listener after = base();
+  after.model = Model::epoll;
+  after.listen = net::Address{net::Address::Kind::any, "", 7009};
+  EXPECT_THAT(listener_changes(base(), after),
+              ElementsAre("model thread -> epoll", "listen 127.0.0.1:7009 -> *:7009"));
+}
+
+TEST(ListenerChanges, ValuesAsTheConfigurationWritesThem) {
+  Listener after = base();
+  after.limits.idle_timeout = 90s;
+  after.limits.max_outbox = 64 * 1024;
+  after.limits.max_connections = 10;
+  after.echo.prefix = "You said: ";
+  after.http.body = std::string(1 << 20, 'x');
+  after.http.access_log = true;
+  EXPECT_THAT(listener_changes(base(), after),
+              ElementsAre("max_connections 1024 -> 10", "idle_timeout 5m -> 1m30s",
+                          "max_outbox 256KiB -> 64KiB", "echo.prefix \"\" -> \"You said: \"",
+                          "http.body changed", "http.access_log false -> true"));
+}
+
+// Every setting same_settings() compares is named when it alone changes:
+// a field added to Listener without a line here fails.
+TEST(ListenerChanges, EverySettingIsNamed) {
+  const std::vector<std::function<void(Listener&)>> edits = {
+      [](Listener& l) { l.protocol = Protocol::http; },
+      [](Listener& l) { l.model = Model::fork; },
+      [](Listener& l) { l.listen.port = 1; },
+      [](Listener& l) { l.workers = 2; },
+      [](Listener& l) { l.limits.max_connections = 1; },
+      [](Listener& l) { l.limits.idle_timeout = 1s; },
+      [](Listener& l) { l.limits.read_timeout = 1s; },
+      [](Listener& l) { l.limits.shutdown_timeout = 1s; },
+      [](Listener& l) { l.limits.max_outbox = 4096; },
+      [](Listener& l) { l.echo.mode = EchoMode::line; },
+      [](Listener& l) { l.echo.prefix = "> "; },
+      [](Listener& l) { l.echo.max_line = 16; },
+      [](Listener& l) { l.chat.max_line = 16; },
+      [](Listener& l) { l.chat.max_outbox = 4096; },
+      [](Listener& l) { l.chat.max_members = 1; },
+      [](Listener& l) { l.http.body = "hi"; },
+      [](Listener& l) { l.http.root = "/srv"; },
+      [](Listener& l) { l.http.content_type = "text/html"; },
+      [](Listener& l) { l.http.index = "home.html"; },
+      [](Listener& l) { l.http.max_header = 1024; },
+      [](Listener& l) { l.http.max_body = 0; },
+      [](Listener& l) { l.http.header_timeout = 1s; },
+      [](Listener& l) { l.http.keepalive_timeout = 1s; },
+      [](Listener& l) { l.http.access_log = true; },
+  };
+  for (std::size_t i = 0; i < edits.size(); ++i) {
+    Listener after = base();
+    edits[i](after);
+    ASSERT_FALSE(base().same_settings(after)) << "edit " << i << " changes nothing";
+    EXPECT_EQ(listener_changes(base(), after).size(), 1u) << "edit " << i;
+  }
+}
+
+}  // namespace
+}  // namespace netcook::config
