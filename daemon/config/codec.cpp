@@ -194,19 +194,22 @@ bool decode(Decoder& in, Mark& mark) {
 }  // namespace
 
 void encode(Encoder& out, const Limits& limits) {
-  const auto& [max_connections, idle_timeout, read_timeout, shutdown_timeout, max_outbox] = limits;
+  const auto& [max_connections, idle_timeout, read_timeout, shutdown_timeout, max_outbox,
+               log_connections] = limits;
   encode_number(out, max_connections);
   out.duration(idle_timeout);
   out.duration(read_timeout);
   out.duration(shutdown_timeout);
   encode_number(out, max_outbox);
+  out.flag(log_connections);
 }
 
 bool decode(Decoder& in, Limits& limits) {
-  auto& [max_connections, idle_timeout, read_timeout, shutdown_timeout, max_outbox] = limits;
+  auto& [max_connections, idle_timeout, read_timeout, shutdown_timeout, max_outbox,
+         log_connections] = limits;
   return decode_integer(in, max_connections) && in.duration(idle_timeout) &&
          in.duration(read_timeout) && in.duration(shutdown_timeout) &&
-         decode_integer(in, max_outbox);
+         decode_integer(in, max_outbox) && in.flag(log_connections);
 }
 
 void encode(Encoder& out, const Listener& listener) {

@@ -39,6 +39,9 @@ struct Limits {
   // Bytes queued for a client that is not reading before the driver stops
   // reading from it (backpressure).
   std::size_t max_outbox = 256 * 1024;
+  // A connection's end is logged at info (with its journal fields), not at
+  // debug.
+  bool log_connections = false;
   bool operator==(const Limits&) const = default;
 };
 

@@ -38,6 +38,8 @@ void read_limits(const Section& section, Limits& limits,
   if (const auto* entry = section.find("max_outbox"))
     assign(read_size(*entry, kMinOutbox, kMaxOutbox, diagnostics),
            limits.max_outbox);
+  if (const auto* entry = section.find("log_connections"))
+    assign(read_bool(*entry, diagnostics), limits.log_connections);
 }
 
 }  // namespace netcook::config

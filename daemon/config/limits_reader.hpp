@@ -10,9 +10,9 @@
 
 namespace netcook::config {
 
-inline constexpr std::array<std::string_view, 5> kLimitKeys{
+inline constexpr std::array<std::string_view, 6> kLimitKeys{
     "max_connections", "idle_timeout", "read_timeout", "shutdown_timeout",
-    "max_outbox"};
+    "max_outbox",      "log_connections"};
 
 // Overwrites the fields of `limits` whose keys `section` holds; invalid
 // values are reported and leave the field as it was.

@@ -66,6 +66,7 @@ std::vector<std::string> listener_changes(const Listener& before, const Listener
   changes.compare("read_timeout", a.read_timeout, b.read_timeout);
   changes.compare("shutdown_timeout", a.shutdown_timeout, b.shutdown_timeout);
   changes.compare_size("max_outbox", a.max_outbox, b.max_outbox);
+  changes.compare("log_connections", a.log_connections, b.log_connections);
 
   changes.compare("echo.mode", before.echo.mode, after.echo.mode);
   changes.compare("echo.prefix", before.echo.prefix, after.echo.prefix);

@@ -8,6 +8,7 @@
 // Header-only: proto, model and systemd include it, and none of them may
 // depend on another for it.
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -52,6 +53,36 @@ class PeerScope {
   }
 
   std::string_view outer_;
+};
+
+// NAME=value fields besides PEER on the lines logged while the scope
+// lives, on this thread only: an event's own facts, as a connection's end
+// (CLOSE_REASON=, BYTES_IN=, ...). Like PeerScope it copies nothing (names
+// and values must outlive it) and nests: the innermost scope's fields alone
+// are sent. Names are journal field names: A-Z, 0-9 and '_'.
+struct Field {
+  std::string_view name;
+  std::string_view value;
+};
+
+class FieldScope {
+ public:
+  explicit FieldScope(std::span<const Field> fields) noexcept
+      : outer_(std::exchange(current(), fields)) {}
+  FieldScope(const FieldScope&) = delete;
+  FieldScope& operator=(const FieldScope&) = delete;
+  ~FieldScope() { current() = outer_; }
+
+  // The innermost scope's fields on this thread; none outside every scope.
+  static std::span<const Field> fields() noexcept { return current(); }
+
+ private:
+  static std::span<const Field>& current() noexcept {
+    thread_local std::span<const Field> fields;
+    return fields;
+  }
+
+  std::span<const Field> outer_;
 };
 
 }  // namespace netcook::log

@@ -52,10 +52,24 @@ ConnectionCore::ConnectionCore(Setup setup, proto::Uplink* uplink, Clock::time_p
   log_.debug("connection from {}{}", peer_, setup.served_by);
 }
 
+// At info with log_connections, else at debug; the figures go as journal
+// fields too. Nothing is formatted for a line that is not logged.
 ConnectionCore::~ConnectionCore() {
+  const auto level = limits_.log_connections ? spdlog::level::info : spdlog::level::debug;
+  if (!log_.should_log(level)) return;
+  const auto duration = latest_ - started_;
+  const std::string id = std::to_string(id_);
+  const std::string usec = std::to_string(
+      std::chrono::duration_cast<std::chrono::microseconds>(duration).count());
+  const std::string in = std::to_string(bytes_in_);
+  const std::string out = std::to_string(bytes_out_);
+  const log::Field fields[] = {{"CONNECTION_ID", id},    {"CLOSE_REASON", to_string(reason())},
+                               {"DURATION_USEC", usec}, {"BYTES_IN", in},
+                               {"BYTES_OUT", out}};
+  const log::FieldScope with_fields(fields);
   const log::PeerScope scope(peer_);
-  log_.debug("connection {} from {} closed: {} after {} ({} bytes in, {} bytes out)", id_, peer_,
-             to_string(reason()), as_written(latest_ - started_), bytes_in_, bytes_out_);
+  log_.log(level, "connection {} from {} closed: {} after {} ({} bytes in, {} bytes out)", id_,
+           peer_, to_string(reason()), as_written(duration), bytes_in_, bytes_out_);
 }
 
 // Runs one of the session's calls. A session that throws has a bug: only

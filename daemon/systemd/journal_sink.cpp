@@ -69,6 +69,8 @@ class JournalSink final : public spdlog::sinks::base_sink<spdlog::details::null_
     fields.push_back(fmt::format("TID={}", ::gettid()));
     if (const std::string_view peer = log::PeerScope::peer(); !peer.empty())
       fields.push_back(fmt::format("PEER={}", peer));
+    for (const log::Field& field : log::FieldScope::fields())
+      fields.push_back(fmt::format("{}={}", field.name, field.value));
     if (!msg.source.empty()) {
       fields.push_back(fmt::format("CODE_FILE={}", msg.source.filename));
       fields.push_back(fmt::format("CODE_LINE={}", msg.source.line));

@@ -51,6 +51,7 @@ listeners:
     protocol: chat
     model: fork
     listen: 127.0.0.1:0
+    log_connections: true
 )";
 
 // An entry of listener `name` whose MESSAGE contains `text`.
@@ -174,6 +175,38 @@ TEST_F(Journal, ThreadModelConnectionLinesCarryPeer) {
   EXPECT_EQ(closed.field("PEER"), peer);
   EXPECT_EQ(closed.field("TID"), served.field("TID"));
   EXPECT_EQ(client.wait_closed(), IoStatus::closed);
+}
+
+// A connection's end carries its figures as fields: at info with
+// log_connections (room, from its connection process), at debug without
+// (echo).
+TEST_F(Journal, ConnectionEndCarriesItsFigures) {
+  const std::string greeting = "* welcome to netcookd chat; send your name (/help for commands)\n";
+  auto member = Client::connect(port_of("room"));
+  const std::string peer = member.local_address();
+  EXPECT_EQ(member.read_line(), greeting);
+  ASSERT_EQ(member.write_all("/quit\n"), IoStatus::ok);
+  EXPECT_EQ(member.wait_closed(), IoStatus::closed);
+  const JournalEntry end =
+      wait(listener_line("room", "from " + peer + " closed: session_closed after "), "room end");
+  EXPECT_EQ(end.field("PRIORITY"), "6");
+  EXPECT_EQ(end.field("PEER"), peer);
+  EXPECT_EQ(end.field("CLOSE_REASON"), "session_closed");
+  EXPECT_EQ(end.field("BYTES_IN"), "6");
+  EXPECT_EQ(end.field("BYTES_OUT"), std::to_string(greeting.size()));
+  EXPECT_TRUE(std::regex_match(end.field("CONNECTION_ID").value_or(""), std::regex("[0-9]+")));
+  EXPECT_TRUE(std::regex_match(end.field("DURATION_USEC").value_or(""), std::regex("[0-9]+")));
+
+  auto client = Client::connect(port_of("echo"));
+  const std::string echo_peer = client.local_address();
+  EXPECT_EQ(client.exchange("ping"), "ping");
+  EXPECT_EQ(client.wait_closed(), IoStatus::closed);  // idle_timeout: 1s
+  const JournalEntry idle =
+      wait(listener_line("echo", "from " + echo_peer + " closed: idle_timeout after "), "echo end");
+  EXPECT_EQ(idle.field("PRIORITY"), "7");
+  EXPECT_EQ(idle.field("CLOSE_REASON"), "idle_timeout");
+  EXPECT_EQ(idle.field("BYTES_IN"), "4");
+  EXPECT_EQ(idle.field("BYTES_OUT"), "4");
 }
 
 TEST_F(Journal, ForkConnectionLinesComeFromTheConnectionProcess) {

@@ -349,7 +349,7 @@ TEST(ConfigErrors, UnknownKeyListsValidKeysWhenNoneIsClose) {
               ElementsAre("test.yaml:6:5: unknown key 'colour' in listener 'echo'; "
                           "valid keys: name, protocol, model, listen, workers, echo, "
                           "chat, http, max_connections, idle_timeout, read_timeout, "
-                          "shutdown_timeout, max_outbox"));
+                          "shutdown_timeout, max_outbox, log_connections"));
   EXPECT_THAT(errors(with("    echo:\n      x: 1\n")),
               ElementsAre("test.yaml:7:7: unknown key 'x' in section 'echo' "
                           "of listener 'echo'; valid keys: mode, prefix, "
@@ -369,7 +369,7 @@ TEST(ConfigErrors, WorkersInDefaultsIsUnknown) {
               ElementsAre("test.yaml:7:3: unknown key 'workers' in section "
                           "'defaults'; valid keys: max_connections, "
                           "idle_timeout, read_timeout, shutdown_timeout, "
-                          "max_outbox"));
+                          "max_outbox, log_connections"));
 }
 
 TEST(ConfigErrors, WrongType) {
@@ -972,7 +972,7 @@ TEST(LoadConfigFile, EverySectionAndKey) {
   ASSERT_TRUE(result.config) << testing::PrintToString(texts(result));
   const auto& config = *result.config;
   EXPECT_EQ(config.log, (LogOptions{LogLevel::debug, LogTarget::stderr_}));
-  const Limits defaults{2048, 90s, 10s, 0s, std::size_t{1} << 20};
+  const Limits defaults{2048, 90s, 10s, 0s, std::size_t{1} << 20, true};
   EXPECT_EQ(config.defaults, defaults);
   ASSERT_EQ(config.listeners.size(), 4u);
 
@@ -994,12 +994,13 @@ TEST(LoadConfigFile, EverySectionAndKey) {
   EXPECT_EQ(web.listen.kind, net::Address::Kind::any);
   EXPECT_EQ(web.limits.idle_timeout, 30s);
   EXPECT_EQ(web.limits.max_connections, 2048u);
+  EXPECT_TRUE(web.limits.log_connections);
 
   const auto& local = config.listeners[3];
   EXPECT_EQ(local.name, "local-echo_2");
   EXPECT_EQ(local.model, Model::fork);
   EXPECT_EQ(local.listen.to_string(), "unix:/run/netcookd/echo.sock");
-  EXPECT_EQ(local.mark.line, 33);
+  EXPECT_EQ(local.mark.line, 34);
 }
 
 TEST(LoadConfigFile, ManyErrors) {

@@ -294,5 +294,23 @@ TEST_F(ConnectionCoreTest, LogsItsStartAndItsEnd) {
       << log();
 }
 
+// log_connections puts the end line at info; without it, a logger at info
+// says nothing of the connection.
+TEST_F(ConnectionCoreTest, LogConnectionsLogsTheEndAtInfo) {
+  log_->set_level(spdlog::level::info);
+  { auto quiet = open(); }
+  EXPECT_EQ(log(), "");
+  limits_.log_connections = true;
+  {
+    auto core = open();
+    core->received("hi\n", t0_ + 2s);
+    write_all(*core, t0_ + 2s);
+    core->peer_finished();
+  }
+  EXPECT_EQ(log(),
+            "info: connection 7 from 192.0.2.1:5 closed: peer_closed after 2s (3 bytes in, 9 bytes "
+            "out)\n");
+}
+
 }  // namespace
 }  // namespace netcook::model

@@ -65,6 +65,7 @@ Defaults in_code() {
       {"LIMITS.read_timeout", format_duration(limits.read_timeout)},
       {"LIMITS.shutdown_timeout", format_duration(limits.shutdown_timeout)},
       {"LIMITS.max_outbox", format_size(limits.max_outbox)},
+      {"LIMITS.log_connections", limits.log_connections ? "true" : "false"},
       {"LISTENERS.workers", std::to_string(listener.workers)},
       {"ECHO.mode", to_string(echo.mode)},
       {"ECHO.prefix", as_written(echo.prefix)},

@@ -67,6 +67,7 @@ TEST(ListenerChanges, EverySettingIsNamed) {
       [](Listener& l) { l.limits.read_timeout = 1s; },
       [](Listener& l) { l.limits.shutdown_timeout = 1s; },
       [](Listener& l) { l.limits.max_outbox = 4096; },
+      [](Listener& l) { l.limits.log_connections = true; },
       [](Listener& l) { l.echo.mode = EchoMode::line; },
       [](Listener& l) { l.echo.prefix = "> "; },
       [](Listener& l) { l.echo.max_line = 16; },
