@@ -71,11 +71,18 @@ int serve(const netcook::Options& options) {
     // receives those of its own listeners over its control socket.
     auto activated = netcook::systemd::ActivatedSockets::take();
 
+    // Mapped before the master is forked: it and its connection processes
+    // count into the same pages the status listener reads.
+    netcook::metrics::Arena arena;
+
     // Still single-threaded: the one moment the fork master may be forked.
     // It runs even without fork listeners, since a reload may add some; it
     // is stopped when `master` goes, after the server.
     const auto master = netcook::model::fork::Master::start(
-        netcook::server::make_protocol,
+        arena,
+        [&arena](const netcook::config::Listener& listener) {
+          return netcook::server::make_protocol(listener, &arena);
+        },
         [&logging](const std::string& name, const netcook::log::ListenerFields& fields) {
           return logging.standalone(name, fields);
         });
@@ -85,7 +92,7 @@ int serve(const netcook::Options& options) {
       if (!error.empty()) logging.main().error("the fork master kept its log level: {}", error);
     });
 
-    netcook::server::Server server(logging, netcook::model::Environment{master.get()},
+    netcook::server::Server server(logging, netcook::model::Environment{master.get(), &arena},
                                    options.log_level, watchdog);
     server.start(std::move(*result.config), std::move(activated));
     return server.run();

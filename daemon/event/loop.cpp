@@ -1,11 +1,13 @@
 #include "event/loop.hpp"
 
 #include "event/registration.hpp"
+#include "metrics/cpu.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <climits>
+#include <optional>
 #include <system_error>
 
 #include <sys/epoll.h>
@@ -96,6 +98,8 @@ void Loop::run() {
   Wakeup wakeup(wake_);
   const Registration woken(*this, wake_.fd(), wakeup, EPOLLIN);
   running_ = true;
+  std::optional<metrics::CpuMeter> cpu;
+  if (cpu_nsec_ != nullptr) cpu.emplace(*cpu_nsec_);
   std::array<epoll_event, kMaxEvents> events{};
   while (running_) {
     // Work deferred before this wait runs after it: the loop polls first.
@@ -105,6 +109,7 @@ void Loop::run() {
     if (count < 0 && errno != EINTR) throw_errno("epoll_wait");
     now_ = Clock::now();
     if (heartbeat_ != nullptr) heartbeat_->beat(now_);
+    if (cpu) cpu->tick(now_);
     for (int i = 0; i < count; ++i)
       static_cast<Watcher*>(events[i].data.ptr)->on_ready(events[i].events);
     run_expired_timers();

@@ -13,6 +13,7 @@
 #include "event/event_fd.hpp"
 #include "event/heartbeat.hpp"
 #include "event/timer.hpp"
+#include "metrics/shard.hpp"
 #include "net/unique_fd.hpp"
 
 #include <chrono>
@@ -48,6 +49,10 @@ class Loop {
   // Beats `heartbeat` on every turn from now on, turning at least once per
   // Heartbeat::interval() even when idle. `heartbeat` must outlive run().
   void beat_into(Heartbeat& heartbeat) noexcept { heartbeat_ = &heartbeat; }
+  // Before run(): the CPU time of the thread that runs the loop is added
+  // to `cpu_nsec`, at most a second late (metrics/cpu.hpp); for a loop
+  // whose thread works for one listener only.
+  void count_cpu_into(metrics::Cell& cpu_nsec) noexcept { cpu_nsec_ = &cpu_nsec; }
 
   // Thread-safe. The loop returns from run() after the current turn.
   void stop() noexcept;
@@ -86,6 +91,7 @@ class Loop {
   Clock::time_point now_;
   bool running_ = false;
   Heartbeat* heartbeat_ = nullptr;  // not owned
+  metrics::Cell* cpu_nsec_ = nullptr;  // not owned
 
   std::multimap<Clock::time_point, Timer*> timers_;
   // Deferred work scheduled for the next turn: a circular list, this the head.

@@ -21,10 +21,11 @@ constexpr AcceptGate::Clock::duration kBackoffMax = std::chrono::seconds(1);
 }  // namespace
 
 AcceptGate::AcceptGate(spdlog::logger& log, ConnectionCount& count, const std::string& refusal,
-                       int fd_ceiling)
+                       metrics::ListenerMetrics metrics, int fd_ceiling)
     : log_(log),
       count_(count),
       refusal_(refusal),
+      metrics_(metrics),
       fd_ceiling_(fd_ceiling),
       beyond_ceiling_(fmt::format(
           "connection's file descriptor is at or above FD_SETSIZE ({}), which select(2) cannot "
@@ -63,14 +64,14 @@ bool AcceptGate::take(Admission admission, Host& host, Clock::time_point now) no
     hit(beyond_ceiling_, now,
         fmt::format("fd {} from {}", admission.socket.get(),
                     net::peer_address(admission.socket.borrow())));
-    refuse(admission.socket);
+    refuse(admission.socket, CloseReason::full);
     return true;
   }
   settle(beyond_ceiling_, now);
   admission.slot = Slot(count_);
   if (!admission.slot) {
     hit(refusals_, now, net::peer_address(admission.socket.borrow()));
-    refuse(admission.socket);
+    refuse(admission.socket, CloseReason::full);
     return true;
   }
   settle(refusals_, now);
@@ -78,7 +79,7 @@ bool AcceptGate::take(Admission admission, Host& host, Clock::time_point now) no
     host.admit(admission);
   } catch (const std::exception& e) {
     hit(unserved_, now, e.what());
-    if (admission.socket) refuse(admission.socket);
+    if (admission.socket) refuse(admission.socket, CloseReason::unserved);
     return false;
   }
   settle(unserved_, now);
@@ -86,7 +87,8 @@ bool AcceptGate::take(Admission admission, Host& host, Clock::time_point now) no
 }
 
 // Best effort: the refusal goes out only if the socket buffer takes it now.
-void AcceptGate::refuse(const net::UniqueFd& socket) const noexcept {
+void AcceptGate::refuse(const net::UniqueFd& socket, CloseReason why) const noexcept {
+  metrics_.here().refused_by(why);
   if (!refusal_.empty())
     ::send(socket.get(), refusal_.data(), refusal_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 }

@@ -20,7 +20,9 @@
 // epoll and coroutine take from one socket): the burst logs and the pause
 // are the listener's. Thread-safe.
 
+#include "metrics/arena.hpp"
 #include "model/burst_log.hpp"
+#include "model/close_reason.hpp"
 #include "model/connection_count.hpp"
 #include "model/slot.hpp"
 #include "net/fd.hpp"
@@ -74,9 +76,10 @@ class AcceptGate {
 
   // `count` holds max_connections; `refusal` is the protocol's (may be
   // empty); a connection whose descriptor is `fd_ceiling` or above is
-  // refused. All must outlive the gate.
+  // refused; refusals are counted by reason in `metrics`. All must outlive
+  // the gate.
   AcceptGate(spdlog::logger& log, ConnectionCount& count, const std::string& refusal,
-             int fd_ceiling = INT_MAX);
+             metrics::ListenerMetrics metrics, int fd_ceiling = INT_MAX);
 
   Next accept_some(net::Fd listening, Host& host, Clock::time_point now) noexcept;
 
@@ -87,7 +90,7 @@ class AcceptGate {
   Next failed(int error, Clock::time_point now) noexcept;
   Next pause(Clock::time_point now) noexcept;
   bool take(Admission admission, Host& host, Clock::time_point now) noexcept;
-  void refuse(const net::UniqueFd& socket) const noexcept;
+  void refuse(const net::UniqueFd& socket, CloseReason why) const noexcept;
 
   void settle(BurstLog& log, Clock::time_point now) noexcept;
   void hit(BurstLog& log, Clock::time_point now, const std::string& detail) noexcept;
@@ -95,6 +98,7 @@ class AcceptGate {
   spdlog::logger& log_;
   ConnectionCount& count_;
   const std::string& refusal_;
+  const metrics::ListenerMetrics metrics_;
   const int fd_ceiling_;
   mutable std::mutex mutex_;   // guards what follows
   Clock::duration backoff_{};  // the last pause; zero after a success

@@ -1,32 +1,14 @@
 #pragma once
 
-// Why a connection ended, decided in one place (the connection core,
-// connection_core.hpp) for every model, so that logs and counts mean the
-// same whatever model serves a listener.
+// The connection core decides why a connection ends (connection_core.hpp);
+// the words for it live with the counts kept by reason (metrics/).
 
-#include <cstdint>
-#include <string_view>
+#include "metrics/close_reason.hpp"
 
 namespace netcook::model {
 
-enum class CloseReason : std::uint8_t {
-  peer_closed,       // the peer ended its side (end of file) and everything owed was sent
-  peer_reset,        // the peer aborted: ECONNRESET, or EPIPE writing to it
-  session_closed,    // the protocol ended the conversation (chat /quit, HTTP
-                     // "Connection: close", an answer to a malformed request)
-  idle_timeout,      // no byte either way for idle_timeout
-  read_timeout,      // a line or request started but did not complete in time
-  outbox_overflow,   // the peer did not read: its unsent output passed max_outbox
-  shutdown,          // the daemon stopped
-  listener_removed,  // a reload removed or changed the listener
-  session_error,     // the protocol's code threw (a bug, logged at error)
-  io_error,          // any other failed read or write (EIO from a file, ...)
-  full,              // refused at accept: max_connections reached
-};
-
-inline constexpr std::size_t kCloseReasons = static_cast<std::size_t>(CloseReason::full) + 1;
-
-// The word for logs and metrics: "peer_closed", "idle_timeout", ...
-std::string_view to_string(CloseReason reason) noexcept;
+using metrics::CloseReason;
+using metrics::kCloseReasons;
+using metrics::to_string;
 
 }  // namespace netcook::model

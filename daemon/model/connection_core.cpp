@@ -41,23 +41,35 @@ ConnectionCore::ConnectionCore(Setup setup, proto::Uplink* uplink, Clock::time_p
       log_(setup.log),
       id_(setup.id),
       peer_(std::move(setup.peer)),
+      counters_(setup.metrics.here()),
       started_(now),
       last_active_(now),
       latest_(now) {
   const proto::SessionContext context{
       setup.listener, peer_, std::move(setup.peer_host), setup.pid, std::move(setup.thread), id_,
-      uplink,         &log_};
-  session_ = setup.protocol.make_session(context);
+      uplink,         &log_,          setup.metrics};
+  metrics::add(counters_.accepted);
+  try {
+    session_ = setup.protocol.make_session(context);
+  } catch (...) {
+    counters_.closed_by(CloseReason::session_error);
+    counters_.connection_ended(0);
+    throw;
+  }
   const log::PeerScope scope(peer_);
   log_.debug("connection from {}{}", peer_, setup.served_by);
 }
 
 // At info with log_connections, else at debug; the figures go as journal
 // fields too. Nothing is formatted for a line that is not logged.
+// Counts it as closed, for the metrics.
 ConnectionCore::~ConnectionCore() {
+  const auto duration = latest_ - started_;
+  counters_.closed_by(reason());
+  counters_.connection_ended(static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(duration).count()));
   const auto level = limits_.log_connections ? spdlog::level::info : spdlog::level::debug;
   if (!log_.should_log(level)) return;
-  const auto duration = latest_ - started_;
   const std::string id = std::to_string(id_);
   const std::string usec = std::to_string(
       std::chrono::duration_cast<std::chrono::microseconds>(duration).count());
@@ -96,6 +108,7 @@ void ConnectionCore::open(Clock::time_point now) noexcept {
 void ConnectionCore::received(std::string_view data, Clock::time_point now) noexcept {
   if (closed_) return;
   bytes_in_ += data.size();
+  metrics::add(counters_.bytes_in, data.size());
   last_active_ = now;
   call_session([this, data](proto::Session& session) { session.receive(data, out_); }, now);
 }
@@ -111,6 +124,7 @@ void ConnectionCore::sent(std::size_t bytes, Clock::time_point now) noexcept {
   latest_ = now;
   if (bytes > 0) {
     bytes_out_ += bytes;
+    metrics::add(counters_.bytes_out, bytes);
     last_active_ = now;
   }
   settle();
@@ -159,6 +173,7 @@ bool ConnectionCore::deliver(std::string_view bytes) noexcept {
     cut_off();
     return false;
   }
+  metrics::add(counters_.chat_deliveries);
   return true;
 }
 

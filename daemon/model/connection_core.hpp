@@ -25,6 +25,7 @@
 // Used by one thread at a time, the one that serves the connection.
 
 #include "config/config.hpp"
+#include "metrics/arena.hpp"
 #include "model/close_reason.hpp"
 #include "proto/session.hpp"
 
@@ -63,6 +64,9 @@ class ConnectionCore {
     std::string thread;     // the thread serving it (or the process's name)
     // Ends the "connection from PEER" line: " served by tcp#3", or empty.
     std::string served_by;
+    // The listener's counters: the core counts the connection (accepted,
+    // closed by reason, duration), its bytes and the deliveries it takes.
+    metrics::ListenerMetrics metrics;
   };
 
   // Makes the session, whose way to the listener's Service is `uplink`
@@ -70,7 +74,7 @@ class ConnectionCore {
   ConnectionCore(Setup setup, proto::Uplink* uplink, Clock::time_point now);
   ConnectionCore(const ConnectionCore&) = delete;
   ConnectionCore& operator=(const ConnectionCore&) = delete;
-  // Logs how the connection ended (reason, duration, bytes).
+  // Counts and logs how the connection ended (reason, duration, bytes).
   ~ConnectionCore();
 
   // What happened; each may close the connection. None throws.
@@ -114,6 +118,8 @@ class ConnectionCore {
   std::uint64_t bytes_in() const noexcept { return bytes_in_; }
   std::uint64_t bytes_out() const noexcept { return bytes_out_; }
   Clock::time_point started() const noexcept { return started_; }
+  // The listener's counters, in the shard of the thread that made the core.
+  metrics::Shard& counters() const noexcept { return counters_; }
 
  private:
   template <typename Call>
@@ -129,6 +135,7 @@ class ConnectionCore {
   spdlog::logger& log_;
   const proto::ConnectionId id_;
   const std::string peer_;
+  metrics::Shard& counters_;  // of the thread that made it
   std::unique_ptr<proto::Session> session_;
   proto::Outbox out_;
 

@@ -7,6 +7,7 @@
 
 #include "config/config.hpp"
 #include "event/heartbeat.hpp"
+#include "metrics/arena.hpp"
 #include "model/close_reason.hpp"
 #include "net/fd.hpp"
 #include "proto/session.hpp"
@@ -37,14 +38,20 @@ struct DriverSettings {
   // Called from any of the driver's threads when the last connection closes
   // after stop_accepting(). Must be cheap and thread-safe (post to a loop).
   std::function<void()> on_drained;
+  // Where the listener's figures are counted (metrics/arena.hpp).
+  metrics::ListenerMetrics metrics;
 };
 
 // What the drivers of a daemon share beyond one listener: the fork master,
 // which must have been forked at start-up (fork/master.hpp); null when the
-// daemon has none (then a fork driver cannot be made). Outlives every
-// driver made with it.
+// daemon has none (then a fork driver cannot be made); and the metrics.
+// Outlives every driver made with it.
 struct Environment {
   fork::Master* fork_master = nullptr;
+  // Where listeners count their figures: mapped before the fork master was
+  // forked, so that it and its connection processes count into it too.
+  // Null in tests that do not count.
+  metrics::Arena* arena = nullptr;
 };
 
 class Driver {

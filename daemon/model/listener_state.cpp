@@ -16,7 +16,7 @@ ListenerState::ListenerState(DriverSettings driver_settings, net::Fd listening, 
       pid(::getpid()),
       count(std::min(settings.limits.max_connections, static_cast<std::size_t>(fd_ceiling)),
             settings.on_drained),
-      gate(*settings.log, count, protocol.refusal, fd_ceiling) {}
+      gate(*settings.log, count, protocol.refusal, settings.metrics, fd_ceiling) {}
 
 ConnectionCore::Setup ListenerState::setup(net::Fd socket, proto::ConnectionId id,
                                            std::string thread, std::string served_by) const {
@@ -30,7 +30,8 @@ ConnectionCore::Setup ListenerState::setup(net::Fd socket, proto::ConnectionId i
           std::move(peer.host),
           pid,
           std::move(thread),
-          std::move(served_by)};
+          std::move(served_by),
+          settings.metrics};
 }
 
 }  // namespace netcook::model

@@ -1,6 +1,7 @@
 #include "model/poll_loop.hpp"
 
 #include "event/readiness.hpp"
+#include "metrics/cpu.hpp"
 #include "model/pump.hpp"
 
 #include <algorithm>
@@ -31,9 +32,13 @@ void run_poll_loop(ConnectionCore& core, net::Fd socket, std::span<SideChannel* 
                    const sigset_t* wait_mask) noexcept {
   const std::size_t count = std::min(sides.size(), kMaxSides);
   event::Readiness ready;
+  // The thread (or process) is the connection's alone: all its CPU is the
+  // listener's, counted from its start.
+  metrics::CpuMeter cpu(core.counters().cpu_nsec, metrics::CpuMeter::since_thread_start);
   auto now = Clock::now();
   core.open(now);
   while (!core.closed()) {
+    cpu.tick(now);
     const Pumped pumped = pump(core, socket, ready, scratch, read_budget, now);
     if (pumped == Pumped::closed) return;
     std::array<pollfd, 1 + kMaxSides> fds{};

@@ -10,6 +10,7 @@ ReactorWorker::ReactorWorker(ReactorShared& shared, unsigned index)
       desk_(shared.hall, index, &thread_.loop(), *shared.settings.log),
       index_(index) {
   shared_.hall.desks.push_back(&desk_);
+  thread_.loop().count_cpu_into(shared_.settings.metrics.here().cpu_nsec);
 }
 
 ConnectionCore::Setup ReactorWorker::setup(net::Fd socket) {

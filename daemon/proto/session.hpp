@@ -6,6 +6,7 @@
 // thread or a clock. The connection core (model/connection_core.hpp) owns
 // the session and the Outbox; the models move the bytes.
 
+#include "metrics/arena.hpp"
 #include "proto/outbox.hpp"
 #include "proto/service.hpp"
 
@@ -38,6 +39,9 @@ struct SessionContext {
   // HTTP access log); null when there is none. Valid for the session's
   // lifetime.
   spdlog::logger* log = nullptr;
+  // The listener's counters, for what only the protocol sees (HTTP
+  // requests by status, chat lines). Write to metrics.here().
+  metrics::ListenerMetrics metrics;
 };
 
 // Why the server ends a connection its peer did not end (the cases of
@@ -98,9 +102,10 @@ using SessionFactory = std::function<std::unique_ptr<Session>(const SessionConte
 // Everything a driver needs to run one protocol on a listener.
 struct Protocol {
   SessionFactory make_session;
-  // Makes the listener's shared state; empty for protocols without one
-  // (echo, http). A driver makes exactly one per listener.
-  std::function<std::unique_ptr<Service>()> make_service;
+  // Makes the listener's shared state, which counts into the listener's
+  // `metrics`; empty for protocols without one (echo, http). A driver makes
+  // exactly one per listener.
+  std::function<std::unique_ptr<Service>(const metrics::ListenerMetrics& metrics)> make_service;
   // Sent, best effort, to a connection refused because max_connections is
   // reached (e.g. an HTTP 503); empty for a plain close.
   std::string refusal;

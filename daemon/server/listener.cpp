@@ -11,9 +11,25 @@ Listener::Listener(std::uint64_t id, config::Listener config, Socket socket,
       config_(std::move(config)),
       socket_(std::move(socket)),
       bound_(net::local_address(socket_->borrow())),
-      log_(settings.log) {
-  driver_ = model::make_driver(config_.model, std::move(settings), socket_->borrow(),
-                               make_protocol(config_), environment);
+      log_(settings.log),
+      arena_(environment.arena) {
+  if (arena_ != nullptr)
+    settings.metrics = arena_->take(config_.name, config::to_string(config_.protocol),
+                                    config::to_string(config_.model), bound_);
+  metrics_ = settings.metrics;
+  try {
+    driver_ = model::make_driver(config_.model, std::move(settings), socket_->borrow(),
+                                 make_protocol(config_, arena_), environment);
+  } catch (...) {
+    if (arena_ != nullptr) arena_->give_back(metrics_);
+    throw;
+  }
+}
+
+// The driver first: its connections count until they are gone.
+Listener::~Listener() {
+  driver_.reset();
+  if (arena_ != nullptr) arena_->give_back(metrics_);
 }
 
 void Listener::start() { driver_->start(); }

@@ -24,6 +24,9 @@ class Listener {
   // apart from a predecessor of the same name that is still draining.
   Listener(std::uint64_t id, config::Listener config, Socket socket,
            model::DriverSettings settings, const model::Environment& environment);
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+  ~Listener();
 
   void start();
   // New connections are no longer accepted by this listener's driver, and
@@ -51,6 +54,8 @@ class Listener {
   Socket socket_;
   std::string bound_;
   std::shared_ptr<spdlog::logger> log_;
+  metrics::Arena* arena_;  // may be null
+  metrics::ListenerMetrics metrics_;
   std::unique_ptr<model::Driver> driver_;
 };
 

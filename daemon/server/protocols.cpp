@@ -37,7 +37,9 @@ proto::Protocol make_chat(const config::Listener& listener) {
   protocol.make_session = [settings](const proto::SessionContext& context) {
     return proto::chat::make_chat_session(settings, context);
   };
-  protocol.make_service = [settings] { return proto::chat::make_chat_hub(settings); };
+  protocol.make_service = [settings](const metrics::ListenerMetrics& metrics) {
+    return proto::chat::make_chat_hub(settings, metrics);
+  };
   protocol.refusal = "! server full; try again later\n";
   return protocol;
 }
@@ -83,7 +85,8 @@ proto::Protocol protocol_of(const config::Listener& listener) {
 
 }  // namespace
 
-proto::Protocol make_protocol(const config::Listener& listener) {
+proto::Protocol make_protocol(const config::Listener& listener, const metrics::Arena* arena) {
+  (void)arena;  // for the status listener
   return protocol_of(listener);
 }
 

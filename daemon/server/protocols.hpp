@@ -4,13 +4,15 @@
 // driver runs. The only place that knows every protocol.
 
 #include "config/config.hpp"
+#include "metrics/arena.hpp"
 #include "proto/session.hpp"
 
 #include <string>
 
 namespace netcook::server {
 
-proto::Protocol make_protocol(const config::Listener& listener);
+// `arena` holds the figures a status listener serves (null: none to serve).
+proto::Protocol make_protocol(const config::Listener& listener, const metrics::Arena* arena);
 
 // The limits a listener's driver enforces: its own, with what a protocol
 // section overrides (chat's max_outbox caps what a member may leave unread).

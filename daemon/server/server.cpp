@@ -250,6 +250,7 @@ void Server::reload() {
     for (const auto& error : result.errors) log_.error("{}", error.to_string());
     log_.error("reload failed: {} error(s) in {}; keeping the running configuration",
                result.errors.size(), config_.path);
+    if (environment_.arena != nullptr) environment_.arena->reloaded(false);
     systemd::notify_ready();
     return;
   }
@@ -291,6 +292,7 @@ void Server::reload() {
   } catch (const std::exception& e) {
     log_.error("{}", log::explain(e));
     log_.error("reload failed: keeping the running configuration");
+    if (environment_.arena != nullptr) environment_.arena->reloaded(false);
     systemd::notify_ready();
     return;
   }
@@ -338,6 +340,7 @@ void Server::reload() {
   logging_.set_level(level_override_.value_or(config_.log.level));
   log_.info("reload done: {} listeners ({} added, {} changed, {} removed, {} unchanged)",
             listeners_.size(), added, changed, removed, listeners_.size() - fresh.size());
+  if (environment_.arena != nullptr) environment_.arena->reloaded(true);
   update_status();
   systemd::notify_ready();
 }
@@ -415,10 +418,30 @@ void Server::return_free_memory() {
   trim_timer_.arm_after(kTrimInterval);
 }
 
+// New connections per second over the time since the last mark (at least
+// a second; the status updates every kStatusInterval): "120/s", "0.4/s".
+std::string Server::connection_rate() {
+  if (environment_.arena == nullptr) return "0/s";
+  std::uint64_t accepted = 0;
+  for (const auto& listener : environment_.arena->figures().listeners) accepted += listener.accepted;
+  const auto now = loop_.now();
+  const auto elapsed = std::chrono::duration<double>(now - rate_.when).count();
+  if (rate_.when == event::Clock::time_point{} || accepted < rate_.accepted) {
+    rate_ = {now, accepted, 0};  // the first mark, or a listener's counts went with it
+  } else if (elapsed >= 1.0) {
+    rate_.per_second = static_cast<double>(accepted - rate_.accepted) / elapsed;
+    rate_.when = now;
+    rate_.accepted = accepted;
+  }
+  if (rate_.per_second == 0) return "0/s";
+  return rate_.per_second < 10 ? fmt::format("{:.1f}/s", rate_.per_second)
+                               : fmt::format("{:.0f}/s", rate_.per_second);
+}
+
 void Server::update_status() {
   if (!shutting_down_) {
-    systemd::notify_status(fmt::format("{} listeners, {} connections", listeners_.size(),
-                                       open_connections()));
+    systemd::notify_status(fmt::format("{} listeners, {} connections, {}", listeners_.size(),
+                                       open_connections(), connection_rate()));
     status_timer_.arm_after(kStatusInterval);
     return;
   }

@@ -79,6 +79,7 @@ class Server {
   static void announce_drain(const Listener& listener);
   void drained(std::uint64_t id);
   void update_status();
+  std::string connection_rate();
   void return_free_memory();
   void start_watchdog();
   void stall_for_testing();
@@ -95,6 +96,12 @@ class Server {
   event::Loop loop_;
   event::SignalWatcher signals_;
   event::Timer status_timer_;
+  // Connections accepted by then, for the rate in the status line.
+  struct RateMark {
+    event::Clock::time_point when{};
+    std::uint64_t accepted = 0;
+    double per_second = 0;
+  } rate_;
   event::Timer trim_timer_;
   std::optional<std::chrono::microseconds> watchdog_period_;
   std::optional<Watchdog> watchdog_;

@@ -41,7 +41,9 @@ using Reader = netcook::fuzz::InputReader;
 class Room final : private Courier {
  public:
   Room(const ChatSettings& settings, std::size_t max_outbox)
-      : settings_(settings), max_outbox_(max_outbox), hub_(make_chat_hub(settings)) {}
+      : settings_(settings),
+        max_outbox_(max_outbox),
+        hub_(make_chat_hub(settings, metrics::ListenerMetrics())) {}
 
   // Opens a new connection in slot `slot`, replacing one that has ended.
   void connect(std::size_t slot) {

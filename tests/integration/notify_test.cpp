@@ -76,15 +76,26 @@ TEST(Notify, StatusCountsListenersAndConnections) {
   Notified n(three_listeners());
   const auto first = n.socket.wait_for("STATUS");
   ASSERT_TRUE(first);
-  EXPECT_EQ(first->field("STATUS"), "3 listeners, 0 connections");
+  EXPECT_EQ(first->field("STATUS"), "3 listeners, 0 connections, 0/s");
   ASSERT_TRUE(n.socket.wait_for("READY", "1"));
 
   auto a = Client::connect(n.daemon.port_of("echo"));
   auto b = Client::connect(n.daemon.port_of("line"));
   ASSERT_EQ(a.exchange("x"), "x");
   ASSERT_EQ(b.exchange("y\n"), "y\n");
-  // Refreshed every few seconds: the two connections show up.
-  EXPECT_TRUE(n.socket.wait_for("STATUS", "3 listeners, 2 connections"));
+  // Refreshed every few seconds: the two connections show up, and the rate
+  // at which they came (2 over the last 5 seconds, or 1 and 1 over two).
+  std::string seen;
+  for (int i = 0; i < 4; ++i) {
+    const auto status = n.socket.wait_for("STATUS");
+    ASSERT_TRUE(status) << "last STATUS: " << seen;
+    seen = status->field("STATUS").value_or("");
+    if (seen == "3 listeners, 2 connections, 0.4/s" || seen == "3 listeners, 2 connections, 0.2/s")
+      break;
+  }
+  EXPECT_TRUE(seen == "3 listeners, 2 connections, 0.4/s" ||
+              seen == "3 listeners, 2 connections, 0.2/s")
+      << seen;
 }
 
 TEST(Notify, ReloadSendsReloadingWithMonotonicTimeThenReady) {

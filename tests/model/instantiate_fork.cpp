@@ -14,6 +14,7 @@
 namespace netcook::test {
 namespace {
 
+std::unique_ptr<metrics::Arena> g_arena;
 std::unique_ptr<model::fork::Master> g_master;
 
 class ForkMasterEnvironment final : public testing::Environment {
@@ -21,7 +22,9 @@ class ForkMasterEnvironment final : public testing::Environment {
   void SetUp() override {
     // Named after this process, before the master (a copy of it) is made.
     std::remove(LogCapture::fork_log_path().c_str());
+    g_arena = std::make_unique<metrics::Arena>();
     g_master = model::fork::Master::start(
+        *g_arena,
         [](const config::Listener& listener) { return test_protocol(listener.name); },
         [](const std::string& name, const log::ListenerFields&) {
           return LogCapture::fork_logger(name);
@@ -29,6 +32,7 @@ class ForkMasterEnvironment final : public testing::Environment {
   }
   void TearDown() override {
     g_master.reset();
+    g_arena.reset();
     std::remove(LogCapture::fork_log_path().c_str());
   }
 };

@@ -77,7 +77,7 @@ class AcceptGateTest : public testing::Test {
   // The gate under test, for `max_connections` and a descriptor ceiling.
   AcceptGate& gate(std::size_t max_connections = 100, int fd_ceiling = INT_MAX) {
     count_.emplace(max_connections, std::function<void()>());
-    gate_.emplace(*log_, *count_, refusal_, fd_ceiling);
+    gate_.emplace(*log_, *count_, refusal_, metrics::ListenerMetrics(), fd_ceiling);
     return *gate_;
   }
   Next accept(Clock::time_point now) { return gate_->accept_some(listening_.borrow(), host_, now); }

@@ -48,7 +48,8 @@ void serve(const ChildPlan& plan, spdlog::logger& log, const std::string& name) 
   if (plan.hub) link.emplace(plan.hub, plan.limits.max_outbox, log, buffer);
   {
     ConnectionCore core({plan.protocol, plan.limits, log, plan.listener, plan.id, peer.address,
-                         peer.host, pid, name, fmt::format(" served by process {}", pid)},
+                         peer.host, pid, name, fmt::format(" served by process {}", pid),
+                         plan.metrics},
                         link ? &*link : nullptr, Clock::now());
     // The master's end request first: it comes before the hub closes.
     SideChannel* const sides[] = {&termination, link ? &*link : nullptr};
@@ -66,6 +67,7 @@ void run_child(const ChildPlan& plan) noexcept {
   if (!die_with_parent(plan.master)) ::_exit(1);
   reset_signals_for_fork_process();
   close_fds_except({plan.client.get(), plan.hub.get()});
+  metrics::choose_shard_after_fork();
 
   std::shared_ptr<spdlog::logger> log;
   int status = 0;

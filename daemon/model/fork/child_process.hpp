@@ -5,6 +5,7 @@
 // none of the master's destructors, atexit handlers or leak checks.
 
 #include "config/config.hpp"
+#include "metrics/arena.hpp"
 #include "model/fork/master.hpp"
 #include "net/fd.hpp"
 #include "proto/session.hpp"
@@ -29,6 +30,7 @@ struct ChildPlan {
   const LoggerFactory& loggers;
   int log_level = 0;  // spdlog::level::level_enum
   const log::ListenerFields& log_fields;
+  metrics::ListenerMetrics metrics;  // shared with the master and the main process
 };
 
 // Dies with the master, resets signals, closes every descriptor but stdio,

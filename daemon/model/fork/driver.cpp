@@ -39,6 +39,7 @@ class ForkDriver final : public Driver {
     message.listener = id_;
     message.settings = settings_.listener;
     message.limits = settings_.limits;
+    message.value = settings_.metrics.index();  // the master maps the same arena
     message.log_level = settings_.log ? settings_.log->level() : spdlog::level::info;
     const std::string error = master_.request(std::move(message), listening_, kStartWait);
     if (!error.empty())

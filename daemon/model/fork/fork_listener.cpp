@@ -1,5 +1,6 @@
 #include "model/fork/fork_listener.hpp"
 
+#include "metrics/cpu.hpp"
 #include "model/fork/child_process.hpp"
 
 #include <cerrno>
@@ -32,12 +33,12 @@ ForkListener::ForkListener(event::Loop& loop, ListenerHost& host, const LoggerFa
       listening_(loop_, listen_fd_.borrow(), *this),
       master_(::getpid()),
       count_(setup_.limits.max_connections, [this] { host_.drained(id()); }),
-      gate_(log_, count_, setup_.protocol.refusal),
+      gate_(log_, count_, setup_.protocol.refusal, setup_.metrics),
       accept_pause_(loop_, [this] { resume_accepting(); }),
       stop_deadline_(loop_, [this] { escalate_stop(); }) {
   if (setup_.protocol.make_service)
     hub_ =
-        std::make_unique<Hub>(loop_, setup_.protocol.make_service(), setup_.limits.max_outbox, log_,
+        std::make_unique<Hub>(loop_, setup_.protocol.make_service(setup_.metrics), setup_.limits.max_outbox, log_,
                               [this](proto::ConnectionId connection) { cut_off(connection); });
 }
 
@@ -128,7 +129,9 @@ void ForkListener::on_ready(std::uint32_t) noexcept {
 }
 
 // Level-triggered: while connections wait, epoll reports the socket again.
+// The master's CPU for accepting and forking is the listener's.
 void ForkListener::accept() noexcept {
+  const metrics::CpuMeter cpu(setup_.metrics.here().cpu_nsec);
   if (gate_.accept_some(listen_fd_.borrow(), *this, loop_.now()) != AcceptGate::Next::pause) return;
   listening_.cancel();
   accept_pause_.arm_at(gate_.resume_at());
@@ -171,7 +174,8 @@ void ForkListener::admit(Admission& admission) {
   const pid_t pid = ::fork();
   if (pid == 0)
     run_child({master_, admission.socket.borrow(), theirs.borrow(), connection, setup_.name,
-               setup_.limits, setup_.protocol, loggers_, setup_.log_level, setup_.log_fields});
+               setup_.limits, setup_.protocol, loggers_, setup_.log_level, setup_.log_fields,
+               setup_.metrics});
   if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
   try {
     children_.emplace(pid, Child{connection, std::move(admission.slot)});

@@ -49,6 +49,7 @@ struct ListenerSetup {
   proto::Protocol protocol;
   log::ListenerFields log_fields;  // for the loggers of the connection processes
   std::shared_ptr<spdlog::logger> log;
+  metrics::ListenerMetrics metrics;  // in the arena the master shares
 };
 
 class ForkListener final : private event::Watcher, private AcceptGate::Host {

@@ -42,7 +42,8 @@ event::Heartbeat& make_shared_heartbeat() {
 
 // The life of the fork master, from fork() to _exit(): it never returns
 // into the caller's stack. `parent` is the main process.
-[[noreturn]] void run_master(pid_t parent, net::UniqueFd control, ProtocolFactory protocols,
+[[noreturn]] void run_master(pid_t parent, net::UniqueFd control, metrics::Arena& arena,
+                             ProtocolFactory protocols,
                              LoggerFactory loggers, event::Heartbeat& heartbeat) noexcept {
   if (!die_with_parent(parent)) ::_exit(0);
   reset_signals_for_fork_process();
@@ -53,7 +54,8 @@ event::Heartbeat& make_shared_heartbeat() {
   int status = 0;
   try {
     event::block_signals({SIGCHLD});
-    MasterProcess master(std::move(control), std::move(protocols), std::move(loggers), heartbeat);
+    MasterProcess master(std::move(control), arena, std::move(protocols), std::move(loggers),
+                         heartbeat);
     master.run();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "netcookd: the fork master failed: %s\n", e.what());
@@ -66,7 +68,8 @@ event::Heartbeat& make_shared_heartbeat() {
 
 }  // namespace
 
-std::unique_ptr<Master> Master::start(ProtocolFactory protocols, LoggerFactory loggers) {
+std::unique_ptr<Master> Master::start(metrics::Arena& arena, ProtocolFactory protocols,
+                                      LoggerFactory loggers) {
   if (const std::size_t threads = thread_count(); threads != 1)
     throw std::logic_error(fmt::format(
         "the fork master must be started before any thread exists (this process has {})", threads));
@@ -82,7 +85,7 @@ std::unique_ptr<Master> Master::start(ProtocolFactory protocols, LoggerFactory l
     throw std::system_error(errno, std::generic_category(), "cannot fork the fork master");
   if (pid == 0) {
     ours.reset();
-    run_master(parent, std::move(theirs), std::move(protocols), std::move(loggers), heartbeat);
+    run_master(parent, std::move(theirs), arena, std::move(protocols), std::move(loggers), heartbeat);
   }
   theirs.reset();
   ::setsockopt(ours.get(), SOL_SOCKET, SO_SNDTIMEO, &kSendTimeout, sizeof kSendTimeout);

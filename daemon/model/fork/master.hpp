@@ -21,6 +21,7 @@
 #include "config/config.hpp"
 #include "event/heartbeat.hpp"
 #include "log/fields.hpp"
+#include "metrics/arena.hpp"
 #include "model/fork/control_message.hpp"
 #include "net/fd.hpp"
 #include "net/unique_fd.hpp"
@@ -74,7 +75,9 @@ class Master {
   // the main process dies (PR_SET_PDEATHSIG, and the end of its control
   // socket) or when this handle is destroyed; it never returns into the
   // caller's stack and runs no static destructors.
-  static std::unique_ptr<Master> start(ProtocolFactory protocols, LoggerFactory loggers);
+  // Listeners count into `arena`, mapped before this is called.
+  static std::unique_ptr<Master> start(metrics::Arena& arena, ProtocolFactory protocols,
+                                       LoggerFactory loggers);
 
   Master(const Master&) = delete;
   Master& operator=(const Master&) = delete;

@@ -15,9 +15,10 @@
 
 namespace netcook::model::fork {
 
-MasterProcess::MasterProcess(net::UniqueFd control, ProtocolFactory protocols,
+MasterProcess::MasterProcess(net::UniqueFd control, metrics::Arena& arena, ProtocolFactory protocols,
                              LoggerFactory loggers, event::Heartbeat& heartbeat)
     : control_(std::move(control)),
+      arena_(arena),
       protocols_(std::move(protocols)),
       loggers_(std::move(loggers)),
       log_(loggers_("fork-master", {})),
@@ -131,6 +132,7 @@ void MasterProcess::start_listener(const ControlMessage& message, net::UniqueFd 
   setup.limits = message.limits;
   setup.log_level = message.log_level;
   setup.protocol = protocols_(message.settings);
+  setup.metrics = arena_.slot(message.value);
   setup.log_fields = {setup.name, config::to_string(message.settings.protocol),
                       config::to_string(config::Model::fork)};
   setup.log = loggers_(setup.name, setup.log_fields);

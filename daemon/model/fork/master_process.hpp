@@ -30,7 +30,8 @@ class MasterProcess final : public event::Watcher, private ListenerHost {
  public:
   // `control` is the master's end of the control socket.
   // The loop beats `heartbeat` (shared with the main process).
-  MasterProcess(net::UniqueFd control, ProtocolFactory protocols, LoggerFactory loggers,
+  MasterProcess(net::UniqueFd control, metrics::Arena& arena, ProtocolFactory protocols,
+                LoggerFactory loggers,
                 event::Heartbeat& heartbeat);
   MasterProcess(const MasterProcess&) = delete;
   MasterProcess& operator=(const MasterProcess&) = delete;
@@ -63,6 +64,7 @@ class MasterProcess final : public event::Watcher, private ListenerHost {
   void drained(std::uint64_t listener) noexcept override;
 
   net::UniqueFd control_;
+  metrics::Arena& arena_;
   ProtocolFactory protocols_;
   LoggerFactory loggers_;
   std::shared_ptr<spdlog::logger> log_;

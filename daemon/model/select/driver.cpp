@@ -1,5 +1,6 @@
 #include "model/select/driver.hpp"
 
+#include "metrics/cpu.hpp"
 #include "model/select/reactor.hpp"
 #include "model/thread_name.hpp"
 
@@ -17,7 +18,8 @@ namespace {
 class SelectDriver final : public Driver {
  public:
   SelectDriver(DriverSettings settings, net::Fd listening, proto::Protocol protocol)
-      : reactor_(std::make_unique<Reactor>(std::move(settings), listening, std::move(protocol))) {}
+      : metrics_(settings.metrics),
+        reactor_(std::make_unique<Reactor>(std::move(settings), listening, std::move(protocol))) {}
 
   ~SelectDriver() override {
     {
@@ -66,7 +68,11 @@ class SelectDriver final : public Driver {
   void run() noexcept {
     set_thread_name(reactor_->thread_name());
     try {
-      while (take_requests()) reactor_->turn();
+      metrics::CpuMeter cpu(metrics_.here().cpu_nsec);
+      while (take_requests()) {
+        reactor_->turn();
+        cpu.tick(Clock::now());
+      }
     } catch (const std::exception& e) {
       reactor_->log().critical("select loop {} stopped: {}", reactor_->thread_name(), e.what());
     }
@@ -86,6 +92,7 @@ class SelectDriver final : public Driver {
     return !halt_requested_;
   }
 
+  const metrics::ListenerMetrics metrics_;
   std::unique_ptr<Reactor> reactor_;
   std::mutex mutex_;
   std::condition_variable done_;

@@ -1,5 +1,6 @@
 #include "model/thread/acceptor.hpp"
 
+#include "metrics/cpu.hpp"
 #include "model/thread/connection.hpp"
 #include "model/thread_name.hpp"
 
@@ -36,9 +37,11 @@ void Acceptor::stop() noexcept {
 
 void Acceptor::run() noexcept {
   set_thread_name(worker_thread_name(shared_.settings.listener.name, 0));
+  metrics::CpuMeter cpu(shared_.settings.metrics.here().cpu_nsec);
   for (;;) {
     const auto now = Clock::now();
     heartbeat_.beat(now);
+    cpu.tick(now);
     const bool paused = now < shared_.gate.resume_at();
     std::array<pollfd, 2> fds{{
         {stop_.fd().get(), POLLIN, 0},

@@ -29,6 +29,7 @@ struct ChatSettings {
 std::unique_ptr<Session> make_chat_session(const ChatSettings& settings,
                                            const SessionContext& context);
 
-std::unique_ptr<Service> make_chat_hub(const ChatSettings& settings);
+std::unique_ptr<Service> make_chat_hub(const ChatSettings& settings,
+                                       const metrics::ListenerMetrics& metrics);
 
 }  // namespace netcook::proto::chat

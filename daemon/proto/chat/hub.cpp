@@ -41,8 +41,8 @@ Command parse_command(std::string_view line) noexcept {
 // so a client sees its own replies and others' lines in one order.
 class ChatHub final : public Service {
  public:
-  explicit ChatHub(const ChatSettings& settings)
-      : max_line_(settings.max_line), max_members_(settings.max_members) {}
+  ChatHub(const ChatSettings& settings, const metrics::ListenerMetrics& metrics)
+      : max_line_(settings.max_line), max_members_(settings.max_members), metrics_(metrics) {}
 
   void message(ConnectionId from, std::string_view message, Courier& courier) override {
     if (message.empty()) return;
@@ -197,6 +197,7 @@ class ChatHub final : public Service {
 
   const std::size_t max_line_;  // for the refusal of a longer line
   const std::size_t max_members_;
+  const metrics::ListenerMetrics metrics_;  // joins, leaves, lines
   std::unordered_map<ConnectionId, Client> clients_;
   std::map<std::uint64_t, ConnectionId> order_;          // members by join order
   std::unordered_map<std::string, ConnectionId> names_;  // case-folded name -> member
@@ -205,8 +206,9 @@ class ChatHub final : public Service {
 
 }  // namespace
 
-std::unique_ptr<Service> make_chat_hub(const ChatSettings& settings) {
-  return std::make_unique<ChatHub>(settings);
+std::unique_ptr<Service> make_chat_hub(const ChatSettings& settings,
+                                       const metrics::ListenerMetrics& metrics) {
+  return std::make_unique<ChatHub>(settings, metrics);
 }
 
 }  // namespace netcook::proto::chat

@@ -1,15 +1,15 @@
-#include "model/close_reason.hpp"
+#include "metrics/close_reason.hpp"
 
 #include <array>
 
-namespace netcook::model {
+namespace netcook::metrics {
 namespace {
 
 // In the order of the enumerators.
 constexpr std::array<std::string_view, kCloseReasons> kNames = {
     "peer_closed",   "peer_reset",      "session_closed", "idle_timeout",
     "read_timeout",  "outbox_overflow", "shutdown",       "listener_removed",
-    "session_error", "io_error",        "full",
+    "session_error", "io_error",        "full",           "unserved",
 };
 
 }  // namespace
@@ -19,4 +19,4 @@ std::string_view to_string(CloseReason reason) noexcept {
   return index < kNames.size() ? kNames[index] : "unknown";
 }
 
-}  // namespace netcook::model
+}  // namespace netcook::metrics
