@@ -343,4 +343,51 @@ TEST_P(DriverTest, ListeningSocketShutDownFromOutsideDoesNotSpin) {
 }
 
 }  // namespace
+// Every connection is counted once, whatever the model: accepted, closed by
+// its reason, its bytes both ways, its duration; and the threads (or
+// processes) that served them used some CPU.
+TEST_P(DriverTest, CountsEveryConnectionExactly) {
+  start("echo");
+  constexpr std::size_t kConnections = 5;
+  std::uint64_t bytes = 0;
+  for (std::size_t i = 0; i < kConnections; ++i) {
+    auto client = Client::connect(port_);
+    const std::string message(100 + i * 1000, static_cast<char>('a' + i));
+    EXPECT_EQ(client.exchange(message), message);
+    bytes += message.size();
+    client.shutdown_write();
+    EXPECT_EQ(client.wait_closed(), IoStatus::closed);
+  }
+  const auto peer_closed = static_cast<std::size_t>(model::CloseReason::peer_closed);
+  const auto f = figures_once([&](const metrics::ListenerFigures& now) {
+    return now.closed[peer_closed] >= kConnections && now.cpu_nsec > 0;
+  });
+  EXPECT_EQ(f.accepted, kConnections);
+  EXPECT_EQ(f.closed[peer_closed], kConnections);
+  EXPECT_EQ(f.closed_total(), kConnections);
+  EXPECT_EQ(f.active(), 0U);
+  EXPECT_EQ(f.bytes_in, bytes);
+  EXPECT_EQ(f.bytes_out, bytes);
+  EXPECT_EQ(f.connection_duration.count(), kConnections);
+  EXPECT_GT(f.cpu_nsec, 0U);
+  for (std::uint64_t refused : f.refused) EXPECT_EQ(refused, 0U);
+}
+
+// A connection beyond max_connections is refused and counted as such, not
+// as accepted.
+TEST_P(DriverTest, CountsARefusalByItsReason) {
+  config::Limits limits;
+  limits.max_connections = 1;
+  start("echo", limits);
+  auto first = Client::connect(port_);
+  ASSERT_EQ(first.exchange("x"), "x");
+  auto second = Client::connect(port_);
+  EXPECT_EQ(second.wait_closed(), IoStatus::closed);
+  const auto full = static_cast<std::size_t>(model::CloseReason::full);
+  const auto f = figures_once([&](const metrics::ListenerFigures& now) { return now.refused[full] >= 1; });
+  EXPECT_EQ(f.refused[full], 1U);
+  EXPECT_EQ(f.accepted, 1U);
+  EXPECT_EQ(f.active(), 1U);
+}
+
 }  // namespace netcook::test

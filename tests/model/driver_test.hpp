@@ -11,6 +11,7 @@
 #include "proto/echo.hpp"
 #include "test_protocols.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <csignal>
 #include <functional>
@@ -18,6 +19,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -64,6 +66,9 @@ inline std::string case_name(const testing::TestParamInfo<ModelCase>& info) {
 // The fork master of this test process (instantiate_fork.cpp), started
 // while the process was single-threaded.
 model::fork::Master& fork_master();
+// The metrics of this test process, mapped before the fork master was
+// forked, so that its connection processes count into it too.
+metrics::Arena& test_arena();
 // A fork driver on that master (the protocol is made there, by name).
 std::unique_ptr<model::Driver> make_fork(model::DriverSettings settings, net::Fd listening,
                                          proto::Protocol protocol);
@@ -111,11 +116,37 @@ class DriverTest : public testing::TestWithParam<ModelCase> {
     settings.limits = limits;
     settings.log = log_.logger("test");
     settings.on_drained = [this] { drained_.set(); };
+    metrics_ = test_arena().take(settings.listener.name, "test", GetParam().name, bound);
+    settings.metrics = metrics_;
     driver_ = GetParam().make(std::move(settings), socket_.borrow(), std::move(protocol));
     driver_->start();
   }
 
-  void TearDown() override { driver_.reset(); }
+  void TearDown() override {
+    driver_.reset();
+    test_arena().give_back(metrics_);
+  }
+
+  // The listener's figures now.
+  metrics::ListenerFigures figures() const {
+    for (auto& listener : test_arena().figures().listeners)
+      if (listener.model == GetParam().name) return listener;
+    return {};
+  }
+  // Waits, boundedly, until the listener's figures satisfy `done` (the
+  // core counts a connection's end after its socket closed, so a client
+  // sees the end first); the figures then.
+  template <typename Done>
+  metrics::ListenerFigures figures_once(Done done, Timeout timeout = kWait) const {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    metrics::ListenerFigures now = figures();
+    while (!done(now) && std::chrono::steady_clock::now() < until) {
+      // A poll interval, not a synchronisation: the condition decides.
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      now = figures();
+    }
+    return now;
+  }
 
   // Waits for a line that holds `text` (the driver logs a connection's end
   // after its socket has closed, so a client sees it first).
@@ -151,6 +182,7 @@ class DriverTest : public testing::TestWithParam<ModelCase> {
   net::UniqueFd socket_;
   std::uint16_t port_ = 0;
   DrainFlag drained_;
+  metrics::ListenerMetrics metrics_;
   std::unique_ptr<model::Driver> driver_;
 };
 

@@ -44,6 +44,7 @@ class ForkMasterEnvironment final : public testing::Environment {
 }  // namespace
 
 model::fork::Master& fork_master() { return *g_master; }
+metrics::Arena& test_arena() { return *g_arena; }
 
 std::unique_ptr<model::Driver> make_fork(model::DriverSettings settings, net::Fd listening,
                                          proto::Protocol) {
