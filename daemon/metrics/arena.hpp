@@ -33,11 +33,13 @@ inline constexpr std::size_t kSlots = 256;
 
 // What labels a listener's series: written by the main process before the
 // slot goes live; read by anyone.
+// Each one NUL-terminated; wide enough for a listener's name (at most 32
+// characters) and a unix socket's "unix:" + 108-byte path.
 struct SlotLabels {
-  std::array<char, 64> name{};
+  std::array<char, 40> name{};
   std::array<char, 16> protocol{};
   std::array<char, 16> model{};
-  std::array<char, 112> address{};
+  std::array<char, 120> address{};
 };
 
 struct Slot {
