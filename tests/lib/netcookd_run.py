@@ -81,12 +81,12 @@ class Daemon:
                     return match
             left = deadline - time.monotonic()
             if left <= 0 or not self.selector.select(left):
-                raise AssertionError(f"no log line matching {pattern!r} within {timeout} s; "
-                                     "log so far:\n" + self.tail())
+                raise AssertionError(f"no log line matching {pattern!r} within {timeout} s "
+                                     "(the log is above)")
             chunk = os.read(self.process.stderr.fileno(), 65536)
             if not chunk:
-                raise AssertionError(f"the daemon exited before a log line matching {pattern!r}; "
-                                     "log:\n" + self.tail())
+                raise AssertionError(f"the daemon exited before a log line matching {pattern!r} "
+                                     "(the log is above)")
             self.buffer += chunk
 
     def wait_ready(self):
@@ -95,6 +95,12 @@ class Daemon:
         return dict(self.addresses)
 
     def tail(self, count=30):
+        """The last lines of the log, read to the end if the daemon has
+        exited (a test prints them when it fails)."""
+        if self.process.poll() is not None and not self.process.stderr.closed:
+            rest = self.process.stderr.read()
+            self.lines += (self.buffer + rest).decode(errors="replace").splitlines()
+            self.buffer = b""
         return "\n".join(self.lines[-count:])
 
     def stop(self):
