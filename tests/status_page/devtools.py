@@ -97,7 +97,7 @@ class ScriptError(ValueError):
 
 class Page:
     """One page target: call(method, params) waits for its own reply; the
-    events in between are kept in `events` (method names) until read."""
+    events in between are kept in `events` ((method, params) pairs)."""
 
     def __init__(self, ws_url):
         self.ws = WebSocket(ws_url)
@@ -115,17 +115,18 @@ class Page:
                     raise RuntimeError(f"{method}: {reply['error']}")
                 return reply["result"]
             if "method" in reply:
-                self.events.append(reply["method"])
+                self.events.append((reply["method"], reply.get("params", {})))
 
     def navigate(self, url, timeout=TIMEOUT):
         """Loads url and returns once its load event has fired."""
         self.call("Page.enable")
+        self.call("Runtime.enable")  # for exceptions()
         self.events.clear()
         result = self.call("Page.navigate", {"url": url})
         if result.get("errorText"):
             raise AssertionError(f"cannot load {url}: {result['errorText']}")
         deadline = time.monotonic() + timeout
-        while "Page.loadEventFired" not in self.events:
+        while not any(method == "Page.loadEventFired" for method, _ in self.events):
             left = deadline - time.monotonic()
             if left <= 0:
                 raise AssertionError(f"{url}: no load event within {timeout} s")
@@ -135,7 +136,13 @@ class Page:
             except socket.timeout:
                 raise AssertionError(f"{url}: no load event within {timeout} s") from None
             if "method" in message:
-                self.events.append(message["method"])
+                self.events.append((message["method"], message.get("params", {})))
+
+    def exceptions(self):
+        """What the page's scripts threw and did not catch, so far."""
+        return [params.get("exceptionDetails", {}).get("exception", {}).get("description")
+                or params.get("exceptionDetails", {}).get("text")
+                for method, params in self.events if method == "Runtime.exceptionThrown"]
 
     def evaluate(self, expression):
         """The value of a JavaScript expression (JSON-able)."""
