@@ -34,19 +34,22 @@ def free_loopback_port():
         return probe.getsockname()[1]
 
 
-def status_and_echo_config(path, echo_model="epoll"):
-    """A configuration with a status listener and an echo listener on
-    ephemeral loopback ports, logging to stderr where the test reads it."""
+def status_and_echo_config(path, echo_model="epoll", chat=False):
+    """A configuration with a status listener and an echo listener (and a
+    chat listener if asked) on ephemeral loopback ports, logging to stderr
+    where the test reads it."""
+    lines = ["log:", "  level: info", "  target: stderr",
+             "listeners:",
+             "  - name: echo", "    protocol: echo", f"    model: {echo_model}",
+             "    listen: 127.0.0.1:0"]
+    if chat:
+        lines += ["  - name: chat", "    protocol: chat", "    model: coroutine",
+                  "    listen: 127.0.0.1:0"]
+    lines += ["  - name: status", "    protocol: http", "    model: epoll",
+              "    listen: 127.0.0.1:0",
+              "    http:", "      status: true"]
     with open(path, "w") as config:
-        config.write("\n".join([
-            "log:", "  level: info", "  target: stderr",
-            "listeners:",
-            "  - name: echo", "    protocol: echo", f"    model: {echo_model}",
-            "    listen: 127.0.0.1:0",
-            "  - name: status", "    protocol: http", "    model: epoll",
-            "    listen: 127.0.0.1:0",
-            "    http:", "      status: true",
-        ]) + "\n")
+        config.write("\n".join(lines) + "\n")
 
 
 class Daemon:
@@ -240,3 +243,29 @@ class HeldConnections:
         for client in self.sockets:
             client.close()
         self.sockets = []
+
+
+class ChatMember:
+    """A chat connection that has joined under `name`: the server's
+    welcome for it has arrived, so the room counts it."""
+
+    def __init__(self, address, name):
+        self.sock = socket.create_connection(split_address(address), timeout=TIMEOUT)
+        self.received = b""
+        try:
+            self._read_until(b"send your name")
+            self.sock.sendall(name.encode() + b"\n")
+            self._read_until(b"* welcome " + name.encode() + b"@")
+        except BaseException:
+            self.sock.close()
+            raise
+
+    def _read_until(self, text):
+        while text not in self.received:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise AssertionError(f"chat: connection closed before {text!r}; got {self.received!r}")
+            self.received += chunk
+
+    def close(self):
+        self.sock.close()

@@ -2,7 +2,7 @@
 """A stand-in for netcookd, for working on the status page and on the
 tests in tests/status_page and tests/prometheus without building the
 daemon: it reads the small configurations those tests write (echo
-listeners and http listeners with `status: true`), logs the lines they
+and chat listeners, and http listeners with `status: true`), logs the lines they
 wait for ("listener NAME: P/M on ADDRESS", "ready: N listeners"), echoes,
 and serves the page (daemon/proto/http/status_page.html), /status.json
 (the schema of the real daemon) and /metrics (Prometheus text) with the
@@ -148,6 +148,42 @@ def serve_echo(counters):
     return Handler
 
 
+def serve_chat(counters):
+    """Just enough of the chat protocol for the tests: a greeting, a name,
+    a welcome; the member leaves when its connection ends."""
+    counters.chat = {"members": 0, "lines": 0, "deliveries": 0}
+
+    class Handler(socketserver.StreamRequestHandler):
+        def handle(self):
+            with LOCK:
+                counters.accepted += 1
+                counters.active += 1
+            joined = False
+            try:
+                self.wfile.write(b"* welcome to netcookd chat; send your name (/help for commands)\n")
+                for line in self.rfile:
+                    with LOCK:
+                        counters.received += len(line)
+                    if not joined and line.strip():
+                        joined = True
+                        with LOCK:
+                            counters.chat["members"] += 1
+                        self.wfile.write(b"* welcome " + line.strip() + b"@" +
+                                         self.client_address[0].encode() + b", ...\n")
+                    elif joined:
+                        with LOCK:
+                            counters.chat["lines"] += 1
+            except OSError:
+                pass
+            with LOCK:
+                counters.active -= 1
+                if joined:
+                    counters.chat["members"] -= 1
+                counters.closed["peer_closed"] = counters.closed.get("peer_closed", 0) + 1
+
+    return Handler
+
+
 def serve_status(counters):
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -231,7 +267,12 @@ def main():
     for spec in read_config(args.config):
         host, port = spec["listen"].rsplit(":", 1)
         counters = Counters(spec)
-        handler = serve_status(counters) if spec["status"] else serve_echo(counters)
+        if spec["status"]:
+            handler = serve_status(counters)
+        elif spec["protocol"] == "chat":
+            handler = serve_chat(counters)
+        else:
+            handler = serve_echo(counters)
         server = Server((host.strip("[]"), int(port)), handler)
         spec["address"] = f"{host}:{server.server_address[1]}"
         with LOCK:
