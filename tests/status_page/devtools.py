@@ -220,14 +220,33 @@ class Chromium:
         raise AssertionError(f"chromium has no page target: {targets}")
 
     def close(self):
-        """Ends the browser by its PID (SIGTERM, then SIGKILL), and removes
-        its profile."""
+        """Ends the browser: Browser.close, so that it stops its helper
+        processes itself; failing that, by its PID (SIGTERM, then
+        SIGKILL). Then removes its profile."""
         if self.process.poll() is None:
-            self.process.terminate()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/json/version",
+                                            timeout=TIMEOUT) as r:
+                    browser = Page(json.load(r)["webSocketDebuggerUrl"])
+                try:
+                    browser.call("Browser.close", timeout=5)
+                finally:
+                    browser.close()
+            except (OSError, ConnectionError, RuntimeError, ValueError, KeyError):
+                pass  # the signals below
             try:
                 self.process.wait(timeout=TIMEOUT)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                self.process.terminate()
+                try:
+                    self.process.wait(timeout=TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
         self.log.close()
-        shutil.rmtree(self.profile, ignore_errors=True)
+        # A helper process may still write into the profile for a moment.
+        deadline = time.monotonic() + 5
+        while os.path.exists(self.profile) and time.monotonic() < deadline:
+            shutil.rmtree(self.profile, ignore_errors=True)
+            if os.path.exists(self.profile):
+                time.sleep(0.1)
