@@ -22,6 +22,8 @@ std::string seconds_from_nsec(std::uint64_t nsec) {
   return fraction(nsec / 1'000'000'000, nsec % 1'000'000'000, 9);
 }
 
-std::string decimal(double value) { return fmt::format("{}", value); }
+std::string decimal(double value) {
+  return fmt::format("{}", value);
+}
 
 }  // namespace netcook::metrics

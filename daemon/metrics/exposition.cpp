@@ -24,10 +24,14 @@ std::string escape_label(std::string_view value) {
   std::string out;
   out.reserve(value.size());
   for (const char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -108,7 +112,8 @@ void daemon_families(Writer& w, const Figures& f, std::string_view version) {
 
 // A family with one sample per listener (those `applies` selects).
 void per_listener(Writer& w, const Figures& f, std::string_view name, std::string_view type,
-                  std::string_view help, const std::function<std::string(const ListenerFigures&)>& value,
+                  std::string_view help,
+                  const std::function<std::string(const ListenerFigures&)>& value,
                   const std::function<bool(const ListenerFigures&)>& applies = {}) {
   w.family(name, type, help, [&] {
     for (const auto& l : f.listeners)
@@ -116,7 +121,9 @@ void per_listener(Writer& w, const Figures& f, std::string_view name, std::strin
   });
 }
 
-std::string count(std::uint64_t n) { return std::to_string(n); }
+std::string count(std::uint64_t n) {
+  return std::to_string(n);
+}
 
 void connection_families(Writer& w, const Figures& f) {
   per_listener(w, f, "netcookd_connections_accepted_total", "counter",
@@ -156,8 +163,12 @@ void connection_families(Writer& w, const Figures& f) {
                [](const auto& l) { return seconds_from_nsec(l.cpu_nsec); });
 }
 
-bool is_http(const ListenerFigures& l) { return l.protocol == "http"; }
-bool is_chat(const ListenerFigures& l) { return l.protocol == "chat"; }
+bool is_http(const ListenerFigures& l) {
+  return l.protocol == "http";
+}
+bool is_chat(const ListenerFigures& l) {
+  return l.protocol == "chat";
+}
 
 void protocol_families(Writer& w, const Figures& f) {
   w.family("netcookd_http_requests_total", "counter", "HTTP responses, by status code.", [&] {
@@ -176,18 +187,20 @@ void protocol_families(Writer& w, const Figures& f) {
                  w.histogram("netcookd_http_request_duration_seconds", listener_labels(l),
                              l.request_duration, kRequestBounds);
            });
-  per_listener(w, f, "netcookd_chat_members", "gauge", "Members in the chat room now.",
-               [](const auto& l) { return count(l.chat_members()); }, is_chat);
-  per_listener(w, f, "netcookd_chat_lines_total", "counter", "Lines said in the chat room.",
-               [](const auto& l) { return count(l.chat_lines); }, is_chat);
-  per_listener(w, f, "netcookd_chat_deliveries_total", "counter",
-               "Lines delivered to chat members.",
-               [](const auto& l) { return count(l.chat_deliveries); }, is_chat);
+  per_listener(
+      w, f, "netcookd_chat_members", "gauge", "Members in the chat room now.",
+      [](const auto& l) { return count(l.chat_members()); }, is_chat);
+  per_listener(
+      w, f, "netcookd_chat_lines_total", "counter", "Lines said in the chat room.",
+      [](const auto& l) { return count(l.chat_lines); }, is_chat);
+  per_listener(
+      w, f, "netcookd_chat_deliveries_total", "counter", "Lines delivered to chat members.",
+      [](const auto& l) { return count(l.chat_deliveries); }, is_chat);
 }
 
 template <typename T, typename Format>
-void process_family(Writer& w, std::string_view name, std::string_view type,
-                    std::string_view help, const std::optional<T>& value, Format format) {
+void process_family(Writer& w, std::string_view name, std::string_view type, std::string_view help,
+                    const std::optional<T>& value, Format format) {
   if (value) w.family(name, type, help, [&] { w.sample(name, "", format(*value)); });
 }
 

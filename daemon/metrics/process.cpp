@@ -24,8 +24,7 @@ std::optional<std::string> read_text(const std::string& path) {
 std::optional<std::uint64_t> to_number(std::string_view text) noexcept {
   std::uint64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || text.empty())
-    return std::nullopt;
+  if (error != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
   return value;
 }
 
@@ -122,8 +121,9 @@ ProcessFigures read_process(pid_t pid) {
         figures.cpu_seconds = static_cast<double>(*figures.cpu_ticks) / static_cast<double>(ticks);
         if (const auto boot = read_text("/proc/stat"))
           if (const auto btime = parse_boot_time(*boot))
-            figures.start_time = static_cast<double>(*btime) +
-                                 static_cast<double>(fields->starttime) / static_cast<double>(ticks);
+            figures.start_time =
+                static_cast<double>(*btime) +
+                static_cast<double>(fields->starttime) / static_cast<double>(ticks);
       }
     }
   if (const auto statm = read_text(base + "/statm"))

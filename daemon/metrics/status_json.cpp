@@ -14,11 +14,16 @@ std::string json_string(std::string_view text) {
   std::string out = "\"";
   for (const char c : text) {
     const auto byte = static_cast<unsigned char>(c);
-    if (c == '"') out += "\\\"";
-    else if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (byte < 0x20 || byte == 0x7F) out += fmt::format("\\u{:04x}", byte);
-    else out += c;
+    if (c == '"')
+      out += "\\\"";
+    else if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else if (byte < 0x20 || byte == 0x7F)
+      out += fmt::format("\\u{:04x}", byte);
+    else
+      out += c;
   }
   return out + "\"";
 }
@@ -28,7 +33,9 @@ std::string or_null(const std::optional<T>& value, Format format) {
   return value ? format(*value) : std::string("null");
 }
 
-std::string whole(std::uint64_t n) { return std::to_string(n); }
+std::string whole(std::uint64_t n) {
+  return std::to_string(n);
+}
 
 // {"peer_closed": 8}: the reasons with a non-zero count, in their order.
 std::string by_reason(const std::array<std::uint64_t, kReasonSlots>& counts) {

@@ -40,7 +40,9 @@ constexpr int kConnections = 5;
 std::string status_listener_text(const std::string& model) {
   return "  - name: status\n"
          "    protocol: http\n"
-         "    model: " + model + "\n"
+         "    model: " +
+         model +
+         "\n"
          "    listen: 127.0.0.1:0\n"
          "    http:\n"
          "      status: true\n";
@@ -172,18 +174,22 @@ TEST_P(MetricsTest, DaemonSeries) {
   EXPECT_EQ(value_of(samples, "netcookd_build_info{version=\"" NETCOOKD_VERSION "\"}"), 1u);
   EXPECT_TRUE(samples.contains("netcookd_start_time_seconds"));
   EXPECT_TRUE(samples.contains("netcookd_reloads_total{result=\"ok\"}"));
-  EXPECT_EQ(value_of(samples, "netcookd_listener_info{listener=\"status\",protocol=\"http\","
-                              "model=\"" + model() + "\",address=\"127.0.0.1:" +
-                              std::to_string(status_port_) + "\"}"),
-            1u);
+  EXPECT_EQ(
+      value_of(samples,
+               "netcookd_listener_info{listener=\"status\",protocol=\"http\","
+               "model=\"" +
+                   model() + "\",address=\"127.0.0.1:" + std::to_string(status_port_) + "\"}"),
+      1u);
   for (const auto name : {"process_cpu_seconds_total", "process_resident_memory_bytes",
                           "process_open_fds", "process_max_fds", "process_start_time_seconds"})
     EXPECT_TRUE(samples.contains(name)) << name;
   EXPECT_GT(value_of(samples, "process_open_fds"), 2u);
   // The status listener is an http listener like any other (its requests
   // are counted where the http session counts them).
-  EXPECT_TRUE(samples.contains("netcookd_http_request_duration_seconds_count{listener=\"status\","
-                               "protocol=\"http\",model=\"" + model() + "\"}"));
+  EXPECT_TRUE(
+      samples.contains("netcookd_http_request_duration_seconds_count{listener=\"status\","
+                       "protocol=\"http\",model=\"" +
+                       model() + "\"}"));
   EXPECT_TRUE(samples.contains(
       "netcookd_chat_members{listener=\"room\",protocol=\"chat\",model=\"epoll\"}"));
 }
@@ -201,8 +207,8 @@ TEST_P(MetricsTest, PromtoolAccepts) {
   const TempDir dir;
   const std::string path = dir.file("scrape.txt");
   std::ofstream(path) << scraper_.text();
-  const auto result = run_to_completion(
-      {"/bin/sh", "-c", "exec \"$0\" check metrics < \"$1\"", *promtool, path});
+  const auto result =
+      run_to_completion({"/bin/sh", "-c", "exec \"$0\" check metrics < \"$1\"", *promtool, path});
   ASSERT_EQ(result.exit_status, std::optional<int>(0)) << result.out << result.err;
   EXPECT_EQ(result.out, "");
   EXPECT_EQ(result.err, "");

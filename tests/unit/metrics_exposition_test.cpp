@@ -98,8 +98,8 @@ TEST(Exposition, DaemonAndListenerSeries) {
   EXPECT_THAT(text, HasSubstr("\nnetcookd_connections_active{" + echo + "} 2\n"));
   EXPECT_THAT(text, HasSubstr("\nnetcookd_connections_closed_total{" + echo +
                               ",reason=\"peer_closed\"} 8\n"));
-  EXPECT_THAT(text, HasSubstr("\nnetcookd_connections_refused_total{" + echo +
-                              ",reason=\"full\"} 1\n"));
+  EXPECT_THAT(text,
+              HasSubstr("\nnetcookd_connections_refused_total{" + echo + ",reason=\"full\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("\nnetcookd_received_bytes_total{" + echo + "} 1000\n"));
   EXPECT_THAT(text, HasSubstr("\nnetcookd_sent_bytes_total{" + echo + "} 999\n"));
   EXPECT_THAT(text, HasSubstr("\nnetcookd_listener_cpu_seconds_total{" + echo + "} 0.012\n"));
@@ -111,9 +111,9 @@ TEST(Exposition, DaemonAndListenerSeries) {
 TEST(Exposition, EveryReasonIsASeries) {
   const std::string text = prometheus_text(sample_figures(), sample_process(), "0.9.0");
   const std::string web = "listener=\"web\",protocol=\"http\",model=\"epoll\"";
-  for (const auto reason : {"peer_closed", "peer_reset", "session_closed", "idle_timeout",
-                            "read_timeout", "outbox_overflow", "shutdown", "listener_removed",
-                            "session_error", "io_error"})
+  for (const auto reason :
+       {"peer_closed", "peer_reset", "session_closed", "idle_timeout", "read_timeout",
+        "outbox_overflow", "shutdown", "listener_removed", "session_error", "io_error"})
     EXPECT_THAT(text, HasSubstr("\nnetcookd_connections_closed_total{" + web + ",reason=\"" +
                                 reason + "\"} 0\n"));
   for (const auto reason : {"full", "unserved"})
@@ -137,8 +137,8 @@ TEST(Exposition, Histograms) {
   const std::string web = "listener=\"web\",protocol=\"http\",model=\"epoll\"";
   EXPECT_THAT(text, HasSubstr("\nnetcookd_http_request_duration_seconds_bucket{" + web +
                               ",le=\"0.0001\"} 8\n"));
-  EXPECT_THAT(text, HasSubstr("\nnetcookd_http_request_duration_seconds_sum{" + web +
-                              "} 0.0001\n"));
+  EXPECT_THAT(text,
+              HasSubstr("\nnetcookd_http_request_duration_seconds_sum{" + web + "} 0.0001\n"));
   // Only http listeners have request durations.
   EXPECT_THAT(text, Not(HasSubstr("netcookd_http_request_duration_seconds_count{" + echo)));
 }

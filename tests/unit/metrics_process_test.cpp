@@ -36,8 +36,7 @@ TEST(ProcessParsers, BootTime) {
 }
 
 TEST(ProcessParsers, ResidentPages) {
-  EXPECT_EQ(parse_resident_pages("5000 1234 300 10 0 900 0\n"),
-            std::optional<std::uint64_t>(1234));
+  EXPECT_EQ(parse_resident_pages("5000 1234 300 10 0 900 0\n"), std::optional<std::uint64_t>(1234));
   EXPECT_FALSE(parse_resident_pages("5000\n"));
 }
 

@@ -29,8 +29,8 @@ class StatusSite final : public Site {
     const LocalPath path = to_local_path(request.target);
     const bool head_only = request.method == Method::head;
     if (path.status != 0)  // a malformed target: answered like any bad request
-      return {path.status, append_error(out, path.status, path.reason, date, head_only, form(request)),
-              false};
+      return {path.status,
+              append_error(out, path.status, path.reason, date, head_only, form(request)), false};
     if (path.relative == "." && path.directory)
       return send(out, request, date, "text/html; charset=utf-8", status_page());
     if (path.relative == "metrics" && !path.directory) {
@@ -40,9 +40,9 @@ class StatusSite final : public Site {
     }
     if (path.relative == "status.json" && !path.directory) {
       const auto figures = arena_.figures();
-      return send(out, request, date, "application/json",
-                  metrics::status_json(figures, main_process(figures), NETCOOKD_VERSION,
-                                       unix_now()));
+      return send(
+          out, request, date, "application/json",
+          metrics::status_json(figures, main_process(figures), NETCOOKD_VERSION, unix_now()));
     }
     return not_found(out, request, date);
   }
@@ -64,8 +64,9 @@ class StatusSite final : public Site {
   static Answer send(Outbox& out, const Request& request, std::string_view date,
                      std::string_view type, std::string_view body) {
     append_status(out, 200, date);
-    out.append(fmt::format("Content-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\n{}\r\n",
-                           type, body.size(), connection_header(request)));
+    out.append(
+        fmt::format("Content-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\n{}\r\n",
+                    type, body.size(), connection_header(request)));
     if (request.method == Method::head) return {200, 0, true};
     out.append(body);
     return {200, body.size(), true};
