@@ -160,7 +160,7 @@ bool decode(Decoder& in, ChatOptions& chat) {
 
 void encode(Encoder& out, const HttpOptions& http) {
   const auto& [body, root, content_type, index, max_header, max_body, header_timeout,
-               keepalive_timeout, access_log] = http;
+               keepalive_timeout, access_log, status] = http;
   out.text(body);
   out.text(root);
   out.text(content_type);
@@ -170,14 +170,16 @@ void encode(Encoder& out, const HttpOptions& http) {
   out.duration(header_timeout);
   out.duration(keepalive_timeout);
   out.flag(access_log);
+  out.flag(status);
 }
 
 bool decode(Decoder& in, HttpOptions& http) {
   auto& [body, root, content_type, index, max_header, max_body, header_timeout, keepalive_timeout,
-         access_log] = http;
+         access_log, status] = http;
   return in.text(body) && in.text(root) && in.text(content_type) && in.text(index) &&
          decode_integer(in, max_header) && decode_integer(in, max_body) &&
-         in.duration(header_timeout) && in.duration(keepalive_timeout) && in.flag(access_log);
+         in.duration(header_timeout) && in.duration(keepalive_timeout) && in.flag(access_log) &&
+         in.flag(status);
 }
 
 void encode(Encoder& out, const Mark& mark) {

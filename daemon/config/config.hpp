@@ -64,7 +64,8 @@ struct ChatOptions {
 };
 
 struct HttpOptions {
-  // Exactly one of body and root: a fixed response, or files under root.
+  // Exactly one of body, root and status: a fixed response, files under
+  // root, or the daemon's figures (metrics, status.json, the status page).
   std::string body = "Hello from Epoll Server!\n";
   std::string root;  // an absolute directory; empty: serve `body`
   std::string content_type = "text/plain; charset=utf-8";  // of `body`
@@ -76,6 +77,7 @@ struct HttpOptions {
   // An idle keep-alive connection is closed after this.
   Duration keepalive_timeout = std::chrono::seconds(30);
   bool access_log = false;  // one log line per request
+  bool status = false;      // serve the daemon's figures instead of body or root
   bool operator==(const HttpOptions&) const = default;
 };
 

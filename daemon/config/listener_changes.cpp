@@ -87,6 +87,7 @@ std::vector<std::string> listener_changes(const Listener& before, const Listener
   changes.compare("http.header_timeout", x.header_timeout, y.header_timeout);
   changes.compare("http.keepalive_timeout", x.keepalive_timeout, y.keepalive_timeout);
   changes.compare("http.access_log", x.access_log, y.access_log);
+  changes.compare("http.status", x.status, y.status);
   return changes.take();
 }
 

@@ -19,9 +19,9 @@ namespace {
 
 constexpr std::array<std::string_view, 3> kEchoKeys{"mode", "prefix", "max_line"};
 constexpr std::array<std::string_view, 3> kChatKeys{"max_line", "max_outbox", "max_members"};
-constexpr std::array<std::string_view, 9> kHttpKeys{
-    "body",     "root",           "content_type",      "index",     "max_header",
-    "max_body", "header_timeout", "keepalive_timeout", "access_log"};
+constexpr std::array<std::string_view, 10> kHttpKeys{
+    "body",     "root",           "content_type",      "index",      "max_header",
+    "max_body", "header_timeout", "keepalive_timeout", "access_log", "status"};
 constexpr std::size_t kMinLine = 16;
 // A chat line crosses to the fork master in one packet, and sanitizing may
 // triple it (each bad byte becomes U+FFFD).
@@ -133,6 +133,19 @@ void read_chat_section(const Entry& entry, std::string_view listener, ChatOption
       chat.max_members = static_cast<std::size_t>(*value);
 }
 
+// A listener serves one thing: a fixed response (body, the default), files
+// (root) or the daemon's figures (status: true). The error points at the
+// key that makes it two.
+void check_what_is_served(const Entry* body, const Entry* root, const Entry* status,
+                          bool serves_status, Diagnostics& diagnostics) {
+  const std::string choice =
+      "give only one of 'body' (a fixed response), 'root' (files) and 'status' (the daemon's "
+      "figures)";
+  if (body != nullptr && root != nullptr) diagnostics.error(root->key_node.Mark(), choice);
+  if (serves_status && (body != nullptr || root != nullptr))
+    diagnostics.error(status->key_node.Mark(), choice);
+}
+
 void read_http_section(const Entry& entry, std::string_view listener, HttpOptions& http,
                        Diagnostics& diagnostics) {
   if (!is_mapping(entry, diagnostics)) return;
@@ -140,9 +153,10 @@ void read_http_section(const Entry& entry, std::string_view listener, HttpOption
       read_section(entry.value, kHttpKeys, section_context(entry, listener), diagnostics);
   const auto* body = section.find("body");
   const auto* root = section.find("root");
-  if (body != nullptr && root != nullptr)
-    diagnostics.error(root->key_node.Mark(),
-                      "give either 'body' (a fixed response) or 'root' (files), not both");
+  const auto* status = section.find("status");
+  if (status != nullptr)
+    if (auto value = read_bool(*status, diagnostics)) http.status = *value;
+  check_what_is_served(body, root, status, http.status, diagnostics);
   if (body != nullptr)
     if (auto text = read_scalar(*body, diagnostics)) {
       if (text->size() > kMaxHttpBody)

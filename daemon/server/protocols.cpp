@@ -5,6 +5,7 @@
 #include "proto/echo.hpp"
 #include "proto/http/http.hpp"
 #include "proto/http/site.hpp"
+#include "proto/http/status_site.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -44,9 +45,20 @@ proto::Protocol make_chat(const config::Listener& listener) {
   return protocol;
 }
 
-// The site (fixed response or root directory) is prepared once; every
-// connection shares it. A client refused at max_connections gets a 503.
-proto::Protocol make_http(const config::Listener& listener) {
+// The site (fixed response, root directory or the daemon's figures) is
+// prepared once; every connection shares it. A client refused at
+// max_connections gets a 503.
+std::shared_ptr<const proto::http::Site> make_site(const config::Listener& listener,
+                                                   const proto::http::HttpSettings& settings,
+                                                   const metrics::Arena* arena) {
+  if (!listener.http.status) return proto::http::make_site(settings);
+  if (arena == nullptr)
+    throw std::invalid_argument(
+        fmt::format("listener '{}': a status listener needs the daemon's figures", listener.name));
+  return proto::http::make_status_site(settings, *arena);
+}
+
+proto::Protocol make_http(const config::Listener& listener, const metrics::Arena* arena) {
   const auto& options = listener.http;
   proto::http::HttpSettings settings;
   settings.limits.max_head = options.max_header;
@@ -57,7 +69,7 @@ proto::Protocol make_http(const config::Listener& listener) {
   settings.root = options.root;
   settings.index = options.index;
   settings.access_log = options.access_log;
-  auto site = proto::http::make_site(settings);
+  auto site = make_site(listener, settings, arena);
   proto::Protocol protocol;
   protocol.make_session = [site](const proto::SessionContext& context) {
     return proto::http::make_http_session(site, context);
@@ -70,14 +82,14 @@ proto::Protocol make_http(const config::Listener& listener) {
   return protocol;
 }
 
-proto::Protocol protocol_of(const config::Listener& listener) {
+proto::Protocol protocol_of(const config::Listener& listener, const metrics::Arena* arena) {
   switch (listener.protocol) {
     case config::Protocol::echo:
       return make_echo(listener);
     case config::Protocol::chat:
       return make_chat(listener);
     case config::Protocol::http:
-      return make_http(listener);
+      return make_http(listener, arena);
   }
   throw std::invalid_argument(
       fmt::format("unknown protocol {}", static_cast<int>(listener.protocol)));
@@ -86,8 +98,7 @@ proto::Protocol protocol_of(const config::Listener& listener) {
 }  // namespace
 
 proto::Protocol make_protocol(const config::Listener& listener, const metrics::Arena* arena) {
-  (void)arena;  // for the status listener
-  return protocol_of(listener);
+  return protocol_of(listener, arena);
 }
 
 config::Limits driver_limits(const config::Listener& listener) {

@@ -3,7 +3,7 @@
 # config/netcookd.yaml (installed as /etc/netcookd.yaml) and every file in
 # config/examples/, as they are (the static-site example's relative root is
 # its folder's www/, in the source tree as installed). models.yaml must hold
-# all 15 protocol x model combinations.
+# all 15 protocol x model combinations, and netcookd.yaml a status listener.
 # Usage: check_configs.sh NETCOOKD SOURCE_ROOT
 set -euo pipefail
 netcookd="$1"
@@ -32,6 +32,18 @@ for example in "$source_root"/config/examples/*.yaml; do
   [[ "$name" == models.yaml ]] && continue  # below, with its listener count
   check "$example"
 done
+
+# The shipped file serves the daemon's figures: a listener "status" on
+# 127.0.0.1:9464 with http: {status: true} (netcookd(8), METRICS).
+status_block="$(awk '/^  - name: /{inside = ($3 == "status")} inside' "$source_root/config/netcookd.yaml")"
+if ! grep -qE '^    protocol: http$' <<<"$status_block" ||
+   ! grep -qE '^    listen: 127\.0\.0\.1:9464$' <<<"$status_block" ||
+   ! grep -qE '^      status: true$' <<<"$status_block"; then
+  echo "FAIL: config/netcookd.yaml has no listener 'status' (http, status: true) on 127.0.0.1:9464"
+  failures=$((failures + 1))
+else
+  echo "ok: config/netcookd.yaml serves its figures on 127.0.0.1:9464"
+fi
 
 # All 15 combinations, each exactly once.
 models_file="$source_root/config/examples/models.yaml"

@@ -34,7 +34,7 @@ Listener full_listener() {
   listener.limits = {11, 12s, 13s, 14s, 15000, true};
   listener.echo = {EchoMode::line, "[{pid}] {peer}: ", 21000};
   listener.chat = {31, 32000, 33};
-  listener.http = {"body\n", "/srv/www", "text/html", "home.html", 41000, 42000, 43s, 44s, true};
+  listener.http = {"body\n", "/srv/www", "text/html", "home.html", 41000, 42000, 43s, 44s, true, true};
   listener.mark = {51, 52};
   return listener;
 }

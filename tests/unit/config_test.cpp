@@ -628,6 +628,8 @@ TEST(LoadConfig, HttpSectionAndItsDefaults) {
   EXPECT_EQ(http.header_timeout, 2s);
   EXPECT_EQ(http.keepalive_timeout, 1min);
   EXPECT_TRUE(http.access_log);
+  EXPECT_FALSE(http.status);
+  EXPECT_TRUE(load(std::string(kHttp) + "    http:\n      status: true\n").listeners[0].http.status);
   const auto fixed = load(std::string(kHttp) +
                           "    http:\n      body: \"ok\\n\"\n      content_type: text/html\n");
   EXPECT_EQ(fixed.listeners[0].http.body, "ok\n");
@@ -649,8 +651,22 @@ TEST(LoadConfig, RelativeRootIsTheConfigFilesFolders) {
 
 TEST(ConfigErrors, HttpSection) {
   EXPECT_THAT(errors(std::string(kHttp) + "    http:\n      body: hi\n      root: /tmp\n"),
-              ElementsAre("test.yaml:8:7: give either 'body' (a fixed response) or 'root' "
-                          "(files), not both"));
+              ElementsAre("test.yaml:8:7: give only one of 'body' (a fixed response), 'root' "
+                          "(files) and 'status' (the daemon's figures)"));
+  EXPECT_THAT(errors(std::string(kHttp) + "    http:\n      root: /tmp\n      status: true\n"),
+              ElementsAre("test.yaml:8:7: give only one of 'body' (a fixed response), 'root' "
+                          "(files) and 'status' (the daemon's figures)"));
+  EXPECT_THAT(errors(std::string(kHttp) + "    http:\n      status: true\n      body: hi\n"),
+              ElementsAre("test.yaml:7:7: give only one of 'body' (a fixed response), 'root' "
+                          "(files) and 'status' (the daemon's figures)"));
+  EXPECT_THAT(errors(std::string(kHttp) + "    http:\n      status: on\n"),
+              ElementsAre("test.yaml:7:15: invalid value 'on' for 'status': expected "
+                          "true or false"));
+  // status: false serves nothing, so body may be given with it.
+  EXPECT_EQ(load(std::string(kHttp) + "    http:\n      body: hi\n      status: false\n")
+                .listeners[0]
+                .http.body,
+            "hi");
   // Relative to the file's folder (here the working directory): the
   // reason says where it was looked for.
   const std::string cwd = std::filesystem::current_path().string();

@@ -79,6 +79,7 @@ Defaults in_code() {
       {"HTTP.header_timeout", format_duration(http.header_timeout)},
       {"HTTP.keepalive_timeout", format_duration(http.keepalive_timeout)},
       {"HTTP.access_log", http.access_log ? "true" : "false"},
+      {"HTTP.status", http.status ? "true" : "false"},
   };
 }
 

@@ -83,6 +83,7 @@ TEST(ListenerChanges, EverySettingIsNamed) {
       [](Listener& l) { l.http.header_timeout = 1s; },
       [](Listener& l) { l.http.keepalive_timeout = 1s; },
       [](Listener& l) { l.http.access_log = true; },
+      [](Listener& l) { l.http.status = true; },
   };
   for (std::size_t i = 0; i < edits.size(); ++i) {
     Listener after = base();

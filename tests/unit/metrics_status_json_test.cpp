@@ -1,0 +1,136 @@
+// /status.json of fixed figures: the schema status-json (netcookd(8),
+// METRICS) promises, down to which keys appear for which protocol.
+
+#include "metrics/exposition.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace netcook::metrics {
+namespace {
+
+using testing::HasSubstr;
+using testing::Not;
+
+ListenerFigures listener(std::string name, std::string protocol) {
+  ListenerFigures l;
+  l.name = std::move(name);
+  l.protocol = std::move(protocol);
+  l.model = "epoll";
+  l.address = "127.0.0.1:7007";
+  l.connection_duration.cumulative.assign(kConnectionBounds.size() + 1, 0);
+  l.request_duration.cumulative.assign(kRequestBounds.size() + 1, 0);
+  return l;
+}
+
+Figures sample() {
+  Figures f;
+  f.main_pid = 1234;
+  f.start_time = 1796601600.25;
+  f.reloads_ok = 1;
+  auto echo = listener("echo", "echo");
+  echo.accepted = 10;
+  echo.closed[static_cast<std::size_t>(CloseReason::peer_closed)] = 8;
+  echo.refused[static_cast<std::size_t>(CloseReason::full)] = 1;
+  echo.bytes_in = 1000;
+  echo.bytes_out = 1000;
+  echo.cpu_nsec = 12'000'000;
+  echo.connection_duration.cumulative.assign(kConnectionBounds.size() + 1, 8);
+  echo.connection_duration.sum_usec = 1'500'000;
+  auto web = listener("web", "http");
+  web.http_requests[http_code_slot(200)] = 5;
+  web.http_requests[http_code_slot(404)] = 1;
+  web.request_duration.cumulative.assign(kRequestBounds.size() + 1, 6);
+  web.request_duration.sum_usec = 10'000;
+  auto chat = listener("chat", "chat");
+  chat.chat_joins = 4;
+  chat.chat_leaves = 1;
+  chat.chat_lines = 12;
+  chat.chat_deliveries = 36;
+  f.listeners = {chat, echo, web};
+  return f;
+}
+
+ProcessFigures process() {
+  ProcessFigures p;
+  p.cpu_seconds = 1.25;
+  p.resident_bytes = 8388608;
+  p.open_fds = 17;
+  p.max_fds = 20000;
+  return p;
+}
+
+TEST(StatusJson, DaemonFigures) {
+  const auto json = status_json(sample(), process(), "0.9.0", 1796601660.5);
+  EXPECT_THAT(json, HasSubstr("\"version\": \"0.9.0\""));
+  EXPECT_THAT(json, HasSubstr("\"pid\": 1234"));
+  EXPECT_THAT(json, HasSubstr("\"start_time\": 1796601600.25"));
+  EXPECT_THAT(json, HasSubstr("\"now\": 1796601660.5"));
+  EXPECT_THAT(json, HasSubstr("\"reloads\": {\"ok\": 1, \"failed\": 0}"));
+  EXPECT_THAT(json, HasSubstr("\"process\": {\"cpu_seconds\": 1.25, \"resident_memory_bytes\": "
+                              "8388608, \"open_fds\": 17, \"max_fds\": 20000}"));
+}
+
+TEST(StatusJson, ListenerFigures) {
+  const auto json = status_json(sample(), process(), "0.9.0", 1796601660.5);
+  EXPECT_THAT(json, HasSubstr("{\"name\": \"echo\", \"protocol\": \"echo\", \"model\": \"epoll\", "
+                              "\"address\": \"127.0.0.1:7007\","));
+  EXPECT_THAT(json, HasSubstr("\"connections\": {\"accepted\": 10, \"active\": 2, \"closed\": "
+                              "{\"peer_closed\": 8}, \"refused\": {\"full\": 1}}"));
+  EXPECT_THAT(json, HasSubstr("\"bytes\": {\"received\": 1000, \"sent\": 1000}"));
+  EXPECT_THAT(json, HasSubstr("\"cpu_seconds\": 0.012"));
+  EXPECT_THAT(json, HasSubstr("\"connection_duration\": {\"count\": 8, \"sum_seconds\": 1.5}"));
+  EXPECT_THAT(json, HasSubstr("\"http\": {\"requests\": {\"200\": 5, \"404\": 1}, "
+                              "\"request_duration\": {\"count\": 6, \"sum_seconds\": 0.01}}"));
+  EXPECT_THAT(json, HasSubstr("\"chat\": {\"members\": 3, \"lines\": 12, \"deliveries\": 36}"));
+  // "http" and "chat" only for their protocol: one of each here.
+  EXPECT_EQ(json.find("\"http\":"), json.rfind("\"http\":"));
+  EXPECT_EQ(json.find("\"chat\":"), json.rfind("\"chat\":"));
+}
+
+TEST(StatusJson, UnknownProcessFiguresAreNull) {
+  const auto json = status_json(Figures{}, ProcessFigures{}, "0.9.0", 1.0);
+  EXPECT_THAT(json, HasSubstr("\"process\": {\"cpu_seconds\": null, \"resident_memory_bytes\": "
+                              "null, \"open_fds\": null, \"max_fds\": null}"));
+  EXPECT_THAT(json, HasSubstr("\"listeners\": []"));
+}
+
+TEST(StatusJson, StringsAreEscaped) {
+  Figures f;
+  auto odd = listener("odd", "echo");
+  odd.address = "/run/a\"b\\c\x01";
+  f.listeners = {odd};
+  const auto json = status_json(f, ProcessFigures{}, "0.9.0", 1.0);
+  EXPECT_THAT(json, HasSubstr("\"address\": \"/run/a\\\"b\\\\c\\u0001\""));
+}
+
+// Brackets and braces balance outside strings, and no value is left empty
+// (a cheap shape check; the integration test parses the real one).
+TEST(StatusJson, Balanced) {
+  const auto json = status_json(sample(), process(), "0.9.0", 1796601660.5);
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    if (c == '{' || c == '[') ++depth;
+    if (c == '}' || c == ']') --depth;
+    ASSERT_GE(depth, 0);
+  }
+  EXPECT_EQ(depth, 0);
+  EXPECT_FALSE(in_string);
+  EXPECT_THAT(json, Not(HasSubstr(": ,")));
+  EXPECT_THAT(json, Not(HasSubstr(",}")));
+}
+
+}  // namespace
+}  // namespace netcook::metrics
