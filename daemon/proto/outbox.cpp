@@ -14,6 +14,7 @@ void Outbox::append_file(std::shared_ptr<const net::UniqueFd> file, off_t offset
                          std::size_t length) {
   if (length == 0) return;
   files_.push_back({std::move(file), offset, length, buffer_.size()});
+  appended_ += length;
 }
 
 void Outbox::consume(std::size_t count) noexcept {

@@ -13,6 +13,7 @@
 #include "net/unique_fd.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,10 +29,12 @@ class Outbox {
   void append(std::string_view bytes) {
     if (buffer_.empty()) buffer_.reserve(kFirstAllocation);
     buffer_.append(bytes);
+    appended_ += bytes.size();
   }
   void append(char byte) {
     if (buffer_.empty()) buffer_.reserve(kFirstAllocation);
     buffer_.push_back(byte);
+    ++appended_;
   }
 
   // `length` bytes of `file` from `offset`, to be written after everything
@@ -50,6 +53,10 @@ class Outbox {
   // Bytes held in memory, still to be written (what max_outbox limits). A
   // file range holds no memory and counts for nothing here.
   std::size_t size() const noexcept { return buffer_.size() - head_; }
+  // Every byte ever appended, file ranges included, written or not: the
+  // difference across a response is its size as queued (the HTTP access
+  // log's bytes sent, a static file's body included).
+  std::uint64_t appended() const noexcept { return appended_; }
   // Nothing at all is left to write, bytes or file ranges.
   bool empty() const noexcept { return size() == 0 && files_.empty(); }
 
@@ -98,6 +105,7 @@ class Outbox {
   std::size_t head_ = 0;  // bytes at the front already written
   // Oldest first; rarely more than a few, so the front is erased in place.
   std::vector<FileRange> files_;
+  std::uint64_t appended_ = 0;
 };
 
 }  // namespace netcook::proto

@@ -3,13 +3,15 @@
 // that the daemon inherits with the test's mount namespace: start-up lines
 // with the listener's LISTENER/PROTOCOL/MODEL, the HTTP access log and the
 // drivers' per-connection lines with PEER=, no PEER on a later line of the
-// same thread, and a fork-model connection's lines sent by its own
-// process. Skipped when the namespace cannot be made (not root).
+// same thread, a fork-model connection's lines sent by its own process,
+// and the access log's HTTP_* fields under every model. Skipped when the
+// namespace cannot be made (not root).
 
 #include "client.hpp"
 #include "daemon.hpp"
 #include "http_reply.hpp"
 #include "journal_capture.hpp"
+#include "models.hpp"
 
 #include <gtest/gtest.h>
 
@@ -236,6 +238,73 @@ TEST_F(Journal, ForkConnectionLinesComeFromTheConnectionProcess) {
   EXPECT_EQ(served.field("PROTOCOL"), "chat");
   EXPECT_EQ(served.field("MODEL"), "fork");
   EXPECT_EQ(served.field("PEER"), peer);
+}
+
+// The HTTP access log under every model: one request with a User-Agent
+// and a Referer, and its line's fields, sent from wherever the model
+// serves it (a worker thread, a connection's thread or process).
+TEST(JournalHttp, AccessLogCarriesTheRequestsFieldsUnderEveryModel) {
+  if (const auto why = enter_private_journal_namespace()) GTEST_SKIP() << *why;
+  JournalSocket journal;  // outlives the daemon
+  std::string config = "log:\n  level: info\n  target: journal\nlisteners:\n";
+  for (const std::string& model : model_names())
+    config += "  - name: web-" + model + "\n    protocol: http\n    model: " + model +
+              "\n    listen: 127.0.0.1:0\n    http:\n      access_log: true\n";
+  Daemon daemon(config, DaemonOptions{.wait_ready = false});
+  ASSERT_TRUE(journal.wait_for(
+      message_has("ready: " + std::to_string(model_names().size()) + " listeners")))
+      << journal.dump();
+
+  for (const std::string& model : model_names()) {
+    SCOPED_TRACE(model);
+    const std::string name = "web-" + model;
+    const auto start = journal.wait_for(message_has("listener " + name + ": "));
+    ASSERT_TRUE(start);
+    std::smatch port;
+    const std::string announced = start->field("MESSAGE").value_or("");
+    ASSERT_TRUE(std::regex_search(announced, port, std::regex(R"( on 127\.0\.0\.1:(\d+)$)")));
+
+    auto client = Client::connect(static_cast<std::uint16_t>(std::stoul(port[1])));
+    const std::string peer = client.local_address();
+    ASSERT_EQ(client.write_all(http_get("/x?y=1",
+                                        "User-Agent: probe/1.0 (\"quoted\")\r\n"
+                                        "Referer: http://example.test/from\r\n"
+                                        "Connection: close\r\n")),
+              IoStatus::ok);
+    std::string response;  // everything, up to the close the request asked for
+    IoStatus read = IoStatus::ok;
+    while ((read = client.read_available(response)) == IoStatus::ok) {
+    }
+    ASSERT_EQ(read, IoStatus::closed) << response;
+    ASSERT_TRUE(response.starts_with("HTTP/1.1 200 OK\r\n")) << response;
+
+    const auto access = journal.wait_for([&](const JournalEntry& e) {
+      return e.field("LISTENER") == name && e.field("HTTP_STATUS").has_value();
+    });
+    ASSERT_TRUE(access) << "no access log line";
+    EXPECT_EQ(access->field("PRIORITY"), "6");
+    EXPECT_EQ(access->field("MODEL"), model);
+    EXPECT_EQ(access->field("PEER"), peer);
+    EXPECT_EQ(access->field("HTTP_METHOD"), "GET");
+    EXPECT_EQ(access->field("HTTP_TARGET"), "/x?y=1");
+    EXPECT_EQ(access->field("HTTP_VERSION"), "HTTP/1.1");
+    EXPECT_EQ(access->field("HTTP_STATUS"), "200");
+    EXPECT_EQ(access->field("HTTP_USER_AGENT"), "probe/1.0 (\"quoted\")");
+    EXPECT_EQ(access->field("HTTP_REFERER"), "http://example.test/from");
+    EXPECT_EQ(access->field("BYTES_OUT"), std::to_string(response.size()));
+    EXPECT_TRUE(std::regex_match(access->field("DURATION_USEC").value_or(""), std::regex("[0-9]+")));
+    const std::string expected = peer + " \"GET /x?y=1 HTTP/1.1\" 200 " +
+                                 std::to_string(response.size()) + " ";
+    const std::string message = access->field("MESSAGE").value_or("");
+    EXPECT_TRUE(message.starts_with(expected)) << message;
+    // The duration, then the Referer and the User-Agent, its quotes escaped.
+    const std::regex tail(R"re( [0-9]+\.[0-9]{3}m?s "http://example\.test/from" )re"
+                          R"re("probe/1\.0 \(\\"quoted\\"\)"$)re");
+    EXPECT_TRUE(std::regex_search(message, tail)) << message;
+    if (model == "fork") {
+      EXPECT_NE(access->sender, daemon.pid()) << "not the connection's process";
+    }
+  }
 }
 
 }  // namespace

@@ -17,6 +17,8 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -29,6 +31,8 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <gtest/gtest.h>
 
@@ -492,6 +496,28 @@ TEST_F(HttpFiles, ServesAFile) {
   EXPECT_EQ(response.header("Accept-Ranges"), "bytes");
   EXPECT_EQ(response.count("Connection"), 0U);
   EXPECT_EQ(response.body, kHello);
+}
+
+// The access log's bytes are the whole response as queued: its head and
+// the file range a driver sends with sendfile(2).
+TEST_F(HttpFiles, AccessLogCountsTheFileRange) {
+  std::ostringstream text;
+  spdlog::logger logger("access", std::make_shared<spdlog::sinks::ostream_sink_st>(text));
+  logger.set_pattern("%v");
+  HttpSettings with_log = settings();
+  with_log.access_log = true;
+  SessionContext context;
+  context.peer = "192.0.2.1:5";
+  context.log = &logger;
+  auto session = make_http_session(make_site(with_log), context);
+  Outbox out;
+  session->receive("GET /data.bin HTTP/1.1\r\nHost: a\r\n\r\n", out);
+  EXPECT_LT(out.size(), all_bytes().size()) << "the body is not a file range";
+  const std::string answer = drain(out);
+  ASSERT_TRUE(answer.ends_with(all_bytes()));
+  EXPECT_TRUE(text.str().starts_with(
+      fmt::format("192.0.2.1:5 \"GET /data.bin HTTP/1.1\" 200 {} ", answer.size())))
+      << text.str();
 }
 
 TEST_F(HttpFiles, ServesEveryByteOfABinaryFile) {

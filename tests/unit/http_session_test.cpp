@@ -6,18 +6,24 @@
 // the request's Accept prefers one, and the 408 of a read timeout.
 
 #include "http_response.hpp"
+#include "log/fields.hpp"
+#include "metrics/arena.hpp"
+#include "proto/http/access_log.hpp"
 #include "proto/http/http.hpp"
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include <fmt/format.h>
-#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/details/null_mutex.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <gtest/gtest.h>
@@ -686,66 +692,269 @@ TEST(HttpSession, TheNextRequestsErrorIsPlainAgain) {
   expect_form(slow.time_out(), 408, "Request Timeout", false, false);
 }
 
-// --- the access log ---
+// --- the access log and the metrics ---
 
-// The lines the access log gets for what `input` brings on one connection
-// (then a read timeout, if it is left waiting).
-std::string access_log_of(std::string_view input) {
-  std::ostringstream text;
-  const auto logger = std::make_shared<spdlog::logger>(
-      "access", std::make_shared<spdlog::sinks::ostream_sink_st>(text));
-  logger->set_pattern("%v");
-  HttpSettings settings = small_settings();
-  settings.access_log = true;
-  SessionContext context;
-  context.peer = "192.0.2.1:5";
-  context.log = logger.get();
-  const auto session = make_http_session(make_site(settings), context);
-  Outbox out;
-  session->receive(input, out);
-  if (session->partial()) session->last_words(Ending::read_timeout, out);
-  return text.str();
+// The clock the sessions below read (HttpSettings::clock): time moves only
+// when a test moves it.
+Clock::time_point fake_now;
+
+Clock::time_point fake_clock() noexcept {
+  return fake_now;
 }
 
-std::string error_line(std::string_view line, int status, std::string_view reason,
+// What the access log got: each line's text, PEER and journal fields.
+struct Logged {
+  std::string text;
+  std::string peer;
+  std::map<std::string, std::string> fields;
+};
+
+class CaptureSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+ public:
+  std::vector<Logged> lines;
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    Logged line{std::string(msg.payload.data(), msg.payload.size()),
+                std::string(log::PeerScope::peer()),
+                {}};
+    for (const log::Field& field : log::FieldScope::fields())
+      line.fields.emplace(field.name, field.value);
+    lines.push_back(std::move(line));
+  }
+  void flush_() override {}
+};
+
+// One connection with an access log and counters of its own.
+class LoggedConnection {
+ public:
+  explicit LoggedConnection(bool access_log = true,
+                            spdlog::level::level_enum level = spdlog::level::info)
+      : sink_(std::make_shared<CaptureSink>()),
+        logger_("access", sink_),
+        slot_(std::make_unique<metrics::Slot>()),
+        metrics_(*slot_, 0) {
+    logger_.set_level(level);
+    HttpSettings settings = small_settings();
+    settings.access_log = access_log;
+    settings.clock = fake_clock;
+    SessionContext context;
+    context.peer = "192.0.2.1:5";
+    context.log = &logger_;
+    context.metrics = metrics_;
+    session_ = make_http_session(make_site(settings), context);
+  }
+
+  // Returns what was answered.
+  std::string send(std::string_view bytes) {
+    session_->receive(bytes, out_);
+    return drain();
+  }
+  std::string time_out() {
+    session_->last_words(Ending::read_timeout, out_);
+    return drain();
+  }
+  bool partial() const noexcept { return session_->partial(); }
+
+  const std::vector<Logged>& lines() const noexcept { return sink_->lines; }
+  std::string text() const {
+    std::string all;
+    for (const Logged& line : lines()) all += line.text + "\n";
+    return all;
+  }
+  // Responses counted with `status`.
+  std::uint64_t counted(int status) const noexcept {
+    return metrics_.here().http_requests[metrics::http_code_slot(status)].load();
+  }
+  const metrics::HistogramCells<metrics::kRequestBounds.size()>& durations() const noexcept {
+    return metrics_.here().request_duration;
+  }
+
+ private:
+  std::string drain() {
+    std::string answer;
+    while (!out_.pending().empty()) {
+      answer += out_.pending();
+      out_.consume(out_.pending().size());
+    }
+    return answer;
+  }
+
+  std::shared_ptr<CaptureSink> sink_;
+  spdlog::logger logger_;
+  std::unique_ptr<metrics::Slot> slot_;
+  metrics::ListenerMetrics metrics_;
+  std::unique_ptr<Session> session_;
+  Outbox out_;
+};
+
+// The access log's text for what `input` brings on one connection at once
+// (then a read timeout, if it is left waiting), and everything answered.
+struct AccessLogOf {
+  std::string text;
+  std::string answer;
+};
+
+AccessLogOf access_log_of(std::string_view input) {
+  LoggedConnection connection;
+  std::string answer = connection.send(input);
+  if (connection.partial()) answer += connection.time_out();
+  return {connection.text(), answer};
+}
+
+// The line of an error response of `bytes`, arriving at once (0.000ms), with
+// neither Referer nor User-Agent.
+std::string error_line(std::string_view line, int status, std::size_t bytes,
                        std::string_view detail) {
-  const std::size_t bytes = fmt::format("{} {}: {}\n", status, reason, detail).size();
-  return fmt::format("192.0.2.1:5 \"{}\" {} {} ({})\n", line, status, bytes, detail);
+  return fmt::format("192.0.2.1:5 \"{}\" {} {} 0.000ms \"-\" \"-\" ({})\n", line, status, bytes,
+                     detail);
+}
+
+// The line of a sole error response: its bytes are everything answered.
+void expect_error_line(std::string_view input, std::string_view line, int status,
+                       std::string_view detail) {
+  SCOPED_TRACE(input);
+  const AccessLogOf log = access_log_of(input);
+  ASSERT_TRUE(log.answer.starts_with(fmt::format("HTTP/1.1 {} ", status))) << log.answer;
+  EXPECT_EQ(log.text, error_line(line, status, log.answer.size(), detail));
 }
 
 // A request refused for its method or version is named as it was sent; a
 // request line too broken to read is "-".
 TEST(HttpSession, AccessLogNamesTheRequestOfAnError) {
-  EXPECT_EQ(access_log_of("DELETE /x?y=1 HTTP/1.1\r\nHost: a\r\n\r\n"),
-            error_line("DELETE /x?y=1 HTTP/1.1", 405, "Method Not Allowed", "method not allowed"));
-  EXPECT_EQ(access_log_of("GET /v HTTP/2.0\r\nHost: a\r\n\r\n"),
-            error_line("GET /v HTTP/2.0", 505, "HTTP Version Not Supported",
-                       "HTTP version not supported"));
-  EXPECT_EQ(access_log_of("GET /v HTTP/1.9\r\n"),  // before its fields even
-            error_line("GET /v HTTP/1.9", 505, "HTTP Version Not Supported",
-                       "HTTP version not supported"));
-  EXPECT_EQ(access_log_of("GET / HTTP/1.1\r\n\r\n"),
-            error_line("GET / HTTP/1.1", 400, "Bad Request", "missing Host header"));
-  EXPECT_EQ(access_log_of("GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
-            error_line("GET / HTTP/1.1", 400, "Bad Request", "malformed chunk size"));
-  EXPECT_EQ(
-      access_log_of("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 9\r\n\r\nabc"),
-      error_line("GET / HTTP/1.1", 408, "Request Timeout", "the request did not arrive in time"));
-  EXPECT_EQ(access_log_of("GET/ HTTP/1.1\r\nHost: a\r\n\r\n"),
-            error_line("-", 400, "Bad Request", "malformed request line"));
+  expect_error_line("DELETE /x?y=1 HTTP/1.1\r\nHost: a\r\n\r\n", "DELETE /x?y=1 HTTP/1.1", 405,
+                    "method not allowed");
+  expect_error_line("GET /v HTTP/2.0\r\nHost: a\r\n\r\n", "GET /v HTTP/2.0", 505,
+                    "HTTP version not supported");
+  expect_error_line("GET /v HTTP/1.9\r\n",  // before its fields even
+                    "GET /v HTTP/1.9", 505, "HTTP version not supported");
+  expect_error_line("GET / HTTP/1.1\r\n\r\n", "GET / HTTP/1.1", 400, "missing Host header");
+  expect_error_line("GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+                    "GET / HTTP/1.1", 400, "malformed chunk size");
+  expect_error_line("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 9\r\n\r\nabc",
+                    "GET / HTTP/1.1", 408, "the request did not arrive in time");
+  expect_error_line("GET/ HTTP/1.1\r\nHost: a\r\n\r\n", "-", 400, "malformed request line");
 }
 
+// Bytes are each whole response's, head and body (none for HEAD).
 TEST(HttpSession, AccessLogOfAnswersAndOfTheNextRequest) {
-  EXPECT_EQ(access_log_of("GET /a HTTP/1.1\r\nHost: a\r\n\r\nHEAD /b HTTP/1.0\r\n\r\n"),
-            "192.0.2.1:5 \"GET /a HTTP/1.1\" 200 6\n"
-            "192.0.2.1:5 \"HEAD /b HTTP/1.0\" 200 0\n");
+  const std::size_t get = ok_answer("", false).size();
+  const std::size_t head = ok_answer("Connection: close\r\n", true).size();  // HTTP/1.0
+  EXPECT_EQ(access_log_of("GET /a HTTP/1.1\r\nHost: a\r\n\r\nHEAD /b HTTP/1.0\r\n\r\n").text,
+            fmt::format("192.0.2.1:5 \"GET /a HTTP/1.1\" 200 {} 0.000ms \"-\" \"-\"\n"
+                        "192.0.2.1:5 \"HEAD /b HTTP/1.0\" 200 {} 0.000ms \"-\" \"-\"\n",
+                        get, head));
   // After an answer, an error of the next request is not about the last.
-  EXPECT_EQ(access_log_of("GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET / HT"),
-            "192.0.2.1:5 \"GET /a HTTP/1.1\" 200 6\n" +
-                error_line("-", 408, "Request Timeout", "the request did not arrive in time"));
-  EXPECT_EQ(access_log_of("GET /a HTTP/1.1\r\nHost: a\r\n\r\nPUT /b HTTP/1.1\r\nHost: a\r\n\r\n"),
-            "192.0.2.1:5 \"GET /a HTTP/1.1\" 200 6\n" +
-                error_line("PUT /b HTTP/1.1", 405, "Method Not Allowed", "method not allowed"));
+  const std::string ok_line =
+      fmt::format("192.0.2.1:5 \"GET /a HTTP/1.1\" 200 {} 0.000ms \"-\" \"-\"\n", get);
+  const AccessLogOf timed_out = access_log_of("GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET / HT");
+  EXPECT_EQ(timed_out.text, ok_line + error_line("-", 408, timed_out.answer.size() - get,
+                                                 "the request did not arrive in time"));
+  const AccessLogOf refused =
+      access_log_of("GET /a HTTP/1.1\r\nHost: a\r\n\r\nPUT /b HTTP/1.1\r\nHost: a\r\n\r\n");
+  EXPECT_EQ(refused.text, ok_line + error_line("PUT /b HTTP/1.1", 405, refused.answer.size() - get,
+                                               "method not allowed"));
+}
+
+// One request with a Referer and a User-Agent, whose head arrives in two
+// reads 1.5 ms apart and whose body 2 ms later (discarded): the line and its fields.
+TEST(HttpSession, AccessLogLineAndFieldsOfARequest) {
+  LoggedConnection connection;
+  fake_now = Clock::time_point(std::chrono::seconds(100));
+  EXPECT_EQ(connection.send("GET /p?q=1 HTTP/1.1\r\nHost: a\r\nuser-agent: curl/7.88 \"x\"\r\n"),
+            "");
+  fake_now += std::chrono::microseconds(1500);
+  EXPECT_EQ(connection.send("Referer: http://a/\r\nUser-Agent: second\r\nContent-Length: 3\r\n\r\n"),
+            "");
+  fake_now += std::chrono::microseconds(2000);
+  const std::string answer = connection.send("abc");
+  EXPECT_EQ(answer, ok_answer("", false));
+  ASSERT_EQ(connection.lines().size(), 1u);
+  const Logged& line = connection.lines()[0];
+  EXPECT_EQ(line.text, fmt::format("192.0.2.1:5 \"GET /p?q=1 HTTP/1.1\" 200 {} 3.500ms "
+                                   "\"http://a/\" \"curl/7.88 \\\"x\\\"\"",
+                                   answer.size()));
+  EXPECT_EQ(line.peer, "192.0.2.1:5");
+  const std::map<std::string, std::string> fields = {
+      {"HTTP_METHOD", "GET"},
+      {"HTTP_TARGET", "/p?q=1"},
+      {"HTTP_VERSION", "HTTP/1.1"},
+      {"HTTP_STATUS", "200"},
+      {"HTTP_USER_AGENT", "curl/7.88 \"x\""},  // the first one
+      {"HTTP_REFERER", "http://a/"},
+      {"DURATION_USEC", "3500"},
+      {"BYTES_OUT", std::to_string(answer.size())}};
+  EXPECT_EQ(line.fields, fields);
+  EXPECT_EQ(log::PeerScope::peer(), "");
+  EXPECT_TRUE(log::FieldScope::fields().empty());
+
+  // The next request's clock starts with its own first byte.
+  fake_now += std::chrono::seconds(30);
+  connection.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  ASSERT_EQ(connection.lines().size(), 2u);
+  EXPECT_EQ(connection.lines()[1].fields.at("DURATION_USEC"), "0");
+  EXPECT_FALSE(connection.lines()[1].fields.contains("HTTP_REFERER"));
+  EXPECT_FALSE(connection.lines()[1].fields.contains("HTTP_USER_AGENT"));
+}
+
+// What is not known is left out of the fields: a broken request line has
+// no method, target or version.
+TEST(HttpSession, AccessLogFieldsOfAMalformedRequest) {
+  LoggedConnection connection;
+  const std::string answer = connection.send("GET/ HTTP/1.1\r\nHost: a\r\n\r\n");
+  ASSERT_EQ(connection.lines().size(), 1u);
+  const std::map<std::string, std::string> fields = {
+      {"HTTP_STATUS", "400"},
+      {"DURATION_USEC", "0"},
+      {"BYTES_OUT", std::to_string(answer.size())}};
+  EXPECT_EQ(connection.lines()[0].fields, fields);
+}
+
+TEST(HttpSession, DurationsReadAsWritten) {
+  EXPECT_EQ(format_duration(0), "0.000ms");
+  EXPECT_EQ(format_duration(42), "0.042ms");
+  EXPECT_EQ(format_duration(999'999), "999.999ms");
+  EXPECT_EQ(format_duration(1'000'000), "1.000s");
+  EXPECT_EQ(format_duration(12'345'678), "12.346s");
+}
+
+// Every response counts once, by status, with its request's duration,
+// whether or not the access log is on or logs at this level.
+TEST(HttpSession, EveryResponseIsCountedOnce) {
+  for (const bool access_log : {true, false}) {
+    for (const auto level : {spdlog::level::info, spdlog::level::warn}) {
+      SCOPED_TRACE(fmt::format("access_log {} level {}", access_log, static_cast<int>(level)));
+      LoggedConnection connection(access_log, level);
+      fake_now = Clock::time_point(std::chrono::seconds(5));
+      connection.send("GET /a HTTP/1.1\r\nHost: a\r\n\r\nHEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET");
+      fake_now += std::chrono::microseconds(700);
+      connection.send(" /b HTTP/1.1\r\nHost: a\r\n\r\nDELETE / HTTP/1.1\r\nHost: a\r\n\r\nGET");
+      connection.send(" / HTTP/1.1\r\n\r\n");  // after the 405 closed it: not read
+      EXPECT_EQ(connection.counted(200), 3u);
+      EXPECT_EQ(connection.counted(405), 1u);
+      EXPECT_EQ(connection.counted(400), 0u);
+      const auto& durations = connection.durations();
+      EXPECT_EQ(durations.sum_usec.load(), 700u);
+      EXPECT_EQ(durations.buckets[0].load(), 3u);  // <= 100 us: 0, 0, 0
+      EXPECT_EQ(durations.buckets[3].load(), 1u);  // <= 1 ms: 700
+      const bool logs = access_log && level == spdlog::level::info;
+      EXPECT_EQ(connection.lines().size(), logs ? 4u : 0u);
+    }
+  }
+}
+
+TEST(HttpSession, ATimedOutRequestCountsAs408) {
+  LoggedConnection connection(false);
+  fake_now = Clock::time_point(std::chrono::seconds(5));
+  connection.send("GET / HTTP/1.1\r\nHo");
+  fake_now += std::chrono::seconds(2);
+  ASSERT_TRUE(connection.partial());
+  EXPECT_TRUE(connection.time_out().starts_with("HTTP/1.1 408 "));
+  EXPECT_EQ(connection.time_out(), "");  // once
+  EXPECT_EQ(connection.counted(408), 1u);
+  EXPECT_EQ(connection.durations().sum_usec.load(), 2'000'000u);
+  EXPECT_EQ(connection.durations().buckets[13].load(), 1u);  // <= 2.5 s
+
 }
 
 // --- the read timeout ---

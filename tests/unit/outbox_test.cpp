@@ -38,6 +38,23 @@ TEST(Outbox, PendingAndConsumeStopAtAFileRange) {
   EXPECT_TRUE(out.empty());
 }
 
+// appended() counts what was queued, file ranges included, and is not
+// undone by writing or dropping it.
+TEST(Outbox, AppendedCountsEveryByteQueued) {
+  Outbox out;
+  EXPECT_EQ(out.appended(), 0u);
+  out.append("head\r\n");
+  out.append('x');
+  out.append_file(some_file(), 10, 1000);
+  out.append_file(some_file(), 0, 0);  // nothing
+  EXPECT_EQ(out.appended(), 1007u);
+  out.consume(out.pending().size());
+  out.consume_file(1000);
+  out.append("y");
+  out.clear();
+  EXPECT_EQ(out.appended(), 1008u);
+}
+
 TEST(Outbox, FileRangesComeInTheirPlace) {
   const auto file = some_file();
   Outbox out;

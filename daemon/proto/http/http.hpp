@@ -8,6 +8,7 @@
 #include "proto/http/parser.hpp"
 #include "proto/session.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -18,6 +19,12 @@ namespace netcook::proto::http {
 // Where the Date header's value comes from (tests fix it).
 using DateSource = std::string_view (*)() noexcept;
 
+// Where a request's duration is read from (tests fix it): the access log's
+// and the request_duration metric's. Like the Date header, a fact only the
+// protocol knows when to take, so the session reads it itself.
+using Clock = std::chrono::steady_clock;
+using ClockSource = Clock::time_point (*)() noexcept;
+
 struct HttpSettings {
   HeadLimits limits;
   std::uint64_t max_body = 1024 * 1024;
@@ -26,6 +33,7 @@ struct HttpSettings {
   std::string root;                 // serve files under it when set
   std::string index = "index.html";
   DateSource date = nullptr;        // null: the real clock
+  ClockSource clock = nullptr;      // null: Clock::now
   bool access_log = false;          // one line per response, at info
 };
 

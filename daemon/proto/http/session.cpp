@@ -1,4 +1,4 @@
-#include "log/fields.hpp"
+#include "proto/http/access_log.hpp"
 #include "proto/http/chunked.hpp"
 #include "proto/http/date.hpp"
 #include "proto/http/http.hpp"
@@ -8,6 +8,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 #include <string>
 
 namespace netcook::proto::http {
@@ -18,7 +20,9 @@ std::shared_ptr<const Site> make_file_site(const HttpSettings& settings);
 namespace {
 
 // One connection: requests are parsed from buffer_, answered in order, and
-// their bodies read and discarded before the next request starts.
+// their bodies read and discarded before the next request starts. Every
+// response is counted (metrics: by status, and the request's duration) and,
+// with access_log, logged (access_log.hpp).
 class HttpSession final : public Session {
  public:
   HttpSession(std::shared_ptr<const Site> site, const SessionContext& context)
@@ -26,11 +30,16 @@ class HttpSession final : public Session {
         settings_(site_->settings()),
         parser_(settings_.limits),
         chunked_(0, 0),
+        metrics_(context.metrics),
         access_log_(settings_.access_log ? context.log : nullptr),
         peer_(access_log_ != nullptr ? context.peer : std::string()) {}
 
   void receive(std::string_view data, Outbox& out) override {
     if (closing()) return;
+    // When `data` arrived: the start of any request whose first byte is in
+    // it, read once, and only if one starts.
+    std::optional<Clock::time_point> arrived;
+    const auto arrival = [&] { return arrived ? *arrived : *(arrived = now()); };
     // Parse straight from `data` unless an unfinished head is held back;
     // only what is left unfinished is copied.
     std::string_view input = data;
@@ -44,6 +53,7 @@ class HttpSession final : public Session {
       const std::string_view rest = input.substr(at);
       switch (state_) {
         case State::head: {
+          if (!started_) started_ = arrival();
           const std::size_t used = read_head(rest, out);
           at += used;
           need_more = used == 0;  // the head is incomplete (or failed: closing)
@@ -94,11 +104,13 @@ class HttpSession final : public Session {
     if (parsed.progress == Progress::incomplete) return 0;
     // The log names the request as sent, even one refused for its method
     // or version; "-" when its request line was not even well-formed.
-    if (access_log_ != nullptr) logged_line_.assign(parsed.request_line);
+    const bool logging = access_logging();
+    if (logging) logged_line_.assign(parsed.request_line);
     if (parsed.progress == Progress::invalid) {
       fail(parsed.status, parsed.reason, out);
       return 0;
     }
+    if (logging) keep_client_fields();
     parser_.reset();
     // Known from here on: an error answering this request (a bad body, a
     // timeout while it arrives) must leave the body out for HEAD too.
@@ -144,19 +156,58 @@ class HttpSession final : public Session {
     request_.if_range = kept_if_range_;
   }
 
+  // The access log's Referer and User-Agent (their first values), copied:
+  // the answer may come after a body, when head_'s views are stale.
+  void keep_client_fields() {
+    for (const Field& field : head_.fields()) {
+      if (referer_.empty() && equals_ignoring_case(field.name, "Referer"))
+        referer_.assign(field.value);
+      else if (user_agent_.empty() && equals_ignoring_case(field.name, "User-Agent"))
+        user_agent_.assign(field.value);
+    }
+  }
+
   void finish(Outbox& out) {
     state_ = State::head;
     respond(out);
   }
 
   void respond(Outbox& out) {
+    const std::uint64_t before = out.appended();
     const Site::Answer answer = site_->respond(request_, date(), out);
-    if (access_log_ != nullptr) {
-      const log::PeerScope peer(peer_);
-      access_log_->info("{} \"{}\" {} {}", peer_, logged_line_, answer.status, answer.body_bytes);
-    }
+    answered(answer.status, out.appended() - before, {});
     forget_request();
     if (!answer.keep || !request_.keep_alive) close_after_flush();
+  }
+
+  // The current request's response is queued in full (`bytes`, head and
+  // body): it counts, whether or not it is logged, exactly once.
+  void answered(int status, std::uint64_t bytes, std::string_view error) {
+    const Clock::time_point end = now();
+    const auto usec = static_cast<std::uint64_t>(
+        started_ ? std::chrono::duration_cast<std::chrono::microseconds>(end - *started_).count()
+                 : 0);
+    metrics_.here().http_request(status, usec);
+    if (!access_logging()) return;
+    log_access(*access_log_, {.peer = peer_,
+                              .request_line = logged_line_,
+                              .status = status,
+                              .bytes = bytes,
+                              .usec = usec,
+                              .referer = referer_,
+                              .user_agent = user_agent_,
+                              .error = error});
+  }
+
+  bool access_logging() const noexcept {
+    return access_log_ != nullptr && access_log_->should_log(spdlog::level::info);
+  }
+
+  // A session reads a clock here only (proto/session.hpp keeps sessions
+  // off clocks): the request's duration is the protocol's own fact, as the
+  // Date header is. Tests fix it through HttpSettings::clock.
+  Clock::time_point now() const noexcept {
+    return settings_.clock != nullptr ? settings_.clock() : Clock::now();
   }
 
   // The request is answered: an error from here on (a timeout, a bad next
@@ -164,16 +215,16 @@ class HttpSession final : public Session {
   void forget_request() noexcept {
     head_only_ = false;
     error_form_ = {};
+    started_.reset();
     logged_line_.clear();
+    referer_.clear();
+    user_agent_.clear();
   }
 
   void fail(int status, std::string_view reason, Outbox& out) {
-    const std::size_t bytes = append_error(out, status, reason, date(), head_only_, error_form_);
-    if (access_log_ != nullptr) {
-      const log::PeerScope peer(peer_);
-      const std::string_view line = logged_line_.empty() ? "-" : std::string_view(logged_line_);
-      access_log_->info("{} \"{}\" {} {} ({})", peer_, line, status, bytes, reason);
-    }
+    const std::uint64_t before = out.appended();
+    append_error(out, status, reason, date(), head_only_, error_form_);
+    answered(status, out.appended() - before, reason);
     close_after_flush();
   }
 
@@ -194,9 +245,14 @@ class HttpSession final : public Session {
   std::string buffer_;      // received, not consumed: at most one unfinished head
   std::string kept_target_, kept_if_modified_since_, kept_if_none_match_, kept_range_,
       kept_if_range_;
+  // When the current request's first byte arrived; none between requests.
+  std::optional<Clock::time_point> started_;
+  const metrics::ListenerMetrics metrics_;
   spdlog::logger* const access_log_;  // null: no access log
   const std::string peer_;            // for the access log, and its PEER=
-  std::string logged_line_;           // the request line, for the access log
+  // The current request's, for the access log (kept only while it logs).
+  std::string logged_line_;  // the request line
+  std::string referer_, user_agent_;
 };
 
 }  // namespace
