@@ -78,7 +78,7 @@ struct alignas(64) Shard {
   Cell cpu_nsec{0};
 
   // HTTP: responses by status code and how long each request took, from
-  // its first byte to its response's last byte handed to the socket.
+  // the read that brought its first byte to its response queued in full.
   std::array<Cell, kHttpCodeSlots> http_requests{};
   HistogramCells<kRequestBounds.size()> request_duration;
 
