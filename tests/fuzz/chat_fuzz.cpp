@@ -43,7 +43,7 @@ class Room final : private Courier {
   Room(const ChatSettings& settings, std::size_t max_outbox)
       : settings_(settings),
         max_outbox_(max_outbox),
-        hub_(make_chat_hub(settings, metrics::ListenerMetrics())) {}
+        hub_(make_chat_hub(settings, {})) {}
 
   // Opens a new connection in slot `slot`, replacing one that has ended.
   void connect(std::size_t slot) {

@@ -30,6 +30,6 @@ std::unique_ptr<Session> make_chat_session(const ChatSettings& settings,
                                            const SessionContext& context);
 
 std::unique_ptr<Service> make_chat_hub(const ChatSettings& settings,
-                                       const metrics::ListenerMetrics& metrics);
+                                       const ServiceContext& context);
 
 }  // namespace netcook::proto::chat

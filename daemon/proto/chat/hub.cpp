@@ -41,8 +41,8 @@ Command parse_command(std::string_view line) noexcept {
 // so a client sees its own replies and others' lines in one order.
 class ChatHub final : public Service {
  public:
-  ChatHub(const ChatSettings& settings, const metrics::ListenerMetrics& metrics)
-      : max_line_(settings.max_line), max_members_(settings.max_members), metrics_(metrics) {}
+  ChatHub(const ChatSettings& settings, const ServiceContext& context)
+      : max_line_(settings.max_line), max_members_(settings.max_members), metrics_(context.metrics) {}
 
   void message(ConnectionId from, std::string_view message, Courier& courier) override {
     if (message.empty()) return;
@@ -207,8 +207,8 @@ class ChatHub final : public Service {
 }  // namespace
 
 std::unique_ptr<Service> make_chat_hub(const ChatSettings& settings,
-                                       const metrics::ListenerMetrics& metrics) {
-  return std::make_unique<ChatHub>(settings, metrics);
+                                       const ServiceContext& context) {
+  return std::make_unique<ChatHub>(settings, context);
 }
 
 }  // namespace netcook::proto::chat
