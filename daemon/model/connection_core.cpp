@@ -64,6 +64,7 @@ ConnectionCore::ConnectionCore(Setup setup, proto::Uplink* uplink, Clock::time_p
 // fields too. Nothing is formatted for a line that is not logged.
 // Counts it as closed, for the metrics.
 ConnectionCore::~ConnectionCore() {
+  tell_session_closed();
   const auto duration = latest_ - started_;
   counters_.closed_by(reason());
   counters_.connection_ended(static_cast<std::uint64_t>(
@@ -82,6 +83,18 @@ ConnectionCore::~ConnectionCore() {
   const log::PeerScope scope(peer_);
   log_.log(level, "connection {} from {} closed: {} after {} ({} bytes in, {} bytes out)", id_,
            peer_, to_string(reason()), as_written(duration), bytes_in_, bytes_out_);
+}
+
+// Before the session goes, so that what it sends its Service (chat's leave
+// with this reason) arrives before the Service hears gone(): every model
+// tells the Service after the core is destroyed.
+void ConnectionCore::tell_session_closed() noexcept {
+  if (!session_) return;
+  try {
+    session_->closed(reason());
+  } catch (...) {
+    log_session_failure();
+  }
 }
 
 // Runs one of the session's calls. A session that throws has a bug: only

@@ -74,7 +74,8 @@ class ConnectionCore {
   ConnectionCore(Setup setup, proto::Uplink* uplink, Clock::time_point now);
   ConnectionCore(const ConnectionCore&) = delete;
   ConnectionCore& operator=(const ConnectionCore&) = delete;
-  // Counts and logs how the connection ended (reason, duration, bytes).
+  // Tells the session why it closed (Session::closed), then counts and
+  // logs how the connection ended (reason, duration, bytes).
   ~ConnectionCore();
 
   // What happened; each may close the connection. None throws.
@@ -127,6 +128,7 @@ class ConnectionCore {
   void track_partial(Clock::time_point now) noexcept;
   void ending(CloseReason reason, Clock::time_point now, Clock::duration drain) noexcept;
   void settle() noexcept;
+  void tell_session_closed() noexcept;
   void close(CloseReason reason) noexcept;
   void log_decision(const char* what, config::Duration limit) const noexcept;
   void log_session_failure() const noexcept;

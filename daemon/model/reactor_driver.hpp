@@ -23,7 +23,7 @@ namespace netcook::model {
 struct ReactorShared : ListenerState {
   ReactorShared(DriverSettings driver_settings, net::Fd listening, proto::Protocol p)
       : ListenerState(std::move(driver_settings), listening, std::move(p)),
-        hall(protocol.make_service ? protocol.make_service(settings.metrics) : nullptr) {}
+        hall(protocol.make_service ? protocol.make_service({settings.metrics, settings.log.get()}) : nullptr) {}
 
   ServiceHall hall;
 };

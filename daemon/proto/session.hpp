@@ -7,6 +7,7 @@
 // the session and the Outbox; the models move the bytes.
 
 #include "metrics/arena.hpp"
+#include "metrics/close_reason.hpp"
 #include "proto/outbox.hpp"
 #include "proto/service.hpp"
 
@@ -84,6 +85,14 @@ class Session {
     (void)out;
   }
 
+  // The connection has closed for `why` (the core's close reason, the word
+  // its end line gives) and the session is about to go: called once, last,
+  // before it is destroyed, on the thread that served it; nothing may be
+  // appended to an Outbox any more. A protocol with a Service may tell it
+  // why through its Uplink (chat's leave line); the Service hears gone()
+  // after the messages sent here. An exception is logged and ignored.
+  virtual void closed(metrics::CloseReason why) { (void)why; }
+
   // True once the session wants the connection closed when its Outbox has
   // been written.
   bool closing() const noexcept { return closing_; }
@@ -99,13 +108,25 @@ class Session {
 // process); must be safe to call concurrently from several threads.
 using SessionFactory = std::function<std::unique_ptr<Session>(const SessionContext&)>;
 
+// What a listener's Service is made with, in the process that runs it (the
+// fork master for a fork listener).
+struct ServiceContext {
+  // The listener's counters (chat joins, leaves, lines). Write to
+  // metrics.here().
+  metrics::ListenerMetrics metrics;
+  // The listener's logger, for the Service's own events (chat joins and
+  // leaves, with LISTENER=, PROTOCOL=, MODEL=); null when there is none.
+  // Outlives the Service.
+  spdlog::logger* log = nullptr;
+};
+
 // Everything a driver needs to run one protocol on a listener.
 struct Protocol {
   SessionFactory make_session;
-  // Makes the listener's shared state, which counts into the listener's
-  // `metrics`; empty for protocols without one (echo, http). A driver makes
-  // exactly one per listener.
-  std::function<std::unique_ptr<Service>(const metrics::ListenerMetrics& metrics)> make_service;
+  // Makes the listener's shared state, which counts into and logs with
+  // what `context` names; empty for protocols without one (echo, http). A
+  // driver makes exactly one per listener.
+  std::function<std::unique_ptr<Service>(const ServiceContext& context)> make_service;
   // Sent, best effort, to a connection refused because max_connections is
   // reached (e.g. an HTTP 503); empty for a plain close.
   std::string refusal;

@@ -38,8 +38,8 @@ proto::Protocol make_chat(const config::Listener& listener) {
   protocol.make_session = [settings](const proto::SessionContext& context) {
     return proto::chat::make_chat_session(settings, context);
   };
-  protocol.make_service = [settings](const metrics::ListenerMetrics& metrics) {
-    return proto::chat::make_chat_hub(settings, metrics);
+  protocol.make_service = [settings](const proto::ServiceContext& context) {
+    return proto::chat::make_chat_hub(settings, context);
   };
   protocol.refusal = "! server full; try again later\n";
   return protocol;

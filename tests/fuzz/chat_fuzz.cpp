@@ -43,7 +43,7 @@ class Room final : private Courier {
   Room(const ChatSettings& settings, std::size_t max_outbox)
       : settings_(settings),
         max_outbox_(max_outbox),
-        hub_(make_chat_hub(settings, metrics::ListenerMetrics())) {}
+        hub_(make_chat_hub(settings, {})) {}
 
   // Opens a new connection in slot `slot`, replacing one that has ended.
   void connect(std::size_t slot) {
@@ -86,7 +86,7 @@ class Room final : private Courier {
   void hang_up(std::size_t slot) {
     if (Connection* connection = open_in(slot)) {
       connection->session->peer_closed(connection->out);
-      if (!connection->closed) close(*connection);
+      if (!connection->closed) close(*connection, netcook::metrics::CloseReason::peer_closed);
       settle(*connection);
     }
   }
@@ -99,7 +99,7 @@ class Room final : private Courier {
   struct Connection final : Uplink {
     Connection(Room& owner, std::size_t index) : room(owner), id(index) {}
     void send(std::string_view message) override {
-      check(!closed);  // a session that is closed says nothing more
+      check(!closed);  // after closed(), a session says nothing more
       room.hub_->message(id, message, room);
     }
 
@@ -149,18 +149,21 @@ class Room final : private Courier {
   // connection cut off meanwhile (closing one may cut off others).
   void settle(Connection& connection) {
     check(connection.out.size() <= max_outbox_ + largest_receive_);
-    if (connection.session->closing() && !connection.closed) close(connection);
+    if (connection.session->closing() && !connection.closed)
+      close(connection, netcook::metrics::CloseReason::session_closed);
     while (!cut_off_.empty()) {
       Connection& cut = *connections_[cut_off_.back()];
       cut_off_.pop_back();
-      if (!cut.closed) close(cut);
+      if (!cut.closed) close(cut, netcook::metrics::CloseReason::outbox_overflow);
     }
     for (const auto& each : connections_) check(each->out.size() <= max_outbox_ + largest_receive_);
   }
 
-  void close(Connection& connection) {
-    connection.closed = true;
+  // As every model closes one: the session hears why, then the hub gone().
+  void close(Connection& connection, netcook::metrics::CloseReason why) {
     connection.out.clear();
+    connection.session->closed(why);
+    connection.closed = true;
     hub_->gone(connection.id, *this);
   }
 

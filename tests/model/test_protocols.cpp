@@ -176,7 +176,7 @@ proto::Protocol room_protocol() {
   protocol.make_session = [](const proto::SessionContext& context) {
     return std::make_unique<RoomSession>(context.uplink);
   };
-  protocol.make_service = [](const metrics::ListenerMetrics&) { return std::make_unique<Room>(); };
+  protocol.make_service = [](const proto::ServiceContext&) { return std::make_unique<Room>(); };
   protocol.refusal = "full\n";
   return protocol;
 }

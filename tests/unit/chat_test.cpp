@@ -29,7 +29,7 @@ using Lines = std::vector<std::string>;
 class Room final : private Courier {
  public:
   explicit Room(const ChatSettings& settings = {})
-      : settings_(settings), hub_(make_chat_hub(settings, metrics::ListenerMetrics())) {}
+      : settings_(settings), hub_(make_chat_hub(settings, {})) {}
 
   // A new connection from `host`; returns its index. The session is opened
   // (greeting) before this returns.

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -310,6 +311,42 @@ TEST_F(ConnectionCoreTest, LogConnectionsLogsTheEndAtInfo) {
   EXPECT_EQ(log(),
             "info: connection 7 from 192.0.2.1:5 closed: peer_closed after 2s (3 bytes in, 9 bytes "
             "out)\n");
+}
+
+// Records what it hears last: closed() with the reason, then its end.
+// "throw" as the reason makes closed() throw.
+class ClosingSession final : public proto::Session {
+ public:
+  ClosingSession(std::vector<std::string>& heard, bool throws) : heard_(heard), throws_(throws) {}
+  ~ClosingSession() override { heard_.push_back("destroyed"); }
+  void receive(std::string_view, proto::Outbox&) override {}
+  void closed(metrics::CloseReason why) override {
+    heard_.emplace_back(metrics::to_string(why));
+    if (throws_) throw std::runtime_error("cannot say goodbye");
+  }
+
+ private:
+  std::vector<std::string>& heard_;
+  const bool throws_;
+};
+
+TEST_F(ConnectionCoreTest, SessionHearsWhyItClosedOnceBeforeItGoes) {
+  for (const bool throws : {false, true}) {
+    SCOPED_TRACE(throws ? "closed() throws" : "closed() returns");
+    std::vector<std::string> heard;
+    protocol_.make_session = [&heard, throws](const proto::SessionContext&) {
+      return std::make_unique<ClosingSession>(heard, throws);
+    };
+    auto core = open();
+    core->peer_finished();
+    ASSERT_TRUE(core->closed());
+    EXPECT_TRUE(heard.empty()) << "told before the core goes";
+    core.reset();
+    EXPECT_EQ(heard, (std::vector<std::string>{"peer_closed", "destroyed"}));
+    // A session that throws there is logged; the connection's end still is.
+    EXPECT_EQ(log().find("failed: cannot say goodbye") != std::string::npos, throws) << log();
+    EXPECT_NE(log().find("closed: peer_closed"), std::string::npos) << log();
+  }
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ ForkListener::ForkListener(event::Loop& loop, ListenerHost& host, const LoggerFa
       stop_deadline_(loop_, [this] { escalate_stop(); }) {
   if (setup_.protocol.make_service)
     hub_ =
-        std::make_unique<Hub>(loop_, setup_.protocol.make_service(setup_.metrics), setup_.limits.max_outbox, log_,
+        std::make_unique<Hub>(loop_, setup_.protocol.make_service({setup_.metrics, setup_.log.get()}), setup_.limits.max_outbox, log_,
                               [this](proto::ConnectionId connection) { cut_off(connection); });
 }
 

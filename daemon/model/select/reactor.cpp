@@ -41,7 +41,7 @@ constexpr std::size_t kReadBudget = 64 * 1024;
 Reactor::Reactor(DriverSettings settings, net::Fd listening, proto::Protocol protocol)
     : state_(std::move(settings), listening, std::move(protocol), kFdCeiling),
       thread_name_(worker_thread_name(state_.settings.listener.name, 0)),
-      hall_(state_.protocol.make_service ? state_.protocol.make_service(state_.settings.metrics) : nullptr),
+      hall_(state_.protocol.make_service ? state_.protocol.make_service({state_.settings.metrics, state_.settings.log.get()}) : nullptr),
       desk_(hall_, 0, nullptr, log()),
       listening_(listening) {
   if (!selectable(wake_.fd().get()))

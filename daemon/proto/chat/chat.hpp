@@ -29,7 +29,9 @@ struct ChatSettings {
 std::unique_ptr<Session> make_chat_session(const ChatSettings& settings,
                                            const SessionContext& context);
 
+// The room. It counts joins, leaves and lines into context.metrics and logs
+// joins, renames and leaves (with their reason) at info to context.log.
 std::unique_ptr<Service> make_chat_hub(const ChatSettings& settings,
-                                       const metrics::ListenerMetrics& metrics);
+                                       const ServiceContext& context);
 
 }  // namespace netcook::proto::chat

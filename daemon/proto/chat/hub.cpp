@@ -1,11 +1,16 @@
 #include "proto/chat/chat.hpp"
+
+#include "log/fields.hpp"
 #include "proto/chat/text.hpp"
 #include "proto/chat/wire.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/logger.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
+#include <span>
 #include <string>
 #include <unordered_map>
 
@@ -39,10 +44,17 @@ Command parse_command(std::string_view line) noexcept {
 // One room: who is connected, who has joined under which name, in which
 // order. Every reply goes through the Courier, never straight to a session,
 // so a client sees its own replies and others' lines in one order.
+//
+// Members' joins, renames and leaves are logged at info in the listener's
+// logger, with CHAT_NAME= (and PEER=, CONNECTION_ID=) as journal fields, the
+// same under every model: the hub runs wherever the model keeps the room.
 class ChatHub final : public Service {
  public:
-  ChatHub(const ChatSettings& settings, const metrics::ListenerMetrics& metrics)
-      : max_line_(settings.max_line), max_members_(settings.max_members), metrics_(metrics) {}
+  ChatHub(const ChatSettings& settings, const ServiceContext& context)
+      : max_line_(settings.max_line),
+        max_members_(settings.max_members),
+        metrics_(context.metrics),
+        log_(context.log) {}
 
   void message(ConnectionId from, std::string_view message, Courier& courier) override {
     if (message.empty()) return;
@@ -51,13 +63,17 @@ class ChatHub final : public Service {
     auto& client = clients_[from];
     switch (tag) {
       case wire::kHello:
-        client.host = message;
+        hello(client, message);
         return;
       case wire::kTooLong:
         courier.deliver(from, fmt::format("! line too long (limit {} bytes)\n", max_line_));
         return;
       case wire::kQuit:
+        client.quit = true;
         client.reason = message;
+        return;
+      case wire::kClosed:
+        client.close_reason = message;
         return;
       case wire::kLine:
         if (client.name.empty())
@@ -78,6 +94,8 @@ class ChatHub final : public Service {
     if (client.name.empty()) return;
     names_.erase(fold_case(client.name));
     order_.erase(client.joined);
+    metrics::add(metrics_.here().chat_leaves);
+    log_leave(who, client);
     broadcast(who,
               fmt::format("* {}@{} left ({} online){}{}\n", client.name, client.host, order_.size(),
                           client.reason.empty() ? "" : ": ", client.reason),
@@ -87,10 +105,20 @@ class ChatHub final : public Service {
  private:
   struct Client {
     std::string host;
+    std::string peer;          // "127.0.0.1:51234", for the log lines
     std::string name;          // empty until joined
     std::uint64_t joined = 0;  // position in order_
+    bool quit = false;         // it sent /quit
     std::string reason;        // given with /quit, for the others to see
+    std::string close_reason;  // its connection's, once closed (wire::kClosed)
   };
+
+  // "HOST PEER"; a session that sends no PEER leaves it empty.
+  static void hello(Client& client, std::string_view message) {
+    const auto space = message.find(' ');
+    client.host = message.substr(0, space);
+    if (space != std::string_view::npos) client.peer = message.substr(space + 1);
+  }
 
   // The first lines of a client, until one is a name it can have.
   void name_line(ConnectionId from, Client& client, std::string_view line, Courier& courier) {
@@ -116,6 +144,8 @@ class ChatHub final : public Service {
     client.joined = next_join_++;
     order_.emplace(client.joined, from);
     names_.emplace(fold_case(client.name), from);
+    metrics::add(metrics_.here().chat_joins);
+    log_event(from, client, {}, "chat: {} joined from {}", client.name, client.host);
     courier.deliver(from, fmt::format("* welcome {}@{}, {} online: {}\n", client.name, client.host,
                                       order_.size(), roster()));
     broadcast(from,
@@ -125,6 +155,7 @@ class ChatHub final : public Service {
 
   void member_line(ConnectionId from, Client& client, std::string_view line, Courier& courier) {
     if (!line.starts_with('/')) {
+      metrics::add(metrics_.here().chat_lines);
       broadcast(from, fmt::format("[{}@{}] {}\n", client.name, client.host, line), courier);
       return;
     }
@@ -141,8 +172,10 @@ class ChatHub final : public Service {
     } else if (command == "/me") {
       if (argument.empty())
         courier.deliver(from, "! usage: /me TEXT\n");
-      else
+      else {
+        metrics::add(metrics_.here().chat_lines);
         broadcast(from, fmt::format("* {} {}\n", client.name, argument), courier);
+      }
     } else if (command != "/quit") {  // /quit is the session's; it closes
       courier.deliver(from, fmt::format("! unknown command: {}\n", command));
     }
@@ -155,8 +188,42 @@ class ChatHub final : public Service {
     client.name = name;
     names_.emplace(fold_case(client.name), from);
     courier.deliver(from, fmt::format("* you are now {}\n", client.name));
-    if (client.name != old)  // nothing for the others to learn otherwise
-      broadcast(from, fmt::format("* {} is now {}\n", old, client.name), courier);
+    if (client.name == old) return;  // nothing for the others to learn otherwise
+    log_event(from, client, {{"CHAT_OLD_NAME", old}}, "chat: {} is now {}", old, client.name);
+    broadcast(from, fmt::format("* {} is now {}\n", old, client.name), courier);
+  }
+
+  // "chat: bob left: quit \"gone fishing\"" after /quit, else the
+  // connection's close reason: "chat: bob left: peer_closed". A connection
+  // whose reason never came (its process killed) has none.
+  void log_leave(ConnectionId who, const Client& client) {
+    if (log_ == nullptr || !log_->should_log(spdlog::level::info)) return;
+    std::string why;
+    if (client.quit)
+      why = client.reason.empty() ? ": quit" : fmt::format(": quit \"{}\"", client.reason);
+    else if (!client.close_reason.empty())
+      why = ": " + client.close_reason;
+    if (client.close_reason.empty())
+      log_event(who, client, {}, "chat: {} left{}", client.name, why);
+    else
+      log_event(who, client, {{"CLOSE_REASON", client.close_reason}}, "chat: {} left{}",
+                client.name, why);
+  }
+
+  // One line at info about member `who`, with CHAT_NAME= (its name now),
+  // CONNECTION_ID=, PEER= and `extra` as journal fields.
+  template <typename... Args>
+  void log_event(ConnectionId who, const Client& client, std::initializer_list<log::Field> extra,
+                 fmt::format_string<Args...> format, Args&&... args) {
+    if (log_ == nullptr || !log_->should_log(spdlog::level::info)) return;
+    const std::string id = std::to_string(who);
+    log::Field fields[4] = {{"CHAT_NAME", client.name}, {"CONNECTION_ID", id}};
+    std::size_t count = 2;
+    for (const log::Field& field : extra)
+      if (count < std::size(fields)) fields[count++] = field;
+    const log::FieldScope with_fields(std::span(fields, count));
+    const log::PeerScope with_peer(client.peer);
+    log_->info(format, std::forward<Args>(args)...);
   }
 
   // A valid name nobody else in the room has; a member may take another
@@ -198,6 +265,7 @@ class ChatHub final : public Service {
   const std::size_t max_line_;  // for the refusal of a longer line
   const std::size_t max_members_;
   const metrics::ListenerMetrics metrics_;  // joins, leaves, lines
+  spdlog::logger* const log_;               // the listener's; null: no log lines
   std::unordered_map<ConnectionId, Client> clients_;
   std::map<std::uint64_t, ConnectionId> order_;          // members by join order
   std::unordered_map<std::string, ConnectionId> names_;  // case-folded name -> member
@@ -207,8 +275,8 @@ class ChatHub final : public Service {
 }  // namespace
 
 std::unique_ptr<Service> make_chat_hub(const ChatSettings& settings,
-                                       const metrics::ListenerMetrics& metrics) {
-  return std::make_unique<ChatHub>(settings, metrics);
+                                       const ServiceContext& context) {
+  return std::make_unique<ChatHub>(settings, context);
 }
 
 }  // namespace netcook::proto::chat

@@ -16,13 +16,14 @@ class ChatSession final : public Session {
         max_line_(settings.max_line),
         idle_timeout_(settings.idle_timeout),
         read_timeout_(settings.read_timeout),
-        host_(context.peer_host) {
+        host_(context.peer_host),
+        peer_(context.peer) {
     if (uplink_ == nullptr) throw std::logic_error("a chat session needs its hub");
   }
 
   void open(Outbox& out) override {
     out.append("* welcome to netcookd chat; send your name (/help for commands)\n");
-    send(wire::kHello, host_);
+    send(wire::kHello, host_ + ' ' + peer_);
   }
 
   void receive(std::string_view data, Outbox& out) override {
@@ -68,6 +69,9 @@ class ChatSession final : public Session {
   bool partial() const noexcept override {
     return discarding_ || !line_.empty() || telnet_.inside_command();
   }
+
+  // The hub logs the member's leave with the reason.
+  void closed(metrics::CloseReason why) override { send(wire::kClosed, metrics::to_string(why)); }
 
   // One line saying why, before the connection ends (best effort: a member
   // who does not read will rarely see its own).
@@ -121,10 +125,9 @@ class ChatSession final : public Session {
   }
 
   // The hub keeps the reason for the line that tells the others this member
-  // left, which it sends when it hears gone().
+  // left, which it sends when it hears gone(), and for its log line.
   void quit(std::string_view reason) {
-    reason = trim(utf8_prefix(trim(reason), kMaxReason));
-    if (!reason.empty()) send(wire::kQuit, reason);
+    send(wire::kQuit, trim(utf8_prefix(trim(reason), kMaxReason)));
     close_after_flush();
   }
 
@@ -139,6 +142,7 @@ class ChatSession final : public Session {
   const std::string idle_timeout_;  // short: no allocation
   const std::string read_timeout_;
   const std::string host_;
+  const std::string peer_;  // "127.0.0.1:51234", for the hub's log lines
   TelnetFilter telnet_;
   std::string line_;         // the current line so far, at most max_line_ + 1 bytes
   bool discarding_ = false;  // inside a line that was too long, until its LF
