@@ -43,7 +43,7 @@ class ReactorDriver final : public Driver {
   // Service goes first: at teardown nobody is told who left.
   ~ReactorDriver() override {
     for (auto& worker : workers_) worker->halt();
-    ServiceDesk::close(shared_.hall);
+    ServiceDesk::close(shared_.hall, shared_.end_reason);
     workers_.clear();
   }
 

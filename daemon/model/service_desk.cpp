@@ -24,8 +24,9 @@ void ServiceDesk::leave(proto::ConnectionId id) noexcept {
   }
 }
 
-void ServiceDesk::close(ServiceHall& hall) noexcept {
+void ServiceDesk::close(ServiceHall& hall, CloseReason why) noexcept {
   std::lock_guard lock(hall.mutex);
+  if (hall.service) hall.service->ended(why);
   hall.service.reset();
 }
 

@@ -14,6 +14,7 @@
 // inside it.
 
 #include "event/loop.hpp"
+#include "model/close_reason.hpp"
 #include "proto/service.hpp"
 
 #include <memory>
@@ -67,9 +68,10 @@ class ServiceDesk final : private proto::Courier {
   // unless the hall is closed.
   void leave(proto::ConnectionId id) noexcept;
 
-  // Driver teardown, every thread stopped: the Service goes first, so
-  // nobody is told who left as the connections close.
-  static void close(ServiceHall& hall) noexcept;
+  // Driver teardown, every thread stopped: the Service hears that its
+  // members leave for `why` and goes first, so nobody is told who left as
+  // the connections close.
+  static void close(ServiceHall& hall, CloseReason why) noexcept;
 
  private:
   void deliver(proto::ConnectionId to, std::string_view bytes) override;

@@ -8,6 +8,8 @@
 // socketpair between a fork child and the fork master), so a protocol with a
 // Service runs under every model without any driver knowing the protocol.
 
+#include "metrics/close_reason.hpp"
+
 #include <cstdint>
 #include <string_view>
 
@@ -40,6 +42,12 @@ class Service {
   // Connection `who` ended, whatever the reason (EOF, error, timeout, cut
   // off for not reading, its process killed). No message from it follows.
   virtual void gone(ConnectionId who, Courier& courier) = 0;
+
+  // The listener's driver is going (`why`: shutdown or listener_removed)
+  // and the Service with it, before the connections still open close:
+  // they all leave for that reason. Called once, last; nothing can be
+  // delivered any more.
+  virtual void ended(metrics::CloseReason why) noexcept { (void)why; }
 };
 
 class Uplink {

@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstdint>
 #include <iostream>
 #include <map>
@@ -32,6 +33,8 @@ std::string config_for(const std::string& model) {
   return "log:\n"
          "  level: info\n"
          "  target: journal\n"
+         "defaults:\n"
+         "  shutdown_timeout: 100ms\n"
          "listeners:\n"
          "  - name: room\n"
          "    protocol: chat\n"
@@ -133,6 +136,18 @@ TEST_P(ChatJournal, QuitWithoutReasonSaysQuit) {
   EXPECT_EQ(carol.wait_closed(), IoStatus::closed);
   expect_entry("chat: carol left: quit",
                {{"CHAT_NAME", "carol"}, {"CLOSE_REASON", "session_closed"}});
+}
+
+// Members still in when the daemon stops leave with it: each is logged
+// with the reason (and counted as gone).
+TEST_P(ChatJournal, MembersStillInLeaveWithTheDaemon) {
+  auto dave = join("dave");
+  expect_entry("chat: dave joined from 127.0.0.1", {{"CHAT_NAME", "dave"}});
+  daemon_->send_signal(SIGTERM);
+  EXPECT_EQ(dave.read_line(), "* server shutting down; goodbye\n");
+  EXPECT_EQ(dave.wait_closed(), IoStatus::closed);
+  expect_entry("chat: dave left: shutdown", {{"CHAT_NAME", "dave"}, {"CLOSE_REASON", "shutdown"}});
+  EXPECT_EQ(daemon_->wait_exit(kWait), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, ChatJournal, kAllModels, model_name);

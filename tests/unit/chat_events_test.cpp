@@ -86,6 +86,12 @@ class Room final : private Courier {
     hub_->gone(client.id, *this);
   }
 
+  // The listener's driver goes: the room hears why, then it goes.
+  void end(CloseReason why) {
+    hub_->ended(why);
+    hub_.reset();
+  }
+
   // The events logged since the last take().
   std::vector<Event> take() {
     std::vector<Event> events;
@@ -219,11 +225,38 @@ TEST(ChatEvents, JoinsLeavesAndLinesAreCounted) {
   EXPECT_EQ(figures.chat_leaves, 0u);
   EXPECT_EQ(figures.chat_lines, 3u);
   EXPECT_EQ(figures.chat_members(), 2u);
+  // Each copy the room handed out: 2 welcomes, bob's join notice to
+  // alice, 3 lines to the other member, /who's roster, /help's 6 lines,
+  // /nick's answer and notice, /me's usage, /bogus's answer.
+  EXPECT_EQ(figures.chat_deliveries, 2u + 1u + 3u + 1u + 6u + 2u + 1u + 1u);
 
   room.close(a, CloseReason::peer_reset);
   figures = room.figures();
   EXPECT_EQ(figures.chat_leaves, 1u);
   EXPECT_EQ(figures.chat_members(), 1u);
+}
+
+// Members still in when the listener goes leave with it: each is logged
+// with the listener's reason and counted, so the member count of a
+// successor sharing the counters starts right.
+TEST(ChatEvents, MembersLeaveWithTheListener) {
+  Room room;
+  const std::size_t a = room.connect("127.0.0.1");
+  const std::size_t b = room.connect("127.0.0.1");
+  room.connect("127.0.0.1");  // never joins
+  room.send(a, "alice\n");
+  room.send(b, "bob\n");
+  room.take();
+  room.end(CloseReason::listener_removed);
+  const auto events = room.take();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].text, "chat: alice left: listener_removed");
+  EXPECT_EQ(events[0].fields.at("CLOSE_REASON"), "listener_removed");
+  EXPECT_EQ(events[1].text, "chat: bob left: listener_removed");
+  const auto figures = room.figures();
+  EXPECT_EQ(figures.chat_joins, 2u);
+  EXPECT_EQ(figures.chat_leaves, 2u);
+  EXPECT_EQ(figures.chat_members(), 0u);
 }
 
 }  // namespace

@@ -83,7 +83,7 @@ void ForkListener::stop(std::function<void()> done) {
   // The processes hear why before their links to the hub close.
   for (const auto& [pid, child] : children_) end(pid, end_reason_);
   if (hub_) {
-    hub_->halt();
+    hub_->halt(end_reason_);
     // Freed after the loop's current batch of events, which may name its links.
     loop_.post([doomed = std::shared_ptr<Hub>(std::move(hub_))] {});
   }

@@ -55,10 +55,11 @@ Hub::Hub(event::Loop& loop, std::unique_ptr<proto::Service> service, std::size_t
       buffer_(kMaxPacket),
       flush_turn_(loop, [this] { flush_deliveries(); }) {}
 
-Hub::~Hub() { halt(); }
+Hub::~Hub() { halt(CloseReason::shutdown); }
 
-void Hub::halt() noexcept {
+void Hub::halt(CloseReason why) noexcept {
   halted_ = true;
+  if (service_) service_->ended(why);
   service_.reset();
   flush_turn_.cancel();
   dirty_.clear();

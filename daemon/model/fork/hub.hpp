@@ -11,6 +11,7 @@
 
 #include "event/deferred.hpp"
 #include "event/loop.hpp"
+#include "model/close_reason.hpp"
 #include "net/packet_queue.hpp"
 #include "net/unique_fd.hpp"
 #include "proto/service.hpp"
@@ -34,12 +35,13 @@ class Hub final : private proto::Courier {
   Hub& operator=(const Hub&) = delete;
   ~Hub();
 
-  // Ends the Service first (at teardown nobody is told who left), then
+  // Ends the Service first, telling it its members leave for `why` (at
+  // teardown nobody is told who left), then
   // closes every link, which tells the processes still running to finish.
   // The Hub does nothing more afterwards; destroy it from a posted
   // function, after the loop's current batch of events (which may still
   // name its links).
-  void halt() noexcept;
+  void halt(CloseReason why) noexcept;
 
   // A connection process started; `socket` is the master's end of its link.
   void add(proto::ConnectionId id, net::UniqueFd socket);

@@ -53,7 +53,7 @@ Reactor::Reactor(DriverSettings settings, net::Fd listening, proto::Protocol pro
 }
 
 Reactor::~Reactor() {
-  ServiceDesk::close(hall_);
+  ServiceDesk::close(hall_, state_.end_reason);
   const auto now = Clock::now();
   while (!connections_.empty()) {
     connections_.front().end_now(state_.end_reason.load(), now);

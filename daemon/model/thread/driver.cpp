@@ -16,7 +16,7 @@ class ThreadDriver final : public Driver {
   // thread is woken, and all are joined.
   ~ThreadDriver() override {
     acceptor_.stop();
-    shared_.hub.close();
+    shared_.hub.close(shared_.end_reason);
     shared_.closing.signal();
     shared_.threads.join_all();
   }

@@ -21,8 +21,9 @@ void Hub::leave(proto::ConnectionId id) noexcept {
   }
 }
 
-void Hub::close() noexcept {
+void Hub::close(CloseReason why) noexcept {
   std::lock_guard lock(mutex_);
+  if (service_) service_->ended(why);
   service_.reset();
   members_.clear();
 }

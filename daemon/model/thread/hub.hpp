@@ -5,6 +5,7 @@
 // messages in order. Deliveries go to the receiver's Mailbox; the Service
 // never waits for a socket.
 
+#include "model/close_reason.hpp"
 #include "model/thread/mailbox.hpp"
 #include "proto/service.hpp"
 
@@ -39,9 +40,10 @@ class Hub final : private proto::Courier {
   // if it had joined (a Service that throws is logged).
   void leave(proto::ConnectionId id) noexcept;
 
-  // Destroys the Service (driver teardown): later calls do nothing, so no
-  // one is told about connections closed afterwards.
-  void close() noexcept;
+  // Destroys the Service (driver teardown) once it heard that its members
+  // leave for `why`: later calls do nothing, so no one is told about
+  // connections closed afterwards.
+  void close(CloseReason why) noexcept;
 
  private:
   void deliver(proto::ConnectionId to, std::string_view bytes) override;

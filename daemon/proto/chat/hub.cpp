@@ -41,6 +41,30 @@ Command parse_command(std::string_view line) noexcept {
   return {line.substr(0, space), trim(line.substr(space + 1))};
 }
 
+// Counts what the room hands out into chat_deliveries, once per message
+// the room handles rather than once per delivery: a line to 200 members is
+// one atomic add, not 200 (what keeps counting free at chat's rates).
+class CountingCourier final : public Courier {
+ public:
+  CountingCourier(Courier& out, const metrics::ListenerMetrics& metrics) noexcept
+      : out_(out), metrics_(metrics) {}
+  CountingCourier(const CountingCourier&) = delete;
+  CountingCourier& operator=(const CountingCourier&) = delete;
+  ~CountingCourier() {
+    if (count_ != 0) metrics::add(metrics_.here().chat_deliveries, count_);
+  }
+
+  void deliver(ConnectionId to, std::string_view bytes) override {
+    out_.deliver(to, bytes);
+    ++count_;
+  }
+
+ private:
+  Courier& out_;
+  const metrics::ListenerMetrics& metrics_;
+  std::uint64_t count_ = 0;
+};
+
 // One room: who is connected, who has joined under which name, in which
 // order. Every reply goes through the Courier, never straight to a session,
 // so a client sees its own replies and others' lines in one order.
@@ -56,8 +80,9 @@ class ChatHub final : public Service {
         metrics_(context.metrics),
         log_(context.log) {}
 
-  void message(ConnectionId from, std::string_view message, Courier& courier) override {
+  void message(ConnectionId from, std::string_view message, Courier& out) override {
     if (message.empty()) return;
+    CountingCourier courier(out, metrics_);
     const char tag = message.front();
     message.remove_prefix(1);
     auto& client = clients_[from];
@@ -86,7 +111,25 @@ class ChatHub final : public Service {
     }
   }
 
-  void gone(ConnectionId who, Courier& courier) override {
+  // The members still in leave with the listener (for the log and the
+  // member count; there is nobody left to tell).
+  void ended(metrics::CloseReason why) noexcept override {
+    try {
+      for (const auto& [joined, id] : order_) {
+        Client& client = clients_.at(id);
+        if (client.close_reason.empty()) client.close_reason = metrics::to_string(why);
+        metrics::add(metrics_.here().chat_leaves);
+        log_leave(id, client);
+      }
+    } catch (...) {  // out of memory for a log line: the counts are what matter
+    }
+    order_.clear();
+    names_.clear();
+    clients_.clear();
+  }
+
+  void gone(ConnectionId who, Courier& out) override {
+    CountingCourier courier(out, metrics_);
     const auto it = clients_.find(who);
     if (it == clients_.end()) return;
     const Client client = std::move(it->second);
