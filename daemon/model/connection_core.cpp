@@ -186,7 +186,6 @@ bool ConnectionCore::deliver(std::string_view bytes) noexcept {
     cut_off();
     return false;
   }
-  metrics::add(counters_.chat_deliveries);
   return true;
 }
 

@@ -65,7 +65,7 @@ class ConnectionCore {
     // Ends the "connection from PEER" line: " served by tcp#3", or empty.
     std::string served_by;
     // The listener's counters: the core counts the connection (accepted,
-    // closed by reason, duration), its bytes and the deliveries it takes.
+    // closed by reason, duration) and its bytes.
     metrics::ListenerMetrics metrics;
   };
 

@@ -167,6 +167,30 @@ TEST_P(MetricsTest, CountsAreExact) {
         << reason;
 }
 
+// Every HTTP response is counted once by its status code, and timed: the
+// status listener's own requests are the test's. A scrape is counted once
+// its response is queued, after it was rendered: the scrape before shows
+// neither itself nor what follows; the scrape after shows all but itself.
+TEST_P(MetricsTest, CountsHttpResponsesByCode) {
+  const auto requests = [&](const char* code) {
+    return "netcookd_http_requests_total{listener=\"status\",protocol=\"http\",model=\"" +
+           model() + "\",code=\"" + code + "\"}";
+  };
+  const std::string timed = "netcookd_http_request_duration_seconds_count{listener=\"status\","
+                            "protocol=\"http\",model=\"" + model() + "\"}";
+  const Samples before = scraper_.samples();
+  constexpr int kFound = 3, kMissing = 2;
+  for (int i = 0; i < kFound; ++i) EXPECT_EQ(fetch(status_port_, "/status.json").status, 200);
+  for (int i = 0; i < kMissing; ++i) EXPECT_EQ(fetch(status_port_, "/nothing").status, 404);
+  const Samples after = scraper_.samples();
+  EXPECT_EQ(value_of(after, requests("200")) - value_of(before, requests("200")),
+            std::uint64_t{kFound + 1});
+  EXPECT_EQ(value_of(after, requests("404")) - value_of(before, requests("404")),
+            std::uint64_t{kMissing});
+  EXPECT_EQ(value_of(after, timed) - value_of(before, timed),
+            std::uint64_t{kFound + kMissing + 1});
+}
+
 // The daemon's and the process's series are there, and the status
 // listener's own.
 TEST_P(MetricsTest, DaemonSeries) {
