@@ -66,6 +66,7 @@ ConnectionCore::ConnectionCore(Setup setup, proto::Uplink* uplink, Clock::time_p
 ConnectionCore::~ConnectionCore() {
   tell_session_closed();
   const auto duration = latest_ - started_;
+  flush_bytes();
   counters_.closed_by(reason());
   counters_.connection_ended(static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(duration).count()));
@@ -121,9 +122,28 @@ void ConnectionCore::open(Clock::time_point now) noexcept {
 void ConnectionCore::received(std::string_view data, Clock::time_point now) noexcept {
   if (closed_) return;
   bytes_in_ += data.size();
-  metrics::add(counters_.bytes_in, data.size());
+  count_bytes(now);
   last_active_ = now;
   call_session([this, data](proto::Session& session) { session.receive(data, out_); }, now);
+}
+
+// An atomic add per read or write costs more than a small chat delivery
+// itself (chat-c200 under epoll: +28% CPU per line), so the bytes go to
+// the listener's counters in batches: past kByteBatch, a second after the
+// last batch (deadline() wakes a quiet connection for it), and at the end.
+void ConnectionCore::count_bytes(Clock::time_point now) noexcept {
+  if (now < next_byte_count_ &&
+      bytes_in_ + bytes_out_ - counted_in_ - counted_out_ < kByteBatch)
+    return;
+  next_byte_count_ = now + std::chrono::seconds(1);
+  flush_bytes();
+}
+
+void ConnectionCore::flush_bytes() noexcept {
+  if (bytes_in_ != counted_in_) metrics::add(counters_.bytes_in, bytes_in_ - counted_in_);
+  if (bytes_out_ != counted_out_) metrics::add(counters_.bytes_out, bytes_out_ - counted_out_);
+  counted_in_ = bytes_in_;
+  counted_out_ = bytes_out_;
 }
 
 void ConnectionCore::peer_finished() noexcept {
@@ -137,7 +157,7 @@ void ConnectionCore::sent(std::size_t bytes, Clock::time_point now) noexcept {
   latest_ = now;
   if (bytes > 0) {
     bytes_out_ += bytes;
-    metrics::add(counters_.bytes_out, bytes);
+    count_bytes(now);
     last_active_ = now;
   }
   settle();
@@ -158,6 +178,7 @@ void ConnectionCore::failed(int error) noexcept {
 void ConnectionCore::expire(Clock::time_point now) noexcept {
   if (closed_) return;
   latest_ = now;
+  count_bytes(now);
   if (ending_) {
     if (now >= drain_until_) close(*finish_);
     return;
@@ -219,8 +240,13 @@ bool ConnectionCore::wants_read() const noexcept {
 
 Clock::time_point ConnectionCore::deadline() const noexcept {
   if (closed_) return Clock::time_point::max();
-  if (ending_) return drain_until_;
-  const Clock::time_point idle = last_active_ + limits_.idle_timeout;
+  // Bytes not yet counted are counted by then, even if the connection
+  // goes quiet.
+  const Clock::time_point count =
+      bytes_in_ + bytes_out_ != counted_in_ + counted_out_ ? next_byte_count_
+                                                           : Clock::time_point::max();
+  if (ending_) return std::min(drain_until_, count);
+  const Clock::time_point idle = std::min(last_active_ + limits_.idle_timeout, count);
   if (partial_ && !finish_) return std::min(idle, partial_since_ + limits_.read_timeout);
   return idle;
 }

@@ -48,6 +48,10 @@ using Clock = std::chrono::steady_clock;
 // leave (HTTP's 408 to a client that still reads).
 inline constexpr Clock::duration kDrainTime = std::chrono::seconds(1);
 
+// How many bytes a connection moves before they are added to its
+// listener's counters, if a second has not passed first.
+inline constexpr std::uint64_t kByteBatch = 64 * 1024;
+
 class ConnectionCore {
  public:
   // Who the connection is and who serves it. Everything referred to must
@@ -105,7 +109,9 @@ class ConnectionCore {
   // What it wants next.
   bool wants_read() const noexcept;
   bool wants_write() const noexcept { return !closed_ && !out_.empty(); }
-  // When expire() is due: the nearest of the idle, read and drain deadlines;
+  // When expire() is due: the nearest of the idle, read and drain deadlines
+  // and, while some bytes are not yet in the listener's counters, the
+  // moment they are added (at most a second after the last batch);
   // Clock::time_point::max() once closed.
   Clock::time_point deadline() const noexcept;
   bool closed() const noexcept { return closed_.has_value(); }
@@ -128,6 +134,8 @@ class ConnectionCore {
   void track_partial(Clock::time_point now) noexcept;
   void ending(CloseReason reason, Clock::time_point now, Clock::duration drain) noexcept;
   void settle() noexcept;
+  void count_bytes(Clock::time_point now) noexcept;
+  void flush_bytes() noexcept;
   void tell_session_closed() noexcept;
   void close(CloseReason reason) noexcept;
   void log_decision(const char* what, config::Duration limit) const noexcept;
@@ -148,6 +156,11 @@ class ConnectionCore {
   Clock::time_point latest_;  // the latest time it was told: its end, once closed
   std::uint64_t bytes_in_ = 0;
   std::uint64_t bytes_out_ = 0;
+  // What of them the listener's counters have (count_bytes), and when
+  // they get the rest.
+  std::uint64_t counted_in_ = 0;
+  std::uint64_t counted_out_ = 0;
+  Clock::time_point next_byte_count_{};
 
   // Set once the conversation is over (finishing or ending): the reason it
   // will close with once the Outbox is written.

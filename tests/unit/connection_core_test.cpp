@@ -114,6 +114,11 @@ TEST_F(ConnectionCoreTest, AnswersAndCountsBothWays) {
   EXPECT_EQ(write_all(*core, t0_ + 1s), "hi\n");
   EXPECT_EQ(core->bytes_in(), 3u);
   EXPECT_EQ(core->bytes_out(), 9u);             // "hello\n" and "hi\n"
+  // The bytes written go to the listener's counters a second after the
+  // first batch (the bytes read, at t0_ + 1s), even if nothing moves then.
+  EXPECT_EQ(core->deadline(), t0_ + 2s);
+  core->expire(t0_ + 2s);
+  EXPECT_FALSE(core->closed());
   EXPECT_EQ(core->deadline(), t0_ + 1s + 10s);  // idle, from the last byte
 }
 
