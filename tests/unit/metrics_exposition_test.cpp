@@ -4,6 +4,7 @@
 // they have no series.
 
 #include "metrics/exposition.hpp"
+#include "metrics_figures.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -20,24 +21,13 @@ namespace {
 using testing::HasSubstr;
 using testing::Not;
 
-ListenerFigures listener(std::string name, std::string protocol, std::string model) {
-  ListenerFigures l;
-  l.name = std::move(name);
-  l.protocol = std::move(protocol);
-  l.model = std::move(model);
-  l.address = "127.0.0.1:7007";
-  l.connection_duration.cumulative.assign(kConnectionBounds.size() + 1, 0);
-  l.request_duration.cumulative.assign(kRequestBounds.size() + 1, 0);
-  return l;
-}
-
 Figures sample_figures() {
   Figures f;
   f.main_pid = 1234;
   f.start_time = 1796601600.25;
   f.reloads_ok = 2;
   f.reloads_failed = 1;
-  auto echo = listener("echo", "echo", "fork");
+  auto echo = listener_figures("echo", "echo", "fork");
   echo.accepted = 10;
   echo.closed[static_cast<std::size_t>(CloseReason::peer_closed)] = 8;
   echo.refused[static_cast<std::size_t>(CloseReason::full)] = 1;
@@ -47,7 +37,7 @@ Figures sample_figures() {
   // 8 connections: 3 under 1ms, 5 more under 1s.
   echo.connection_duration.cumulative = {3, 3, 3, 8, 8, 8, 8, 8, 8, 8};
   echo.connection_duration.sum_usec = 1'500'000;
-  auto web = listener("web", "http", "epoll");
+  auto web = listener_figures("web", "http", "epoll");
   web.address = "[::1]:8080";
   web.accepted = 1;
   web.http_requests[http_code_slot(200)] = 5;
@@ -178,7 +168,7 @@ TEST(Exposition, FamiliesWithoutSeriesAreLeftOut) {
 
 TEST(Exposition, ChatSeries) {
   Figures f = sample_figures();
-  auto chat = listener("chat", "chat", "select");
+  auto chat = listener_figures("chat", "chat", "select");
   chat.chat_joins = 5;
   chat.chat_leaves = 2;
   chat.chat_lines = 12;
@@ -194,7 +184,7 @@ TEST(Exposition, ChatSeries) {
 
 TEST(Exposition, LabelValuesAreEscaped) {
   Figures f;
-  auto odd = listener("odd", "echo", "epoll");
+  auto odd = listener_figures("odd", "echo", "epoll");
   odd.address = "/run/a\"b\\c\nd";
   f.listeners = {odd};
   const std::string text = prometheus_text(f, ProcessFigures{}, "1\"2");
@@ -206,7 +196,7 @@ TEST(Exposition, LabelValuesAreEscaped) {
 // once, before its samples, which are together; counters end in _total.
 TEST(Exposition, EachFamilyOnceAndTogether) {
   Figures f = sample_figures();
-  f.listeners.push_back(listener("chat", "chat", "thread"));
+  f.listeners.push_back(listener_figures("chat", "chat", "thread"));
   const std::string text = prometheus_text(f, sample_process(), "0.9.0");
   ASSERT_TRUE(text.ends_with("\n"));
   std::set<std::string> histograms;

@@ -2,6 +2,7 @@
 // METRICS) promises, down to which keys appear for which protocol.
 
 #include "metrics/exposition.hpp"
+#include "metrics_figures.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -14,23 +15,12 @@ namespace {
 using testing::HasSubstr;
 using testing::Not;
 
-ListenerFigures listener(std::string name, std::string protocol) {
-  ListenerFigures l;
-  l.name = std::move(name);
-  l.protocol = std::move(protocol);
-  l.model = "epoll";
-  l.address = "127.0.0.1:7007";
-  l.connection_duration.cumulative.assign(kConnectionBounds.size() + 1, 0);
-  l.request_duration.cumulative.assign(kRequestBounds.size() + 1, 0);
-  return l;
-}
-
 Figures sample() {
   Figures f;
   f.main_pid = 1234;
   f.start_time = 1796601600.25;
   f.reloads_ok = 1;
-  auto echo = listener("echo", "echo");
+  auto echo = listener_figures("echo", "echo");
   echo.accepted = 10;
   echo.closed[static_cast<std::size_t>(CloseReason::peer_closed)] = 8;
   echo.refused[static_cast<std::size_t>(CloseReason::full)] = 1;
@@ -39,12 +29,12 @@ Figures sample() {
   echo.cpu_nsec = 12'000'000;
   echo.connection_duration.cumulative.assign(kConnectionBounds.size() + 1, 8);
   echo.connection_duration.sum_usec = 1'500'000;
-  auto web = listener("web", "http");
+  auto web = listener_figures("web", "http");
   web.http_requests[http_code_slot(200)] = 5;
   web.http_requests[http_code_slot(404)] = 1;
   web.request_duration.cumulative.assign(kRequestBounds.size() + 1, 6);
   web.request_duration.sum_usec = 10'000;
-  auto chat = listener("chat", "chat");
+  auto chat = listener_figures("chat", "chat");
   chat.chat_joins = 4;
   chat.chat_leaves = 1;
   chat.chat_lines = 12;
@@ -99,7 +89,7 @@ TEST(StatusJson, UnknownProcessFiguresAreNull) {
 
 TEST(StatusJson, StringsAreEscaped) {
   Figures f;
-  auto odd = listener("odd", "echo");
+  auto odd = listener_figures("odd", "echo");
   odd.address = "/run/a\"b\\c\x01";
   f.listeners = {odd};
   const auto json = status_json(f, ProcessFigures{}, "0.9.0", 1.0);
