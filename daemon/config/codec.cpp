@@ -133,6 +133,72 @@ bool decode(Decoder& in, net::Address& address) {
   return decode_enum(in, kAddressKinds, kind) && in.text(host) && decode_integer(in, port);
 }
 
+void encode(Encoder& out, const net::Cidr& cidr) {
+  const auto& [network, bits, v4] = cidr;
+  const auto& [bytes] = network;
+  out.text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  encode_number(out, bits);
+  out.flag(v4);
+}
+
+bool decode(Decoder& in, net::Cidr& cidr) {
+  auto& [network, bits, v4] = cidr;
+  std::string bytes;
+  if (!in.text(bytes) || bytes.size() != network.bytes.size()) return in.reject();
+  for (std::size_t i = 0; i < bytes.size(); ++i)
+    network.bytes[i] = static_cast<std::uint8_t>(bytes[i]);
+  return decode_integer(in, bits) && bits <= 128 && in.flag(v4);
+}
+
+void encode(Encoder& out, const std::vector<net::Cidr>& list) {
+  encode_number(out, list.size());
+  for (const auto& cidr : list) encode(out, cidr);
+}
+
+// At most kMaxCidrs entries, so that a corrupt length cannot allocate much.
+bool decode(Decoder& in, std::vector<net::Cidr>& list) {
+  constexpr std::size_t kMaxCidrs = 1 << 16;
+  std::size_t size = 0;
+  if (!decode_integer(in, size) || size > kMaxCidrs) return in.reject();
+  list.assign(size, net::Cidr{});
+  for (auto& cidr : list)
+    if (!decode(in, cidr)) return false;
+  return true;
+}
+
+void encode(Encoder& out, const TokenRate& token_rate) {
+  const auto& [rate, burst] = token_rate;
+  const auto& [count, period] = rate;
+  encode_number(out, count);
+  out.duration(period);
+  encode_number(out, burst);
+}
+
+bool decode(Decoder& in, TokenRate& token_rate) {
+  auto& [rate, burst] = token_rate;
+  auto& [count, period] = rate;
+  return decode_integer(in, count) && in.duration(period) && decode_integer(in, burst);
+}
+
+void encode(Encoder& out, const Guards& guards) {
+  const auto& [allow, deny, max_connections_per_source, source_prefix_v6, connection_rate,
+               proxy_from] = guards;
+  encode(out, allow);
+  encode(out, deny);
+  encode_number(out, max_connections_per_source);
+  encode_number(out, source_prefix_v6);
+  encode(out, connection_rate);
+  encode(out, proxy_from);
+}
+
+bool decode(Decoder& in, Guards& guards) {
+  auto& [allow, deny, max_connections_per_source, source_prefix_v6, connection_rate,
+         proxy_from] = guards;
+  return decode(in, allow) && decode(in, deny) && decode_integer(in, max_connections_per_source) &&
+         decode_integer(in, source_prefix_v6) && decode(in, connection_rate) &&
+         decode(in, proxy_from);
+}
+
 void encode(Encoder& out, const EchoOptions& echo) {
   const auto& [mode, prefix, max_line] = echo;
   encode_number(out, mode);
@@ -146,16 +212,17 @@ bool decode(Decoder& in, EchoOptions& echo) {
 }
 
 void encode(Encoder& out, const ChatOptions& chat) {
-  const auto& [max_line, max_outbox, max_members] = chat;
+  const auto& [max_line, max_outbox, max_members, flood] = chat;
   encode_number(out, max_line);
   encode_number(out, max_outbox);
   encode_number(out, max_members);
+  encode(out, flood);
 }
 
 bool decode(Decoder& in, ChatOptions& chat) {
-  auto& [max_line, max_outbox, max_members] = chat;
+  auto& [max_line, max_outbox, max_members, flood] = chat;
   return decode_integer(in, max_line) && decode_integer(in, max_outbox) &&
-         decode_integer(in, max_members);
+         decode_integer(in, max_members) && decode(in, flood);
 }
 
 void encode(Encoder& out, const HttpOptions& http) {
@@ -197,21 +264,22 @@ bool decode(Decoder& in, Mark& mark) {
 
 void encode(Encoder& out, const Limits& limits) {
   const auto& [max_connections, idle_timeout, read_timeout, shutdown_timeout, max_outbox,
-               log_connections] = limits;
+               log_connections, guards] = limits;
   encode_number(out, max_connections);
   out.duration(idle_timeout);
   out.duration(read_timeout);
   out.duration(shutdown_timeout);
   encode_number(out, max_outbox);
   out.flag(log_connections);
+  encode(out, guards);
 }
 
 bool decode(Decoder& in, Limits& limits) {
   auto& [max_connections, idle_timeout, read_timeout, shutdown_timeout, max_outbox,
-         log_connections] = limits;
+         log_connections, guards] = limits;
   return decode_integer(in, max_connections) && in.duration(idle_timeout) &&
          in.duration(read_timeout) && in.duration(shutdown_timeout) &&
-         decode_integer(in, max_outbox) && in.flag(log_connections);
+         decode_integer(in, max_outbox) && in.flag(log_connections) && decode(in, guards);
 }
 
 void encode(Encoder& out, const Listener& listener) {

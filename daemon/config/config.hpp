@@ -5,9 +5,11 @@
 // check; code above this layer never validates again.
 
 #include "net/address.hpp"
+#include "net/cidr.hpp"
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,42 @@ struct LogOptions {
   bool operator==(const LogOptions&) const = default;
 };
 
+// A rate: `count` events per `period` ("20/s", "600/m"); count 0 is
+// unlimited.
+struct Rate {
+  std::uint32_t count = 0;
+  Duration period = std::chrono::seconds(1);
+
+  bool unlimited() const noexcept { return count == 0; }
+  bool operator==(const Rate&) const = default;
+};
+
+// A token bucket: `rate` tokens a `period` flow in, up to `burst` held.
+struct TokenRate {
+  Rate rate;                // unlimited: no bucket
+  std::uint32_t burst = 0;  // >= 1 when rate is set
+  bool operator==(const TokenRate&) const = default;
+};
+
+// Who may connect and how often: the accept gate's rules, checked in this
+// order after the PROXY header (when the peer is in proxy_from): deny and
+// allow, max_connections_per_source, connection_rate, then
+// max_connections. Unix-socket peers are not filtered by address.
+struct Guards {
+  std::vector<net::Cidr> allow;  // empty: every address not denied
+  std::vector<net::Cidr> deny;
+  // Open connections from one source; 0 is unlimited. A source is an IPv4
+  // address, or an IPv6 address's first source_prefix_v6 bits.
+  std::size_t max_connections_per_source = 0;
+  unsigned source_prefix_v6 = 64;
+  // New connections per source (connection_rate: {per_source, burst}).
+  TokenRate connection_rate;
+  // proxy_protocol: {from}: peers that must start with a PROXY header (v1
+  // or v2), whose address then stands for the peer's everywhere.
+  std::vector<net::Cidr> proxy_from;
+  bool operator==(const Guards&) const = default;
+};
+
 // Limits every model enforces; `defaults:` sets them for all listeners and
 // a listener may override any of them.
 struct Limits {
@@ -42,6 +80,7 @@ struct Limits {
   // A connection's end is logged at info (with its journal fields), not at
   // debug.
   bool log_connections = false;
+  Guards guards;
   bool operator==(const Limits&) const = default;
 };
 
@@ -60,6 +99,9 @@ struct ChatOptions {
   std::size_t max_outbox = 256 * 1024;
   // Defaults to the listener's limits.max_connections.
   std::size_t max_members = 1024;
+  // Flood control: lines a member may send; over it, the member's socket is
+  // not read until tokens are back (slowed, never cut off, nothing lost).
+  TokenRate flood{Rate{10, std::chrono::seconds(1)}, 50};
   bool operator==(const ChatOptions&) const = default;
 };
 

@@ -10,6 +10,7 @@ constexpr std::array<std::string_view, kCloseReasons> kNames = {
     "peer_closed",   "peer_reset",      "session_closed", "idle_timeout",
     "read_timeout",  "outbox_overflow", "shutdown",       "listener_removed",
     "session_error", "io_error",        "full",           "unserved",
+    "denied",        "per_source",      "rate",           "proxy_header",
 };
 
 }  // namespace

@@ -26,9 +26,15 @@ enum class CloseReason : std::uint8_t {
                      // select, a descriptor beyond what select(2) can watch)
   unserved,          // refused at accept: the model could not serve it (no
                      // thread or process could be made)
+  denied,            // refused: the peer's address is denied (deny, allow)
+  per_source,        // refused: max_connections_per_source reached
+  rate,              // refused: the source's connection_rate is spent
+  proxy_header,      // refused: a peer in proxy_protocol.from sent no valid
+                     // PROXY header (malformed, or none within read_timeout)
 };
 
-inline constexpr std::size_t kCloseReasons = static_cast<std::size_t>(CloseReason::unserved) + 1;
+inline constexpr std::size_t kCloseReasons =
+    static_cast<std::size_t>(CloseReason::proxy_header) + 1;
 
 // The word for logs and metrics: "peer_closed", "idle_timeout", ...
 std::string_view to_string(CloseReason reason) noexcept;

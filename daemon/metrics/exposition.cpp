@@ -12,7 +12,9 @@ namespace {
 // Reasons a connection that was served ends with, and reasons one is
 // refused: each always a series of its family.
 constexpr CloseReason kLastServedReason = CloseReason::io_error;
-constexpr std::array kRefusalReasons = {CloseReason::full, CloseReason::unserved};
+constexpr std::array kRefusalReasons = {CloseReason::full,       CloseReason::unserved,
+                                        CloseReason::denied,     CloseReason::per_source,
+                                        CloseReason::rate,       CloseReason::proxy_header};
 
 bool is_refusal(std::size_t reason) {
   for (const auto r : kRefusalReasons)

@@ -11,7 +11,7 @@
 // listener, no chat listener, a process figure that could not be read) is
 // left out whole. Reasons: every reason a connection can end with is a
 // series of netcookd_connections_closed_total from the start (0 included),
-// and both refusal reasons of netcookd_connections_refused_total, so
+// and every refusal reason of netcookd_connections_refused_total, so
 // rate() works from the first scrape; HTTP status codes appear once
 // counted (the codes netcookd answers with, "other" for any else).
 
