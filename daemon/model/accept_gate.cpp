@@ -1,6 +1,8 @@
 #include "model/accept_gate.hpp"
 
 #include "net/accept.hpp"
+#include "net/address.hpp"
+#include "net/cidr.hpp"
 #include "net/socket.hpp"
 
 #include <algorithm>
@@ -20,13 +22,21 @@ constexpr AcceptGate::Clock::duration kBackoffMax = std::chrono::seconds(1);
 
 }  // namespace
 
-AcceptGate::AcceptGate(spdlog::logger& log, ConnectionCount& count, const std::string& refusal,
-                       metrics::ListenerMetrics metrics, int fd_ceiling)
+AcceptGate::AcceptGate(spdlog::logger& log, ConnectionCount& count, SourceGuard& sources,
+                       const proto::Protocol& protocol, metrics::ListenerMetrics metrics,
+                       int fd_ceiling)
     : log_(log),
       count_(count),
-      refusal_(refusal),
+      sources_(sources),
+      protocol_(protocol),
       metrics_(metrics),
       fd_ceiling_(fd_ceiling),
+      per_source_(fmt::format("max_connections_per_source ({}) reached; refusing connections",
+                              sources.rules().max_connections_per_source)),
+      rate_(fmt::format("connection_rate ({}/{}ms, burst {}) spent; refusing connections",
+                        sources.rules().connection_rate.rate.count,
+                        sources.rules().connection_rate.rate.period.count(),
+                        sources.rules().connection_rate.burst)),
       beyond_ceiling_(fmt::format(
           "connection's file descriptor is at or above FD_SETSIZE ({}), which select(2) cannot "
           "watch; refusing connections (the select model serves at most ~{} per process)",
@@ -53,13 +63,33 @@ AcceptGate::Next AcceptGate::accept_some(net::Fd listening, Host& host,
       accept_errors_.settle(log_, now);
       backoff_ = {};
     }
-    if (!take({std::move(accepted.fd), Slot()}, host, now)) return pause(now);
+    if (!take(std::move(accepted), host, now)) return pause(now);
   }
   return Next::again;
 }
 
 // False when the host could not serve the connection.
-bool AcceptGate::take(Admission admission, Host& host, Clock::time_point now) noexcept {
+bool AcceptGate::take(net::Accepted accepted, Host& host, Clock::time_point now) noexcept {
+  Admission admission{std::move(accepted.fd), Slot()};
+  SourceHold hold;
+  if (sources_.active()) {
+    const auto peer =
+        net::ip_of(reinterpret_cast<const sockaddr*>(&accepted.peer), accepted.peer_length);
+    // A peer that sends a PROXY header is vetted by its connection core
+    // once the header names the real peer.
+    if (peer && !sources_.expects_proxy_header(*peer)) {
+      SourceGuard::Verdict verdict = sources_.vet(*peer, now);
+      if (verdict.refused) {
+        refuse(admission.socket.borrow(), *verdict.refused,
+               net::format_sockaddr(reinterpret_cast<const sockaddr*>(&accepted.peer),
+                                    accepted.peer_length),
+               verdict.detail, now);
+        return true;
+      }
+      hold = std::move(verdict.hold);
+      admitted(now);
+    }
+  }
   if (admission.socket.get() >= fd_ceiling_) {
     hit(beyond_ceiling_, now,
         fmt::format("fd {} from {}", admission.socket.get(),
@@ -68,7 +98,7 @@ bool AcceptGate::take(Admission admission, Host& host, Clock::time_point now) no
     return true;
   }
   settle(beyond_ceiling_, now);
-  admission.slot = Slot(count_);
+  admission.slot = Slot(count_, std::move(hold));
   if (!admission.slot) {
     hit(refusals_, now, net::peer_address(admission.socket.borrow()));
     refuse(admission.socket, CloseReason::full);
@@ -89,8 +119,56 @@ bool AcceptGate::take(Admission admission, Host& host, Clock::time_point now) no
 // Best effort: the refusal goes out only if the socket buffer takes it now.
 void AcceptGate::refuse(const net::UniqueFd& socket, CloseReason why) const noexcept {
   metrics_.here().refused_by(why);
-  if (!refusal_.empty())
-    ::send(socket.get(), refusal_.data(), refusal_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  const std::string& bytes = refusal(why);
+  if (!bytes.empty())
+    ::send(socket.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+void AcceptGate::refuse(net::Fd socket, CloseReason why, const std::string& peer,
+                        const std::string& detail, Clock::time_point now) noexcept {
+  metrics_.here().refused_by(why);
+  if (BurstLog* burst = burst_of(why))
+    hit(*burst, now, detail.empty() ? peer : fmt::format("{} ({})", peer, detail));
+  const std::string& bytes = refusal(why);
+  if (socket && !bytes.empty())
+    ::send(socket.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+void AcceptGate::admitted(Clock::time_point now) noexcept {
+  std::lock_guard lock(mutex_);
+  for (BurstLog* burst : {&denied_, &per_source_, &rate_, &proxy_header_}) burst->settle(log_, now);
+}
+
+const std::string& AcceptGate::refusal(CloseReason why) const noexcept {
+  static const std::string none;
+  switch (why) {
+    case CloseReason::full:
+    case CloseReason::unserved:
+      return protocol_.refusal;
+    case CloseReason::per_source:
+      return protocol_.source_refusal;
+    case CloseReason::rate:
+      return protocol_.rate_refusal;
+    default:
+      return none;  // denied, a bad PROXY header: not a byte
+  }
+}
+
+BurstLog* AcceptGate::burst_of(CloseReason why) noexcept {
+  switch (why) {
+    case CloseReason::denied:
+      return &denied_;
+    case CloseReason::per_source:
+      return &per_source_;
+    case CloseReason::rate:
+      return &rate_;
+    case CloseReason::proxy_header:
+      return &proxy_header_;
+    case CloseReason::full:
+      return &refusals_;
+    default:
+      return nullptr;
+  }
 }
 
 // A shortage of descriptors or memory, or a broken listening socket:

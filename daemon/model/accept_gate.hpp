@@ -10,6 +10,11 @@
 //   listening socket (one shut down under us: EINVAL) pauses accepting,
 //   50 ms doubling to 1 s, so that nothing ever spins on a socket that
 //   stays readable; each logged once per burst;
+// - the listener's rules by source address (source_guard.hpp): deny and
+//   allow (closed without a byte), max_connections_per_source and
+//   connection_rate (the protocol's refusals); a peer in
+//   proxy_protocol.from is let through to its connection core, which asks
+//   the same rules once the PROXY header has named the real peer;
 // - max_connections: beyond it a connection gets the protocol's refusal
 //   (best effort, what the socket takes at once) and is closed;
 // - a descriptor ceiling (the select model's FD_SETSIZE), the same way;
@@ -25,7 +30,10 @@
 #include "model/close_reason.hpp"
 #include "model/connection_count.hpp"
 #include "model/slot.hpp"
+#include "model/source_guard.hpp"
+#include "net/accept.hpp"
 #include "net/fd.hpp"
+#include "proto/session.hpp"
 #include "net/unique_fd.hpp"
 
 #include <chrono>
@@ -74,14 +82,28 @@ class AcceptGate {
     pause,  // stop watching the socket until resume_at(), then call again
   };
 
-  // `count` holds max_connections; `refusal` is the protocol's (may be
-  // empty); a connection whose descriptor is `fd_ceiling` or above is
-  // refused; refusals are counted by reason in `metrics`. All must outlive
-  // the gate.
-  AcceptGate(spdlog::logger& log, ConnectionCount& count, const std::string& refusal,
-             metrics::ListenerMetrics metrics, int fd_ceiling = INT_MAX);
+  // `count` holds max_connections; `sources` the rules by address;
+  // `protocol` has the refusals; a connection whose descriptor is
+  // `fd_ceiling` or above is refused; refusals are counted by reason in
+  // `metrics`. All must outlive the gate.
+  AcceptGate(spdlog::logger& log, ConnectionCount& count, SourceGuard& sources,
+             const proto::Protocol& protocol, metrics::ListenerMetrics metrics,
+             int fd_ceiling = INT_MAX);
 
   Next accept_some(net::Fd listening, Host& host, Clock::time_point now) noexcept;
+
+  // A connection the rules refused: counted by its reason, logged once per
+  // burst of the reason with `peer` and `detail`, sent the protocol's
+  // refusal for it (none for denied and proxy_header), closed by the
+  // caller. The connection core calls it too, for a peer a PROXY header
+  // named.
+  void refuse(net::Fd socket, metrics::CloseReason why, const std::string& peer,
+              const std::string& detail, Clock::time_point now) noexcept;
+  // A connection the rules let through: ends the bursts of refusals.
+  void admitted(Clock::time_point now) noexcept;
+
+  // The protocol's bytes for a refusal (empty: none).
+  const std::string& refusal(metrics::CloseReason why) const noexcept;
 
   // When a pause ends (meaningful after Next::pause).
   Clock::time_point resume_at() const noexcept;
@@ -89,15 +111,17 @@ class AcceptGate {
  private:
   Next failed(int error, Clock::time_point now) noexcept;
   Next pause(Clock::time_point now) noexcept;
-  bool take(Admission admission, Host& host, Clock::time_point now) noexcept;
+  bool take(net::Accepted accepted, Host& host, Clock::time_point now) noexcept;
   void refuse(const net::UniqueFd& socket, CloseReason why) const noexcept;
+  BurstLog* burst_of(CloseReason why) noexcept;
 
   void settle(BurstLog& log, Clock::time_point now) noexcept;
   void hit(BurstLog& log, Clock::time_point now, const std::string& detail) noexcept;
 
   spdlog::logger& log_;
   ConnectionCount& count_;
-  const std::string& refusal_;
+  SourceGuard& sources_;
+  const proto::Protocol& protocol_;
   const metrics::ListenerMetrics metrics_;
   const int fd_ceiling_;
   mutable std::mutex mutex_;   // guards what follows
@@ -106,6 +130,10 @@ class AcceptGate {
   BurstLog accept_errors_{"accept failed"};
   BurstLog refusals_{"max_connections reached; refusing connections"};
   BurstLog unserved_{"cannot serve a new connection"};
+  BurstLog denied_{"address denied by allow/deny; refusing connections"};
+  BurstLog per_source_;
+  BurstLog rate_;
+  BurstLog proxy_header_{"no valid PROXY header; closing connections"};
   BurstLog beyond_ceiling_;
 };
 

@@ -16,7 +16,8 @@ ListenerState::ListenerState(DriverSettings driver_settings, net::Fd listening, 
       pid(::getpid()),
       count(std::min(settings.limits.max_connections, static_cast<std::size_t>(fd_ceiling)),
             settings.on_drained),
-      gate(*settings.log, count, protocol.refusal, settings.metrics, fd_ceiling) {}
+      sources(settings.limits.guards),
+      gate(*settings.log, count, sources, protocol, settings.metrics, fd_ceiling) {}
 
 ConnectionCore::Setup ListenerState::setup(net::Fd socket, proto::ConnectionId id,
                                            std::string thread, std::string served_by) const {

@@ -35,7 +35,8 @@ struct ListenerState {
   const proto::Protocol protocol;
   const pid_t pid;  // of the process that serves the connections
   ConnectionCount count;
-  AcceptGate gate;  // the listener's, whichever thread accepts
+  SourceGuard sources;  // the rules by source address, and their tables
+  AcceptGate gate;      // the listener's, whichever thread accepts
   // Set by stop_accepting(); read when the driver closes what is left.
   std::atomic<CloseReason> end_reason{CloseReason::shutdown};
 };

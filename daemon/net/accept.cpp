@@ -41,13 +41,16 @@ Accepted accept_connection(Fd listening) noexcept {
   Accepted result;
   int fd = -1;
   do {
-    fd = ::accept4(listening.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    result.peer_length = sizeof result.peer;
+    fd = ::accept4(listening.get(), reinterpret_cast<sockaddr*>(&result.peer), &result.peer_length,
+                   SOCK_NONBLOCK | SOCK_CLOEXEC);
   } while (fd < 0 && errno == EINTR);
   if (fd >= 0) {
     result.status = Accepted::Status::ok;
     result.fd.reset(fd);
     return result;
   }
+  result.peer_length = 0;
   result.error = errno;
   result.status = classify_accept_error(result.error);
   return result;

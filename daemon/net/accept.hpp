@@ -8,6 +8,8 @@
 #include "net/fd.hpp"
 #include "net/unique_fd.hpp"
 
+#include <sys/socket.h>
+
 namespace netcook::net {
 
 struct Accepted {
@@ -25,6 +27,9 @@ struct Accepted {
   Status status = Status::empty;
   UniqueFd fd;    // set when ok
   int error = 0;  // errno when the status is neither ok nor empty
+  // When ok: the peer's address, as accept(2) gave it (no getpeername).
+  sockaddr_storage peer{};
+  socklen_t peer_length = 0;
 };
 
 // The kind of failure `error` (an errno of accept(2), or of making what a

@@ -130,6 +130,11 @@ struct Protocol {
   // Sent, best effort, to a connection refused because max_connections is
   // reached (e.g. an HTTP 503); empty for a plain close.
   std::string refusal;
+  // Sent, best effort, to a connection refused because its source has
+  // max_connections_per_source open (HTTP 503), or has spent its
+  // connection_rate (HTTP 429); empty for a plain close.
+  std::string source_refusal;
+  std::string rate_refusal;
   // Called in a process forked from the one that made this Protocol (a
   // fork-model connection process), after it closed the descriptors it
   // inherited and before it makes a session: per-process state made anew

@@ -42,6 +42,8 @@ proto::Protocol make_chat(const config::Listener& listener) {
     return proto::chat::make_chat_hub(settings, context);
   };
   protocol.refusal = "! server full; try again later\n";
+  protocol.source_refusal = "! too many connections from your address\n";
+  protocol.rate_refusal = "! too many connections from your address; try again later\n";
   return protocol;
 }
 
@@ -56,6 +58,16 @@ std::shared_ptr<const proto::http::Site> make_site(const config::Listener& liste
     throw std::invalid_argument(
         fmt::format("listener '{}': a status listener needs the daemon's figures", listener.name));
   return proto::http::make_status_site(settings, *arena);
+}
+
+// A whole response for a client refused at accept, sent before anything
+// is read: "429 Too Many Requests: too many connections from your address".
+std::string http_refusal(std::string_view status, std::string_view why) {
+  const std::string body = fmt::format("{}: {}\n", status, why);
+  return fmt::format(
+      "HTTP/1.1 {}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n"
+      "Connection: close\r\nRetry-After: 1\r\n\r\n{}",
+      status, body.size(), body);
 }
 
 proto::Protocol make_http(const config::Listener& listener, const metrics::Arena* arena) {
@@ -75,10 +87,11 @@ proto::Protocol make_http(const config::Listener& listener, const metrics::Arena
     return proto::http::make_http_session(site, context);
   };
   protocol.after_fork = [site] { site->after_fork(); };
-  protocol.refusal =
-      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
-      "Content-Length: 40\r\nConnection: close\r\nRetry-After: 1\r\n\r\n"
-      "503 Service Unavailable: server is full\n";
+  protocol.refusal = http_refusal("503 Service Unavailable", "server is full");
+  protocol.source_refusal =
+      http_refusal("503 Service Unavailable", "too many connections from your address");
+  protocol.rate_refusal =
+      http_refusal("429 Too Many Requests", "too many connections from your address");
   return protocol;
 }
 

@@ -33,7 +33,8 @@ ForkListener::ForkListener(event::Loop& loop, ListenerHost& host, const LoggerFa
       listening_(loop_, listen_fd_.borrow(), *this),
       master_(::getpid()),
       count_(setup_.limits.max_connections, [this] { host_.drained(id()); }),
-      gate_(log_, count_, setup_.protocol.refusal, setup_.metrics),
+      sources_(setup_.limits.guards),
+      gate_(log_, count_, sources_, setup_.protocol, setup_.metrics),
       accept_pause_(loop_, [this] { resume_accepting(); }),
       stop_deadline_(loop_, [this] { escalate_stop(); }) {
   if (setup_.protocol.make_service)

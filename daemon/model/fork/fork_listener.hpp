@@ -116,6 +116,7 @@ class ForkListener final : private event::Watcher, private AcceptGate::Host {
   event::Registration listening_;  // cancelled before listen_fd_ closes
   const pid_t master_;
   ConnectionCount count_;
+  SourceGuard sources_;
   AcceptGate gate_;
   std::unique_ptr<Hub> hub_;  // only when the protocol has a Service
   // The hub link for the next connection (our end, the child's end), made
