@@ -77,7 +77,8 @@ bool AcceptGate::take(net::Accepted accepted, Host& host, Clock::time_point now)
         net::ip_of(reinterpret_cast<const sockaddr*>(&accepted.peer), accepted.peer_length);
     // A peer that sends a PROXY header is vetted by its connection core
     // once the header names the real peer.
-    if (peer && !sources_.expects_proxy_header(*peer)) {
+    admission.awaits_proxy_header = peer && sources_.expects_proxy_header(*peer);
+    if (peer && !admission.awaits_proxy_header) {
       SourceGuard::Verdict verdict = sources_.vet(*peer, now);
       if (verdict.refused) {
         refuse(admission.socket.borrow(), *verdict.refused,
@@ -134,24 +135,43 @@ void AcceptGate::refuse(net::Fd socket, CloseReason why, const std::string& peer
     ::send(socket.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
+SourceGuard::Verdict AcceptGate::vet(const net::IpAddress& peer, const std::string& peer_text,
+                                     Clock::time_point now) {
+  SourceGuard::Verdict verdict = sources_.vet(peer, now);
+  if (verdict.refused)
+    refuse(net::Fd(), *verdict.refused, peer_text, verdict.detail, now);
+  else
+    admitted(now);
+  return verdict;
+}
+
+void AcceptGate::no_header(const std::string& peer_text, const std::string& why,
+                           Clock::time_point now) noexcept {
+  refuse(net::Fd(), CloseReason::proxy_header, peer_text, why, now);
+}
+
 void AcceptGate::admitted(Clock::time_point now) noexcept {
   std::lock_guard lock(mutex_);
   for (BurstLog* burst : {&denied_, &per_source_, &rate_, &proxy_header_}) burst->settle(log_, now);
 }
 
-const std::string& AcceptGate::refusal(CloseReason why) const noexcept {
+const std::string& refusal_of(const proto::Protocol& protocol, CloseReason why) noexcept {
   static const std::string none;
   switch (why) {
     case CloseReason::full:
     case CloseReason::unserved:
-      return protocol_.refusal;
+      return protocol.refusal;
     case CloseReason::per_source:
-      return protocol_.source_refusal;
+      return protocol.source_refusal;
     case CloseReason::rate:
-      return protocol_.rate_refusal;
+      return protocol.rate_refusal;
     default:
       return none;  // denied, a bad PROXY header: not a byte
   }
+}
+
+const std::string& AcceptGate::refusal(CloseReason why) const noexcept {
+  return refusal_of(protocol_, why);
 }
 
 BurstLog* AcceptGate::burst_of(CloseReason why) noexcept {

@@ -29,6 +29,7 @@
 #include "model/burst_log.hpp"
 #include "model/close_reason.hpp"
 #include "model/connection_count.hpp"
+#include "model/peer_vetting.hpp"
 #include "model/slot.hpp"
 #include "model/source_guard.hpp"
 #include "net/accept.hpp"
@@ -50,9 +51,16 @@ namespace netcook::model {
 struct Admission {
   net::UniqueFd socket;
   Slot slot;
+  // The peer is in proxy_protocol.from: its core vets the peer its PROXY
+  // header names (the fork model needs to know before it forks).
+  bool awaits_proxy_header = false;
 };
 
-class AcceptGate {
+// The bytes `protocol` sends a connection refused for `why` (empty: a plain
+// close, as for denied and a bad PROXY header).
+const std::string& refusal_of(const proto::Protocol& protocol, metrics::CloseReason why) noexcept;
+
+class AcceptGate final : public PeerVetting {
  public:
   using Clock = std::chrono::steady_clock;
 
@@ -102,8 +110,13 @@ class AcceptGate {
   // A connection the rules let through: ends the bursts of refusals.
   void admitted(Clock::time_point now) noexcept;
 
-  // The protocol's bytes for a refusal (empty: none).
-  const std::string& refusal(metrics::CloseReason why) const noexcept;
+  // PeerVetting: for the connection core of a peer that sent a PROXY
+  // header, in this process.
+  SourceGuard::Verdict vet(const net::IpAddress& peer, const std::string& peer_text,
+                           Clock::time_point now) override;
+  void no_header(const std::string& peer_text, const std::string& why,
+                 Clock::time_point now) noexcept override;
+  const std::string& refusal(metrics::CloseReason why) const noexcept override;
 
   // When a pause ends (meaningful after Next::pause).
   Clock::time_point resume_at() const noexcept;

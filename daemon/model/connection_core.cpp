@@ -2,6 +2,7 @@
 
 #include "config/units.hpp"
 #include "log/fields.hpp"
+#include "net/address.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -40,24 +41,41 @@ ConnectionCore::ConnectionCore(Setup setup, proto::Uplink* uplink, Clock::time_p
     : limits_(setup.limits),
       log_(setup.log),
       id_(setup.id),
-      peer_(std::move(setup.peer)),
+      peer_(setup.peer),
       counters_(setup.metrics.here()),
       started_(now),
       last_active_(now),
       latest_(now) {
-  const proto::SessionContext context{
-      setup.listener, peer_, std::move(setup.peer_host), setup.pid, std::move(setup.thread), id_,
-      uplink,         &log_,          setup.metrics};
-  metrics::add(counters_.accepted);
+  if (setup.vetting != nullptr) {
+    // The header is read under read_timeout, as a partial request is.
+    pending_ = std::make_unique<Pending>(Pending{std::move(setup), uplink, {}});
+    partial_ = true;
+    partial_since_ = now;
+    const log::PeerScope scope(peer_);
+    log_.debug("connection from {}{}: awaiting its PROXY header", peer_,
+               pending_->setup.served_by);
+    return;
+  }
   try {
-    session_ = setup.protocol.make_session(context);
+    start_session(setup, uplink, {});
   } catch (...) {
     counters_.closed_by(CloseReason::session_error);
     counters_.connection_ended(0);
     throw;
   }
+}
+
+// Counts the connection as accepted: from here on it ends as closed, not
+// refused.
+void ConnectionCore::start_session(Setup& setup, proto::Uplink* uplink, std::string_view via) {
+  const proto::SessionContext context{
+      setup.listener, peer_, std::move(setup.peer_host), setup.pid, std::move(setup.thread), id_,
+      uplink,         &log_,          setup.metrics};
+  metrics::add(counters_.accepted);
+  admitted_ = true;
+  session_ = setup.protocol.make_session(context);
   const log::PeerScope scope(peer_);
-  log_.debug("connection from {}{}", peer_, setup.served_by);
+  log_.debug("connection from {}{}{}", peer_, via, setup.served_by);
 }
 
 // At info with log_connections, else at debug; the figures go as journal
@@ -67,6 +85,10 @@ ConnectionCore::~ConnectionCore() {
   tell_session_closed();
   const auto duration = latest_ - started_;
   flush_bytes();
+  if (!admitted_) {
+    log_refused_end();
+    return;
+  }
   counters_.closed_by(reason());
   counters_.connection_ended(static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(duration).count()));
@@ -79,11 +101,21 @@ ConnectionCore::~ConnectionCore() {
   const std::string out = std::to_string(bytes_out_);
   const log::Field fields[] = {{"CONNECTION_ID", id},    {"CLOSE_REASON", to_string(reason())},
                                {"DURATION_USEC", usec}, {"BYTES_IN", in},
-                               {"BYTES_OUT", out}};
-  const log::FieldScope with_fields(fields);
+                               {"BYTES_OUT", out},      {"PROXY_PEER", via_}};
+  const log::FieldScope with_fields(std::span(fields, via_.empty() ? 5 : 6));
   const log::PeerScope scope(peer_);
   log_.log(level, "connection {} from {} closed: {} after {} ({} bytes in, {} bytes out)", id_,
            peer_, to_string(reason()), as_written(duration), bytes_in_, bytes_out_);
+}
+
+// A proxied peer that never got a session: refused. The vetting counted
+// and logged the refusals it decided; any other end before the header was
+// read (the peer left, a reset, shutdown) is a missing header all the same.
+void ConnectionCore::log_refused_end() const noexcept {
+  if (!refusal_counted_) counters_.refused_by(CloseReason::proxy_header);
+  const log::PeerScope scope(peer_);
+  log_.debug("connection {} from {}{} refused: {}", id_, peer_,
+             via_.empty() ? std::string() : " via " + via_, to_string(reason()));
 }
 
 // Before the session goes, so that what it sends its Service (chat's leave
@@ -103,6 +135,7 @@ void ConnectionCore::tell_session_closed() noexcept {
 template <typename Call>
 void ConnectionCore::call_session(Call call, Clock::time_point now) noexcept {
   latest_ = now;
+  if (!session_) return;  // still awaiting its PROXY header
   try {
     call(*session_);
   } catch (...) {
@@ -124,7 +157,110 @@ void ConnectionCore::received(std::string_view data, Clock::time_point now) noex
   bytes_in_ += data.size();
   count_bytes(now);
   last_active_ = now;
+  if (pending_) {
+    read_header(data, now);
+    return;
+  }
   call_session([this, data](proto::Session& session) { session.receive(data, out_); }, now);
+}
+
+// The parser never needs more than net::kMaxProxyHeader bytes to decide,
+// so what is kept is at most that plus one read.
+void ConnectionCore::read_header(std::string_view data, Clock::time_point now) noexcept {
+  latest_ = now;
+  net::ProxyParse parse;
+  try {
+    pending_->received.append(data);
+    parse = net::parse_proxy_header(pending_->received);
+  } catch (const std::exception& e) {
+    no_header(e.what(), now);
+    return;
+  }
+  switch (parse.status) {
+    case net::ProxyParse::Status::incomplete:
+      return;
+    case net::ProxyParse::Status::invalid:
+      no_header(parse.error, now);
+      return;
+    case net::ProxyParse::Status::complete:
+      admit_named_peer(parse.header, now);
+      return;
+  }
+}
+
+// The peer the header names (the real one for LOCAL and UNKNOWN) faces the
+// listener's rules; admitted, it gets its session, which hears what came
+// after the header.
+void ConnectionCore::admit_named_peer(const net::ProxyHeader& header,
+                                      Clock::time_point now) noexcept {
+  std::unique_ptr<Pending> pending = std::move(pending_);
+  Setup& setup = pending->setup;
+  net::IpAddress ip = setup.peer_ip;
+  std::string rest;
+  try {
+    rest = pending->received.substr(header.length);
+    if (header.source_length != 0) {
+      const auto* source = reinterpret_cast<const sockaddr*>(&header.source);
+      if (const auto named = net::ip_of(source, header.source_length)) ip = *named;
+      via_ = peer_;
+      peer_ = net::format_sockaddr(source, header.source_length);
+      setup.peer_host = net::format_host(source, header.source_length);
+    }
+  } catch (const std::exception& e) {
+    no_header(e.what(), now);
+    return;
+  }
+  partial_ = false;
+  SourceGuard::Verdict verdict;
+  try {
+    verdict = setup.vetting->vet(ip, peer_, now);
+  } catch (const std::exception& e) {
+    const log::PeerScope scope(peer_);
+    log_.warn("connection {} from {}: cannot apply the listener's rules: {}", id_, peer_,
+              e.what());
+    verdict.refused = CloseReason::unserved;
+  }
+  if (verdict.refused) {
+    refusal_counted_ = *verdict.refused != CloseReason::unserved;
+    refuse(*verdict.refused, setup.vetting->refusal(*verdict.refused));
+    return;
+  }
+  source_hold_ = std::move(verdict.hold);
+  try {
+    start_session(setup, pending->uplink, via_.empty() ? std::string() : " via " + via_);
+  } catch (...) {
+    log_session_failure();
+    close(CloseReason::session_error);
+    return;
+  }
+  open(now);
+  if (!closed_ && !rest.empty())
+    call_session([this, &rest](proto::Session& session) { session.receive(rest, out_); }, now);
+}
+
+void ConnectionCore::no_header(const std::string& why, Clock::time_point now) noexcept {
+  if (pending_) pending_->setup.vetting->no_header(peer_, why, now);
+  refusal_counted_ = true;
+  pending_.reset();
+  close(CloseReason::proxy_header);
+}
+
+// What the socket takes at once of the protocol's refusal, as the accept
+// gate sends it; then it closes.
+void ConnectionCore::refuse(CloseReason why, const std::string& refusal) noexcept {
+  if (refusal.empty()) {
+    close(why);
+    return;
+  }
+  try {
+    out_.append(refusal);
+  } catch (...) {
+    close(why);
+    return;
+  }
+  finish_ = why;
+  ending_ = true;
+  drain_until_ = latest_;
 }
 
 // An atomic add per read or write costs more than a small chat delivery
@@ -149,6 +285,10 @@ void ConnectionCore::flush_bytes() noexcept {
 void ConnectionCore::peer_finished() noexcept {
   if (closed_ || peer_eof_) return;
   peer_eof_ = true;
+  if (pending_) {
+    no_header("the connection ended before its PROXY header", latest_);
+    return;
+  }
   if (!finish_) finish_ = CloseReason::peer_closed;
   call_session([this](proto::Session& session) { session.peer_closed(out_); }, latest_);
 }
@@ -183,7 +323,9 @@ void ConnectionCore::expire(Clock::time_point now) noexcept {
     if (now >= drain_until_) close(*finish_);
     return;
   }
-  if (partial_ && !finish_ && now >= partial_since_ + limits_.read_timeout) {
+  if (pending_ && now >= partial_since_ + limits_.read_timeout) {
+    no_header("none within read_timeout " + config::format_duration(limits_.read_timeout), now);
+  } else if (partial_ && !finish_ && now >= partial_since_ + limits_.read_timeout) {
     log_decision("its request did not complete in", limits_.read_timeout);
     ending(CloseReason::read_timeout, now, kDrainTime);
   } else if (now >= last_active_ + limits_.idle_timeout) {
@@ -225,6 +367,11 @@ void ConnectionCore::cut_off() noexcept {
 
 void ConnectionCore::end(CloseReason reason, Clock::time_point now) noexcept {
   if (closed_) return;
+  if (!session_) {  // still awaiting its PROXY header: nothing to say
+    latest_ = now;
+    close(reason);
+    return;
+  }
   if (ending_) {
     latest_ = now;
     drain_until_ = now;  // no more waiting

@@ -22,11 +22,26 @@
 //   closed          reason() says why; the model closes the socket
 // A session's exception or a failed read or write close it at once.
 //
+// A peer in proxy_protocol.from starts one step earlier, before the
+// session exists:
+//   header          its PROXY header is read (under read_timeout); the
+//                   address it names becomes the peer (logs, the session,
+//                   the listener's rules), which the listener's rules
+//                   then vet (PeerVetting): admitted, the session is made
+//                   and fed what followed the header; refused, the
+//                   protocol's refusal goes out and it closes. A missing or
+//                   malformed header closes it (proxy_header). Until it is
+//                   admitted it counts as refused, not accepted.
+//
 // Used by one thread at a time, the one that serves the connection.
 
 #include "config/config.hpp"
+#include "net/proxy_header.hpp"
 #include "metrics/arena.hpp"
 #include "model/close_reason.hpp"
+#include "model/peer_vetting.hpp"
+#include "model/source_guard.hpp"
+#include "net/cidr.hpp"
 #include "proto/session.hpp"
 
 #include <chrono>
@@ -71,10 +86,17 @@ class ConnectionCore {
     // The listener's counters: the core counts the connection (accepted,
     // closed by reason, duration) and its bytes.
     metrics::ListenerMetrics metrics;
+    // Set when the peer must start with a PROXY header (proxy_protocol.from):
+    // who vets the peer it names, and the real peer's address (for a header
+    // that names none: LOCAL, UNKNOWN). Must outlive the core.
+    PeerVetting* vetting = nullptr;
+    net::IpAddress peer_ip;
   };
 
   // Makes the session, whose way to the listener's Service is `uplink`
   // (null when there is none); throws what the protocol's factory throws.
+  // With setup.vetting, the session is made once the PROXY header is read
+  // and the peer admitted; a failure then closes the connection.
   ConnectionCore(Setup setup, proto::Uplink* uplink, Clock::time_point now);
   ConnectionCore(const ConnectionCore&) = delete;
   ConnectionCore& operator=(const ConnectionCore&) = delete;
@@ -120,7 +142,8 @@ class ConnectionCore {
 
   proto::Outbox& outbox() noexcept { return out_; }
   proto::ConnectionId id() const noexcept { return id_; }
-  // The peer's "ip:port", for the connection's log lines (log::PeerScope).
+  // The peer's "ip:port", for the connection's log lines (log::PeerScope):
+  // the one a PROXY header named, once read.
   const std::string& peer() const noexcept { return peer_; }
   std::uint64_t bytes_in() const noexcept { return bytes_in_; }
   std::uint64_t bytes_out() const noexcept { return bytes_out_; }
@@ -129,6 +152,20 @@ class ConnectionCore {
   metrics::Shard& counters() const noexcept { return counters_; }
 
  private:
+  // A connection waiting for its PROXY header: what making its session
+  // takes, and the bytes received so far.
+  struct Pending {
+    Setup setup;
+    proto::Uplink* uplink;
+    std::string received;
+  };
+
+  void start_session(Setup& setup, proto::Uplink* uplink, std::string_view via);
+  void read_header(std::string_view data, Clock::time_point now) noexcept;
+  void admit_named_peer(const net::ProxyHeader& header, Clock::time_point now) noexcept;
+  void no_header(const std::string& why, Clock::time_point now) noexcept;
+  void refuse(CloseReason why, const std::string& refusal) noexcept;
+  void log_refused_end() const noexcept;
   template <typename Call>
   void call_session(Call call, Clock::time_point now) noexcept;
   void track_partial(Clock::time_point now) noexcept;
@@ -144,8 +181,13 @@ class ConnectionCore {
   const config::Limits& limits_;
   spdlog::logger& log_;
   const proto::ConnectionId id_;
-  const std::string peer_;
+  std::string peer_;  // the real peer's until a PROXY header names another
+  std::string via_;   // the proxy's, once a PROXY header named the peer
   metrics::Shard& counters_;  // of the thread that made it
+  std::unique_ptr<Pending> pending_;  // while a PROXY header is awaited
+  SourceHold source_hold_;  // a proxied peer's place among its source's
+  bool admitted_ = false;   // counted as accepted (the session was made)
+  bool refusal_counted_ = false;  // a proxied peer's refusal, by the vetting
   std::unique_ptr<proto::Session> session_;
   proto::Outbox out_;
 

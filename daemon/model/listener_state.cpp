@@ -20,19 +20,24 @@ ListenerState::ListenerState(DriverSettings driver_settings, net::Fd listening, 
       gate(*settings.log, count, sources, protocol, settings.metrics, fd_ceiling) {}
 
 ConnectionCore::Setup ListenerState::setup(net::Fd socket, proto::ConnectionId id,
-                                           std::string thread, std::string served_by) const {
+                                           std::string thread, std::string served_by) {
   Peer peer = prepare_socket(socket);
-  return {protocol,
-          settings.limits,
-          *settings.log,
-          settings.listener.name,
-          id,
-          std::move(peer.address),
-          std::move(peer.host),
-          pid,
-          std::move(thread),
-          std::move(served_by),
-          settings.metrics};
+  ConnectionCore::Setup setup{protocol,
+                              settings.limits,
+                              *settings.log,
+                              settings.listener.name,
+                              id,
+                              std::move(peer.address),
+                              std::move(peer.host),
+                              pid,
+                              std::move(thread),
+                              std::move(served_by),
+                              settings.metrics};
+  if (peer.ip && sources.expects_proxy_header(*peer.ip)) {
+    setup.vetting = &gate;
+    setup.peer_ip = *peer.ip;
+  }
+  return setup;
 }
 
 }  // namespace netcook::model

@@ -27,8 +27,9 @@ struct ListenerState {
   // Readies a new connection's socket (TCP_NODELAY) and says who it is and
   // who serves it, for its core: connection `id`, served by the thread
   // named `thread` of this process; `served_by` ends its first log line.
+  // A peer in proxy_protocol.from gets the gate as its core's vetting.
   ConnectionCore::Setup setup(net::Fd socket, proto::ConnectionId id, std::string thread,
-                              std::string served_by = {}) const;
+                              std::string served_by = {});
 
   const DriverSettings settings;
   const net::Fd listen_fd;  // not owned

@@ -1,5 +1,7 @@
 #include "model/socket_io.hpp"
 
+#include "net/address.hpp"
+
 #include "net/socket.hpp"
 
 #include <algorithm>
@@ -101,7 +103,13 @@ WriteResult write_outbox(net::Fd socket, proto::Outbox& out) noexcept {
 
 Peer prepare_socket(net::Fd socket) {
   net::set_nodelay(socket);
-  return {net::peer_address(socket), net::peer_host(socket)};
+  sockaddr_storage storage{};
+  socklen_t length = sizeof storage;
+  if (::getpeername(socket.get(), reinterpret_cast<sockaddr*>(&storage), &length) != 0)
+    return {"?", "?", std::nullopt};
+  const auto* address = reinterpret_cast<const sockaddr*>(&storage);
+  return {net::format_sockaddr(address, length), net::format_host(address, length),
+          net::ip_of(address, length)};
 }
 
 }  // namespace netcook::model

@@ -5,10 +5,12 @@
 // sendfile, pread for files sendfile cannot read). Results are values;
 // nothing here throws or raises SIGPIPE.
 
+#include "net/cidr.hpp"
 #include "net/fd.hpp"
 #include "proto/outbox.hpp"
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -54,6 +56,7 @@ WriteResult write_outbox(net::Fd socket, proto::Outbox& out) noexcept;
 struct Peer {
   std::string address;  // "127.0.0.1:51234", "[::1]:5", "unix"
   std::string host;     // "127.0.0.1", "::1", "unix"
+  std::optional<net::IpAddress> ip;  // none for a unix socket
 };
 
 // Readies a connection's socket (TCP_NODELAY: echo and chat want small

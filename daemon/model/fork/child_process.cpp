@@ -4,6 +4,7 @@
 #include "model/fork/child_channels.hpp"
 #include "model/fork/control_message.hpp"
 #include "model/fork/process_setup.hpp"
+#include "model/fork/vetting_link.hpp"
 #include "model/socket_io.hpp"
 #include "model/thread_name.hpp"
 
@@ -46,10 +47,13 @@ void serve(const ChildPlan& plan, spdlog::logger& log, const std::string& name) 
   const std::span<char> buffer(storage.get(), kMaxPacket);
   std::optional<HubLink> link;
   if (plan.hub) link.emplace(plan.hub, plan.limits.max_outbox, log, buffer);
+  std::optional<RemoteVetting> vetting;
+  if (plan.vetting && peer.ip) vetting.emplace(plan.vetting, plan.protocol);
   {
     ConnectionCore core({plan.protocol, plan.limits, log, plan.listener, plan.id, peer.address,
                          peer.host, pid, name, fmt::format(" served by process {}", pid),
-                         plan.metrics},
+                         plan.metrics, vetting ? &*vetting : nullptr,
+                         peer.ip.value_or(net::IpAddress{})},
                         link ? &*link : nullptr, Clock::now());
     // The master's end request first: it comes before the hub closes.
     SideChannel* const sides[] = {&termination, link ? &*link : nullptr};
@@ -66,7 +70,7 @@ void serve(const ChildPlan& plan, spdlog::logger& log, const std::string& name) 
 void run_child(const ChildPlan& plan) noexcept {
   if (!die_with_parent(plan.master)) ::_exit(1);
   reset_signals_for_fork_process();
-  close_fds_except({plan.client.get(), plan.hub.get()});
+  close_fds_except({plan.client.get(), plan.hub.get(), plan.vetting.get()});
   metrics::choose_shard_after_fork();
 
   std::shared_ptr<spdlog::logger> log;

@@ -23,6 +23,9 @@ struct ChildPlan {
   pid_t master = 0;
   net::Fd client;  // the connection
   net::Fd hub;     // the link to the listener's Service; invalid without one
+  // The link to ask the master about the peer a PROXY header names
+  // (vetting_link.hpp); invalid unless the peer is in proxy_protocol.from.
+  net::Fd vetting;
   proto::ConnectionId id = 0;
   const std::string& listener;
   const config::Limits& limits;

@@ -2,6 +2,8 @@
 
 #include "metrics/cpu.hpp"
 #include "model/fork/child_process.hpp"
+#include "model/fork/vetting_link.hpp"
+#include "net/socket.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -171,15 +173,28 @@ void ForkListener::admit(Admission& admission) {
     theirs = std::move(spare_link_->second);
     spare_link_.reset();
   }
+  // A proxied peer's process asks the listener's rules here once its
+  // header is read: its link is made now, or the connection is not served.
+  net::UniqueFd vetting_ours, vetting_theirs;
+  if (admission.awaits_proxy_header) {
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
+      throw std::system_error(errno, std::generic_category(), "socketpair");
+    vetting_ours.reset(pair[0]);
+    vetting_theirs.reset(pair[1]);
+  }
   const proto::ConnectionId connection = next_id_++;
   const pid_t pid = ::fork();
   if (pid == 0)
-    run_child({master_, admission.socket.borrow(), theirs.borrow(), connection, setup_.name,
-               setup_.limits, setup_.protocol, loggers_, setup_.log_level, setup_.log_fields,
-               setup_.metrics});
+    run_child({master_, admission.socket.borrow(), theirs.borrow(), vetting_theirs.borrow(),
+               connection, setup_.name, setup_.limits, setup_.protocol, loggers_,
+               setup_.log_level, setup_.log_fields, setup_.metrics});
   if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
   try {
-    children_.emplace(pid, Child{connection, std::move(admission.slot)});
+    children_.emplace(pid, Child{connection, std::move(admission.slot), {}});
+    if (vetting_ours)
+      vetting_links_.emplace(pid,
+                             std::make_unique<VettingLink>(*this, pid, std::move(vetting_ours)));
     host_.child_started(pid, id());
     if (hub_) {
       pids_.emplace(connection, pid);
@@ -207,6 +222,7 @@ void ForkListener::child_exited(pid_t pid, int status) noexcept {
   const proto::ConnectionId connection = it->second.id;
   Slot slot = std::move(it->second.slot);
   children_.erase(it);
+  vetting_links_.erase(pid);
   log_exit(pid, status);
   ended_on_purpose_.erase(pid);
   if (hub_) {
@@ -226,6 +242,42 @@ void ForkListener::log_exit(pid_t pid, int status) noexcept {
   } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
     log_.debug("connection process {} exited with status {}", pid, WEXITSTATUS(status));
   }
+}
+
+ForkListener::VettingLink::VettingLink(ForkListener& owner, pid_t pid, net::UniqueFd fd)
+    : owner_(owner), pid_(pid), fd_(std::move(fd)), registration_(owner.loop_, fd_.borrow(), *this) {
+  net::set_nonblocking(fd_.borrow(), true);
+  registration_.watch(EPOLLIN);
+}
+
+void ForkListener::VettingLink::on_ready(std::uint32_t) noexcept {
+  owner_.vetting_asked(pid_);
+}
+
+// One question per link: answered (or, for a report, counted and logged),
+// the link goes; so does one whose child closed it or sent nonsense.
+void ForkListener::vetting_asked(pid_t pid) noexcept {
+  const auto link = vetting_links_.find(pid);
+  if (link == vetting_links_.end()) return;
+  const net::Fd fd = link->second->fd();
+  const auto packet = read_vetting_packet(fd);
+  if (packet) {
+    if (const auto* request = std::get_if<VetRequest>(&*packet)) {
+      SourceGuard::Verdict verdict;
+      try {
+        verdict = gate_.vet(request->peer, request->peer_text, loop_.now());
+      } catch (const std::exception& e) {
+        log_.warn("cannot apply the listener's rules to {}: {}", request->peer_text, e.what());
+        verdict.refused = CloseReason::unserved;
+      }
+      if (const auto child = children_.find(pid); child != children_.end())
+        child->second.source = std::move(verdict.hold);
+      answer_vetting(fd, verdict.refused);
+    } else if (const auto* report = std::get_if<NoHeaderReport>(&*packet)) {
+      gate_.no_header(report->peer_text, report->why, loop_.now());
+    }
+  }
+  vetting_links_.erase(link);
 }
 
 }  // namespace netcook::model::fork

@@ -90,7 +90,26 @@ class ForkListener final : private event::Watcher, private AcceptGate::Host {
   struct Child {
     proto::ConnectionId id;
     Slot slot;
+    SourceHold source;  // a proxied peer's, once vetted (vetting_link.hpp)
   };
+
+  // The link a proxied connection's process asks its one question on.
+  class VettingLink final : public event::Watcher {
+   public:
+    VettingLink(ForkListener& owner, pid_t pid, net::UniqueFd fd);
+    net::Fd fd() const noexcept { return fd_.borrow(); }
+
+   private:
+    void on_ready(std::uint32_t events) noexcept override;
+
+    ForkListener& owner_;
+    const pid_t pid_;
+    const net::UniqueFd fd_;
+    event::Registration registration_;
+  };
+
+  // The child `pid` asked (or reported) on its vetting link.
+  void vetting_asked(pid_t pid) noexcept;
 
   // The listening socket is readable.
   void on_ready(std::uint32_t events) noexcept override;
@@ -115,6 +134,7 @@ class ForkListener final : private event::Watcher, private AcceptGate::Host {
   net::UniqueFd listen_fd_;
   event::Registration listening_;  // cancelled before listen_fd_ closes
   const pid_t master_;
+  std::unordered_map<pid_t, std::unique_ptr<VettingLink>> vetting_links_;
   ConnectionCount count_;
   SourceGuard sources_;
   AcceptGate gate_;
