@@ -35,14 +35,16 @@ std::string_view family_name(unsigned family) {
 // IP, two ports. 0 when the family or transport is UNSPEC: no block of a
 // known size.
 std::size_t address_block_size(unsigned family, unsigned transport) {
+  constexpr std::size_t kPort = 2;
+  constexpr std::size_t kUnixPath = 108;  // the spec's, whatever the system's sun_path
   if (transport != kStream && transport != kDgram) return 0;
   switch (family) {
     case kInet:
-      return 2 * 4 + 2 * 2;
+      return 2 * sizeof(in_addr) + 2 * kPort;
     case kInet6:
-      return 2 * 16 + 2 * 2;
+      return 2 * sizeof(in6_addr) + 2 * kPort;
     case kUnix:
-      return 2 * 108;
+      return 2 * kUnixPath;
     default:
       return 0;
   }

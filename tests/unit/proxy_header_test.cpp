@@ -33,12 +33,14 @@ std::string from_hex(std::string_view hex) {
   return bytes;
 }
 
-const std::string kSignature = from_hex("0d0a0d0a000d0a515549540a");
+std::string signature() {
+  return from_hex("0d0a0d0a000d0a515549540a");
+}
 
 // A v2 header: signature, version and command, family and transport, the
 // length of `rest`, then `rest`.
 std::string v2(unsigned version_command, unsigned family_transport, const std::string& rest) {
-  std::string header = kSignature;
+  std::string header = signature();
   header += static_cast<char>(version_command);
   header += static_cast<char>(family_transport);
   header += static_cast<char>(rest.size() >> 8);
@@ -54,16 +56,21 @@ std::string tlv(unsigned type, const std::string& value) {
 }
 
 // 192.0.2.1:4660 to 198.51.100.2:80, and 2001:db8::1:4660 to 2001:db8::2:443.
-const std::string kInetBlock = from_hex(
-    "c0000201"
-    "c6336402"
-    "1234"
-    "0050");
-const std::string kInet6Block = from_hex(
-    "20010db8000000000000000000000001"
-    "20010db8000000000000000000000002"
-    "1234"
-    "01bb");
+std::string inet_block() {
+  return from_hex(
+      "c0000201"
+      "c6336402"
+      "1234"
+      "0050");
+}
+
+std::string inet6_block() {
+  return from_hex(
+      "20010db8000000000000000000000001"
+      "20010db8000000000000000000000002"
+      "1234"
+      "01bb");
+}
 
 std::string text_of(const sockaddr_storage& address, socklen_t length) {
   if (length == 0) return "";
@@ -114,17 +121,18 @@ std::vector<Valid> valid_headers() {
        Command::proxy, "127.0.0.7:44193", "127.0.0.1:17103"},
       {"haproxy v2 LOCAL health check", from_hex("0d0a0d0a000d0a515549540a20000000"),
        Command::local, "", ""},
-      {"v2 TCP6 with TLVs", v2(0x21, 0x21, kInet6Block + tlv(0x02, "example.org") + tlv(0x04, "")),
-       Command::proxy, "[2001:db8::1]:4660", "[2001:db8::2]:443"},
-      {"v2 TCP4 longest", v2(0x21, 0x11, kInetBlock + tlv(0x04, std::string(4096 - 12 - 3, 'x'))),
+      {"v2 TCP6 with TLVs",
+       v2(0x21, 0x21, inet6_block() + tlv(0x02, "example.org") + tlv(0x04, "")), Command::proxy,
+       "[2001:db8::1]:4660", "[2001:db8::2]:443"},
+      {"v2 TCP4 longest", v2(0x21, 0x11, inet_block() + tlv(0x04, std::string(4096 - 12 - 3, 'x'))),
        Command::proxy, "192.0.2.1:4660", "198.51.100.2:80"},
-      {"v2 LOCAL with addresses", v2(0x20, 0x11, kInetBlock), Command::local, "", ""},
+      {"v2 LOCAL with addresses", v2(0x20, 0x11, inet_block()), Command::local, "", ""},
       {"v2 LOCAL, family ignored", v2(0x20, 0xff, "\x01"), Command::local, "", ""},
       {"v2 PROXY UNSPEC", v2(0x21, 0x00, ""), Command::proxy, "", ""},
       {"v2 PROXY UNSPEC with bytes", v2(0x21, 0x00, "\x01\x02"), Command::proxy, "", ""},
       {"v2 AF_INET, transport UNSPEC", v2(0x21, 0x10, "\x01"), Command::proxy, "", ""},
-      {"v2 UDP4: no address", v2(0x21, 0x12, kInetBlock), Command::proxy, "", ""},
-      {"v2 UDP6: no address", v2(0x21, 0x22, kInet6Block + tlv(0x04, "ab")), Command::proxy, "",
+      {"v2 UDP4: no address", v2(0x21, 0x12, inet_block()), Command::proxy, "", ""},
+      {"v2 UDP6: no address", v2(0x21, 0x22, inet6_block() + tlv(0x04, "ab")), Command::proxy, "",
        ""},
       {"v2 AF_UNIX stream", v2(0x21, 0x31, std::string(216, '\0')), Command::proxy, "", ""},
       {"v2 AF_UNIX datagram", v2(0x21, 0x32, std::string(216, 'a') + tlv(0xe0, "z")),
@@ -161,7 +169,7 @@ TEST(ProxyHeader, BytesAfterTheHeaderAreNotLookedAt) {
                                            "hello\n",
                                            std::string("\0\xff\r\n", 4),
                                            "PROXY TCP4 1.2.3.4 5.6.7.8 1 2\r\n",
-                                           kSignature,
+                                           signature(),
                                            std::string(kMaxProxyHeader, 'x')};
   for (const auto& valid : valid_headers())
     for (const auto& after : afters) expect_parsed(valid, parse_proxy_header(valid.header + after));
@@ -235,22 +243,22 @@ std::vector<Invalid> invalid_inputs() {
       {"PROXY UNKNOWN a\n", "v1: LF without CR"},
       {"PROXY UNKNOWN" + std::string(94, ' '), "v1: no CRLF within 107 bytes"},
       {"PROXY UNKNOWN" + std::string(93, ' ') + "\r", "v1: no CRLF within 107 bytes"},
-      {kSignature + "\x11", "v2: unsupported version 1"},
-      {kSignature + "\x31", "v2: unsupported version 3"},
-      {kSignature + "\x01", "v2: unsupported version 0"},
-      {kSignature + "\x22", "v2: unsupported command 2"},
-      {kSignature + "\x2f", "v2: unsupported command 15"},
-      {kSignature + "\x21\x41", "v2: unsupported address family 4"},
-      {kSignature + "\x21\x13", "v2: unsupported transport 3"},
-      {kSignature + "\x21\x11" + from_hex("000b"), "v2: length 11 too short for AF_INET (12"},
-      {kSignature + "\x21\x12" + from_hex("0000"), "v2: length 0 too short for AF_INET (12"},
-      {kSignature + "\x21\x21" + from_hex("0023"), "v2: length 35 too short for AF_INET6 (36"},
-      {kSignature + "\x21\x31" + from_hex("00d7"), "v2: length 215 too short for AF_UNIX (216"},
-      {kSignature + from_hex("21001001"), "v2: header of 4113 bytes, over the limit"},
-      {kSignature + from_hex("2000ffff"), "v2: header of 65551 bytes, over the limit"},
-      {v2(0x21, 0x11, kInetBlock + "\x04"), "v2: TLV beyond the header's length"},
-      {v2(0x21, 0x11, kInetBlock + from_hex("0400")), "v2: TLV beyond the header's length"},
-      {v2(0x21, 0x21, kInet6Block + tlv(0x04, "") + from_hex("040001")),
+      {signature() + "\x11", "v2: unsupported version 1"},
+      {signature() + "\x31", "v2: unsupported version 3"},
+      {signature() + "\x01", "v2: unsupported version 0"},
+      {signature() + "\x22", "v2: unsupported command 2"},
+      {signature() + "\x2f", "v2: unsupported command 15"},
+      {signature() + "\x21\x41", "v2: unsupported address family 4"},
+      {signature() + "\x21\x13", "v2: unsupported transport 3"},
+      {signature() + "\x21\x11" + from_hex("000b"), "v2: length 11 too short for AF_INET (12"},
+      {signature() + "\x21\x12" + from_hex("0000"), "v2: length 0 too short for AF_INET (12"},
+      {signature() + "\x21\x21" + from_hex("0023"), "v2: length 35 too short for AF_INET6 (36"},
+      {signature() + "\x21\x31" + from_hex("00d7"), "v2: length 215 too short for AF_UNIX (216"},
+      {signature() + from_hex("21001001"), "v2: header of 4113 bytes, over the limit"},
+      {signature() + from_hex("2000ffff"), "v2: header of 65551 bytes, over the limit"},
+      {v2(0x21, 0x11, inet_block() + "\x04"), "v2: TLV beyond the header's length"},
+      {v2(0x21, 0x11, inet_block() + from_hex("0400")), "v2: TLV beyond the header's length"},
+      {v2(0x21, 0x21, inet6_block() + tlv(0x04, "") + from_hex("040001")),
        "v2: TLV beyond the header's length"},
   };
 }
@@ -323,7 +331,7 @@ TEST(ProxyHeader, AddressesAreSocketAddressesOfTheirFamily) {
   EXPECT_EQ(ntohs(in.sin_port), 4660);
   EXPECT_EQ(ntohl(in.sin_addr.s_addr), 0xc0000201u);
 
-  parse = parse_proxy_header(v2(0x21, 0x21, kInet6Block));
+  parse = parse_proxy_header(v2(0x21, 0x21, inet6_block()));
   ASSERT_EQ(parse.status, Status::complete);
   ASSERT_EQ(parse.header.source_length, sizeof(sockaddr_in6));
   ASSERT_EQ(parse.header.destination_length, sizeof(sockaddr_in6));
