@@ -11,7 +11,9 @@
 //   apart from the parser: a v1 line rebuilt from them, a v2 block copied;
 // - an invalid one says why.
 //
-// Input: the bytes received, as they are.
+// Input: the bytes received, as they are. The seed v2-tcp4-longest (a
+// header of kMaxProxyHeader bytes and one more) lifts libFuzzer's default
+// -max_len of 4096 to where the longest header fits.
 
 #include "input_reader.hpp"
 #include "net/proxy_header.hpp"
