@@ -1,6 +1,9 @@
 #include "config/limits_reader.hpp"
 
+#include "config/guards_reader.hpp"
 #include "config/values.hpp"
+
+#include <algorithm>
 
 namespace netcook::config {
 namespace {
@@ -13,6 +16,10 @@ constexpr std::int64_t kMaxConnections = 1'000'000;
 constexpr Duration kMaxTimeout = 24h;
 constexpr std::size_t kMinOutbox = std::size_t{4} << 10;
 constexpr std::size_t kMaxOutbox = std::size_t{1} << 30;
+
+static_assert(std::equal(kGuardKeys.begin(), kGuardKeys.end(),
+                         kLimitKeys.end() - kGuardKeys.size()),
+              "kLimitKeys ends with every guard key");
 
 template <typename T>
 void assign(std::optional<T> value, T& field) {
@@ -40,6 +47,7 @@ void read_limits(const Section& section, Limits& limits,
            limits.max_outbox);
   if (const auto* entry = section.find("log_connections"))
     assign(read_bool(*entry, diagnostics), limits.log_connections);
+  read_guards(section, limits.guards, diagnostics);
 }
 
 }  // namespace netcook::config

@@ -1,5 +1,6 @@
 #include "config/listener_reader.hpp"
 
+#include "config/guards_reader.hpp"
 #include "config/limits_reader.hpp"
 #include "config/listener_name.hpp"
 #include "config/protocol_sections.hpp"
@@ -62,6 +63,20 @@ void read_workers(const Entry& entry, std::optional<Model> model, Listener& list
     listener.workers = static_cast<unsigned>(*value);
 }
 
+// A unix-socket peer has no IP address: address rules written on such a
+// listener would never apply, which is never what was meant. Rules it
+// inherits from `defaults:` are simply not applied to it.
+void check_unix_guards(const Section& section, const ListenerDraft& draft,
+                       Diagnostics& diagnostics) {
+  if (!draft.has_listen || draft.listener.listen.kind != net::Address::Kind::unix_path) return;
+  for (const auto key : kGuardKeys)
+    if (const auto* entry = section.find(key))
+      diagnostics.error(entry->key_node.Mark(),
+                        fmt::format("'{}' does not apply to a unix-socket listener: its peers "
+                                    "have no IP address",
+                                    key));
+}
+
 // echo:, chat:, http: — each valid only on a listener of its protocol.
 void read_protocol_sections(const Section& section, std::optional<Protocol> protocol,
                             ListenerDraft& draft, Diagnostics& diagnostics) {
@@ -113,6 +128,7 @@ std::optional<ListenerDraft> read_listener(const YAML::Node& item, std::size_t n
   if (const auto* entry = section.find("workers"))
     read_workers(*entry, model, draft.listener, diagnostics);
   read_limits(section, draft.listener.limits, diagnostics);
+  check_unix_guards(section, draft, diagnostics);
   draft.listener.chat.max_outbox = draft.listener.limits.max_outbox;
   draft.listener.chat.max_members = draft.listener.limits.max_connections;
   read_protocol_sections(section, protocol, draft, diagnostics);

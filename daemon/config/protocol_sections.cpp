@@ -1,5 +1,6 @@
 #include "config/protocol_sections.hpp"
 
+#include "config/guards_reader.hpp"
 #include "config/prefix.hpp"
 #include "config/values.hpp"
 
@@ -18,7 +19,8 @@ namespace netcook::config {
 namespace {
 
 constexpr std::array<std::string_view, 3> kEchoKeys{"mode", "prefix", "max_line"};
-constexpr std::array<std::string_view, 3> kChatKeys{"max_line", "max_outbox", "max_members"};
+constexpr std::array<std::string_view, 5> kChatKeys{"max_line", "max_outbox", "max_members", "rate",
+                                                    "burst"};
 constexpr std::array<std::string_view, 10> kHttpKeys{
     "body",     "root",           "content_type",      "index",      "max_header",
     "max_body", "header_timeout", "keepalive_timeout", "access_log", "status"};
@@ -85,6 +87,23 @@ bool is_usable_root(const std::string& path, bool relative, std::string& reason)
   return true;
 }
 
+// rate: and burst: of chat's flood control. burst keeps its default (50)
+// whatever the rate: it is how many lines a paste may bring at once.
+void read_flood(const Section& section, TokenRate& flood, Diagnostics& diagnostics) {
+  const auto* rate_entry = section.find("rate");
+  const auto* burst_entry = section.find("burst");
+  std::optional<Rate> rate;
+  if (rate_entry != nullptr) {
+    rate = read_rate(*rate_entry, kMaxGuardCount, diagnostics);
+    if (rate) flood = rate->unlimited() ? TokenRate{} : TokenRate{*rate, flood.burst};
+  }
+  if (burst_entry == nullptr) return;
+  if (flood.rate.unlimited())
+    return diagnostics.error(burst_entry->key_node.Mark(),
+                             "'burst' has no effect when 'rate' is unlimited");
+  if (auto burst = read_burst(*burst_entry, diagnostics)) flood.burst = *burst;
+}
+
 std::string section_context(const Entry& entry, std::string_view listener) {
   return fmt::format("in section '{}' of {}", entry.key, listener);
 }
@@ -131,6 +150,7 @@ void read_chat_section(const Entry& entry, std::string_view listener, ChatOption
   if (const auto* max_members = section.find("max_members"))
     if (auto value = read_integer(*max_members, 1, kMaxMembers, diagnostics))
       chat.max_members = static_cast<std::size_t>(*value);
+  read_flood(section, chat.flood, diagnostics);
 }
 
 // A listener serves one thing: a fixed response (body, the default), files

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <limits>
 
@@ -53,7 +54,55 @@ std::string size_unit_error(std::string_view unit) {
   return fmt::format("unknown size unit '{}'; use B, KiB, MiB, GiB, TiB", unit);
 }
 
+constexpr std::array kRatePeriods{Unit{"s", 1'000}, Unit{"m", 60'000}, Unit{"h", 3'600'000}};
+constexpr std::string_view kRateForms =
+    "20/s (per second), 600/m (per minute) or 1000/h (per hour)";
+
+bool is_digits(std::string_view text) {
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 }  // namespace
+
+std::optional<Rate> parse_rate(std::string_view text, std::string& error) {
+  const auto slash = text.find('/');
+  if (slash == std::string_view::npos) {
+    error = is_digits(text)
+                ? fmt::format("a rate needs a period: write {0}/s, {0}/m or {0}/h", text)
+                : fmt::format("expected a rate such as {}", kRateForms);
+    return std::nullopt;
+  }
+  const auto count_text = text.substr(0, slash);
+  const auto period_text = text.substr(slash + 1);
+  std::uint32_t count = 0;
+  const auto* end = count_text.data() + count_text.size();
+  const auto [ptr, ec] = std::from_chars(count_text.data(), end, count);
+  if (!is_digits(count_text) || ptr != end) {
+    error = fmt::format("the count '{}' is not a whole number; write a rate such as {}", count_text,
+                        kRateForms);
+    return std::nullopt;
+  }
+  if (ec == std::errc::result_out_of_range) {
+    error = "the count is too large";
+    return std::nullopt;
+  }
+  const auto* period = std::find_if(kRatePeriods.begin(), kRatePeriods.end(),
+                                    [&](const Unit& unit) { return unit.name == period_text; });
+  if (period == kRatePeriods.end()) {
+    error = fmt::format("unknown period '{}'; write a rate such as {}", period_text, kRateForms);
+    return std::nullopt;
+  }
+  return Rate{count, Duration(static_cast<Duration::rep>(period->factor))};
+}
+
+std::string format_rate(Rate rate) {
+  if (rate.unlimited()) return "unlimited";
+  for (const auto& period : kRatePeriods)
+    if (rate.period.count() == static_cast<Duration::rep>(period.factor))
+      return fmt::format("{}/{}", rate.count, period.name);
+  return fmt::format("{}/{}", rate.count, format_duration(rate.period));
+}
 
 std::optional<Duration> parse_duration(std::string_view text,
                                        std::string& error) {

@@ -25,6 +25,15 @@ std::optional<Duration> parse_duration(std::string_view text,
 std::optional<std::size_t> parse_size(std::string_view text,
                                       std::string& error);
 
+// A rate: a count, '/', then a period s, m or h: "20/s", "600/m", "1000/h".
+// Syntax only: "0/s" reads as count 0, for the caller to refuse with its own
+// advice. On failure returns nullopt and sets `error`.
+std::optional<Rate> parse_rate(std::string_view text, std::string& error);
+
+// The text parse_rate() reads back: "20/s", "600/m"; "unlimited" for count
+// 0.
+std::string format_rate(Rate rate);
+
 // The shortest text parse_duration() reads back as `duration`: "1m30s".
 std::string format_duration(Duration duration);
 

@@ -85,6 +85,30 @@ std::optional<std::size_t> read_size(const Entry& entry, std::size_t min,
   return value;
 }
 
+std::optional<Rate> read_rate(const Entry& entry, std::uint32_t max_count,
+                              Diagnostics& diagnostics) {
+  auto text = read_scalar(entry, diagnostics);
+  if (!text) return std::nullopt;
+  if (*text == "unlimited") return Rate{};
+  std::string reason;
+  auto value = parse_rate(*text, reason);
+  if (!value) {
+    report_invalid(entry, reason, diagnostics);
+    return std::nullopt;
+  }
+  if (value->count == 0) {
+    report_invalid(entry, "a rate must be at least 1 per period; write 'unlimited' for no limit",
+                   diagnostics);
+    return std::nullopt;
+  }
+  if (value->count > max_count) {
+    report_range(entry, format_rate(Rate{1, value->period}),
+                 format_rate(Rate{max_count, value->period}), diagnostics);
+    return std::nullopt;
+  }
+  return value;
+}
+
 std::optional<bool> read_bool(const Entry& entry, Diagnostics& diagnostics) {
   auto text = read_scalar(entry, diagnostics);
   if (!text) return std::nullopt;

@@ -32,6 +32,11 @@ std::optional<Duration> read_duration(const Entry& entry, Duration min,
 std::optional<std::size_t> read_size(const Entry& entry, std::size_t min,
                                      std::size_t max, Diagnostics& diagnostics);
 
+// A rate (units.hpp) of 1 to `max_count` per period, or `unlimited`, which
+// reads as count 0.
+std::optional<Rate> read_rate(const Entry& entry, std::uint32_t max_count,
+                              Diagnostics& diagnostics);
+
 // `true` or `false`.
 std::optional<bool> read_bool(const Entry& entry, Diagnostics& diagnostics);
 

@@ -162,7 +162,7 @@ TEST(LoadConfig, EverySectionAndUnit) {
 )"));
   const auto& listener = config.listeners[0];
   EXPECT_EQ(listener.workers, 8u);
-  EXPECT_EQ(listener.limits, (Limits{1, 90min, 500ms, 0ms, std::size_t{1} << 20}));
+  EXPECT_EQ(listener.limits, (Limits{1, 90min, 500ms, 0ms, std::size_t{1} << 20, false, {}}));
   EXPECT_EQ(listener.echo,
             (EchoOptions{EchoMode::line, "[{pid}/{thread}] {listener} {peer}: ", 512}));
 }
@@ -349,7 +349,9 @@ TEST(ConfigErrors, UnknownKeyListsValidKeysWhenNoneIsClose) {
               ElementsAre("test.yaml:6:5: unknown key 'colour' in listener 'echo'; "
                           "valid keys: name, protocol, model, listen, workers, echo, "
                           "chat, http, max_connections, idle_timeout, read_timeout, "
-                          "shutdown_timeout, max_outbox, log_connections"));
+                          "shutdown_timeout, max_outbox, log_connections, allow, deny, "
+                          "max_connections_per_source, source_prefix_v6, connection_rate, "
+                          "proxy_protocol"));
   EXPECT_THAT(errors(with("    echo:\n      x: 1\n")),
               ElementsAre("test.yaml:7:7: unknown key 'x' in section 'echo' "
                           "of listener 'echo'; valid keys: mode, prefix, "
@@ -369,7 +371,9 @@ TEST(ConfigErrors, WorkersInDefaultsIsUnknown) {
               ElementsAre("test.yaml:7:3: unknown key 'workers' in section "
                           "'defaults'; valid keys: max_connections, "
                           "idle_timeout, read_timeout, shutdown_timeout, "
-                          "max_outbox, log_connections"));
+                          "max_outbox, log_connections, allow, deny, "
+                          "max_connections_per_source, source_prefix_v6, "
+                          "connection_rate, proxy_protocol"));
 }
 
 TEST(ConfigErrors, WrongType) {
@@ -601,9 +605,9 @@ TEST(LoadConfig, ChatSectionAndItsDefaults) {
 }
 
 TEST(ConfigErrors, ChatSection) {
-  EXPECT_THAT(errors(std::string(kChat) + "    chat:\n      room: lobby\n"),
-              ElementsAre("test.yaml:7:7: unknown key 'room' in section 'chat' of listener "
-                          "'talk'; valid keys: max_line, max_outbox, max_members"));
+  EXPECT_THAT(errors(std::string(kChat) + "    chat:\n      topic: lobby\n"),
+              ElementsAre("test.yaml:7:7: unknown key 'topic' in section 'chat' of listener "
+                          "'talk'; valid keys: max_line, max_outbox, max_members, rate, burst"));
   EXPECT_THAT(errors(std::string(kChat) + "    chat: 5\n"),
               ElementsAre("test.yaml:6:11: 'chat' must be a mapping, not a scalar"));
   EXPECT_THAT(errors(std::string(kChat) + "    chat:\n      max_line: 64KiB\n"),
@@ -988,7 +992,7 @@ TEST(LoadConfigFile, EverySectionAndKey) {
   ASSERT_TRUE(result.config) << testing::PrintToString(texts(result));
   const auto& config = *result.config;
   EXPECT_EQ(config.log, (LogOptions{LogLevel::debug, LogTarget::stderr_}));
-  const Limits defaults{2048, 90s, 10s, 0s, std::size_t{1} << 20, true};
+  const Limits defaults{2048, 90s, 10s, 0s, std::size_t{1} << 20, true, {}};
   EXPECT_EQ(config.defaults, defaults);
   ASSERT_EQ(config.listeners.size(), 4u);
 

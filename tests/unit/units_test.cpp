@@ -1,4 +1,4 @@
-// Durations and sizes as written in netcookd.yaml (config/units.hpp).
+// Durations, sizes and rates as written in netcookd.yaml (config/units.hpp).
 
 #include "config/units.hpp"
 
@@ -158,6 +158,60 @@ TEST(FormatSize, LargestExactUnit) {
   EXPECT_EQ(format_size(std::size_t{16} << 20), "16MiB");
   EXPECT_EQ(format_size(std::size_t{1} << 30), "1GiB");
   EXPECT_EQ(format_size(std::size_t{3} << 40), "3TiB");
+}
+
+std::string rate_error(std::string_view text) {
+  std::string error;
+  EXPECT_FALSE(parse_rate(text, error)) << text;
+  return error;
+}
+
+std::optional<Rate> rate(std::string_view text) {
+  std::string error;
+  auto value = parse_rate(text, error);
+  EXPECT_TRUE(value) << text << ": " << error;
+  return value;
+}
+
+TEST(ParseRate, CountPerPeriod) {
+  EXPECT_EQ(rate("20/s"), (Rate{20, 1s}));
+  EXPECT_EQ(rate("600/m"), (Rate{600, 1min}));
+  EXPECT_EQ(rate("1000/h"), (Rate{1000, 1h}));
+  // Syntax only: the caller refuses a zero count with its own advice.
+  EXPECT_EQ(rate("0/s"), (Rate{0, 1s}));
+}
+
+TEST(ParseRate, NeedsAPeriod) {
+  EXPECT_EQ(rate_error("20"), "a rate needs a period: write 20/s, 20/m or 20/h");
+  EXPECT_EQ(rate_error("fast"),
+            "expected a rate such as 20/s (per second), 600/m (per minute) or 1000/h (per hour)");
+  EXPECT_EQ(rate_error(""),
+            "expected a rate such as 20/s (per second), 600/m (per minute) or 1000/h (per hour)");
+}
+
+TEST(ParseRate, CountMustBeAWholeNumber) {
+  EXPECT_EQ(rate_error("ten/s"),
+            "the count 'ten' is not a whole number; write a rate such as 20/s (per second), "
+            "600/m (per minute) or 1000/h (per hour)");
+  for (const char* text : {"/s", "-1/s", "+1/s", "1.5/s", " 1/s", "1 /s"})
+    EXPECT_NE(rate_error(text).find("is not a whole number"), std::string::npos) << text;
+  EXPECT_EQ(rate_error("99999999999/s"), "the count is too large");
+}
+
+TEST(ParseRate, UnknownPeriod) {
+  EXPECT_EQ(rate_error("20/sec"),
+            "unknown period 'sec'; write a rate such as 20/s (per second), 600/m (per minute) or "
+            "1000/h (per hour)");
+  EXPECT_NE(rate_error("20/").find("unknown period ''"), std::string::npos);
+  EXPECT_NE(rate_error("20/ms").find("unknown period 'ms'"), std::string::npos);
+  EXPECT_NE(rate_error("20/S").find("unknown period 'S'"), std::string::npos);
+}
+
+TEST(FormatRate, RoundTrips) {
+  for (const char* text : {"20/s", "600/m", "1000/h", "1/s"})
+    EXPECT_EQ(format_rate(*rate(text)), text);
+  EXPECT_EQ(format_rate(Rate{}), "unlimited");
+  EXPECT_EQ(format_rate(Rate{5, 90s}), "5/1m30s");
 }
 
 }  // namespace
