@@ -19,6 +19,20 @@ std::string shown(bool flag) {
 std::string shown(const net::Address& address) {
   return address.to_string();
 }
+// "[10.0.0.0/8, ::1/128]", "[]".
+std::string shown(const std::vector<net::Cidr>& networks) {
+  std::string text = "[";
+  for (const auto& network : networks) {
+    if (text.size() > 1) text += ", ";
+    text += net::to_string(network);
+  }
+  return text + "]";
+}
+// "20/s burst 40", "unlimited".
+std::string shown(const TokenRate& bucket) {
+  if (bucket.rate.unlimited()) return "unlimited";
+  return fmt::format("{} burst {}", format_rate(bucket.rate), bucket.burst);
+}
 template <typename Enum>
 requires std::is_enum_v<Enum> std::string shown(Enum value) {
   return to_string(value);
@@ -39,6 +53,14 @@ class Changes {
   }
   void compare_count(const char* name, std::size_t before, std::size_t after) {
     if (before != after) list_.push_back(fmt::format("{} {} -> {}", name, before, after));
+  }
+  // A count where 0 means no limit.
+  void compare_limit(const char* name, std::size_t before, std::size_t after) {
+    const auto text = [](std::size_t count) {
+      return count == 0 ? std::string("unlimited") : std::to_string(count);
+    };
+    if (before != after)
+      list_.push_back(fmt::format("{} {} -> {}", name, text(before), text(after)));
   }
   void note(bool differs, const char* what) {
     if (differs) list_.emplace_back(what);
@@ -67,6 +89,15 @@ std::vector<std::string> listener_changes(const Listener& before, const Listener
   changes.compare("shutdown_timeout", a.shutdown_timeout, b.shutdown_timeout);
   changes.compare_size("max_outbox", a.max_outbox, b.max_outbox);
   changes.compare("log_connections", a.log_connections, b.log_connections);
+  const Guards& g = a.guards;
+  const Guards& h = b.guards;
+  changes.compare("allow", g.allow, h.allow);
+  changes.compare("deny", g.deny, h.deny);
+  changes.compare_limit("max_connections_per_source", g.max_connections_per_source,
+                        h.max_connections_per_source);
+  changes.compare_count("source_prefix_v6", g.source_prefix_v6, h.source_prefix_v6);
+  changes.compare("connection_rate", g.connection_rate, h.connection_rate);
+  changes.compare("proxy_protocol.from", g.proxy_from, h.proxy_from);
 
   changes.compare("echo.mode", before.echo.mode, after.echo.mode);
   changes.compare("echo.prefix", before.echo.prefix, after.echo.prefix);
@@ -75,6 +106,7 @@ std::vector<std::string> listener_changes(const Listener& before, const Listener
   changes.compare_size("chat.max_line", before.chat.max_line, after.chat.max_line);
   changes.compare_size("chat.max_outbox", before.chat.max_outbox, after.chat.max_outbox);
   changes.compare_count("chat.max_members", before.chat.max_members, after.chat.max_members);
+  changes.compare("chat.rate", before.chat.flood, after.chat.flood);
 
   const HttpOptions& x = before.http;
   const HttpOptions& y = after.http;

@@ -54,6 +54,32 @@ TEST(ListenerChanges, ValuesAsTheConfigurationWritesThem) {
                           "http.body changed", "http.access_log false -> true"));
 }
 
+net::Cidr network(std::string_view text) {
+  return net::parse_cidr(text).cidr.value();
+}
+
+TEST(ListenerChanges, GuardsAsTheConfigurationWritesThem) {
+  Listener before = base();
+  before.limits.guards.allow = {network("10.0.0.0/8")};
+  before.limits.guards.connection_rate = {Rate{20, 1s}, 40};
+  Listener after = base();
+  after.limits.guards.allow = {network("10.0.0.0/8"), network("::1")};
+  after.limits.guards.deny = {network("10.1.0.0/16")};
+  after.limits.guards.max_connections_per_source = 5;
+  after.limits.guards.source_prefix_v6 = 48;
+  after.limits.guards.proxy_from = {network("127.0.0.1")};
+  after.chat.flood = {Rate{600, 1min}, 50};
+  EXPECT_THAT(listener_changes(before, after),
+              ElementsAre("allow [10.0.0.0/8] -> [10.0.0.0/8, ::1/128]", "deny [] -> [10.1.0.0/16]",
+                          "max_connections_per_source unlimited -> 5", "source_prefix_v6 64 -> 48",
+                          "connection_rate 20/s burst 40 -> unlimited",
+                          "proxy_protocol.from [] -> [127.0.0.1/32]",
+                          "chat.rate 10/s burst 50 -> 600/m burst 50"));
+  after = before;
+  after.chat.flood = {};
+  EXPECT_THAT(listener_changes(before, after), ElementsAre("chat.rate 10/s burst 50 -> unlimited"));
+}
+
 // Every setting same_settings() compares is named when it alone changes:
 // a field added to Listener without a line here fails.
 TEST(ListenerChanges, EverySettingIsNamed) {
@@ -68,12 +94,22 @@ TEST(ListenerChanges, EverySettingIsNamed) {
       [](Listener& l) { l.limits.shutdown_timeout = 1s; },
       [](Listener& l) { l.limits.max_outbox = 4096; },
       [](Listener& l) { l.limits.log_connections = true; },
+      [](Listener& l) { l.limits.guards.allow = {network("10.0.0.0/8")}; },
+      [](Listener& l) { l.limits.guards.deny = {network("10.0.0.0/8")}; },
+      [](Listener& l) { l.limits.guards.max_connections_per_source = 1; },
+      [](Listener& l) { l.limits.guards.source_prefix_v6 = 48; },
+      [](Listener& l) {
+        l.limits.guards.connection_rate = {Rate{1, 1s}, 2};
+      },
+      [](Listener& l) { l.limits.guards.proxy_from = {network("::1")}; },
       [](Listener& l) { l.echo.mode = EchoMode::line; },
       [](Listener& l) { l.echo.prefix = "> "; },
       [](Listener& l) { l.echo.max_line = 16; },
       [](Listener& l) { l.chat.max_line = 16; },
       [](Listener& l) { l.chat.max_outbox = 4096; },
       [](Listener& l) { l.chat.max_members = 1; },
+      [](Listener& l) { l.chat.flood.rate.count = 1; },
+      [](Listener& l) { l.chat.flood.burst = 1; },
       [](Listener& l) { l.http.body = "hi"; },
       [](Listener& l) { l.http.root = "/srv"; },
       [](Listener& l) { l.http.content_type = "text/html"; },
