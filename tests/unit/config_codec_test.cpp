@@ -21,6 +21,19 @@ using Kind = net::Address::Kind;
 
 constexpr std::uint64_t kMaxU64 = std::numeric_limits<std::uint64_t>::max();
 
+net::Cidr network(std::string_view text) {
+  return net::parse_cidr(text).cidr.value();
+}
+
+Guards full_guards() {
+  return {{network("10.0.0.0/8"), network("2001:db8::/32")},
+          {network("192.0.2.7")},
+          61,
+          62,
+          {Rate{63, 1min}, 64},
+          {network("::1"), network("198.51.100.0/24")}};
+}
+
 // Every field differs from its default, and fields of one type differ from
 // each other, so a field dropped or two swapped by the codec show. (body and
 // root together would not pass the loader; the codec does not care.)
@@ -31,9 +44,9 @@ Listener full_listener() {
   listener.model = Model::fork;
   listener.listen = {Kind::inet6, "2001:db8::7", 7171};
   listener.workers = 3;
-  listener.limits = {11, 12s, 13s, 14s, 15000, true};
+  listener.limits = {11, 12s, 13s, 14s, 15000, true, full_guards()};
   listener.echo = {EchoMode::line, "[{pid}] {peer}: ", 21000};
-  listener.chat = {31, 32000, 33};
+  listener.chat = {31, 32000, 33, {Rate{34, 1h}, 35}};
   listener.http = {"body\n", "/srv/www", "text/html", "home.html", 41000, 42000, 43s, 44s, true, true};
   listener.mark = {51, 52};
   return listener;
@@ -176,6 +189,44 @@ TEST(ListenerCodec, TrailingBytesFail) {
   const auto bytes = encode_listener(full_listener());
   EXPECT_FALSE(decode_listener(bytes + '\0'));
   EXPECT_FALSE(decode_listener(bytes + bytes));
+}
+
+TEST(ListenerCodec, GuardsAndFloodControlRoundTrip) {
+  const auto original = full_listener();
+  const auto decoded = decode_listener(encode_listener(original));
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->limits.guards, full_guards());
+  EXPECT_EQ(decoded->chat.flood, (TokenRate{Rate{34, 1h}, 35}));
+  EXPECT_EQ(decoded->limits.guards.deny.at(0).written_bits(), 32u);
+  EXPECT_TRUE(decoded->limits.guards.deny.at(0).v4);
+  EXPECT_FALSE(decoded->limits.guards.allow.at(1).v4);
+
+  auto unlimited = original;
+  unlimited.chat.flood = {};
+  unlimited.limits.guards = {};
+  const auto plain = decode_listener(encode_listener(unlimited));
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->chat.flood, TokenRate{});
+  EXPECT_EQ(plain->limits.guards, Guards{});
+}
+
+// The deny list of the full listener holds one network, 192.0.2.7/32: its
+// 16 bytes follow their length, which follows the list's size, and its
+// prefix length follows them.
+TEST(ListenerCodec, CorruptNetworksFail) {
+  const auto listener = full_listener();
+  const auto bytes = encode_listener(listener);
+  const auto& address = listener.limits.guards.deny.at(0).network.bytes;
+  const auto at = bytes.find(std::string(address.begin(), address.end()));
+  ASSERT_NE(at, std::string::npos);
+  const auto bits = at + address.size();
+  const auto list_size = at - 16;
+  ASSERT_TRUE(decode_listener(with_integer(bytes, bits, 128)));
+  EXPECT_FALSE(decode_listener(with_integer(bytes, bits, 129)));
+  EXPECT_FALSE(decode_listener(with_integer(bytes, at - 8, 15)));  // not 16 bytes
+  EXPECT_FALSE(decode_listener(with_integer(bytes, list_size, (std::uint64_t{1} << 16) + 1)));
+  EXPECT_FALSE(decode_listener(with_integer(bytes, list_size, kMaxU64)));
+  EXPECT_FALSE(decode_listener(with_integer(bytes, list_size, 2)));  // more than there are
 }
 
 // An integer field found by its place in the encoding, and how to read it back.
