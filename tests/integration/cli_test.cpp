@@ -127,6 +127,45 @@ TEST(Cli, CheckConfigHintsAtAUsualSyntaxMistake) {
             path + ":5:18: end of map not found (hint: quote the address: \"[::1]:7007\")\n");
 }
 
+// The edge guards' networks and rates (netcookd.yaml(5), GUARDS): each bad
+// value on its own line at its own place, and the check fails.
+TEST(Cli, CheckConfigReportsBadNetworksAndRates) {
+  TempDir dir;
+  const auto path = dir.write_file("guards.yaml",
+                                   "listeners:\n"                           // 1
+                                   "  - name: guarded\n"                    // 2
+                                   "    protocol: chat\n"                   // 3
+                                   "    model: epoll\n"                     // 4
+                                   "    listen: 127.0.0.1:0\n"              // 5
+                                   "    allow: [10.0.0.0/33]\n"             // 6
+                                   "    deny: [\"::1/129\", 10.0.0.1/8]\n"  // 7
+                                   "    connection_rate:\n"                 // 8
+                                   "      per_source: 0/s\n"                // 9
+                                   "    chat:\n"                            // 10
+                                   "      rate: ten/s\n");                  // 11
+  const auto result = run_netcookd({"--check-config", "--config", path});
+  EXPECT_EQ(result.exit_status, 1) << result.err;
+  EXPECT_EQ(result.out.find("OK"), std::string::npos) << result.out;
+  const std::vector<std::string> expected{
+      path +
+          ":6:13: invalid network '10.0.0.0/33' in 'allow': prefix length 33 is beyond 32 "
+          "for IPv4",
+      path +
+          ":7:12: invalid network '::1/129' in 'deny': prefix length 129 is beyond 128 for "
+          "IPv6",
+      path +
+          ":7:23: invalid network '10.0.0.1/8' in 'deny': host bits are set beyond the /8; "
+          "write 10.0.0.0/8 for the network, or 10.0.0.1/32 for the one address",
+      path +
+          ":9:19: invalid value '0/s' for 'per_source': a rate must be at least 1 per "
+          "period; write 'unlimited' for no limit",
+      path +
+          ":11:13: invalid value 'ten/s' for 'rate': the count 'ten' is not a whole number; "
+          "write a rate such as 20/s (per second), 600/m (per minute) or 1000/h (per hour)",
+  };
+  EXPECT_EQ(lines_of(result.err), expected) << result.err;
+}
+
 TEST(Cli, CheckConfigMissingFileIsAnError) {
   TempDir dir;
   const auto path = dir.file("does-not-exist.yaml");
