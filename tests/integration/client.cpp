@@ -94,6 +94,17 @@ ConnectResult Client::try_connect(std::uint16_t port,
                    sizeof options.receive_buffer) != 0) {
     return {std::nullopt, errno};
   }
+  if (!options.source.empty()) {
+    sockaddr_storage source{};
+    socklen_t source_length = 0;
+    if (!to_socket_address(options.source, 0, source, source_length)) {
+      return {std::nullopt, EINVAL};
+    }
+    if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&source),
+               source_length) != 0) {
+      return {std::nullopt, errno};
+    }
+  }
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address),
                 address_length) != 0) {
     if (errno != EINPROGRESS) {

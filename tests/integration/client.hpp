@@ -40,6 +40,9 @@ struct ConnectOptions {
   // peer sees is small too (a client that reads slowly or not at all);
   // 0 keeps the system's default.
   int receive_buffer = 0;
+  // The client's own address, bound before connect(2) (a loopback address
+  // such as "127.0.0.2" makes another source); empty: the kernel's choice.
+  std::string source;
 };
 
 class Client {

@@ -49,6 +49,15 @@ inline proto::Protocol test_protocol(const std::string& spec) {
   if (spec == "quit") return quitting_protocol();
   if (spec.rfind("file:", 0) == 0) return file_protocol(spec.substr(5));
   if (spec.rfind("line:", 0) == 0) return line_echo_protocol(std::stoul(spec.substr(5)));
+  // The protocol `rest` names, with a refusal for each reason the accept
+  // gate may refuse for: "full\n", "source\n", "rate\n".
+  if (spec.rfind("guarded:", 0) == 0) {
+    proto::Protocol protocol = test_protocol(spec.substr(8));
+    protocol.refusal = "full\n";
+    protocol.source_refusal = "source\n";
+    protocol.rate_refusal = "rate\n";
+    return protocol;
+  }
   if (spec.rfind("prefix:", 0) == 0) {
     proto::Protocol protocol;
     protocol.make_session = [prefix = spec.substr(7)](const proto::SessionContext& context) {
