@@ -68,9 +68,12 @@ ConnectionCore::ConnectionCore(Setup setup, proto::Uplink* uplink, Clock::time_p
 // Counts the connection as accepted: from here on it ends as closed, not
 // refused.
 void ConnectionCore::start_session(Setup& setup, proto::Uplink* uplink, std::string_view via) {
+  const proto::InputRate& rate = setup.protocol.input_rate;
+  if (rate.limited()) tokens_.emplace(rate.count, rate.period, rate.burst);
   const proto::SessionContext context{
       setup.listener, peer_, std::move(setup.peer_host), setup.pid, std::move(setup.thread), id_,
-      uplink,         &log_,          setup.metrics};
+      uplink,         &log_,          setup.metrics,
+      tokens_ ? static_cast<proto::Pacer*>(this) : nullptr};
   metrics::add(counters_.accepted);
   admitted_ = true;
   session_ = setup.protocol.make_session(context);
@@ -146,6 +149,25 @@ void ConnectionCore::call_session(Call call, Clock::time_point now) noexcept {
   if (session_->closing() && !finish_) finish_ = CloseReason::session_closed;
   track_partial(now);
   settle();
+}
+
+// Asked from inside receive() or resume(), which call_session runs with
+// latest_ set to the time they happen.
+bool ConnectionCore::take() noexcept {
+  return !tokens_ || tokens_->take(latest_);
+}
+
+// Only an open conversation is held: once it is over, what the session
+// holds will never be handled.
+bool ConnectionCore::paced() const noexcept {
+  return tokens_ && session_ && !finish_ && session_->holding();
+}
+
+// Handling held input is activity, like receiving it: a member slowed
+// down is not idle.
+void ConnectionCore::resume(Clock::time_point now) noexcept {
+  last_active_ = now;
+  call_session([this](proto::Session& session) { session.resume(out_); }, now);
 }
 
 void ConnectionCore::open(Clock::time_point now) noexcept {
@@ -323,6 +345,11 @@ void ConnectionCore::expire(Clock::time_point now) noexcept {
     if (now >= drain_until_) close(*finish_);
     return;
   }
+  // A held member is neither idle nor slow: its input waits on us.
+  if (paced()) {
+    if (tokens_->next_token(now) <= now) resume(now);
+    return;
+  }
   if (pending_ && now >= partial_since_ + limits_.read_timeout) {
     no_header("none within read_timeout " + config::format_duration(limits_.read_timeout), now);
   } else if (partial_ && !finish_ && now >= partial_since_ + limits_.read_timeout) {
@@ -382,7 +409,7 @@ void ConnectionCore::end(CloseReason reason, Clock::time_point now) noexcept {
 }
 
 bool ConnectionCore::wants_read() const noexcept {
-  return !closed_ && !finish_ && !held_ && out_.size() < limits_.max_outbox;
+  return !closed_ && !finish_ && !held_ && !paced() && out_.size() < limits_.max_outbox;
 }
 
 Clock::time_point ConnectionCore::deadline() const noexcept {
@@ -393,6 +420,7 @@ Clock::time_point ConnectionCore::deadline() const noexcept {
       bytes_in_ + bytes_out_ != counted_in_ + counted_out_ ? next_byte_count_
                                                            : Clock::time_point::max();
   if (ending_) return std::min(drain_until_, count);
+  if (paced()) return std::min(tokens_->next_token(latest_), count);
   const Clock::time_point idle = std::min(last_active_ + limits_.idle_timeout, count);
   if (partial_ && !finish_) return std::min(idle, partial_since_ + limits_.read_timeout);
   return idle;
@@ -404,9 +432,10 @@ CloseReason ConnectionCore::reason() const noexcept {
 }
 
 // The read timeout runs from the moment a line or request starts until the
-// session has all of it.
+// session has all of it; not while the session holds input for want of a
+// token (the line is incomplete by our doing), and anew once it resumed.
 void ConnectionCore::track_partial(Clock::time_point now) noexcept {
-  const bool partial = session_->partial();
+  const bool partial = session_->partial() && !paced();
   if (partial && !partial_) partial_since_ = now;
   partial_ = partial;
 }

@@ -11,6 +11,10 @@
 // The life of a connection, as the core sees it:
 //   open            reading and writing; deadline: idle, or read while a
 //                   line or request is partial
+//   held            (within open) the session ran out of input tokens
+//                   (flood control, Protocol::input_rate): no reading, no
+//                   read or idle deadline; the deadline is the next token,
+//                   when the session resumes what it holds
 //   finishing       the peer sent end of file or the session is done:
 //                   no more reading; closes once the Outbox is written
 //                   (peer_closed, session_closed) or at the idle deadline
@@ -41,6 +45,7 @@
 #include "model/close_reason.hpp"
 #include "model/peer_vetting.hpp"
 #include "model/source_guard.hpp"
+#include "model/token_bucket.hpp"
 #include "net/cidr.hpp"
 #include "proto/session.hpp"
 
@@ -67,7 +72,9 @@ inline constexpr Clock::duration kDrainTime = std::chrono::seconds(1);
 // listener's counters, if a second has not passed first.
 inline constexpr std::uint64_t kByteBatch = 64 * 1024;
 
-class ConnectionCore {
+// A proto::Pacer for its session when the protocol paces input: a token
+// bucket over the times the core is told.
+class ConnectionCore final : private proto::Pacer {
  public:
   // Who the connection is and who serves it. Everything referred to must
   // outlive the core.
@@ -94,7 +101,8 @@ class ConnectionCore {
   };
 
   // Makes the session, whose way to the listener's Service is `uplink`
-  // (null when there is none); throws what the protocol's factory throws.
+  // (null when there is none), and its Pacer when the protocol has an
+  // input_rate; throws what the protocol's factory throws.
   // With setup.vetting, the session is made once the PROXY header is read
   // and the peer admitted; a failure then closes the connection.
   ConnectionCore(Setup setup, proto::Uplink* uplink, Clock::time_point now);
@@ -132,9 +140,10 @@ class ConnectionCore {
   bool wants_read() const noexcept;
   bool wants_write() const noexcept { return !closed_ && !out_.empty(); }
   // When expire() is due: the nearest of the idle, read and drain deadlines
-  // and, while some bytes are not yet in the listener's counters, the
-  // moment they are added (at most a second after the last batch);
-  // Clock::time_point::max() once closed.
+  // (while the session holds input for want of a token: the moment the
+  // next one is due instead of idle and read) and, while some bytes are
+  // not yet in the listener's counters, the moment they are added (at most
+  // a second after the last batch); Clock::time_point::max() once closed.
   Clock::time_point deadline() const noexcept;
   bool closed() const noexcept { return closed_.has_value(); }
   // Why it closed, or is ending; shutdown if nothing decided it yet.
@@ -166,6 +175,9 @@ class ConnectionCore {
   void no_header(const std::string& why, Clock::time_point now) noexcept;
   void refuse(CloseReason why, const std::string& refusal) noexcept;
   void log_refused_end() const noexcept;
+  bool take() noexcept override;  // proto::Pacer, for the session
+  bool paced() const noexcept;    // the session holds input for want of a token
+  void resume(Clock::time_point now) noexcept;
   template <typename Call>
   void call_session(Call call, Clock::time_point now) noexcept;
   void track_partial(Clock::time_point now) noexcept;
@@ -188,6 +200,8 @@ class ConnectionCore {
   SourceHold source_hold_;  // a proxied peer's place among its source's
   bool admitted_ = false;   // counted as accepted (the session was made)
   bool refusal_counted_ = false;  // a proxied peer's refusal, by the vetting
+  // The input allowance, when the protocol has an input_rate.
+  std::optional<TokenBucket> tokens_;
   std::unique_ptr<proto::Session> session_;
   proto::Outbox out_;
 

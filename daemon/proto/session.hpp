@@ -11,6 +11,8 @@
 #include "proto/outbox.hpp"
 #include "proto/service.hpp"
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -23,6 +25,29 @@ class logger;
 }
 
 namespace netcook::proto {
+
+// A connection's allowance of input (flood control): one unit of input, a
+// chat line, may be handled now when take() says so. The connection core
+// keeps the tokens; a session that is refused one stops handling input and
+// holds the rest (Session::holding) until the core calls resume().
+class Pacer {
+ public:
+  virtual bool take() noexcept = 0;
+
+ protected:
+  ~Pacer() = default;
+};
+
+// How fast a protocol's sessions may handle input: `count` units a
+// `period`, `burst` of them at once (a token bucket); count 0 is no limit,
+// and no Pacer.
+struct InputRate {
+  std::uint32_t count = 0;
+  std::chrono::nanoseconds period = std::chrono::seconds(1);
+  std::uint32_t burst = 1;
+
+  bool limited() const noexcept { return count != 0; }
+};
 
 // Facts about a connection a protocol may use (echo's prefix placeholders,
 // chat's <name>@<ip>).
@@ -43,6 +68,10 @@ struct SessionContext {
   // The listener's counters, for what only the protocol sees (HTTP
   // requests by status, chat lines). Write to metrics.here().
   metrics::ListenerMetrics metrics;
+  // The connection's input allowance when the protocol has an input_rate;
+  // null otherwise. Valid for the session's lifetime; ask it only from
+  // receive() and resume().
+  Pacer* pacer = nullptr;
 };
 
 // Why the server ends a connection its peer did not end (the cases of
@@ -67,6 +96,17 @@ class Session {
 
   // `data` arrived from the peer (never empty).
   virtual void receive(std::string_view data, Outbox& out) = 0;
+
+  // True while the session has stopped handling input because its Pacer
+  // refused a token: it keeps what it has not handled, complete lines
+  // included. The core then stops reading the socket (the kernel's buffers
+  // and TCP flow control hold the rest), does not count the time against
+  // the read or idle timeout, and calls resume() when a token is due.
+  // Neither receive() nor peer_closed() is called while it holds.
+  virtual bool holding() const noexcept { return false; }
+
+  // Tokens are back: handle what is held, as far as the Pacer allows.
+  virtual void resume(Outbox& out) { (void)out; }
 
   // The peer will send nothing more (EOF). A protocol may answer a last time.
   virtual void peer_closed(Outbox& out) { (void)out; }
@@ -140,6 +180,9 @@ struct Protocol {
   // inherited and before it makes a session: per-process state made anew
   // (the http root's descriptor). Empty when there is none.
   std::function<void()> after_fork;
+  // Flood control: how fast each session may handle its input (chat lines
+  // per member); sessions get a Pacer when it is limited.
+  InputRate input_rate;
 };
 
 }  // namespace netcook::proto

@@ -63,6 +63,39 @@ class LineSession final : public proto::Session {
   std::string line_;
 };
 
+// Line echo paced by the core: a token per line; refused one, it holds the
+// rest until resume().
+class PacedLineSession final : public proto::Session {
+ public:
+  explicit PacedLineSession(proto::Pacer* pacer) : pacer_(pacer) {}
+  void receive(std::string_view data, proto::Outbox& out) override {
+    held_ += data;
+    resume(out);
+  }
+  bool holding() const noexcept override { return holding_; }
+  void resume(proto::Outbox& out) override {
+    holding_ = false;
+    for (auto newline = held_.find('\n'); newline != std::string::npos;
+         newline = held_.find('\n')) {
+      if (!pacer_->take()) {
+        holding_ = true;
+        return;
+      }
+      out.append(held_.substr(0, newline + 1));
+      held_.erase(0, newline + 1);
+    }
+  }
+  bool partial() const noexcept override { return !held_.empty(); }
+  void last_words(proto::Ending why, proto::Outbox& out) override {
+    out.append(why == proto::Ending::read_timeout ? "timeout\n" : "ended\n");
+  }
+
+ private:
+  proto::Pacer* pacer_;
+  std::string held_;
+  bool holding_ = false;
+};
+
 class ConnectionCoreTest : public testing::Test {
  protected:
   ConnectionCoreTest() {
@@ -74,6 +107,15 @@ class ConnectionCoreTest : public testing::Test {
     limits_.max_outbox = 64;
     log_->set_pattern("%l: %v");
     log_->set_level(spdlog::level::trace);
+  }
+
+  // Lines paced at `count` a second, `burst` at once.
+  void pace(std::uint32_t count, std::uint32_t burst) {
+    protocol_.make_session = [](const proto::SessionContext& context) {
+      if (context.pacer == nullptr) throw std::logic_error("no pacer");
+      return std::make_unique<PacedLineSession>(context.pacer);
+    };
+    protocol_.input_rate = {count, 1s, burst};
   }
 
   // A connection opened at t0 (its greeting written).
@@ -352,6 +394,100 @@ TEST_F(ConnectionCoreTest, SessionHearsWhyItClosedOnceBeforeItGoes) {
     EXPECT_EQ(log().find("failed: cannot say goodbye") != std::string::npos, throws) << log();
     EXPECT_NE(log().find("closed: peer_closed"), std::string::npos) << log();
   }
+}
+
+// Flood control: lines beyond the burst wait for their tokens, with the
+// socket not read meanwhile; the core wakes the session when one is due.
+TEST_F(ConnectionCoreTest, PacedInputIsHeldAndResumedAtTheRate) {
+  pace(10, 2);
+  auto core = open();
+  core->received("a\nb\nc\nd\n", t0_);
+  EXPECT_EQ(write_all(*core, t0_), "a\nb\n");
+  EXPECT_FALSE(core->wants_read());
+  EXPECT_EQ(core->deadline(), t0_ + 100ms);
+  core->expire(t0_ + 100ms);
+  EXPECT_EQ(write_all(*core, t0_ + 100ms), "c\n");
+  EXPECT_FALSE(core->wants_read());
+  EXPECT_EQ(core->deadline(), t0_ + 200ms);
+  core->expire(t0_ + 250ms);  // late: the token due at 200ms is there
+  EXPECT_EQ(write_all(*core, t0_ + 250ms), "d\n");
+  EXPECT_TRUE(core->wants_read());
+  EXPECT_FALSE(core->closed());
+}
+
+// Early expiries (a model's timer, a byte count) resume nothing.
+TEST_F(ConnectionCoreTest, PacedInputWaitsForItsToken) {
+  pace(10, 1);
+  auto core = open();
+  core->received("a\nb\n", t0_);
+  EXPECT_EQ(write_all(*core, t0_), "a\n");
+  core->expire(t0_ + 50ms);
+  EXPECT_TRUE(core->outbox().empty());
+  EXPECT_FALSE(core->wants_read());
+  core->expire(t0_ + 100ms);
+  EXPECT_EQ(write_all(*core, t0_ + 100ms), "b\n");
+}
+
+// Held input is our doing: its incomplete line does not run the read
+// timeout, and the wait is not idleness; once resumed, the read timeout
+// runs anew for what is still incomplete.
+TEST_F(ConnectionCoreTest, HeldInputIsNeitherSlowNorIdle) {
+  pace(1, 1);
+  limits_.idle_timeout = 800ms;  // shorter than a token's wait
+  auto core = open();
+  core->received("a\nb\nc\nd", t0_);
+  EXPECT_EQ(write_all(*core, t0_), "a\n");
+  for (auto now = t0_ + 500ms; now < t0_ + 2s + 500ms; now += 500ms) core->expire(now);
+  EXPECT_FALSE(core->closed());
+  EXPECT_EQ(write_all(*core, t0_ + 2s), "b\nc\n");
+  EXPECT_TRUE(core->wants_read());
+  EXPECT_EQ(core->deadline(), t0_ + 2s + 800ms);  // idle, from the last resume
+  core->received("\n", t0_ + 2500ms);  // the next token is due at 3s
+  EXPECT_FALSE(core->wants_read());
+  EXPECT_EQ(core->deadline(), t0_ + 3s);
+  core->expire(t0_ + 3s);
+  EXPECT_EQ(write_all(*core, t0_ + 3s), "d\n");
+  EXPECT_FALSE(core->closed());
+}
+
+// A paced partial line still gets the read timeout once nothing is held.
+TEST_F(ConnectionCoreTest, ReadTimeoutRunsAgainOnceResumed) {
+  pace(1, 1);
+  auto core = open();
+  core->received("a\nb\nunfinished", t0_);
+  EXPECT_EQ(write_all(*core, t0_), "a\n");
+  core->expire(t0_ + 1900ms);  // held: read_timeout (2s) does not run
+  EXPECT_EQ(write_all(*core, t0_ + 1900ms), "b\n");
+  EXPECT_TRUE(core->wants_read());
+  core->expire(t0_ + 3s);
+  EXPECT_FALSE(core->closed());
+  EXPECT_TRUE(core->outbox().empty());
+  core->expire(t0_ + 3900ms);  // 2s after the resume
+  EXPECT_EQ(write_all(*core, t0_ + 3900ms), "timeout\n");
+  EXPECT_EQ(core->reason(), CloseReason::read_timeout);
+}
+
+// The server may end a held connection like any other.
+TEST_F(ConnectionCoreTest, AHeldConnectionEndsLikeAnyOther) {
+  pace(1, 1);
+  auto core = open();
+  core->received("a\nb\n", t0_);
+  EXPECT_EQ(write_all(*core, t0_), "a\n");
+  core->end(CloseReason::shutdown, t0_ + 10ms);
+  EXPECT_EQ(write_all(*core, t0_ + 10ms), "ended\n");
+  EXPECT_TRUE(core->closed());
+  EXPECT_EQ(core->reason(), CloseReason::shutdown);
+}
+
+// Without an input_rate a session has no Pacer.
+TEST_F(ConnectionCoreTest, NoInputRateNoPacer) {
+  proto::Pacer* seen = reinterpret_cast<proto::Pacer*>(1);
+  protocol_.make_session = [&seen](const proto::SessionContext& context) {
+    seen = context.pacer;
+    return std::make_unique<LineSession>();
+  };
+  auto core = open();
+  EXPECT_EQ(seen, nullptr);
 }
 
 }  // namespace
