@@ -33,9 +33,11 @@ class Room final : private Courier {
 
   // A new connection from `host`; returns its index. The session is opened
   // (greeting) before this returns.
-  std::size_t connect(std::string host) {
+  // With a `pacer`, its lines are paced (flood control).
+  std::size_t connect(std::string host, Pacer* pacer = nullptr) {
     const std::size_t index = clients_.size();
     auto client = std::make_unique<Client>(*this, kFirstId + index);
+    client->context.pacer = pacer;
     client->context.listener = "chat";
     client->context.peer = host + ":4000";
     client->context.peer_host = std::move(host);
@@ -54,6 +56,15 @@ class Room final : private Courier {
     Client& client = *clients_.at(who);
     ASSERT_FALSE(client.closed) << "client " << who << " is closed";
     client.session->receive(bytes, client.out);
+    settle(client);
+  }
+
+  // Client `who`'s tokens are back (the core calls resume()).
+  void resume(std::size_t who) {
+    Client& client = *clients_.at(who);
+    ASSERT_FALSE(client.closed) << "client " << who << " is closed";
+    ASSERT_TRUE(client.session->holding()) << "client " << who << " holds nothing";
+    client.session->resume(client.out);
     settle(client);
   }
 
@@ -1000,6 +1011,117 @@ TEST(ChatScript, EveryByteAloneGivesTheSameOutput) {
     for (std::size_t i = 1; i < input_size(who); ++i) cuts.push_back(i);
     EXPECT_EQ(run_script(who, cuts), whole) << "client " << who;
   }
+}
+
+// Flood control as the connection core provides it: a Pacer with as many
+// tokens as the test gives it, and resume() when the test says they are back.
+class CountedPacer final : public Pacer {
+ public:
+  bool take() noexcept override {
+    if (tokens == 0) return false;
+    --tokens;
+    return true;
+  }
+  unsigned tokens = 0;
+};
+
+// A member out of tokens stops at the line that was refused one and holds
+// the rest, complete lines included; resumed, it goes on in order.
+TEST(ChatFlood, HoldsTheRestAndResumesInOrder) {
+  Room room;
+  CountedPacer pacer;
+  pacer.tokens = 1 + 3;  // the name, then three lines
+  const std::size_t a = room.connect("127.0.0.1", &pacer);
+  expect_greeting(room, a);
+  room.send(a, "alice\n");
+  join(room, "::1", "bob");
+  room.take_all();
+
+  room.send(a, "1\n2\n3\n4\n5\n6");
+  EXPECT_EQ(room.take_all(), (Lines{"", "[alice@127.0.0.1] 1\n[alice@127.0.0.1] 2\n"
+                                        "[alice@127.0.0.1] 3\n"}));
+  EXPECT_TRUE(room.session(a).holding());
+  pacer.tokens = 1;
+  room.resume(a);
+  EXPECT_EQ(room.take_all(), (Lines{"", "[alice@127.0.0.1] 4\n"}));
+  EXPECT_TRUE(room.session(a).holding());
+  pacer.tokens = 10;
+  room.resume(a);
+  EXPECT_EQ(room.take_all(), (Lines{"", "[alice@127.0.0.1] 5\n"}));
+  // What is left is the start of a line, which needs no token yet.
+  EXPECT_FALSE(room.session(a).holding());
+  EXPECT_TRUE(room.session(a).partial());
+  room.send(a, "\n7\n");
+  EXPECT_EQ(room.take_all(), (Lines{"", "[alice@127.0.0.1] 6\n[alice@127.0.0.1] 7\n"}));
+  EXPECT_EQ(pacer.tokens, 10u - 3u);  // 5, 6 and 7
+}
+
+// Every line a member ends costs a token: a command (a /nick flood is a
+// flood too) and a blank line as much as a message.
+TEST(ChatFlood, CommandsAndBlankLinesCostATokenToo) {
+  Room room;
+  CountedPacer pacer;
+  pacer.tokens = 1 + 2;
+  const std::size_t a = room.connect("127.0.0.1", &pacer);
+  expect_greeting(room, a);
+  room.send(a, "alice\n");
+  join(room, "::1", "bob");
+  room.take_all();
+
+  room.send(a, "/who\n\n/nick carol\n");
+  EXPECT_EQ(room.take_all(), (Lines{"* 2 online: alice, bob\n", ""}));
+  EXPECT_TRUE(room.session(a).holding());
+  pacer.tokens = 1;
+  room.resume(a);
+  EXPECT_EQ(room.take_all(), (Lines{"* you are now carol\n", "* alice is now carol\n"}));
+  EXPECT_FALSE(room.session(a).holding());
+}
+
+// A /quit among the held lines ends the member there: what follows it is
+// never handled.
+TEST(ChatFlood, QuitAmongHeldLinesDropsWhatFollows) {
+  Room room;
+  CountedPacer pacer;
+  pacer.tokens = 1;
+  const std::size_t a = room.connect("127.0.0.1", &pacer);
+  expect_greeting(room, a);
+  room.send(a, "alice\n");
+  join(room, "::1", "bob");
+  room.take_all();
+
+  room.send(a, "hi\n/quit bye\nnever\n");
+  EXPECT_TRUE(room.session(a).holding());
+  EXPECT_EQ(room.take_all(), (Lines{"", ""}));
+  pacer.tokens = 10;
+  room.resume(a);
+  EXPECT_TRUE(room.closed(a));
+  EXPECT_FALSE(room.session(a).holding());
+  const std::string seen = room.take(1);
+  EXPECT_EQ(seen.find("never"), std::string::npos) << seen;
+  EXPECT_NE(seen.find("[alice@127.0.0.1] hi\n"), std::string::npos) << seen;
+}
+
+// max_line still applies to held input: a held line too long is refused
+// when its turn comes, and the lines after it go on.
+TEST(ChatFlood, MaxLineStillAppliesToHeldLines) {
+  ChatSettings settings;
+  settings.max_line = 8;
+  Room room(settings);
+  CountedPacer pacer;
+  pacer.tokens = 1;
+  const std::size_t a = room.connect("127.0.0.1", &pacer);
+  expect_greeting(room, a);
+  room.send(a, "alice\n");
+  join(room, "::1", "bob");
+  room.take_all();
+
+  room.send(a, "far too long\nok\n" + std::string(20, 'z'));
+  EXPECT_EQ(room.take_all(), (Lines{"", ""}));
+  pacer.tokens = 10;
+  room.resume(a);
+  EXPECT_EQ(room.take_all(), (Lines{too_long(8) + too_long(8), "[alice@127.0.0.1] ok\n"}));
+  EXPECT_FALSE(room.session(a).holding());
+  EXPECT_TRUE(room.session(a).partial());  // discarding the long tail until its LF
 }
 
 }  // namespace

@@ -13,6 +13,7 @@ class ChatSession final : public Session {
  public:
   ChatSession(const ChatSettings& settings, const SessionContext& context)
       : uplink_(context.uplink),
+        pacer_(context.pacer),
         max_line_(settings.max_line),
         idle_timeout_(settings.idle_timeout),
         read_timeout_(settings.read_timeout),
@@ -32,36 +33,27 @@ class ChatSession final : public Session {
     std::string without_telnet;
     data = telnet_.filter(data, without_telnet);
     if (telnet_.has_replies()) out.append(telnet_.take_replies());
-    while (!data.empty() && !closing()) {
-      if (discarding_) {
-        const auto newline = data.find('\n');
-        if (newline == std::string_view::npos) return;
-        data.remove_prefix(newline + 1);
-        discarding_ = false;
-        continue;
-      }
-      const auto newline = data.find('\n');
-      if (newline == std::string_view::npos) {
-        hold(data);
-        return;
-      }
-      const auto tail = data.substr(0, newline);
-      data.remove_prefix(newline + 1);
-      std::size_t length = line_.size() + tail.size();
-      const char last = !tail.empty() ? tail.back() : (!line_.empty() ? line_.back() : '\0');
-      if (length > 0 && last == '\r') --length;
-      if (length > max_line_) {
-        too_long();
-        discarding_ = false;  // the LF just seen ends the long line
-        continue;
-      }
-      line_.append(tail);
-      if (!line_.empty() && line_.back() == '\r') line_.pop_back();
-      finish_line();
+    if (holding()) {
+      held_.append(data);  // the core does not read while we hold; kept, just in case
+      return;
+    }
+    hold_rest(handle(data));
+  }
+
+  bool holding() const noexcept override { return held_at_ < held_.size(); }
+
+  void resume(Outbox&) override {
+    const std::string_view rest = handle(std::string_view(held_).substr(held_at_));
+    if (rest.empty()) {
+      std::string().swap(held_);  // a member held once keeps no buffer
+      held_at_ = 0;
+    } else {
+      held_at_ = held_.size() - rest.size();
     }
   }
 
-  // A last line without its LF still counts.
+  // A last line without its LF still counts (without a token: the member
+  // sends nothing after it).
   void peer_closed(Outbox&) override {
     if (!discarding_ && !line_.empty() && !closing()) finish_line();
   }
@@ -96,6 +88,54 @@ class ChatSession final : public Session {
   }
 
  private:
+  // Frames `data` into lines and handles them, until one is refused a
+  // token (flood control): what is left, from that line on, is returned
+  // unhandled. Every line the member ends costs a token, whatever it
+  // holds: a message, a command (a /nick flood is a flood too), a blank
+  // line (the room never sees it, but a paste keeps its pace and order),
+  // a line too long. The LF that ends a line already refused as too long
+  // costs nothing (its error was sent when it grew too long).
+  std::string_view handle(std::string_view data) {
+    while (!data.empty() && !closing()) {
+      if (discarding_) {
+        const auto newline = data.find('\n');
+        if (newline == std::string_view::npos) return {};
+        data.remove_prefix(newline + 1);
+        discarding_ = false;
+        continue;
+      }
+      const auto newline = data.find('\n');
+      if (newline == std::string_view::npos) {
+        hold(data);
+        return {};
+      }
+      if (pacer_ != nullptr && !pacer_->take()) return data;
+      const auto tail = data.substr(0, newline);
+      data.remove_prefix(newline + 1);
+      std::size_t length = line_.size() + tail.size();
+      const char last = !tail.empty() ? tail.back() : (!line_.empty() ? line_.back() : '\0');
+      if (length > 0 && last == '\r') --length;
+      if (length > max_line_) {
+        too_long();
+        discarding_ = false;  // the LF just seen ends the long line
+        continue;
+      }
+      line_.append(tail);
+      if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+      finish_line();
+    }
+    return {};
+  }
+
+  // What handle() left when the member is out of tokens: at most one
+  // read's worth (the core reads no more while we hold), the line_ started
+  // before it aside.
+  void hold_rest(std::string_view rest) {
+    if (rest.empty()) return;
+    held_.assign(rest);
+    held_at_ = 0;
+  }
+
   // Keeps the start of a line; a CR at max_line + 1 may still be the one
   // before the LF.
   void hold(std::string_view part) {
@@ -138,6 +178,7 @@ class ChatSession final : public Session {
   }
 
   Uplink* const uplink_;
+  Pacer* const pacer_;  // null: no flood control
   const std::size_t max_line_;
   const std::string idle_timeout_;  // short: no allocation
   const std::string read_timeout_;
@@ -147,6 +188,10 @@ class ChatSession final : public Session {
   std::string line_;         // the current line so far, at most max_line_ + 1 bytes
   bool discarding_ = false;  // inside a line that was too long, until its LF
   std::string message_;      // reused for every message to the hub
+  // Input not handled for want of a token, from held_at_ on (flood
+  // control); empty when nothing is held.
+  std::string held_;
+  std::size_t held_at_ = 0;
 };
 
 }  // namespace
