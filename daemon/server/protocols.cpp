@@ -44,6 +44,11 @@ proto::Protocol make_chat(const config::Listener& listener) {
   protocol.refusal = "! server full; try again later\n";
   protocol.source_refusal = "! too many connections from your address\n";
   protocol.rate_refusal = "! too many connections from your address; try again later\n";
+  // Flood control: lines a member may send; over it, its socket is not read
+  // until tokens are back.
+  const config::TokenRate& flood = listener.chat.flood;
+  if (!flood.rate.unlimited())
+    protocol.input_rate = {flood.rate.count, flood.rate.period, flood.burst};
   return protocol;
 }
 
