@@ -263,6 +263,54 @@ TEST_P(DriverTest, ServiceHearsWhenAMemberLeaves) {
   EXPECT_EQ(stays.read_line().substr(0, 5), "gone ");
 }
 
+// Flood control (Protocol::input_rate): a member who pastes many lines in
+// one write is slowed to the rate after its burst, not cut off. Every line
+// reaches the others once and in order, no sooner than the rate allows,
+// while another member's line is not held up behind the paste.
+TEST_P(DriverTest, APasteIsPacedNotLostNorInTheWay) {
+  constexpr int kLines = 100;
+  constexpr int kRate = 200;  // a second
+  constexpr int kBurst = 10;
+  start("paced:" + std::to_string(kRate) + "/" + std::to_string(kBurst));
+  auto flooder = Client::connect(port_);
+  auto reader = Client::connect(port_);
+  auto other = Client::connect(port_);
+  const std::string hello = flooder.read_line();
+  ASSERT_EQ(hello.substr(0, 6), "hello ");
+  const std::string from_flooder = hello.substr(6, hello.size() - 7) + ": ";
+  ASSERT_EQ(reader.read_line().substr(0, 6), "hello ");
+  ASSERT_EQ(other.read_line().substr(0, 6), "hello ");
+
+  std::string paste;
+  for (int n = 0; n < kLines; ++n) paste += "paste " + std::to_string(n) + "\n";
+  const auto pasted = std::chrono::steady_clock::now();
+  ASSERT_EQ(flooder.write_all(paste), IoStatus::ok);
+  int next = 0;  // the paste line expected next
+  int quick_after = -1;  // how many paste lines came before the other's line
+  while (next < kLines) {
+    const std::string line = reader.read_line(kLongWait);
+    ASSERT_FALSE(line.empty()) << "after " << next << " lines: " << to_string(reader.last_status());
+    if (line.find(": quick\n") != std::string::npos) {
+      quick_after = next;
+      continue;
+    }
+    ASSERT_EQ(line, from_flooder + "paste " + std::to_string(next) + "\n");
+    // The paste has started: the other member speaks now.
+    if (++next == 1) ASSERT_EQ(other.write_all("quick\n"), IoStatus::ok);
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - pasted;
+  EXPECT_GE(quick_after, 1) << "the other member's line waited for the whole paste";
+  // The burst at once, then a line every 1/rate: the last no sooner than
+  // (lines - burst) / rate after the write (the daemon read it after; a
+  // loop's time may be taken a little before it reads).
+  const auto least = std::chrono::microseconds(1'000'000 * (kLines - kBurst) / kRate);
+  EXPECT_GE(elapsed, least - 5ms);
+  EXPECT_LT(elapsed, least + 5s) << "the paste stalled";
+  // Slowed, not cut off: the flooder is still a member.
+  ASSERT_EQ(flooder.write_all("after\n"), IoStatus::ok);
+  EXPECT_EQ(reader.read_line(kLongWait), from_flooder + "after\n");
+}
+
 // A member that never reads is cut off once its outbox is full; the others
 // keep receiving.
 TEST_P(DriverTest, MemberThatNeverReadsIsCutOff) {

@@ -37,7 +37,8 @@ struct ModelCase {
 // The test protocols by name, for a model that makes the protocol from the
 // listener's settings in another process (fork), where the fixture puts
 // the name in DriverSettings::listener.name: "echo", "room", "throw",
-// "line:<max_line>", "prefix:<text>" (line echo with that prefix, which may
+// "paced:<count>/<burst>" (the room, <count> lines a second per member,
+// <burst> at once), "line:<max_line>", "prefix:<text>" (line echo with that prefix, which may
 // hold {pid} and the other placeholders), "file:<path>", "timeout",
 // "timeout:throw" and "quit". Throws for any other spec.
 inline proto::Protocol test_protocol(const std::string& spec) {
@@ -48,6 +49,12 @@ inline proto::Protocol test_protocol(const std::string& spec) {
   if (spec == "timeout:throw") return timeout_protocol(true);
   if (spec == "quit") return quitting_protocol();
   if (spec.rfind("file:", 0) == 0) return file_protocol(spec.substr(5));
+  if (spec.rfind("paced:", 0) == 0) {
+    const auto slash = spec.find('/');
+    return room_protocol({static_cast<std::uint32_t>(std::stoul(spec.substr(6, slash - 6))),
+                          std::chrono::seconds(1),
+                          static_cast<std::uint32_t>(std::stoul(spec.substr(slash + 1)))});
+  }
   if (spec.rfind("line:", 0) == 0) return line_echo_protocol(std::stoul(spec.substr(5)));
   // The protocol `rest` names, with a refusal for each reason the accept
   // gate may refuse for: "full\n", "source\n", "rate\n".

@@ -27,28 +27,40 @@ std::string name(proto::Ending why) {
   return "?";
 }
 
+// With a Pacer, a line costs a token; refused one, it holds the rest.
 class RoomSession final : public proto::Session {
  public:
-  explicit RoomSession(proto::Uplink* uplink) : uplink_(uplink) {}
+  RoomSession(proto::Uplink* uplink, proto::Pacer* pacer) : uplink_(uplink), pacer_(pacer) {}
   void open(proto::Outbox&) override { uplink_->send("join"); }
-  void receive(std::string_view data, proto::Outbox&) override {
-    for (char c : data) {
-      if (c != '\n') {
-        line_ += c;
-        continue;
-      }
-      uplink_->send("say " + line_);
-      line_.clear();
-    }
+  void receive(std::string_view data, proto::Outbox& out) override {
+    input_.append(data);
+    resume(out);
   }
-  bool partial() const noexcept override { return !line_.empty(); }
+  void resume(proto::Outbox&) override {
+    std::size_t start = 0;
+    holding_ = false;
+    for (auto newline = input_.find('\n'); newline != std::string::npos;
+         newline = input_.find('\n', start)) {
+      if (pacer_ != nullptr && !pacer_->take()) {
+        holding_ = true;
+        break;
+      }
+      uplink_->send("say " + input_.substr(start, newline - start));
+      start = newline + 1;
+    }
+    input_.erase(0, start);
+  }
+  bool holding() const noexcept override { return holding_; }
+  bool partial() const noexcept override { return !input_.empty(); }
   void last_words(proto::Ending why, proto::Outbox& out) override {
     out.append("bye " + name(why) + "\n");
   }
 
  private:
   proto::Uplink* uplink_;
-  std::string line_;
+  proto::Pacer* pacer_;
+  std::string input_;  // not yet handled: a partial line, or lines held
+  bool holding_ = false;
 };
 
 class Room final : public proto::Service {
@@ -171,13 +183,14 @@ proto::Protocol line_echo_protocol(std::size_t max_line) {
   return protocol;
 }
 
-proto::Protocol room_protocol() {
+proto::Protocol room_protocol(proto::InputRate rate) {
   proto::Protocol protocol;
   protocol.make_session = [](const proto::SessionContext& context) {
-    return std::make_unique<RoomSession>(context.uplink);
+    return std::make_unique<RoomSession>(context.uplink, context.pacer);
   };
   protocol.make_service = [](const proto::ServiceContext&) { return std::make_unique<Room>(); };
   protocol.refusal = "full\n";
+  protocol.input_rate = rate;
   return protocol;
 }
 

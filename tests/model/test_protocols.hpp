@@ -21,7 +21,9 @@ proto::Protocol line_echo_protocol(std::size_t max_line);
 // Every complete line a member sends goes to every other member as
 // "<id>: <line>\n"; a member that joins gets "hello <id>\n"; members hear
 // "gone <id>\n" when one leaves. Exercises Uplink, Courier and gone().
-proto::Protocol room_protocol();
+// With a limited `rate`, each line costs a token (flood control): a member
+// out of tokens holds its lines (Session::holding) until resumed.
+proto::Protocol room_protocol(proto::InputRate rate = {});
 
 // Echoes, but throws from receive() when a line "boom" arrives.
 proto::Protocol throwing_protocol();
