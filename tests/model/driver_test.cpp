@@ -296,7 +296,9 @@ TEST_P(DriverTest, APasteIsPacedNotLostNorInTheWay) {
     }
     ASSERT_EQ(line, from_flooder + "paste " + std::to_string(next) + "\n");
     // The paste has started: the other member speaks now.
-    if (++next == 1) ASSERT_EQ(other.write_all("quick\n"), IoStatus::ok);
+    if (++next == 1) {
+      ASSERT_EQ(other.write_all("quick\n"), IoStatus::ok);
+    }
   }
   const auto elapsed = std::chrono::steady_clock::now() - pasted;
   EXPECT_GE(quick_after, 1) << "the other member's line waited for the whole paste";
