@@ -58,6 +58,12 @@ std::string chat_listener_text(const ChatListener& listener) {
   if (!listener.max_members.empty()) {
     section += "      max_members: " + listener.max_members + "\n";
   }
+  if (!listener.rate.empty()) {
+    section += "      rate: " + listener.rate + "\n";
+  }
+  if (!listener.burst.empty()) {
+    section += "      burst: " + listener.burst + "\n";
+  }
   if (!section.empty()) {
     text += "    chat:\n" + section;
   }

@@ -30,6 +30,8 @@ struct ChatListener {
   std::string max_line = "";           // the `chat:` section
   std::string max_outbox = "";
   std::string max_members = "";
+  std::string rate = "";   // flood control: "100/s", "unlimited"
+  std::string burst = "";
 };
 
 // An http listener; every empty or zero field is left out of the file, so

@@ -367,8 +367,10 @@ TEST_P(FaultsNet, HttpClientsResetMidResponse) {
 TEST_P(FaultsNet, ChatMemberResetMidBroadcast) {
   constexpr int kVictims = 4;
   constexpr int kBatch = 32;
-  Daemon daemon(make_chat_config({{.name = "room", .model = model(), .workers = workers()}},
-                                 {kShortShutdown}));
+  // About resets, not flood control: the talker is not slowed.
+  Daemon daemon(make_chat_config(
+      {{.name = "room", .model = model(), .workers = workers(), .rate = "unlimited"}},
+      {kShortShutdown}));
   const auto port = daemon.port_of("room");
   Room room;
   join(room, port, "talker");
@@ -448,6 +450,7 @@ std::string repeated(const std::string& piece, std::size_t times) {
 TEST_P(FaultsNet, WritersThatNeverReadAreHeldBackOrCutOff) {
   ChatListener chat{.name = "room", .model = model(), .workers = workers()};
   chat.max_outbox = "64KiB";
+  chat.rate = "unlimited";  // the flooder's /who lines fill its outbox, unpaced
   const std::vector<EchoListener> echo{
       {.name = "raw", .model = model(), .workers = workers()},
       {.name = "line", .model = model(), .workers = workers(), .mode = "line"}};
