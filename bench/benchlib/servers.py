@@ -5,6 +5,7 @@ ready ManagedServer, or raises StartError (the server's targets are then n/a).""
 
 import contextlib
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -71,8 +72,20 @@ def _baseline(ctx, name, cgroup, log):
     home = TempHome(name)
     config = home.path / "netcookd.yaml"
     config.write_text(configs.netcookd(ctx.listeners))
+    if not _accepts(ctx.baseline, config):
+        # From before chat flood control (which it does not have either).
+        config.write_text(configs.netcookd(ctx.listeners, flood_keys=False))
     return _netcookd_on(ctx, ctx.baseline, config, cgroup, log,
                         on_stop=lambda: home.keep(ctx.run_dir, name, ("netcookd.yaml",)))
+
+
+def _accepts(binary, config):
+    """Whether netcookd `binary` takes `config` (--check-config)."""
+    try:
+        return subprocess.run([str(binary), "--check-config", "-c", str(config)], capture_output=True,
+                              timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
 
 
 def _netcookd_on(ctx, binary, config, cgroup, log, on_stop=None):
