@@ -64,6 +64,10 @@ TEST_P(ChatFlood, APasteReachesTheRoomAtTheRateInOrderAndWholly) {
   const auto elapsed = std::chrono::steady_clock::now() - pasted;
   EXPECT_GE(other_after, 1) << "the other member's line waited for the whole paste";
   EXPECT_EQ(next_line(paster.client), "[other@127.0.0.1] between the lines\n");
+  for (int n = 0; n < kLines; ++n) {
+    ASSERT_EQ(next_line(other.client, deadline.remaining()),
+              "[paster@127.0.0.1] paste " + std::to_string(n) + "\n");
+  }
   // The paster's name line took a token when it joined; the burst at once,
   // then a line every 1/rate, so the last no sooner than this after the
   // write (the daemon read it after).
