@@ -281,8 +281,11 @@ TEST_P(DriverTest, APasteIsPacedNotLostNorInTheWay) {
   ASSERT_EQ(reader.read_line().substr(0, 6), "hello ");
   ASSERT_EQ(other.read_line().substr(0, 6), "hello ");
 
+  // 100 KB: more than one read, so the socket is read again after a hold
+  // (kernel buffers keep the rest meanwhile).
+  const std::string filler(1000, '.');
   std::string paste;
-  for (int n = 0; n < kLines; ++n) paste += "paste " + std::to_string(n) + "\n";
+  for (int n = 0; n < kLines; ++n) paste += "paste " + std::to_string(n) + " " + filler + "\n";
   const auto pasted = std::chrono::steady_clock::now();
   ASSERT_EQ(flooder.write_all(paste), IoStatus::ok);
   int next = 0;  // the paste line expected next
@@ -294,7 +297,7 @@ TEST_P(DriverTest, APasteIsPacedNotLostNorInTheWay) {
       quick_after = next;
       continue;
     }
-    ASSERT_EQ(line, from_flooder + "paste " + std::to_string(next) + "\n");
+    ASSERT_EQ(line, from_flooder + "paste " + std::to_string(next) + " " + filler + "\n");
     // The paste has started: the other member speaks now.
     if (++next == 1) {
       ASSERT_EQ(other.write_all("quick\n"), IoStatus::ok);
