@@ -28,7 +28,11 @@ def _listener_yaml(protocol, model, www):
     workers = "    workers: 1\n" if model in ("epoll", "coroutine") else ""
     specific = {
         "echo": "    echo:\n      mode: raw\n",
-        "chat": "    chat:\n      max_line: 4KiB\n",
+        # Flood control at its highest (netcookd.yaml(5)): 3 senders at
+        # 30 lines/s in all are each at the default 10/s, where the least
+        # drift would build a backlog over hours; the soak is about staying
+        # up, not pacing (tests/integration/chat_flood_test.cpp is).
+        "chat": "    chat:\n      max_line: 4KiB\n      rate: 1000000/s\n      burst: 1000000\n",
         # Files, not a fixed body: a fixed body answers 200 to any path, and
         # the load wants 404s too.
         "http": f"    http:\n      root: {www}\n      keepalive_timeout: 30s\n",
