@@ -3,7 +3,7 @@
 // byte), max_connections_per_source (HTTP 503, chat's line), connection_rate
 // (HTTP 429, chat's line), a rule in `defaults:` a listener overrides, every
 // refusal counted by reason on the status listener and logged once per
-// burst, and a reload that changes `deny`.
+// burst (to stderr, and to the journal), and a reload that changes `deny`.
 //
 // Sources are loopback addresses the client binds before connecting
 // (127.0.0.2, 127.0.0.3, ...: every 127/8 address is local on Linux), so
@@ -13,10 +13,12 @@
 #include "client.hpp"
 #include "daemon.hpp"
 #include "http_reply.hpp"
+#include "journal_capture.hpp"
 #include "models.hpp"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <map>
@@ -337,6 +339,13 @@ TEST_P(GuardsCounted, RefusalsAreCountedAndLoggedOncePerBurst) {
     }
   }
 
+  // A barrier: every refusal above was logged (if at all) before its
+  // client saw the close, so before the signal; the log is one pipe, so
+  // whatever was logged is read before the reload's lines.
+  daemon.send_signal(SIGHUP);
+  const auto barrier = daemon.wait_for_line("reload (done|failed):", kWait, mark);
+  ASSERT_EQ(barrier.groups.at(1), "done") << barrier.line;
+
   // Once per burst: the first refusal is logged, the others counted.
   const auto expect_one_line = [&](const std::string& listener_name, const std::string& pattern) {
     const std::string full =
@@ -357,6 +366,52 @@ TEST_P(GuardsCounted, RefusalsAreCountedAndLoggedOncePerBurst) {
                   R"(connection_rate \(1/\d+ms, burst 1\) spent; refusing connections: 127\.0\.0\.2:\d+)");
   EXPECT_EQ(daemon.log().count("refusing connections", mark), 3u) << daemon.log().text();
   expect_no_sanitizer_reports(daemon);
+}
+
+// The same once-per-burst line in the journal (log: {target: journal}),
+// one entry with its listener's fields, captured at a private journal
+// socket (journal_capture.hpp; skipped when that cannot be made).
+using GuardsJournal = ModelTest;
+TEST_P(GuardsJournal, OneEntryPerBurstOfDenied) {
+  if (const auto why = enter_private_journal_namespace()) GTEST_SKIP() << *why;
+  const std::string& model = GetParam();
+  JournalSocket journal;  // outlives the daemon
+  Daemon daemon("log:\n"
+                "  level: info\n"
+                "  target: journal\n"
+                "listeners:\n" +
+                    listener("gate", "echo", model, "    deny: [127.0.0.4]\n"),
+                DaemonOptions{.wait_ready = false});
+  const auto started = journal.wait_for(message_has("listener gate: "));
+  ASSERT_TRUE(started) << journal.dump();
+  std::smatch port;
+  const std::string announced = started->field("MESSAGE").value_or("");
+  ASSERT_TRUE(std::regex_search(announced, port, std::regex(R"( on 127\.0\.0\.1:(\d+)$)")))
+      << announced;
+  ASSERT_TRUE(journal.wait_for(message_has("ready:"))) << journal.dump();
+  const auto mark = journal.mark();
+
+  for (int i = 0; i < 5; ++i)
+    expect_closed_without_a_byte(static_cast<std::uint16_t>(std::stoul(port[1])),
+                                 from("127.0.0.4"));
+  // The barrier, as above: one socket, entries in the order sent.
+  daemon.send_signal(SIGHUP);
+  ASSERT_TRUE(journal.wait_for(message_has("reload done:"), kWait, mark)) << journal.dump(mark);
+
+  std::vector<JournalEntry> refusals;
+  for (const auto& entry : journal.entries(mark))
+    if (message_has("refusing connections")(entry)) refusals.push_back(entry);
+  ASSERT_EQ(refusals.size(), 1u) << journal.dump(mark);
+  const JournalEntry& entry = refusals.front();
+  EXPECT_TRUE(std::regex_search(
+      entry.field("MESSAGE").value_or(""),
+      std::regex(R"(^address denied by allow/deny; refusing connections: 127\.0\.0\.4:\d+ )")))
+      << entry.describe();
+  EXPECT_EQ(entry.field("PRIORITY"), "4") << entry.describe();  // warning
+  EXPECT_EQ(entry.field("LISTENER"), "gate");
+  EXPECT_EQ(entry.field("PROTOCOL"), "echo");
+  EXPECT_EQ(entry.field("MODEL"), model);
+  EXPECT_EQ(journal.malformed(), 0u);
 }
 
 // A reload that changes deny: the change is logged as the file writes it,
@@ -395,6 +450,7 @@ INSTANTIATE_TEST_SUITE_P(Models, GuardsPerSource, kAllModels, model_name);
 INSTANTIATE_TEST_SUITE_P(Models, GuardsRate, kAllModels, model_name);
 INSTANTIATE_TEST_SUITE_P(Models, GuardsDefaults, kAllModels, model_name);
 INSTANTIATE_TEST_SUITE_P(Models, GuardsCounted, kAllModels, model_name);
+INSTANTIATE_TEST_SUITE_P(Models, GuardsJournal, kAllModels, model_name);
 INSTANTIATE_TEST_SUITE_P(Models, GuardsReload, kAllModels, model_name);
 
 }  // namespace
