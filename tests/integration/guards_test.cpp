@@ -199,6 +199,63 @@ TEST_P(GuardsPerSource, HttpAndChatRefuseTheThird) {
   expect_no_sanitizer_reports(daemon);
 }
 
+// The order of the checks: a connection refused for its source takes no
+// place among max_connections (checked after it) and spends no token of
+// its source's connection_rate (checked after it too).
+using GuardsOrder = ModelTest;
+TEST_P(GuardsOrder, ARefusalForTheSourceTakesNothingLater) {
+  const std::string& model = GetParam();
+  const std::string per_source = "    max_connections_per_source: 1\n";
+  Daemon daemon(config(
+      listener("tight", "http", model, "    max_connections: 2\n" + per_source + kHttpBody) +
+      listener("paced", "http", model,
+               per_source + "    connection_rate: {per_source: 1/h, burst: 2}\n" + kHttpBody)));
+  const auto tight = daemon.port_of("tight");
+  const auto paced = daemon.port_of("paced");
+  const auto refusal_body = [](std::uint16_t port, const std::string& source) {
+    auto client = Client::connect(port, from(source));
+    const auto reply = read_reply(client);
+    EXPECT_EQ(reply.status_line, "HTTP/1.1 503 Service Unavailable") << "from " << source;
+    return reply.body;
+  };
+
+  {
+    auto first = Client::connect(tight, from("127.0.0.2"));
+    expect_served(get(first));
+    for (int i = 0; i < 3; ++i)
+      EXPECT_NE(refusal_body(tight, "127.0.0.2").find("too many connections from your address"),
+                std::string::npos);
+    auto second = Client::connect(tight, from("127.0.0.3"));
+    expect_served(get(second));
+    EXPECT_NE(refusal_body(tight, "127.0.0.4").find("server is full"), std::string::npos);
+  }
+  {
+    auto held = Client::connect(paced, from("127.0.0.2"));  // the first token
+    expect_served(get(held));
+    for (int i = 0; i < 3; ++i)
+      expect_http_refusal(paced, "127.0.0.2", "HTTP/1.1 503 Service Unavailable");
+    held = Client::connect(paced, from("127.0.0.3"));  // closes the first
+    // The place of a closed connection is free once the daemon has seen the
+    // close; until then the refusal is for the source again, which spends
+    // no token either.
+    const auto past_the_place = [&] {
+      const Deadline deadline(kWait);
+      HttpReply reply;
+      do {
+        auto again = Client::connect(paced, from("127.0.0.2"));
+        reply = get(again, true);
+        if (reply.status == 503) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      } while (reply.status == 503 && !deadline.expired());
+      return reply;
+    };
+    expect_served(past_the_place());  // the second token: not spent by the refusals
+    const auto spent = past_the_place();
+    EXPECT_EQ(spent.status_line, "HTTP/1.1 429 Too Many Requests");
+    EXPECT_TRUE(spent.header("Retry-After").has_value());
+  }
+  expect_no_sanitizer_reports(daemon);
+}
+
 // connection_rate: a source's burst of two, then the refusal for a rate
 // (429 with Retry-After; chat's "try again later") while another address
 // is served.
@@ -447,6 +504,7 @@ TEST_P(GuardsReload, ChangedDenyIsLoggedAndApplies) {
 
 INSTANTIATE_TEST_SUITE_P(Models, GuardsDenyAllow, kAllModels, model_name);
 INSTANTIATE_TEST_SUITE_P(Models, GuardsPerSource, kAllModels, model_name);
+INSTANTIATE_TEST_SUITE_P(Models, GuardsOrder, kAllModels, model_name);
 INSTANTIATE_TEST_SUITE_P(Models, GuardsRate, kAllModels, model_name);
 INSTANTIATE_TEST_SUITE_P(Models, GuardsDefaults, kAllModels, model_name);
 INSTANTIATE_TEST_SUITE_P(Models, GuardsCounted, kAllModels, model_name);
