@@ -125,15 +125,28 @@ using ModelTest = ::testing::TestWithParam<std::string>;
 
 // deny: one address is closed without a byte, another served. allow: only
 // the listed peers, IPv4 and IPv6, on a dual-stack listener where IPv4
-// peers arrive as ::ffff:127.0.0.x and are matched as IPv4.
+// peers arrive as ::ffff:127.0.0.x and are matched as IPv4. IPv6 networks
+// in a list without quotes.
 using GuardsDenyAllow = ModelTest;
 TEST_P(GuardsDenyAllow, EchoRefusesWithoutAByte) {
   const std::string& model = GetParam();
   Daemon daemon(config(listener("denying", "echo", model, "    deny: [127.0.0.4]\n") +
                        listener("allowing", "echo", model,
-                                "    allow: [127.0.0.2/32, ::1]\n", "*:0")));
+                                "    allow: [127.0.0.2/32, ::1]\n", "*:0") +
+                       listener("v6denying", "echo", model, "    deny: [::/0]\n", "*:0") +
+                       listener("mapped", "echo", model, "    deny: [::ffff:127.0.0.6/128]\n")));
   const auto denying = daemon.port_of("denying");
   const auto allowing = daemon.port_of("allowing");
+  const auto v6denying = daemon.port_of("v6denying");
+  const auto mapped = daemon.port_of("mapped");
+
+  // The families apart: ::/0 is every IPv6 peer and no IPv4 one, even on a
+  // dual-stack listener; an IPv4 network written in the mapped form is the
+  // IPv4 network.
+  expect_echoed(v6denying, from("127.0.0.2"));
+  if (has_ipv6_loopback()) expect_closed_without_a_byte(v6denying, from("::1", "::1"));
+  expect_closed_without_a_byte(mapped, from("127.0.0.6"));
+  expect_echoed(mapped, from("127.0.0.7"));
 
   expect_closed_without_a_byte(denying, from("127.0.0.4"));
   expect_echoed(denying, from("127.0.0.2"));
