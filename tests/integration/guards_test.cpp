@@ -482,6 +482,7 @@ TEST_P(GuardsJournal, OneEntryPerBurstOfDenied) {
   EXPECT_EQ(entry.field("PROTOCOL"), "echo");
   EXPECT_EQ(entry.field("MODEL"), model);
   EXPECT_EQ(journal.malformed(), 0u);
+  expect_no_sanitizer_reports(daemon);  // those still go to stderr
 }
 
 // A reload that changes deny: the change is logged as the file writes it,
