@@ -409,6 +409,16 @@ TEST_P(GuardsCounted, RefusalsAreCountedAndLoggedOncePerBurst) {
     }
   }
 
+  // A refused connection was never accepted and served: only the one
+  // each http listener served is.
+  const auto accepted = [&](const std::string& name, const std::string& protocol) {
+    return "netcookd_connections_accepted_total{listener=\"" + name + "\",protocol=\"" +
+           protocol + "\",model=\"" + model + "\"}";
+  };
+  EXPECT_EQ(delta(accepted("gate", "echo")), 0u);
+  EXPECT_EQ(delta(accepted("web", "http")), 1u);
+  EXPECT_EQ(delta(accepted("paced", "http")), 1u);
+
   // A barrier: every refusal above was logged (if at all) before its
   // client saw the close, so before the signal; the log is one pipe, so
   // whatever was logged is read before the reload's lines.
