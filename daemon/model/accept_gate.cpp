@@ -1,5 +1,7 @@
 #include "model/accept_gate.hpp"
 
+#include "config/units.hpp"
+#include "log/fields.hpp"
 #include "net/accept.hpp"
 #include "net/address.hpp"
 #include "net/cidr.hpp"
@@ -33,9 +35,8 @@ AcceptGate::AcceptGate(spdlog::logger& log, ConnectionCount& count, SourceGuard&
       fd_ceiling_(fd_ceiling),
       per_source_(fmt::format("max_connections_per_source ({}) reached; refusing connections",
                               sources.rules().max_connections_per_source)),
-      rate_(fmt::format("connection_rate ({}/{}ms, burst {}) spent; refusing connections",
-                        sources.rules().connection_rate.rate.count,
-                        sources.rules().connection_rate.rate.period.count(),
+      rate_(fmt::format("connection_rate ({}, burst {}) spent; refusing connections",
+                        config::format_rate(sources.rules().connection_rate.rate),
                         sources.rules().connection_rate.burst)),
       beyond_ceiling_(fmt::format(
           "connection's file descriptor is at or above FD_SETSIZE ({}), which select(2) cannot "
@@ -128,8 +129,10 @@ void AcceptGate::refuse(const net::UniqueFd& socket, CloseReason why) const noex
 void AcceptGate::refuse(net::Fd socket, CloseReason why, const std::string& peer,
                         const std::string& detail, Clock::time_point now) noexcept {
   metrics_.here().refused_by(why);
-  if (BurstLog* burst = burst_of(why))
+  if (BurstLog* burst = burst_of(why)) {
+    const log::PeerScope scope(peer);  // PEER= on the burst's first line
     hit(*burst, now, detail.empty() ? peer : fmt::format("{} ({})", peer, detail));
+  }
   const std::string& bytes = refusal(why);
   if (socket && !bytes.empty())
     ::send(socket.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);

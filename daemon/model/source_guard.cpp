@@ -14,11 +14,6 @@ bool any_contains(const std::vector<net::Cidr>& networks, const net::IpAddress& 
                      [&](const net::Cidr& network) { return network.contains(peer); });
 }
 
-double per_second(const config::Rate& rate) {
-  if (rate.unlimited()) return 0;
-  return static_cast<double>(rate.count) / std::chrono::duration<double>(rate.period).count();
-}
-
 }  // namespace
 
 SourceHold::SourceHold(SourceHold&& other) noexcept
@@ -54,7 +49,7 @@ SourceGuard::SourceGuard(config::Guards rules)
       active_(!rules_.allow.empty() || !rules_.deny.empty() ||
               rules_.max_connections_per_source != 0 || !rules_.connection_rate.rate.unlimited() ||
               !rules_.proxy_from.empty()),
-      tokens_per_second_(per_second(rules_.connection_rate.rate)) {}
+      rated_(!rules_.connection_rate.rate.unlimited()) {}
 
 bool SourceGuard::expects_proxy_header(const net::IpAddress& peer) const noexcept {
   return any_contains(rules_.proxy_from, peer);
@@ -76,7 +71,7 @@ SourceGuard::Verdict SourceGuard::vet(const net::IpAddress& peer, Clock::time_po
     return verdict;
   }
   const bool limited = rules_.max_connections_per_source != 0;
-  const bool rated = tokens_per_second_ > 0;
+  const bool rated = rated_;
   if (!limited && !rated) return verdict;
   const net::IpAddress source = source_of(peer);
   std::lock_guard lock(mutex_);
@@ -106,17 +101,10 @@ void SourceGuard::release(const net::IpAddress& source) noexcept {
   if (--it->second == 0) open_.erase(it);
 }
 
-double SourceGuard::refilled(const Bucket& bucket, Clock::time_point now) const noexcept {
-  const double elapsed = std::chrono::duration<double>(now - bucket.updated).count();
-  return std::min(static_cast<double>(rules_.connection_rate.burst),
-                  bucket.tokens + std::max(elapsed, 0.0) * tokens_per_second_);
-}
-
 // The least recently seen sources first: a source whose bucket is full
 // again is dropped, for a new bucket would be the same.
 void SourceGuard::drop_refilled(Clock::time_point now) {
-  const auto burst = static_cast<double>(rules_.connection_rate.burst);
-  while (!buckets_.empty() && refilled(buckets_.back(), now) >= burst) {
+  while (!buckets_.empty() && buckets_.back().tokens.full(now)) {
     bucket_of_.erase(buckets_.back().source);
     buckets_.pop_back();
   }
@@ -125,21 +113,17 @@ void SourceGuard::drop_refilled(Clock::time_point now) {
 bool SourceGuard::take_token(const net::IpAddress& source, Clock::time_point now) {
   drop_refilled(now);
   if (const auto found = bucket_of_.find(source); found != bucket_of_.end()) {
-    Bucket& bucket = *found->second;
-    bucket.tokens = refilled(bucket, now);
-    bucket.updated = now;
     buckets_.splice(buckets_.begin(), buckets_, found->second);
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
-    return true;
+    return found->second->tokens.take(now);
   }
   if (buckets_.size() >= kRateSources) {  // full of sources still spending
     bucket_of_.erase(buckets_.back().source);
     buckets_.pop_back();
   }
-  buckets_.push_front({source, static_cast<double>(rules_.connection_rate.burst) - 1, now});
+  const auto& rate = rules_.connection_rate;
+  buckets_.push_front({source, TokenBucket(rate.rate.count, rate.rate.period, rate.burst)});
   bucket_of_.emplace(source, buckets_.begin());
-  return true;
+  return buckets_.front().tokens.take(now);
 }
 
 std::size_t SourceGuard::open_from(const net::IpAddress& peer) const {

@@ -16,6 +16,7 @@
 
 #include "config/config.hpp"
 #include "metrics/close_reason.hpp"
+#include "model/token_bucket.hpp"
 #include "net/cidr.hpp"
 
 #include <chrono>
@@ -99,20 +100,18 @@ class SourceGuard {
 
   struct Bucket {
     net::IpAddress source;
-    double tokens = 0;
-    Clock::time_point updated;
+    TokenBucket tokens;
   };
   using Buckets = std::list<Bucket>;  // most recently seen first
 
   bool denied(const net::IpAddress& peer) const noexcept;
   bool take_token(const net::IpAddress& source, Clock::time_point now);
-  double refilled(const Bucket& bucket, Clock::time_point now) const noexcept;
   void drop_refilled(Clock::time_point now);
   void release(const net::IpAddress& source) noexcept;
 
   const config::Guards rules_;
   const bool active_;
-  const double tokens_per_second_;
+  const bool rated_;  // connection_rate is set
 
   mutable std::mutex mutex_;  // guards what follows
   std::unordered_map<net::IpAddress, std::size_t, IpHash> open_;

@@ -33,6 +33,10 @@ class TokenBucket {
     return true;
   }
 
+  // Whether the bucket is full at `now`: it then says nothing a new bucket
+  // would not (a table of them may forget it).
+  bool full(Clock::time_point now) const noexcept { return full_at_ <= now; }
+
   // When the next token is there: `now` if it already is.
   Clock::time_point next_token(Clock::time_point now) const noexcept {
     if (full_at_ <= now) return now;

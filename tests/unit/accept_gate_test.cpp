@@ -260,7 +260,7 @@ TEST_F(AcceptGateTest, ASourceOverItsRateIsRefusedWhileAnotherIsNot) {
   EXPECT_EQ(accept(t0_), Next::wait);
   EXPECT_EQ(host_.admitted.size(), 4u);  // the burst of 3, and 127.0.0.3
   EXPECT_EQ(received(clients[3]), "rate\n");
-  EXPECT_EQ(logged("connection_rate (2/1000ms, burst 3) spent; refusing connections: 127.0.0.2:"),
+  EXPECT_EQ(logged("connection_rate (2/s, burst 3) spent; refusing connections: 127.0.0.2:"),
             1u);
   // Half a second later one token is back (2/s), not two.
   clients.push_back(connect("127.0.0.2"));
