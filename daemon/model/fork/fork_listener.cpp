@@ -38,7 +38,8 @@ ForkListener::ForkListener(event::Loop& loop, ListenerHost& host, const LoggerFa
       sources_(setup_.limits.guards),
       gate_(log_, count_, sources_, setup_.protocol, setup_.metrics),
       accept_pause_(loop_, [this] { resume_accepting(); }),
-      stop_deadline_(loop_, [this] { escalate_stop(); }) {
+      stop_deadline_(loop_, [this] { escalate_stop(); }),
+      free_retired_links_(loop_, [this] { retired_links_.clear(); }) {
   if (setup_.protocol.make_service)
     hub_ =
         std::make_unique<Hub>(loop_, setup_.protocol.make_service({setup_.metrics, setup_.log.get()}), setup_.limits.max_outbox, log_,
@@ -222,7 +223,9 @@ void ForkListener::child_exited(pid_t pid, int status) noexcept {
   const proto::ConnectionId connection = it->second.id;
   Slot slot = std::move(it->second.slot);
   children_.erase(it);
-  vetting_links_.erase(pid);
+  // A report it sent just before it exited is still to be read; the same
+  // turn may also hold its link's event, so the link is retired, not freed.
+  vetting_asked(pid);
   log_exit(pid, status);
   ended_on_purpose_.erase(pid);
   if (hub_) {
@@ -276,6 +279,20 @@ void ForkListener::vetting_asked(pid_t pid) noexcept {
     } else if (const auto* report = std::get_if<NoHeaderReport>(&*packet)) {
       gate_.no_header(report->peer_text, report->why, loop_.now());
     }
+  }
+  retire_vetting_link(pid);
+}
+
+void ForkListener::retire_vetting_link(pid_t pid) noexcept {
+  const auto link = vetting_links_.find(pid);
+  if (link == vetting_links_.end()) return;
+  link->second->stop_watching();
+  try {
+    retired_links_.push_back(std::move(link->second));
+    free_retired_links_.schedule();
+  } catch (...) {
+    // Freeing it now could leave a pending event naming it: leak it instead.
+    static_cast<void>(link->second.release());
   }
   vetting_links_.erase(link);
 }

@@ -10,6 +10,7 @@
 // hands each exit to the listener that forked it.
 
 #include "config/config.hpp"
+#include "event/deferred.hpp"
 #include "event/loop.hpp"
 #include "event/registration.hpp"
 #include "event/timer.hpp"
@@ -27,6 +28,7 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <vector>
 
 namespace netcook::model::fork {
 
@@ -98,6 +100,7 @@ class ForkListener final : private event::Watcher, private AcceptGate::Host {
    public:
     VettingLink(ForkListener& owner, pid_t pid, net::UniqueFd fd);
     net::Fd fd() const noexcept { return fd_.borrow(); }
+    void stop_watching() noexcept { registration_.cancel(); }
 
    private:
     void on_ready(std::uint32_t events) noexcept override;
@@ -110,6 +113,9 @@ class ForkListener final : private event::Watcher, private AcceptGate::Host {
 
   // The child `pid` asked (or reported) on its vetting link.
   void vetting_asked(pid_t pid) noexcept;
+  // Unlinks pid's vetting link, freed on the loop's next turn: an event of
+  // this turn may still name it (as Hub::remove does with its links).
+  void retire_vetting_link(pid_t pid) noexcept;
 
   // The listening socket is readable.
   void on_ready(std::uint32_t events) noexcept override;
@@ -135,6 +141,7 @@ class ForkListener final : private event::Watcher, private AcceptGate::Host {
   event::Registration listening_;  // cancelled before listen_fd_ closes
   const pid_t master_;
   std::unordered_map<pid_t, std::unique_ptr<VettingLink>> vetting_links_;
+  std::vector<std::unique_ptr<VettingLink>> retired_links_;
   ConnectionCount count_;
   SourceGuard sources_;
   AcceptGate gate_;
@@ -156,6 +163,7 @@ class ForkListener final : private event::Watcher, private AcceptGate::Host {
 
   event::Timer accept_pause_;
   event::Timer stop_deadline_;
+  event::Deferred free_retired_links_;
 };
 
 }  // namespace netcook::model::fork
