@@ -96,7 +96,9 @@ Mode parse_mode(std::string_view text)
         return Mode::stream;
     if (text == "connect")
         return Mode::connect;
-    throw UsageError("unknown mode '" + std::string(text) + "' (expected pingpong, stream or connect)");
+    if (text == "refused")
+        return Mode::refused;
+    throw UsageError("unknown mode '" + std::string(text) + "' (expected pingpong, stream, connect or refused)");
 }
 
 enum LongOnly : int { kWarmup = 256, kThreads, kServerPid, kJson, kTimeout, kInFlight, kCheckEvery };
@@ -125,6 +127,7 @@ const char* mode_name(Mode mode) noexcept
     case Mode::pingpong: return "pingpong";
     case Mode::stream: return "stream";
     case Mode::connect: return "connect";
+    case Mode::refused: return "refused";
     }
     return "?";
 }
@@ -158,7 +161,7 @@ Options parse_args(int argc, char** argv)
         }
     }
     if (optind != argc - 1)
-        throw UsageError("expected exactly one mode: pingpong, stream or connect");
+        throw UsageError("expected exactly one mode: pingpong, stream, connect or refused");
     options.mode = parse_mode(argv[optind]);
     if (options.address.empty())
         throw UsageError("missing target: -a 127.0.0.1:PORT, -a [::1]:PORT or -a unix:/path");
@@ -185,15 +188,18 @@ const char* usage_text() noexcept
            "  pingpong   each connection sends one message, waits for the whole echo, repeats\n"
            "  stream     each connection writes and reads back continuously\n"
            "  connect    open, send, read the echo, close; repeated\n"
+           "  refused    open, send nothing, wait for the server to close it, close; repeated\n"
+           "             (a listener that refuses: netcookd's deny, per-source or rate guards)\n"
            "\n"
            "options:\n"
            "  -a, --addr ADDR       127.x.x.x:PORT, [::1]:PORT, unix:/path or unix:@abstract\n"
-           "  -c, --conns N         connections (connect: connections in flight), default 1\n"
-           "  -s, --size SIZE       bytes per message/chunk, k/m suffixes (default 64, stream 16k)\n"
+           "  -c, --conns N         connections (connect, refused: in flight), default 1\n"
+           "  -s, --size SIZE       bytes per message/chunk, k/m suffixes (default 64, stream 16k;\n"
+           "                        refused sends none)\n"
            "  -d, --duration SEC    measured window, default 5\n"
            "      --warmup SEC      run before the window, not counted, default 1\n"
            "      --threads N       load threads, each with its own epoll, default 1\n"
-           "      --timeout SEC     connect / echo / stall timeout, counted as error, default 3\n"
+           "      --timeout SEC     connect / echo / stall / refusal timeout, counted as error, default 3\n"
            "      --inflight SIZE   stream: most bytes sent but not yet echoed, default 1m\n"
            "      --check-every N   stream: compare one echoed chunk in N; the others are\n"
            "                        received with MSG_TRUNC (not copied), default 1 (all)\n"

@@ -8,7 +8,7 @@
 
 namespace netcook::bench {
 
-enum class Mode { pingpong, stream, connect };
+enum class Mode { pingpong, stream, connect, refused };
 
 [[nodiscard]] const char* mode_name(Mode mode) noexcept;
 
@@ -16,7 +16,7 @@ enum class Mode { pingpong, stream, connect };
 struct Options {
     Mode mode = Mode::pingpong;
     std::string address;          // as typed; parsed by Target
-    unsigned connections = 1;     // pingpong/stream: connections; connect: in flight
+    unsigned connections = 1;     // pingpong/stream: connections; connect, refused: in flight
     std::size_t size = 64;        // message / chunk / per-connection payload
     double duration_s = 5.0;      // measured window
     double warmup_s = 1.0;        // run before the window, not counted

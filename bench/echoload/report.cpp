@@ -55,6 +55,7 @@ const char* count_key(Mode mode) noexcept
     case Mode::pingpong: return "msgs";
     case Mode::stream: return "bytes";
     case Mode::connect: return "connects";
+    case Mode::refused: return "refusals";
     }
     return "ops";
 }
@@ -76,8 +77,10 @@ std::string format_line(const Options& options, const RunResult& result)
         add_duration(line, "p99", s.latency.percentile(99));
         add_duration(line, "max", s.latency.max());
     }
+    if (options.mode == Mode::refused)
+        line.add(" with_bytes=%llu resets=%llu", ull(s.refusals_with_bytes), ull(s.resets));
     line.add(" mismatches=%llu", ull(s.mismatches));
-    if (options.mode == Mode::connect)
+    if (options.mode == Mode::connect || options.mode == Mode::refused)
         line.add(" failures=%llu", ull(s.errors + s.connect_failures));
     else
         line.add(" errors=%llu connect_failures=%llu", ull(s.errors), ull(s.connect_failures));
@@ -108,9 +111,11 @@ std::string format_json(const Options& options, const RunResult& result)
         line.add(",\"rate_per_s\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"max_us\":%.1f", rate,
                  us(s.latency.percentile(50)), us(s.latency.percentile(99)), us(s.latency.max()));
     }
+    if (options.mode == Mode::refused)
+        line.add(",\"refusals_with_bytes\":%llu,\"resets\":%llu", ull(s.refusals_with_bytes), ull(s.resets));
     line.add(",\"mismatches\":%llu,\"errors\":%llu,\"connect_failures\":%llu", ull(s.mismatches), ull(s.errors),
              ull(s.connect_failures));
-    if (options.mode == Mode::connect)
+    if (options.mode == Mode::connect || options.mode == Mode::refused)
         line.add(",\"failures\":%llu", ull(s.errors + s.connect_failures));
     if (result.server_cpu_ns) {
         const double cpu_us = us(*result.server_cpu_ns);

@@ -26,6 +26,7 @@ WorkerFunction worker_for(Mode mode) noexcept
     case Mode::pingpong: return run_pingpong_worker;
     case Mode::stream: return run_stream_worker;
     case Mode::connect: return run_connect_worker;
+    case Mode::refused: return run_refused_worker;
     }
     return run_pingpong_worker;
 }
@@ -56,7 +57,7 @@ RunResult run_load(const Options& options)
         const unsigned share =
             options.connections / options.threads + (i < options.connections % options.threads ? 1 : 0);
         const WorkerContext context{options, target, pattern, gate, i, share,
-                                    options.mode == Mode::connect ? i : first_id};
+                                    options.mode == Mode::connect || options.mode == Mode::refused ? i : first_id};
         first_id += share;
         auto& slot = workers[i];
         slot.thread = std::thread([context, &slot, function = worker_for(options.mode)] {

@@ -27,5 +27,6 @@ struct WorkerContext {
 [[nodiscard]] WorkerStats run_pingpong_worker(const WorkerContext& context);
 [[nodiscard]] WorkerStats run_stream_worker(const WorkerContext& context);
 [[nodiscard]] WorkerStats run_connect_worker(const WorkerContext& context);
+[[nodiscard]] WorkerStats run_refused_worker(const WorkerContext& context);
 
 } // namespace netcook::bench

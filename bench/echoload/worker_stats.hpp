@@ -16,6 +16,8 @@ struct WorkerStats {
     std::uint64_t errors = 0;           // resets, early closes, I/O errors, timeouts
     std::uint64_t connect_failures = 0; // connects refused, failed or timed out
     std::uint64_t connected = 0;        // pingpong/stream: connections set up front
+    std::uint64_t refusals_with_bytes = 0; // refused: ended by the server after a message, in the window
+    std::uint64_t resets = 0;           // refused: ended by a reset rather than a FIN, in the window
 
     void merge(const WorkerStats& other) noexcept
     {
@@ -25,6 +27,8 @@ struct WorkerStats {
         errors += other.errors;
         connect_failures += other.connect_failures;
         connected += other.connected;
+        refusals_with_bytes += other.refusals_with_bytes;
+        resets += other.resets;
     }
 };
 
