@@ -13,6 +13,16 @@ KEEPALIVE_REQUESTS = 100000
 # 50) would measure the pacing, not the server.
 CHAT_FLOOD = ["      rate: 1000000/s", "      burst: 1000000"]
 
+# How each guarded listener (plan.GUARDS) refuses the load, which comes from
+# 127.0.0.1: every connection denied; one held open by the run (guards.held)
+# and every other over the limit; or, once the held one has spent the only
+# token, no token for an hour. Echo's refusal is a close without a byte.
+GUARDS = {
+    "denied": ["    deny: [127.0.0.0/8]"],
+    "per-source": ["    max_connections_per_source: 1"],
+    "rate": ["    connection_rate: { per_source: 1/h, burst: 1 }"],
+}
+
 
 def _listener(target, flood_keys):
     protocol, model = target.listener.split("-")[:2]
@@ -23,6 +33,7 @@ def _listener(target, flood_keys):
         lines.append(f"    workers: {workers}")
     if protocol == "echo":
         lines += ["    echo:", "      mode: raw"]
+    lines += GUARDS.get(target.guard, [])
     if protocol == "http":
         lines += ["    http:", f"      keepalive_timeout: {KEEPALIVE_TIMEOUT_S}s", "      access_log: false"]
     if protocol == "chat" and flood_keys:

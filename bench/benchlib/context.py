@@ -112,7 +112,8 @@ METHOD = f"""\
   (cps, instances unlimited), `iperf3 -s`, `ncat --chat`, bench/peers/*.py,
   and the speed-of-light loops build/bench/netcook-sol-{{echo,echo-threads,echo-forks,http}}.
 - Loads: netcook-echoload (ping-pong; stream comparing one chunk in 8,
-  the rest discarded with MSG_TRUNC; connect), `iperf3 -c -l 128K
+  the rest discarded with MSG_TRUNC; connect; refused, on echo-refuse's
+  guarded listeners: connect, wait for the server's close), `iperf3 -c -l 128K
   -t T -O W` (one direction: no echo, so it carries each byte once where an
   echo server carries it twice), `wrk -t1 -c50` / `-t2 -c500` after an
   unmeasured run of the same shape, netcook-chatload `-c 200 --rate max`.

@@ -5,7 +5,7 @@ wrong ('' when nothing did)."""
 import json
 import math
 
-from . import wrk
+from . import guards, wrk
 from .netaddr import split
 from .runner import run_tool
 
@@ -34,20 +34,22 @@ def _cpu(record, cpu_ns, ops):
 
 
 def echoload(tools, scenario, target, addr, pid, meter, opts):
-    argv = [str(tools["echoload"]), scenario.mode, "-a", addr, "-c", str(scenario.conns), "-s", scenario.size,
+    mode = target.mode or scenario.mode  # a guarded listener is flooded with refused, whatever the scenario
+    argv = [str(tools["echoload"]), mode, "-a", addr, "-c", str(scenario.conns), "-s", scenario.size,
             "-d", f"{opts.seconds:g}", "--warmup", f"{opts.warmup:g}", "--json", "--server-pid", str(pid)]
-    if scenario.mode == "stream":
+    if mode == "stream":
         # The client shares the CPUs with the server: comparing every echoed
         # byte costs it more than the server spends; one chunk in 8 is
         # compared, the rest discarded in the kernel (MSG_TRUNC).
         argv += ["--check-every", str(STREAM_CHECK_EVERY)]
-    outcome = run_tool(argv, opts.seconds + opts.warmup + BACKSTOP_S, meter)
+    with guards.held(target, addr) as hold_problem:
+        outcome = run_tool(argv, opts.seconds + opts.warmup + BACKSTOP_S, meter)
     record = _record(argv, outcome)
     result = record["tool"] = _json_line(outcome.out)
     if result is None:
         record["problem"] = (record["stderr"] or ["no output"])[-1]
         return record
-    stream = scenario.mode == "stream"
+    stream = mode == "stream"
     record["rate"] = result["mb_per_s"] if stream else result["rate_per_s"]
     record["p50_us"], record["p99_us"] = result.get("p50_us"), result.get("p99_us")
     cpu_ns, window_s = outcome.cpu_ns_before_exit(result["duration_s"])
@@ -55,6 +57,8 @@ def echoload(tools, scenario, target, addr, pid, meter, opts):
     if outcome.status != 0:
         counts = {k: result.get(k) for k in ("mismatches", "errors", "connect_failures", "failures")}
         record["problem"] = ", ".join(f"{k}={v}" for k, v in counts.items() if v) or f"exit {outcome.status}"
+    if hold_problem:
+        record["problem"] = ", ".join(p for p in (record["problem"], hold_problem) if p)
     return record
 
 

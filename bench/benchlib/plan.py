@@ -22,6 +22,8 @@ class Target:
     server: str          # the process serving it (benchlib.servers)
     listener: str = ""   # netcookd's listener name; "" for a peer
     family: str = "peer"  # netcookd, base, peer or sol: the chart's colour
+    mode: str = ""       # echoload mode for this target, instead of the scenario's ("refused")
+    guard: str = ""      # netcookd: the guard its listener refuses with (configs.GUARDS); "" for none
 
 
 def _netcookd_targets():
@@ -46,8 +48,22 @@ def original(key):
     return key.removesuffix(BASE)
 
 
+# The guards of issue 19 a refusal flood meets: each its own echo listener
+# per model (configs.GUARDS says how it refuses 127.0.0.1).
+GUARDS = ("denied", "per-source", "rate")
+
+
+def _guarded_targets():
+    """Echo listeners that refuse every connection from 127.0.0.1; loaded
+    with echoload's refused mode. No twins: a baseline from before the
+    guards would not start on their configuration."""
+    return [Target(f"echo-{model}-{guard}", f"netcookd {model}, {guard}", "netcookd", f"echo-{model}-{guard}",
+                   "netcookd", mode="refused", guard=guard)
+            for model in MODELS for guard in GUARDS]
+
+
 TWINS = {t.key: t for t in map(_twin, _netcookd_targets())}
-TARGETS = {t.key: t for t in _netcookd_targets() + list(TWINS.values()) + [
+TARGETS = {t.key: t for t in _netcookd_targets() + _guarded_targets() + list(TWINS.values()) + [
     Target("sol-echo", "speed-of-light echo", "sol-echo", family="sol"),
     Target("sol-echo-threads", "speed-of-light thread-per-connection echo", "sol-echo-threads", family="sol"),
     Target("sol-echo-forks", "speed-of-light process-per-connection echo", "sol-echo-forks", family="sol"),
@@ -107,6 +123,11 @@ SCENARIOS = [
              "req/s", "req", ("http-epoll-w2", "http-coroutine-w2", "nginx-2")),
     Scenario("chat-c200", "chat", "chat, 200 clients at saturation (--rate max)", "chatload", "", 200, "",
              "lines/s", "line", tuple(f"chat-{m}" for m in MODELS) + ("py-chat", "ncat")),
+    Scenario("echo-refuse", "echo", "refusals: new connections, 8 in flight, refused by deny, "
+             "max_connections_per_source or connection_rate, beside the same flood served (one 1 B echo)",
+             "echoload", "connect", 8, "1", "conns/s", "conn",
+             tuple(k for m in MODELS for k in (f"echo-{m}",) + tuple(f"echo-{m}-{g}" for g in GUARDS)),
+             default=False),
     Scenario("echo-pp500", "echo", "echo ping-pong, 64 B, 500 connections", "echoload", "pingpong", 500, "64",
              "msgs/s", "msg", _ECHO_ALL, default=False),
     Scenario("http-c1", "http", "http fixed body, 1 connection, workers: 1", "wrk", "", 1, "",
@@ -153,6 +174,14 @@ def select(scenario_keys, protocols, only, baseline=False):
     if not chosen:
         raise ValueError("the filters leave nothing to run")
     return chosen
+
+
+def daemon_listeners(scenarios):
+    """netcookd's listeners: every protocol x model one, and the guarded
+    ones only when a scenario runs them (a run without them writes the
+    configuration it always did)."""
+    wanted = {key for s in scenarios for key in s.targets}
+    return [t.key for t in TARGETS.values() if t.server == "netcookd" and (not t.guard or t.key in wanted)]
 
 
 def rep_order(runs, rep):

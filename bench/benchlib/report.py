@@ -4,7 +4,7 @@ why, and the method."""
 
 from statistics import median
 
-from . import compare
+from . import compare, guards
 from .plan import TARGETS
 from .summary import tabulate
 from .tables import fmt_cpu, fmt_rate, fmt_us, markdown_table, text_table, with_range
@@ -68,6 +68,10 @@ def build(records, scenarios, unavailable, notes, context, charts):
         parts += [f"![{title}]({name})", ""]
     for s in scenarios:
         parts += [f"## {s.title} (`{s.key}`)", "", markdown_table(*scenario_table(cells, s, unavailable)), ""]
+        if s.key == guards.SCENARIO:
+            refusing = guards.comparison(cells, s)
+            parts += ["### Refusing vs serving", "", guards.INTRO, "", markdown_table(*refusing), ""]
+            text += "\n\nrefusing vs serving (server CPU per connection):\n" + text_table(*refusing)
     if unavailable:
         parts += ["## Not measured", ""] + [f"- {name}: {why}" for name, why in unavailable.items()] + [""]
     if notes:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import configs
 from .netaddr import NotLoopback, echo_probe, free_port, http_probe, listening_addr, require_loopback
-from .plan import BASE_SERVER
+from .plan import BASE_SERVER, TARGETS
 from .process import ManagedServer, StartError
 
 # netcookd logs "listener NAME: PROTOCOL/MODEL on ADDR" per listener, then "ready: N listeners".
@@ -63,7 +63,7 @@ def _stopped_on_failure(server):
 def _netcookd(ctx, name, cgroup, log):
     config = ctx.run_dir / "configs" / "netcookd.yaml"
     config.write_text(configs.netcookd(ctx.listeners))
-    return _netcookd_on(ctx, ctx.paths.binary("daemon/netcookd"), config, cgroup, log)
+    return _netcookd_on(ctx.paths.binary("daemon/netcookd"), config, ctx.listeners, cgroup, log)
 
 
 def _baseline(ctx, name, cgroup, log):
@@ -71,11 +71,14 @@ def _baseline(ctx, name, cgroup, log):
     dir of its own (kept as configs/netcookd@base.yaml); ports are its own."""
     home = TempHome(name)
     config = home.path / "netcookd.yaml"
-    config.write_text(configs.netcookd(ctx.listeners))
+    # Without the guarded listeners: they have no twins, and a baseline from
+    # before the guards would refuse their keys.
+    listeners = [n for n in ctx.listeners if not TARGETS[n].guard]
+    config.write_text(configs.netcookd(listeners))
     if not _accepts(ctx.baseline, config):
         # From before chat flood control (which it does not have either).
-        config.write_text(configs.netcookd(ctx.listeners, flood_keys=False))
-    return _netcookd_on(ctx, ctx.baseline, config, cgroup, log,
+        config.write_text(configs.netcookd(listeners, flood_keys=False))
+    return _netcookd_on(ctx.baseline, config, listeners, cgroup, log,
                         on_stop=lambda: home.keep(ctx.run_dir, name, ("netcookd.yaml",)))
 
 
@@ -88,13 +91,13 @@ def _accepts(binary, config):
         return False
 
 
-def _netcookd_on(ctx, binary, config, cgroup, log, on_stop=None):
-    """A netcookd with every listener of ctx, ready, all of them on loopback."""
+def _netcookd_on(binary, config, listeners, cgroup, log, on_stop=None):
+    """A netcookd serving config, ready, with every one of listeners on loopback."""
     server = ManagedServer([str(binary), "-c", str(config)], log, NETCOOKD_BOUND, NETCOOKD_READY, cgroup)
     server.on_stop = on_stop
     with _stopped_on_failure(server):
         server.start()
-        missing = [n for n in ctx.listeners if n not in server.addrs]
+        missing = [n for n in listeners if n not in server.addrs]
         if missing:
             raise StartError(f"ready, but never said where {', '.join(missing)} listen")
         for addr in server.addrs.values():
