@@ -5,7 +5,8 @@ Two meters:
 - CgroupMeter: the server runs alone in its own cgroup v2; cpu.stat's
   usage_usec counts every thread and process that ever ran in it, forked
   children included however short-lived. Exact (to the scheduler tick of a
-  task still running).
+  task still running). Its user_usec also says how much of that was the
+  server's own code rather than the kernel's work for it.
 - ProcTreeMeter, when no cgroup v2 is writable: schedstat of every thread of
   every live process in the server's tree, plus each one's cutime+cstime
   (children it has reaped). Reaped time is only known to 10 ms, and a child
@@ -28,11 +29,12 @@ class CgroupMeter:
         self.file = Path(cgroup_dir) / "cpu.stat"
 
     def read_ns(self):
-        for line in self.file.read_text().splitlines():
-            key, value = line.split()
-            if key == "usage_usec":
-                return int(value) * 1000
-        raise RuntimeError(f"{self.file}: no usage_usec")
+        """(CPU ns, of which in user space ns)."""
+        values = dict(line.split() for line in self.file.read_text().splitlines())
+        if "usage_usec" not in values:
+            raise RuntimeError(f"{self.file}: no usage_usec")
+        user = values.get("user_usec")
+        return int(values["usage_usec"]) * 1000, None if user is None else int(user) * 1000
 
 
 def _stat_fields(pid):
@@ -85,17 +87,19 @@ class ProcTreeMeter:
         self.root_pid = root_pid
 
     def read_ns(self):
+        """(CPU ns, None): schedstat does not split user from system."""
         total = 0
         for pid in descendants(self.root_pid):
             try:
                 total += _process_ns(pid)
             except (OSError, ValueError, IndexError):
                 pass  # exited between the scan and the read
-        return total
+        return total, None
 
 
 class Sampler:
-    """Reads a meter every interval_s in a thread: (monotonic s, ns) pairs."""
+    """Reads a meter every interval_s in a thread: (monotonic s, ns, user ns
+    or None) triples."""
 
     def __init__(self, meter):
         self._meter = meter
@@ -116,24 +120,29 @@ class Sampler:
     def _sample(self):
         before = time.monotonic()
         try:
-            ns = self._meter.read_ns()
+            ns, user = self._meter.read_ns()
         except (OSError, RuntimeError, ValueError):
             return  # the server is gone; the run reports that
-        self._samples.append(((before + time.monotonic()) / 2, ns))
+        self._samples.append(((before + time.monotonic()) / 2, ns, user))
 
     def _loop(self):
         while not self._stop.wait(self._meter.interval_s):
             self._sample()
 
-    def _at(self, t):
+    def _at(self, t, column):
         samples = self._samples
-        for (t0, v0), (t1, v1) in zip(samples, samples[1:]):
-            if t0 <= t <= t1:
+        for s0, s1 in zip(samples, samples[1:]):
+            (t0, v0), (t1, v1) = (s0[0], s0[column]), (s1[0], s1[column])
+            if t0 <= t <= t1 and v0 is not None and v1 is not None:
                 return v0 if t1 == t0 else v0 + (v1 - v0) * (t - t0) / (t1 - t0)
         return None
 
-    def cpu_ns_between(self, start, end):
+    def cpu_ns_between(self, start, end, column=1):
         """CPU used between two monotonic times, interpolated; None if the
         samples do not cover them."""
-        a, b = self._at(start), self._at(end)
+        a, b = self._at(start, column), self._at(end, column)
         return None if a is None or b is None else b - a
+
+    def user_ns_between(self, start, end):
+        """The part of it in user space; None when the meter cannot tell."""
+        return self.cpu_ns_between(start, end, column=2)

@@ -43,27 +43,30 @@ def held(target, addr):
         yield "" if served or not HELD[target.guard] else "the held connection was not served"
 
 
-def _cell_cpu(cells, key):
-    cell = cells.get((SCENARIO, key))
-    return (cell.cpu, cell.rate) if cell is not None else (None, None)
+def _figure(cell):
+    """'CPU µs (user µs)' of a cell's medians: the server's CPU per connection
+    and, where the meter tells, the part of it in netcookd's own code."""
+    if cell is None or cell.cpu is None:
+        return "–"
+    return fmt_cpu(cell.cpu) + (f" ({fmt_cpu(cell.user)})" if cell.user is not None else "")
 
 
 def comparison(cells, scenario):
     """(header, rows): per model, server CPU per connection served and per
     refusal under each guard, and how many times cheaper a refusal is."""
-    header = ["model", "served: µs CPU/conn (conns/s)"]
-    header += [f"{g}: µs CPU/refusal (refusals/s)" for g in GUARDS]
-    header += [f"served ÷ {g}" for g in GUARDS]
+    header = ["model", "served: µs/conn (user)"] + [f"{g}: µs/refusal (user)" for g in GUARDS]
+    header += [f"{g}: refusals/s" for g in GUARDS[:1]] + [f"served ÷ {g}" for g in GUARDS]
     rows = []
     for model in MODELS:
         keys = [f"echo-{model}"] + [f"echo-{model}-{g}" for g in GUARDS]
         if not any(k in scenario.targets for k in keys):
             continue
-        figures = [_cell_cpu(cells, k) for k in keys]
-        row = [model] + [f"{fmt_cpu(cpu)} ({fmt_rate(rate)})" if cpu is not None else "–"
-                         for cpu, rate in figures]
-        served = figures[0][0]
-        row += [f"{served / cpu:.1f}×" if served and cpu else "–" for cpu, _ in figures[1:]]
+        found = [cells.get((SCENARIO, k)) for k in keys]
+        cpus = [c.cpu if c is not None else None for c in found]
+        denied = found[1]
+        row = [model] + [_figure(c) for c in found]
+        row.append(fmt_rate(denied.rate) if denied is not None else "–")
+        row += [f"{cpus[0] / cpu:.1f}×" if cpus[0] and cpu else "–" for cpu in cpus[1:]]
         rows.append(row)
     return header, rows
 
@@ -71,5 +74,8 @@ def comparison(cells, scenario):
 INTRO = ("Medians of the table above. Served: connect, send 1 byte, read its echo, close "
          "(echoload connect -s 1); refused: connect, send nothing, wait for the server to close, close "
          "with a reset (echoload refused); both 8 in flight from one client thread, from 127.0.0.1. "
-         "served ÷ guard: the server's CPU per connection served over its CPU per refusal, i.e. how many "
-         "refusals cost what one served connection does.")
+         "µs: the server's CPU (its cgroup's usage_usec) per connection; in brackets the part in user "
+         "space (user_usec): netcookd's own code, the rest being the kernel's accept, close and TCP work "
+         "charged to it. served ÷ guard: CPU per connection served over CPU per refusal, i.e. how many "
+         "refusals cost what one served connection does. The refusals/s are what one client thread "
+         "made the server refuse; near 100% client CPU (table above), the client set that rate.")

@@ -54,6 +54,9 @@ def echoload(tools, scenario, target, addr, pid, meter, opts):
     record["p50_us"], record["p99_us"] = result.get("p50_us"), result.get("p99_us")
     cpu_ns, window_s = outcome.cpu_ns_before_exit(result["duration_s"])
     _cpu(record, cpu_ns, record["rate"] * window_s)
+    user_ns = outcome.user_ns_before_exit(result["duration_s"])
+    if user_ns is not None and record["rate"] * window_s > 0:  # the server's own code, not the kernel's
+        record["user_cpu_per_op"] = round(user_ns / 1e3 / (record["rate"] * window_s), 4)
     if outcome.status != 0:
         counts = {k: result.get(k) for k in ("mismatches", "errors", "connect_failures", "failures")}
         record["problem"] = ", ".join(f"{k}={v}" for k, v in counts.items() if v) or f"exit {outcome.status}"

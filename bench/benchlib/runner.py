@@ -30,8 +30,15 @@ class Outcome:
     def cpu_ns_before_exit(self, duration_s):
         """Server CPU over the trimmed window that ended at exit, and that
         window's length: (ns or None, seconds)."""
-        start, end = self.exited - duration_s * (1 - TRIM), self.exited - duration_s * TRIM
+        start, end = self._window(duration_s)
         return self.sampler.cpu_ns_between(start, end), end - start
+
+    def user_ns_before_exit(self, duration_s):
+        """The user-space part of that CPU (ns), or None."""
+        return self.sampler.user_ns_between(*self._window(duration_s))
+
+    def _window(self, duration_s):
+        return self.exited - duration_s * (1 - TRIM), self.exited - duration_s * TRIM
 
 
 def _children_cpu_s():

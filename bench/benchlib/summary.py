@@ -11,6 +11,7 @@ class Cell:
     p50s: list = field(default_factory=list)
     p99s: list = field(default_factory=list)
     cpus: list = field(default_factory=list)      # server CPU µs per operation
+    users: list = field(default_factory=list)     # the user-space part of it (echoload, cgroup meter)
     clients: list = field(default_factory=list)   # the load tool's CPU, % of one CPU
     lost: int = 0                                 # chat: over all runs
     expected: int = 0
@@ -27,7 +28,7 @@ class Cell:
             return
         self.rates.append(record["rate"])
         for values, key in ((self.p50s, "p50_us"), (self.p99s, "p99_us"), (self.cpus, "cpu_per_op"),
-                            (self.clients, "client_cpu_pct")):
+                            (self.clients, "client_cpu_pct"), (self.users, "user_cpu_per_op")):
             if record.get(key) is not None:
                 values.append(record[key])
         self.lost += record.get("lost", 0)
@@ -40,6 +41,10 @@ class Cell:
     @property
     def cpu(self):
         return median(self.cpus) if self.cpus else None
+
+    @property
+    def user(self):
+        return median(self.users) if self.users else None
 
     @property
     def p99(self):
