@@ -76,7 +76,7 @@ def describe(args, paths, cgroups, cgroup_why, load_start, baseline=None):
     load_end = os.getloadavg()[0]
     busy = max(load_start, load_end) > (os.cpu_count() or 1)
     meter = (f"cgroup v2, one per server under `{cgroups.base}` (cpu.stat usage_usec: every thread and "
-             "forked process, exact)" if cgroups is not None else
+             "forked process, exact; user_usec its user-space part)" if cgroups is not None else
              f"/proc process tree (no cgroup v2: {cgroup_why}): schedstat of every thread of every live "
              "process below the server plus their cutime+cstime")
     tools = tool_versions(paths, ["wrk", "nginx", "ncat", "socat", "xinetd", "iperf3"])

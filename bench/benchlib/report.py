@@ -55,9 +55,12 @@ def build(records, scenarios, unavailable, notes, context, charts):
     found = _verdict_table(verdicts(cells, scenarios))
     passed = sum(1 for row in found[1] if row[4] == "PASS")
     parts = [f"# netcookd: every model next to its peers — {context['date']}", "", context["setup"], "",
-             "## Targets (same run)", "",
-             f"{passed} of {len(found[1])} pass. Ratios of medians; the figures behind each are in the "
-             "scenario tables below.", "", markdown_table(*found), ""]
+             "## Targets (same run)", ""]
+    if found[1]:
+        parts += [f"{passed} of {len(found[1])} pass. Ratios of medians; the figures behind each are in the "
+                  "scenario tables below.", "", markdown_table(*found), ""]
+    else:
+        parts += ["None of issue 8's targets is among the scenarios run.", ""]
     text = text_table(*found)
     if context.get("baseline"):
         before_after = compare.table(cells, scenarios)
