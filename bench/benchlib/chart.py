@@ -44,12 +44,13 @@ plot '{dat}' using 0:{column}:8:xtic(1) with boxes lc rgb variable notitle, \\
 def _script(scenarios, terminal, date):
     cols = min(4, len(scenarios))
     rows = math.ceil(len(scenarios) / cols)
+    width = max(440, 32 * max(len(s.targets) for s in scenarios))  # echo-refuse has 20 bars
     out = ["# Written by bench/run: gnuplot chart.gp redraws rates.png and cpu.png.",
            "set style fill solid 0.85 border -1", "set boxwidth 0.8", "set grid ytics",
            "set xtics rotate by -40 noenhanced font ',8'", "set yrange [0:*]", "set format y '%.1s%c'"]
     for png, column, ylabel in CHARTS:
         what = "rate" if column == 2 else "server CPU per operation"
-        out += [f"set terminal {terminal} size {440 * cols},{400 * rows}", f"set output '{png}'",
+        out += [f"set terminal {terminal} size {width * cols},{400 * rows}", f"set output '{png}'",
                 f'set multiplot layout {rows},{cols} title "netcookd bench/run, {date}: {what}" noenhanced']
         for s in scenarios:
             out.append(_panel(f"chart-{s.key}.dat", column, s.key, ylabel.format(unit=s.unit, per=s.per)))
