@@ -32,7 +32,9 @@ ConnectionCore::Setup ListenerState::setup(net::Fd socket, proto::ConnectionId i
                               pid,
                               std::move(thread),
                               std::move(served_by),
-                              settings.metrics};
+                              settings.metrics,
+                              nullptr,
+                              {}};
   if (peer.ip && sources.expects_proxy_header(*peer.ip)) {
     setup.vetting = &gate;
     setup.peer_ip = *peer.ip;
