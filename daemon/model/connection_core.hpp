@@ -92,12 +92,12 @@ class ConnectionCore final : private proto::Pacer {
     std::string served_by;
     // The listener's counters: the core counts the connection (accepted,
     // closed by reason, duration) and its bytes.
-    metrics::ListenerMetrics metrics;
+    metrics::ListenerMetrics metrics{};
     // Set when the peer must start with a PROXY header (proxy_protocol.from):
     // who vets the peer it names, and the real peer's address (for a header
     // that names none: LOCAL, UNKNOWN). Must outlive the core.
     PeerVetting* vetting = nullptr;
-    net::IpAddress peer_ip;
+    net::IpAddress peer_ip{};
   };
 
   // Makes the session, whose way to the listener's Service is `uplink`

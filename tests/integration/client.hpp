@@ -42,7 +42,7 @@ struct ConnectOptions {
   int receive_buffer = 0;
   // The client's own address, bound before connect(2) (a loopback address
   // such as "127.0.0.2" makes another source); empty: the kernel's choice.
-  std::string source;
+  std::string source{};
 };
 
 class Client {
