@@ -229,6 +229,7 @@ void ConnectionCore::admit_named_peer(const net::ProxyHeader& header,
       setup.peer_host = net::format_host(source, header.source_length);
     }
   } catch (const std::exception& e) {
+    pending_ = std::move(pending);  // so that the refusal is reported
     no_header(e.what(), now);
     return;
   }
