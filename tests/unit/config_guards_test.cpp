@@ -4,6 +4,7 @@
 // inheritance from `defaults:`, and every error at its line and column.
 
 #include "config/loader.hpp"
+#include "config_files.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -17,14 +18,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::ElementsAre;
 
-// Lines 1-5 of a valid file; tests append lines from line 6 on, indented by
-// four spaces to add keys to the listener.
-constexpr std::string_view kListener = R"(listeners:
-  - name: echo
-    protocol: echo
-    model: epoll
-    listen: 127.0.0.1:7007
-)";
+using namespace files;
 
 constexpr std::string_view kChat = R"(listeners:
   - name: talk
@@ -34,28 +28,8 @@ constexpr std::string_view kChat = R"(listeners:
     chat:
 )";
 
-std::string with(std::string_view extra) {
-  return std::string(kListener) + std::string(extra);
-}
-
 std::string chat_with(std::string_view extra) {
   return std::string(kChat) + std::string(extra);
-}
-
-std::vector<std::string> errors(std::string_view yaml) {
-  const auto result = parse_config(yaml, "test.yaml");
-  EXPECT_FALSE(result.config) << yaml;
-  std::vector<std::string> lines;
-  for (const auto& error : result.errors) lines.push_back(error.to_string());
-  return lines;
-}
-
-Config load(std::string_view yaml) {
-  const auto result = parse_config(yaml, "test.yaml");
-  std::vector<std::string> lines;
-  for (const auto& error : result.errors) lines.push_back(error.to_string());
-  EXPECT_TRUE(result.errors.empty()) << testing::PrintToString(lines) << "\n" << yaml;
-  return result.config.value_or(Config{});
 }
 
 Guards guards_of(std::string_view extra) {

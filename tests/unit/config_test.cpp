@@ -4,6 +4,7 @@
 
 #include "config/listener_name.hpp"
 #include "config/loader.hpp"
+#include "config_files.hpp"
 #include "config/prefix.hpp"
 #include "config/suggest.hpp"
 
@@ -24,38 +25,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::ElementsAre;
 
-// Lines 1-5 of a valid file; tests append lines from line 6 on, indented by
-// four spaces to add keys to the listener.
-constexpr std::string_view kListener = R"(listeners:
-  - name: echo
-    protocol: echo
-    model: epoll
-    listen: 127.0.0.1:7007
-)";
-
-std::string with(std::string_view extra) {
-  return std::string(kListener) + std::string(extra);
-}
-
-std::vector<std::string> texts(const LoadResult& result) {
-  std::vector<std::string> lines;
-  for (const auto& error : result.errors) lines.push_back(error.to_string());
-  return lines;
-}
-
-// The errors of an invalid file, as text.
-std::vector<std::string> errors(std::string_view yaml) {
-  const auto result = parse_config(yaml, "test.yaml");
-  EXPECT_FALSE(result.config) << yaml;
-  return texts(result);
-}
-
-// The config of a valid file.
-Config load(std::string_view yaml) {
-  const auto result = parse_config(yaml, "test.yaml");
-  EXPECT_TRUE(result.errors.empty()) << testing::PrintToString(texts(result)) << "\n" << yaml;
-  return result.config.value_or(Config{});
-}
+using namespace files;
 
 // ---- valid files -------------------------------------------------------
 
