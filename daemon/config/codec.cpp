@@ -211,18 +211,57 @@ bool decode(Decoder& in, EchoOptions& echo) {
   return decode_enum(in, kEchoModeNames, mode) && in.text(prefix) && decode_integer(in, max_line);
 }
 
+constexpr std::array kBusKinds{BusEndpoint::Kind::tcp, BusEndpoint::Kind::unix_socket};
+
+void encode(Encoder& out, const std::optional<BusEndpoint>& bus) {
+  out.flag(bus.has_value());
+  if (!bus) return;
+  const auto& [kind, host, port, path, db, url] = *bus;
+  encode_number(out, kind);
+  out.text(host);
+  encode_number(out, port);
+  out.text(path);
+  encode_number(out, db);
+  out.text(url);
+}
+
+bool decode(Decoder& in, std::optional<BusEndpoint>& bus) {
+  bool present = false;
+  if (!in.flag(present)) return false;
+  if (!present) {
+    bus.reset();
+    return true;
+  }
+  auto& [kind, host, port, path, db, url] = bus.emplace();
+  return decode_enum(in, kBusKinds, kind) && in.text(host) && decode_integer(in, port) &&
+         in.text(path) && decode_integer(in, db) && in.text(url);
+}
+
 void encode(Encoder& out, const ChatOptions& chat) {
-  const auto& [max_line, max_outbox, max_members, flood] = chat;
+  const auto& [max_line, max_outbox, max_members, flood, room, bus, bus_password_file, history,
+               presence_ttl, bus_outage, bus_queue, bus_timeout] = chat;
   encode_number(out, max_line);
   encode_number(out, max_outbox);
   encode_number(out, max_members);
   encode(out, flood);
+  out.text(room);
+  encode(out, bus);
+  out.text(bus_password_file);
+  encode_number(out, history);
+  out.duration(presence_ttl);
+  out.duration(bus_outage);
+  encode_number(out, bus_queue);
+  out.duration(bus_timeout);
 }
 
 bool decode(Decoder& in, ChatOptions& chat) {
-  auto& [max_line, max_outbox, max_members, flood] = chat;
+  auto& [max_line, max_outbox, max_members, flood, room, bus, bus_password_file, history,
+         presence_ttl, bus_outage, bus_queue, bus_timeout] = chat;
   return decode_integer(in, max_line) && decode_integer(in, max_outbox) &&
-         decode_integer(in, max_members) && decode(in, flood);
+         decode_integer(in, max_members) && decode(in, flood) && in.text(room) &&
+         decode(in, bus) && in.text(bus_password_file) && decode_integer(in, history) &&
+         in.duration(presence_ttl) && in.duration(bus_outage) && decode_integer(in, bus_queue) &&
+         in.duration(bus_timeout);
 }
 
 void encode(Encoder& out, const HttpOptions& http) {

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,21 @@ struct EchoOptions {
   bool operator==(const EchoOptions&) const = default;
 };
 
+// Where a chat room shared by several daemons is kept: a Redis server
+// (chat.bus in netcookd.yaml(5)), `redis://HOST[:PORT][/DB]` or
+// `redis+unix:///PATH[?db=DB]`.
+struct BusEndpoint {
+  enum class Kind { tcp, unix_socket };
+  Kind kind = Kind::tcp;
+  std::string host;          // tcp: a name or an address (no brackets)
+  std::uint16_t port = 6379;  // tcp
+  std::string path;          // unix_socket: absolute
+  unsigned db = 0;
+  // The URL as written (it never holds a password), for logs and status.
+  std::string url;
+  bool operator==(const BusEndpoint&) const = default;
+};
+
 struct ChatOptions {
   std::size_t max_line = 4 * 1024;
   // A member whose unsent output would exceed this is disconnected; defaults
@@ -102,6 +118,28 @@ struct ChatOptions {
   // Flood control: lines a member may send; over it, the member's socket is
   // not read until tokens are back (slowed, never cut off, nothing lost).
   TokenRate flood{Rate{10, std::chrono::seconds(1)}, 50};
+  // The room's name on the bus; defaults to the listener's name. Daemons
+  // whose listeners name the same room on the same bus share it.
+  std::string room;
+  // Absent: a room of this listener alone, as without Redis.
+  std::optional<BusEndpoint> bus;
+  // A file holding the bus's password (never the YAML): absolute, or
+  // relative to $CREDENTIALS_DIRECTORY (LoadCredential=); empty: none.
+  std::string bus_password_file;
+  // Lines of the room replayed to a new member after its welcome; 0: none.
+  std::size_t history = 20;
+  // A daemon that stops renewing its presence this long is taken for dead:
+  // the others announce its members as left and free their names.
+  Duration presence_ttl = std::chrono::seconds(15);
+  // How long the bus rides out an outage: lines typed meanwhile are queued
+  // and published afterwards; past it, they are dropped (their authors are
+  // told) until the link is back.
+  Duration bus_outage = std::chrono::seconds(30);
+  // Requests queued while the link is down, at most (past it, a line is
+  // dropped and its author told).
+  std::size_t bus_queue = 10000;
+  // A Redis reply later than this: the link is taken for lost and made anew.
+  Duration bus_timeout = std::chrono::seconds(5);
   bool operator==(const ChatOptions&) const = default;
 };
 

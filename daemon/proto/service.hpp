@@ -48,6 +48,12 @@ class Service {
   // they all leave for that reason. Called once, last; nothing can be
   // delivered any more.
   virtual void ended(metrics::CloseReason why) noexcept { (void)why; }
+
+  // The Service asked to be woken (ServiceContext::wake): news reached it
+  // from outside its connections (a chat room's link to other daemons), and
+  // it may deliver now. Called like message(): on a thread the driver
+  // calls the Service from, one thread at a time.
+  virtual void woken(Courier& courier) { (void)courier; }
 };
 
 class Uplink {

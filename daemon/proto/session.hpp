@@ -158,6 +158,12 @@ struct ServiceContext {
   // leaves, with LISTENER=, PROTOCOL=, MODEL=); null when there is none.
   // Outlives the Service.
   spdlog::logger* log = nullptr;
+  // Thread-safe: asks the driver to call the Service's woken() soon, from
+  // any thread, at any time while the Service lives, but never from inside
+  // a call the driver made to the Service (message, gone, woken, ended).
+  // Cheap; several calls before woken() runs may be answered by one.
+  // Empty only in tests that drive a Service by hand.
+  std::function<void()> wake;
 };
 
 // Everything a driver needs to run one protocol on a listener.
