@@ -33,7 +33,8 @@ proto::Protocol make_echo(const config::Listener& listener) {
 proto::Protocol make_chat(const config::Listener& listener) {
   const proto::chat::ChatSettings settings{listener.chat.max_line, listener.chat.max_members,
                                            config::format_duration(listener.limits.idle_timeout),
-                                           config::format_duration(listener.limits.read_timeout)};
+                                           config::format_duration(listener.limits.read_timeout),
+                                           listener.chat.history};
   proto::Protocol protocol;
   protocol.make_session = [settings](const proto::SessionContext& context) {
     return proto::chat::make_chat_session(settings, context);

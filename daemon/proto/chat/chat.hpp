@@ -9,6 +9,7 @@
 // proto::Service), so every reply to a client, its own and those caused by
 // others, reaches it in one order whatever the model.
 
+#include "proto/chat/room_bus.hpp"
 #include "proto/session.hpp"
 
 #include <cstddef>
@@ -24,6 +25,8 @@ struct ChatSettings {
   // line that tells a member why it is being disconnected.
   std::string idle_timeout = "5m";
   std::string read_timeout = "30s";
+  // Lines (and /me actions) of the room replayed to a new member.
+  std::size_t history = 20;
 };
 
 std::unique_ptr<Session> make_chat_session(const ChatSettings& settings,
@@ -31,7 +34,15 @@ std::unique_ptr<Session> make_chat_session(const ChatSettings& settings,
 
 // The room. It counts joins, leaves and lines into context.metrics and logs
 // joins, renames and leaves (with their reason) at info to context.log.
+// Without a bus, a room of this listener alone; with one, a room shared
+// with the other daemons on the bus (it then needs context.wake).
 std::unique_ptr<Service> make_chat_hub(const ChatSettings& settings,
-                                       const ServiceContext& context);
+                                       const ServiceContext& context,
+                                       std::unique_ptr<RoomBus> bus = nullptr);
+
+// The shared room (shared_room.cpp); make_chat_hub chooses.
+std::unique_ptr<Service> make_shared_room(const ChatSettings& settings,
+                                          const ServiceContext& context,
+                                          std::unique_ptr<RoomBus> bus);
 
 }  // namespace netcook::proto::chat

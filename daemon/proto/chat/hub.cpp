@@ -1,84 +1,29 @@
 #include "proto/chat/chat.hpp"
 
-#include "log/fields.hpp"
+#include "proto/chat/room_text.hpp"
 #include "proto/chat/text.hpp"
 #include "proto/chat/wire.hpp"
 
-#include <fmt/format.h>
-#include <spdlog/logger.h>
-
 #include <cstdint>
-#include <initializer_list>
 #include <map>
-#include <span>
 #include <string>
 #include <unordered_map>
 
 namespace netcook::proto::chat {
 namespace {
 
-// The answer to /help, one delivery per line: every command and what it
-// does, for a client that has only nc or telnet and no manual.
-constexpr std::string_view kHelp[] = {
-    "* commands (any other line is sent to the room):\n",
-    "* /who - who is online\n",
-    "* /nick NAME - change your name\n",
-    "* /me TEXT - the others see: * NAME TEXT\n",
-    "* /quit [REASON] - leave; the others see REASON\n",
-    "* /help - this list\n",
-};
-
-// A line that starts with '/': the command word, and the argument after
-// the first space without its blanks.
-struct Command {
-  std::string_view word;
-  std::string_view argument;
-};
-
-Command parse_command(std::string_view line) noexcept {
-  const auto space = line.find(' ');
-  if (space == std::string_view::npos) return {line, {}};
-  return {line.substr(0, space), trim(line.substr(space + 1))};
-}
-
-// Counts what the room hands out into chat_deliveries, once per message
-// the room handles rather than once per delivery: a line to 200 members is
-// one atomic add, not 200 (what keeps counting free at chat's rates).
-class CountingCourier final : public Courier {
- public:
-  CountingCourier(Courier& out, const metrics::ListenerMetrics& metrics) noexcept
-      : out_(out), metrics_(metrics) {}
-  CountingCourier(const CountingCourier&) = delete;
-  CountingCourier& operator=(const CountingCourier&) = delete;
-  ~CountingCourier() {
-    if (count_ != 0) metrics::add(metrics_.here().chat_deliveries, count_);
-  }
-
-  void deliver(ConnectionId to, std::string_view bytes) override {
-    out_.deliver(to, bytes);
-    ++count_;
-  }
-
- private:
-  Courier& out_;
-  const metrics::ListenerMetrics& metrics_;
-  std::uint64_t count_ = 0;
-};
-
-// One room: who is connected, who has joined under which name, in which
-// order. Every reply goes through the Courier, never straight to a session,
-// so a client sees its own replies and others' lines in one order.
-//
-// Members' joins, renames and leaves are logged at info in the listener's
-// logger, with CHAT_NAME= (and PEER=, CONNECTION_ID=) as journal fields, the
-// same under every model: the hub runs wherever the model keeps the room.
+// One room of this listener alone: who is connected, who has joined under
+// which name, in which order, and its last lines. Every reply goes through
+// the Courier, never straight to a session, so a client sees its own
+// replies and others' lines in one order.
 class ChatHub final : public Service {
  public:
   ChatHub(const ChatSettings& settings, const ServiceContext& context)
       : max_line_(settings.max_line),
         max_members_(settings.max_members),
         metrics_(context.metrics),
-        log_(context.log) {}
+        log_(context.log),
+        history_(settings.history) {}
 
   void message(ConnectionId from, std::string_view message, Courier& out) override {
     if (message.empty()) return;
@@ -88,7 +33,7 @@ class ChatHub final : public Service {
     auto& client = clients_[from];
     switch (tag) {
       case wire::kHello:
-        hello(client, message);
+        client.hello(message);
         return;
       case wire::kTooLong:
         courier.deliver(from, fmt::format("! line too long (limit {} bytes)\n", max_line_));
@@ -119,7 +64,7 @@ class ChatHub final : public Service {
         Client& client = clients_.at(id);
         if (client.close_reason.empty()) client.close_reason = metrics::to_string(why);
         metrics::add(metrics_.here().chat_leaves);
-        log_leave(id, client);
+        log_.left(id, client);
       }
     } catch (...) {  // out of memory for a log line: the counts are what matter
     }
@@ -138,30 +83,14 @@ class ChatHub final : public Service {
     names_.erase(fold_case(client.name));
     order_.erase(client.joined);
     metrics::add(metrics_.here().chat_leaves);
-    log_leave(who, client);
-    broadcast(who,
-              fmt::format("* {}@{} left ({} online){}{}\n", client.name, client.host, order_.size(),
-                          client.reason.empty() ? "" : ": ", client.reason),
-              courier);
+    log_.left(who, client);
+    broadcast(who, left_line(client.name, client.host, order_.size(), client.reason), courier);
   }
 
  private:
-  struct Client {
-    std::string host;
-    std::string peer;          // "127.0.0.1:51234", for the log lines
-    std::string name;          // empty until joined
+  struct Client : MemberFacts {
     std::uint64_t joined = 0;  // position in order_
-    bool quit = false;         // it sent /quit
-    std::string reason;        // given with /quit, for the others to see
-    std::string close_reason;  // its connection's, once closed (wire::kClosed)
   };
-
-  // "HOST PEER"; a session that sends no PEER leaves it empty.
-  static void hello(Client& client, std::string_view message) {
-    const auto space = message.find(' ');
-    client.host = message.substr(0, space);
-    if (space != std::string_view::npos) client.peer = message.substr(space + 1);
-  }
 
   // The first lines of a client, until one is a name it can have.
   void name_line(ConnectionId from, Client& client, std::string_view line, Courier& courier) {
@@ -171,7 +100,7 @@ class ChatHub final : public Service {
     // name; a client that tries another is told what is missing.
     if (line.starts_with('/')) {
       if (parse_command(line).word == "/help")
-        help(from, courier);
+        deliver_help(from, courier);
       else
         courier.deliver(from, "! send your name first\n");
       return;
@@ -179,8 +108,7 @@ class ChatHub final : public Service {
     if (line.starts_with("NAME: ")) line = trim(line.substr(6));
     if (!usable_name(from, line, courier)) return;
     if (order_.size() >= max_members_) {
-      courier.deliver(from,
-                      fmt::format("! room full: {} online; try again later\n", order_.size()));
+      courier.deliver(from, full_line(order_.size()));
       return;
     }
     client.name = line;
@@ -188,40 +116,44 @@ class ChatHub final : public Service {
     order_.emplace(client.joined, from);
     names_.emplace(fold_case(client.name), from);
     metrics::add(metrics_.here().chat_joins);
-    log_event(from, client, {}, "chat: {} joined from {}", client.name, client.host);
-    courier.deliver(from, fmt::format("* welcome {}@{}, {} online: {}\n", client.name, client.host,
-                                      order_.size(), roster()));
-    broadcast(from,
-              fmt::format("* {}@{} joined ({} online)\n", client.name, client.host, order_.size()),
-              courier);
+    log_.joined(from, client);
+    courier.deliver(from, welcome_line(client.name, client.host, order_.size(), roster()));
+    deliver_history(from, history_.lines(), courier);
+    broadcast(from, joined_line(client.name, client.host, order_.size()), courier);
   }
 
   void member_line(ConnectionId from, Client& client, std::string_view line, Courier& courier) {
     if (!line.starts_with('/')) {
       metrics::add(metrics_.here().chat_lines);
-      broadcast(from, fmt::format("[{}@{}] {}\n", client.name, client.host, line), courier);
+      said(from, said_line(client.name, client.host, line), courier);
       return;
     }
     const auto [command, argument] = parse_command(line);
     if (command == "/who") {
-      courier.deliver(from, fmt::format("* {} online: {}\n", order_.size(), roster()));
+      courier.deliver(from, who_line(order_.size(), roster()));
     } else if (command == "/nick") {
       if (argument.empty())
         courier.deliver(from, "! usage: /nick NAME\n");
       else
         rename(from, client, argument, courier);
     } else if (command == "/help") {
-      help(from, courier);
+      deliver_help(from, courier);
     } else if (command == "/me") {
-      if (argument.empty())
+      if (argument.empty()) {
         courier.deliver(from, "! usage: /me TEXT\n");
-      else {
+      } else {
         metrics::add(metrics_.here().chat_lines);
-        broadcast(from, fmt::format("* {} {}\n", client.name, argument), courier);
+        said(from, acted_line(client.name, argument), courier);
       }
     } else if (command != "/quit") {  // /quit is the session's; it closes
       courier.deliver(from, fmt::format("! unknown command: {}\n", command));
     }
+  }
+
+  // A line or an action: to every other member, and into the history.
+  void said(ConnectionId from, std::string text, Courier& courier) {
+    broadcast(from, text, courier);
+    history_.add(std::move(text));
   }
 
   void rename(ConnectionId from, Client& client, std::string_view name, Courier& courier) {
@@ -232,62 +164,23 @@ class ChatHub final : public Service {
     names_.emplace(fold_case(client.name), from);
     courier.deliver(from, fmt::format("* you are now {}\n", client.name));
     if (client.name == old) return;  // nothing for the others to learn otherwise
-    log_event(from, client, {{"CHAT_OLD_NAME", old}}, "chat: {} is now {}", old, client.name);
-    broadcast(from, fmt::format("* {} is now {}\n", old, client.name), courier);
-  }
-
-  // "chat: bob left: quit \"gone fishing\"" after /quit, else the
-  // connection's close reason: "chat: bob left: peer_closed". A connection
-  // whose reason never came (its process killed) has none.
-  void log_leave(ConnectionId who, const Client& client) {
-    if (log_ == nullptr || !log_->should_log(spdlog::level::info)) return;
-    std::string why;
-    if (client.quit)
-      why = client.reason.empty() ? ": quit" : fmt::format(": quit \"{}\"", client.reason);
-    else if (!client.close_reason.empty())
-      why = ": " + client.close_reason;
-    if (client.close_reason.empty())
-      log_event(who, client, {}, "chat: {} left{}", client.name, why);
-    else
-      log_event(who, client, {{"CLOSE_REASON", client.close_reason}}, "chat: {} left{}",
-                client.name, why);
-  }
-
-  // One line at info about member `who`, with CHAT_NAME= (its name now),
-  // CONNECTION_ID=, PEER= and `extra` as journal fields.
-  template <typename... Args>
-  void log_event(ConnectionId who, const Client& client, std::initializer_list<log::Field> extra,
-                 fmt::format_string<Args...> format, Args&&... args) {
-    if (log_ == nullptr || !log_->should_log(spdlog::level::info)) return;
-    const std::string id = std::to_string(who);
-    log::Field fields[4] = {{"CHAT_NAME", client.name}, {"CONNECTION_ID", id}};
-    std::size_t count = 2;
-    for (const log::Field& field : extra)
-      if (count < std::size(fields)) fields[count++] = field;
-    const log::FieldScope with_fields(std::span(fields, count));
-    const log::PeerScope with_peer(client.peer);
-    log_->info(format, std::forward<Args>(args)...);
+    log_.renamed(from, client, old);
+    broadcast(from, renamed_line(old, client.name), courier);
   }
 
   // A valid name nobody else in the room has; a member may take another
   // spelling of its own.
   bool usable_name(ConnectionId from, std::string_view name, Courier& courier) {
     if (!is_valid_name(name)) {
-      courier.deliver(
-          from,
-          fmt::format("! invalid name: 1-{} ASCII letters, digits, '.', '-' or '_'\n", kMaxName));
+      courier.deliver(from, invalid_name_line());
       return false;
     }
     const auto holder = names_.find(fold_case(name));
     if (holder != names_.end() && holder->second != from) {
-      courier.deliver(from, fmt::format("! name taken: {}\n", name));
+      courier.deliver(from, taken_line(name));
       return false;
     }
     return true;
-  }
-
-  void help(ConnectionId to, Courier& courier) {
-    for (const std::string_view line : kHelp) courier.deliver(to, line);
   }
 
   void broadcast(ConnectionId except, std::string_view line, Courier& courier) {
@@ -296,19 +189,18 @@ class ChatHub final : public Service {
   }
 
   // Members' names in join order.
-  std::string roster() const {
-    std::string names;
-    for (const auto& [joined, id] : order_) {
-      if (!names.empty()) names += ", ";
-      names += clients_.at(id).name;
-    }
+  std::vector<std::string> roster() const {
+    std::vector<std::string> names;
+    names.reserve(order_.size());
+    for (const auto& [joined, id] : order_) names.push_back(clients_.at(id).name);
     return names;
   }
 
   const std::size_t max_line_;  // for the refusal of a longer line
   const std::size_t max_members_;
   const metrics::ListenerMetrics metrics_;  // joins, leaves, lines
-  spdlog::logger* const log_;               // the listener's; null: no log lines
+  MemberLog log_;
+  History history_;
   std::unordered_map<ConnectionId, Client> clients_;
   std::map<std::uint64_t, ConnectionId> order_;          // members by join order
   std::unordered_map<std::string, ConnectionId> names_;  // case-folded name -> member
@@ -318,7 +210,9 @@ class ChatHub final : public Service {
 }  // namespace
 
 std::unique_ptr<Service> make_chat_hub(const ChatSettings& settings,
-                                       const ServiceContext& context) {
+                                       const ServiceContext& context,
+                                       std::unique_ptr<RoomBus> bus) {
+  if (bus) return make_shared_room(settings, context, std::move(bus));
   return std::make_unique<ChatHub>(settings, context);
 }
 

@@ -81,7 +81,7 @@ struct Answer {
   EntryId entry;                     // join, rejoin, rename: the entry it published
   std::size_t online = 0;            // join, who: members in the room
   std::vector<std::string> roster;   // join, who: their names, in join order
-  std::vector<std::string> history;  // join: the room's last lines, oldest first, each ending in LF
+  std::vector<Entry> history;        // join: the room's last lines and actions, oldest first
 };
 
 struct BusNews {
