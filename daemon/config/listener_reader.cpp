@@ -132,6 +132,10 @@ std::optional<ListenerDraft> read_listener(const YAML::Node& item, std::size_t n
   draft.listener.chat.max_outbox = draft.listener.limits.max_outbox;
   draft.listener.chat.max_members = draft.listener.limits.max_connections;
   read_protocol_sections(section, protocol, draft, diagnostics);
+  // A chat room not named otherwise is the listener's: its name is a
+  // valid room name, and two daemons' listeners of one name share it.
+  if (protocol == Protocol::chat && draft.has_name && draft.listener.chat.room.empty())
+    draft.listener.chat.room = draft.listener.name;
   return draft;
 }
 

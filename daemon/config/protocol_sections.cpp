@@ -1,5 +1,6 @@
 #include "config/protocol_sections.hpp"
 
+#include "config/chat_bus_reader.hpp"
 #include "config/guards_reader.hpp"
 #include "config/prefix.hpp"
 #include "config/values.hpp"
@@ -19,8 +20,11 @@ namespace netcook::config {
 namespace {
 
 constexpr std::array<std::string_view, 3> kEchoKeys{"mode", "prefix", "max_line"};
-constexpr std::array<std::string_view, 5> kChatKeys{"max_line", "max_outbox", "max_members", "rate",
-                                                    "burst"};
+// In netcookd.yaml(5)'s order; chat_bus_reader.hpp reads the last ones.
+constexpr std::array<std::string_view, 13> kChatKeys{
+    "max_line",   "max_outbox", "max_members",       "rate",         "burst",      "room",
+    "history",    "bus",        "bus_password_file", "presence_ttl", "bus_outage", "bus_queue",
+    "bus_timeout"};
 constexpr std::array<std::string_view, 10> kHttpKeys{
     "body",     "root",           "content_type",      "index",      "max_header",
     "max_body", "header_timeout", "keepalive_timeout", "access_log", "status"};
@@ -151,6 +155,7 @@ void read_chat_section(const Entry& entry, std::string_view listener, ChatOption
     if (auto value = read_integer(*max_members, 1, kMaxMembers, diagnostics))
       chat.max_members = static_cast<std::size_t>(*value);
   read_flood(section, chat.flood, diagnostics);
+  read_chat_bus(section, chat, diagnostics);
 }
 
 // A listener serves one thing: a fixed response (body, the default), files

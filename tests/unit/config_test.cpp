@@ -571,13 +571,20 @@ TEST(LoadConfig, ChatSectionAndItsDefaults) {
   const auto set = load(std::string(kChat) +
                         "    chat:\n      max_line: 1KiB\n      max_outbox: 8KiB\n"
                         "      max_members: 7\n");
-  EXPECT_EQ(set.listeners[0].chat, (ChatOptions{1024, 8192, 7}));
+  ChatOptions expected;
+  expected.max_line = 1024;
+  expected.max_outbox = 8192;
+  expected.max_members = 7;
+  expected.room = "talk";  // the listener's name
+  EXPECT_EQ(set.listeners[0].chat, expected);
 }
 
 TEST(ConfigErrors, ChatSection) {
   EXPECT_THAT(errors(std::string(kChat) + "    chat:\n      topic: lobby\n"),
               ElementsAre("test.yaml:7:7: unknown key 'topic' in section 'chat' of listener "
-                          "'talk'; valid keys: max_line, max_outbox, max_members, rate, burst"));
+                          "'talk'; valid keys: max_line, max_outbox, max_members, rate, burst, "
+                          "room, history, bus, bus_password_file, presence_ttl, bus_outage, "
+                          "bus_queue, bus_timeout"));
   EXPECT_THAT(errors(std::string(kChat) + "    chat: 5\n"),
               ElementsAre("test.yaml:6:11: 'chat' must be a mapping, not a scalar"));
   EXPECT_THAT(errors(std::string(kChat) + "    chat:\n      max_line: 64KiB\n"),
