@@ -34,6 +34,26 @@ Guards full_guards() {
           {network("::1"), network("198.51.100.0/24")}};
 }
 
+// A room on a bus, every field set (the unix socket's, and a host and port
+// besides, which the loader would not give it; the codec does not care).
+ChatOptions full_chat() {
+  ChatOptions chat;
+  chat.max_line = 31;
+  chat.max_outbox = 32000;
+  chat.max_members = 33;
+  chat.flood = {Rate{34, 1h}, 35};
+  chat.room = "room-36";
+  chat.bus = BusEndpoint{BusEndpoint::Kind::unix_socket, "bus-host-37", 38, "/run/bus-39.sock",
+                         14, "redis+unix:///run/bus-39.sock?db=14"};
+  chat.bus_password_file = "password-40";
+  chat.history = 41;
+  chat.presence_ttl = 42s;
+  chat.bus_outage = 43min;
+  chat.bus_queue = 44;
+  chat.bus_timeout = 45ms;
+  return chat;
+}
+
 // Every field differs from its default, and fields of one type differ from
 // each other, so a field dropped or two swapped by the codec show. (body and
 // root together would not pass the loader; the codec does not care.)
@@ -46,7 +66,7 @@ Listener full_listener() {
   listener.workers = 3;
   listener.limits = {11, 12s, 13s, 14s, 15000, true, full_guards()};
   listener.echo = {EchoMode::line, "[{pid}] {peer}: ", 21000};
-  listener.chat = {31, 32000, 33, {Rate{34, 1h}, 35}};
+  listener.chat = full_chat();
   listener.http = {"body\n", "/srv/www", "text/html", "home.html", 41000, 42000, 43s, 44s, true, true};
   listener.mark = {51, 52};
   return listener;
@@ -175,6 +195,10 @@ TEST(ListenerCodec, EveryEnumeratorRoundTrips) {
     listener.listen.kind = kind;
     expect_round_trip(listener);
   }
+  for (auto kind : {BusEndpoint::Kind::tcp, BusEndpoint::Kind::unix_socket}) {
+    listener.chat.bus->kind = kind;
+    expect_round_trip(listener);
+  }
 }
 
 TEST(ListenerCodec, EveryStrictPrefixFails) {
@@ -210,6 +234,26 @@ TEST(ListenerCodec, GuardsAndFloodControlRoundTrip) {
   EXPECT_EQ(plain->limits.guards, Guards{});
 }
 
+TEST(ListenerCodec, ChatBusRoundTrips) {
+  auto listener = full_listener();
+  listener.protocol = Protocol::chat;
+  listener.chat.bus = BusEndpoint{BusEndpoint::Kind::tcp, "2001:db8::6", 6380, "", 3,
+                                  "redis://[2001:db8::6]:6380/3"};
+  const auto decoded = decode_listener(encode_listener(listener));
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->chat, listener.chat);
+  EXPECT_EQ(decoded->chat.bus->url, "redis://[2001:db8::6]:6380/3");
+  EXPECT_EQ(decoded->chat.bus_password_file, "password-40");
+
+  // A local room: no bus, and the bus's settings at their defaults.
+  auto local = listener;
+  local.chat = ChatOptions{};
+  const auto plain = decode_listener(encode_listener(local));
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->chat, ChatOptions{});
+  EXPECT_FALSE(plain->chat.bus);
+}
+
 // The deny list of the full listener holds one network, 192.0.2.7/32: its
 // 16 bytes follow their length, which follows the list's size, and its
 // prefix length follows them.
@@ -242,6 +286,9 @@ std::vector<Field> integer_fields(const Listener& listener, const std::string& b
   const auto after_name = bytes.find(listener.name) + listener.name.size();
   const auto host = bytes.find(listener.listen.host);
   const auto prefix = bytes.find(listener.echo.prefix);
+  const auto& bus = *listener.chat.bus;
+  const auto bus_host = bytes.find(bus.host);
+  const auto bus_path = bytes.find(bus.path);
   return {
       {"protocol", after_name, [](const auto& l) { return std::uint64_t(l.protocol); }},
       {"model", after_name + 8, [](const auto& l) { return std::uint64_t(l.model); }},
@@ -249,6 +296,9 @@ std::vector<Field> integer_fields(const Listener& listener, const std::string& b
       {"port", host + listener.listen.host.size(), [](const auto& l) { return l.listen.port; }},
       {"workers", host + listener.listen.host.size() + 8, [](const auto& l) { return l.workers; }},
       {"echo mode", prefix - 16, [](const auto& l) { return std::uint64_t(l.echo.mode); }},
+      {"bus kind", bus_host - 16, [](const auto& l) { return std::uint64_t(l.chat.bus->kind); }},
+      {"bus port", bus_host + bus.host.size(), [](const auto& l) { return l.chat.bus->port; }},
+      {"bus db", bus_path + bus.path.size(), [](const auto& l) { return l.chat.bus->db; }},
   };
 }
 
@@ -258,8 +308,9 @@ TEST(ListenerCodec, OutOfRangeValuesFail) {
   const auto fields = integer_fields(listener, bytes);
   // One past the last valid value of each field above.
   const std::uint64_t first_invalid[] = {
-      kProtocolNames.size(),  kModelNames.size(),     4,
-      std::uint64_t{1} << 16, std::uint64_t{1} << 32, kEchoModeNames.size()};
+      kProtocolNames.size(), kModelNames.size(),     4, std::uint64_t{1} << 16,
+      std::uint64_t{1} << 32, kEchoModeNames.size(), 2, std::uint64_t{1} << 16,
+      std::uint64_t{1} << 32};
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const auto& field = fields[i];
     const auto last = decode_listener(with_integer(bytes, field.offset, first_invalid[i] - 1));
