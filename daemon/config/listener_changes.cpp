@@ -33,6 +33,10 @@ std::string shown(const TokenRate& bucket) {
   if (bucket.rate.unlimited()) return "unlimited";
   return fmt::format("{} burst {}", format_rate(bucket.rate), bucket.burst);
 }
+// The URL as written (it never holds a password), or "none": a local room.
+std::string shown(const std::optional<BusEndpoint>& bus) {
+  return bus ? bus->url : "none";
+}
 template <typename Enum>
 requires std::is_enum_v<Enum> std::string shown(Enum value) {
   return to_string(value);
@@ -107,6 +111,17 @@ std::vector<std::string> listener_changes(const Listener& before, const Listener
   changes.compare_size("chat.max_outbox", before.chat.max_outbox, after.chat.max_outbox);
   changes.compare_count("chat.max_members", before.chat.max_members, after.chat.max_members);
   changes.compare("chat.rate", before.chat.flood, after.chat.flood);
+  const ChatOptions& c = before.chat;
+  const ChatOptions& d = after.chat;
+  changes.compare("chat.room", c.room, d.room);
+  changes.compare_count("chat.history", c.history, d.history);
+  changes.compare("chat.bus", c.bus, d.bus);
+  // A file's name may say where a secret is kept: said to differ, like a body.
+  changes.note(c.bus_password_file != d.bus_password_file, "chat.bus_password_file changed");
+  changes.compare("chat.presence_ttl", c.presence_ttl, d.presence_ttl);
+  changes.compare("chat.bus_outage", c.bus_outage, d.bus_outage);
+  changes.compare_count("chat.bus_queue", c.bus_queue, d.bus_queue);
+  changes.compare("chat.bus_timeout", c.bus_timeout, d.bus_timeout);
 
   const HttpOptions& x = before.http;
   const HttpOptions& y = after.http;

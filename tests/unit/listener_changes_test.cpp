@@ -80,6 +80,41 @@ TEST(ListenerChanges, GuardsAsTheConfigurationWritesThem) {
   EXPECT_THAT(listener_changes(before, after), ElementsAre("chat.rate 10/s burst 50 -> unlimited"));
 }
 
+TEST(ListenerChanges, ChatBusAsTheConfigurationWritesIt) {
+  Listener before = base();
+  before.chat.room = "chat";
+  Listener after = before;
+  after.chat.room = "lobby";
+  after.chat.history = 0;
+  after.chat.bus =
+      BusEndpoint{BusEndpoint::Kind::tcp, "127.0.0.1", 6379, "", 0, "redis://127.0.0.1:6379/0"};
+  after.chat.bus_password_file = "redis-password";
+  after.chat.presence_ttl = 1min;
+  after.chat.bus_outage = 0s;
+  after.chat.bus_queue = 500;
+  after.chat.bus_timeout = 250ms;
+  EXPECT_THAT(
+      listener_changes(before, after),
+      ElementsAre("chat.room \"chat\" -> \"lobby\"", "chat.history 20 -> 0",
+                  "chat.bus none -> redis://127.0.0.1:6379/0", "chat.bus_password_file changed",
+                  "chat.presence_ttl 15s -> 1m", "chat.bus_outage 30s -> 0s",
+                  "chat.bus_queue 10000 -> 500", "chat.bus_timeout 5s -> 250ms"));
+  before = after;
+  after.chat.bus->kind = BusEndpoint::Kind::unix_socket;
+  after.chat.bus->path = "/run/redis.sock";
+  after.chat.bus->db = 2;
+  after.chat.bus->url = "redis+unix:///run/redis.sock?db=2";
+  after.chat.bus_password_file = "/etc/netcookd/other";
+  EXPECT_THAT(listener_changes(before, after),
+              ElementsAre("chat.bus redis://127.0.0.1:6379/0 -> redis+unix:///run/redis.sock?db=2",
+                          "chat.bus_password_file changed"));
+  after.chat.bus.reset();
+  after.chat.bus_password_file.clear();
+  EXPECT_THAT(
+      listener_changes(before, after),
+      ElementsAre("chat.bus redis://127.0.0.1:6379/0 -> none", "chat.bus_password_file changed"));
+}
+
 // Every setting same_settings() compares is named when it alone changes:
 // a field added to Listener without a line here fails.
 TEST(ListenerChanges, EverySettingIsNamed) {
@@ -110,6 +145,14 @@ TEST(ListenerChanges, EverySettingIsNamed) {
       [](Listener& l) { l.chat.max_members = 1; },
       [](Listener& l) { l.chat.flood.rate.count = 1; },
       [](Listener& l) { l.chat.flood.burst = 1; },
+      [](Listener& l) { l.chat.room = "lobby"; },
+      [](Listener& l) { l.chat.history = 0; },
+      [](Listener& l) { l.chat.bus = BusEndpoint{}; },
+      [](Listener& l) { l.chat.bus_password_file = "redis-password"; },
+      [](Listener& l) { l.chat.presence_ttl = 3s; },
+      [](Listener& l) { l.chat.bus_outage = 0s; },
+      [](Listener& l) { l.chat.bus_queue = 1; },
+      [](Listener& l) { l.chat.bus_timeout = 1s; },
       [](Listener& l) { l.http.body = "hi"; },
       [](Listener& l) { l.http.root = "/srv"; },
       [](Listener& l) { l.http.content_type = "text/html"; },
