@@ -69,9 +69,38 @@ void clear(Shard& shard) noexcept {
   zero(shard.chat_leaves);
   zero(shard.chat_lines);
   zero(shard.chat_deliveries);
+  zero(shard.chat_bus_configured);
+  zero(shard.chat_bus_up);
+  zero(shard.chat_bus_queued);
+  zero(shard.chat_bus_published);
+  zero(shard.chat_bus_received);
+  zero(shard.chat_bus_dropped);
+  zero(shard.chat_bus_link_losses);
 }
 
 std::uint64_t read(const Cell& c) noexcept { return c.load(std::memory_order_relaxed); }
+
+// A gauge kept as signed deltas (shard.hpp, adjust()): the shards' cells
+// summed modulo 2^64, read as signed.
+std::int64_t signed_sum(const std::array<Shard, kShards>& shards, Cell Shard::*cell) noexcept {
+  std::uint64_t total = 0;
+  for (const Shard& s : shards) total += read(s.*cell);
+  return static_cast<std::int64_t>(total);  // modulo 2^64 since C++20
+}
+
+ChatBusFigures chat_bus(const std::array<Shard, kShards>& shards) noexcept {
+  ChatBusFigures b;
+  b.buses = signed_sum(shards, &Shard::chat_bus_configured);
+  b.linked = signed_sum(shards, &Shard::chat_bus_up);
+  b.queued = signed_sum(shards, &Shard::chat_bus_queued);
+  for (const Shard& s : shards) {
+    b.published += read(s.chat_bus_published);
+    b.received += read(s.chat_bus_received);
+    b.dropped += read(s.chat_bus_dropped);
+    b.link_losses += read(s.chat_bus_link_losses);
+  }
+  return b;
+}
 
 template <std::size_t N>
 void sum_into(std::vector<std::uint64_t>& buckets, std::uint64_t& sum,
@@ -109,6 +138,7 @@ ListenerFigures sum(const Slot& slot) {
     f.chat_lines += read(s.chat_lines);
     f.chat_deliveries += read(s.chat_deliveries);
   }
+  f.chat_bus = chat_bus(slot.shards);
   make_cumulative(f.connection_duration);
   make_cumulative(f.request_duration);
   return f;

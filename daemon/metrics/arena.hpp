@@ -79,6 +79,24 @@ struct HistogramFigures {
   std::uint64_t count() const noexcept { return cumulative.empty() ? 0 : cumulative.back(); }
 };
 
+// A chat listener's bus, summed over the shards (shard.hpp). The gauges
+// are signed sums; read them through the functions, which clamp.
+struct ChatBusFigures {
+  std::int64_t buses = 0;   // meters alive: 0 for a room of its own
+  std::int64_t linked = 0;  // of those, with the room linked
+  std::int64_t queued = 0;
+  std::uint64_t published = 0, received = 0, dropped = 0, link_losses = 0;
+
+  // The listener has a bus: its series are shown.
+  bool configured() const noexcept { return buses > 0; }
+  // Every bus of the listener has its room linked (over a reload, the
+  // replaced listener's and its successor's both).
+  bool up() const noexcept { return configured() && linked >= buses; }
+  std::uint64_t waiting() const noexcept {
+    return queued > 0 ? static_cast<std::uint64_t>(queued) : 0;
+  }
+};
+
 struct ListenerFigures {
   std::string name, protocol, model, address;
   std::uint64_t accepted = 0;
@@ -90,6 +108,7 @@ struct ListenerFigures {
   std::array<std::uint64_t, kHttpCodeSlots> http_requests{};
   HistogramFigures request_duration;
   std::uint64_t chat_joins = 0, chat_leaves = 0, chat_lines = 0, chat_deliveries = 0;
+  ChatBusFigures chat_bus;
 
   std::uint64_t closed_total() const noexcept;
   // accepted - closed, never below 0 (the two are read one after the other).

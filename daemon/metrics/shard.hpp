@@ -25,6 +25,18 @@ inline void add(Cell& cell, std::uint64_t n = 1) noexcept {
   cell.fetch_add(n, std::memory_order_relaxed);
 }
 
+// A gauge that several writers move (the bus of a listener that a reload
+// replaced takes back its 1 when it goes, its successor's adds its own)
+// is kept as signed deltas, each in the writer's shard: a cell that only
+// ever saw -1 holds 2^64 - 1. Unsigned arithmetic wraps around modulo
+// 2^64, so the sum of every shard's cell, wrapped the same way and read
+// as signed (signed_sum in arena.cpp), is the gauge's value: exact once
+// the writers are done, and a reader between two writers' deltas may see
+// one without the other (a moment's -1 or 2; the readers clamp).
+inline void adjust(Cell& cell, std::int64_t delta) noexcept {
+  cell.fetch_add(static_cast<std::uint64_t>(delta), std::memory_order_relaxed);
+}
+
 // Room for the reasons a connection ends or is refused, present and future.
 inline constexpr std::size_t kReasonSlots = 16;
 static_assert(kCloseReasons <= kReasonSlots);
@@ -87,6 +99,22 @@ struct alignas(64) Shard {
   Cell chat_leaves{0};
   Cell chat_lines{0};
   Cell chat_deliveries{0};
+
+  // Chat's bus (a room shared by several daemons through Redis), written
+  // by metrics::ChatBusMeter (chat_bus.hpp) and nothing else. Gauges, in
+  // signed deltas (adjust()): configured is how many buses serve the
+  // listener (1; 2 for a moment over a reload; 0: a room of its own, and
+  // no bus series), up how many of them have the room linked, queued the
+  // requests waiting while a link is down. Counters: entries this daemon
+  // published to the room (lines, joins, leaves...), entries it read,
+  // lines dropped (past the outage bound or the queue's), links lost.
+  Cell chat_bus_configured{0};
+  Cell chat_bus_up{0};
+  Cell chat_bus_queued{0};
+  Cell chat_bus_published{0};
+  Cell chat_bus_received{0};
+  Cell chat_bus_dropped{0};
+  Cell chat_bus_link_losses{0};
 
   void closed_by(CloseReason reason) noexcept { add(closed[static_cast<std::size_t>(reason)]); }
   void refused_by(CloseReason reason) noexcept {
