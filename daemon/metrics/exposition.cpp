@@ -171,6 +171,38 @@ bool is_http(const ListenerFigures& l) {
 bool is_chat(const ListenerFigures& l) {
   return l.protocol == "chat";
 }
+bool has_chat_bus(const ListenerFigures& l) {
+  return is_chat(l) && l.chat_bus.configured();
+}
+
+// Only chat listeners with a bus (a room shared with other daemons) have
+// these series: a room of its own has no bus to be down.
+void chat_bus_families(Writer& w, const Figures& f) {
+  per_listener(
+      w, f, "netcookd_chat_bus_up", "gauge",
+      "1 while the chat room is linked to its bus (Redis), 0 while the link is down.",
+      [](const auto& l) { return count(l.chat_bus.up() ? 1 : 0); }, has_chat_bus);
+  per_listener(
+      w, f, "netcookd_chat_bus_published_total", "counter",
+      "Entries this daemon published to the chat room's bus (lines, joins, leaves, renames).",
+      [](const auto& l) { return count(l.chat_bus.published); }, has_chat_bus);
+  per_listener(
+      w, f, "netcookd_chat_bus_received_total", "counter",
+      "Entries read from the chat room's bus, this daemon's own included.",
+      [](const auto& l) { return count(l.chat_bus.received); }, has_chat_bus);
+  per_listener(
+      w, f, "netcookd_chat_bus_queued", "gauge",
+      "Chat requests waiting for the bus's link to come back.",
+      [](const auto& l) { return count(l.chat_bus.waiting()); }, has_chat_bus);
+  per_listener(
+      w, f, "netcookd_chat_bus_dropped_total", "counter",
+      "Chat lines dropped unpublished: the bus's link down too long, or its queue full.",
+      [](const auto& l) { return count(l.chat_bus.dropped); }, has_chat_bus);
+  per_listener(
+      w, f, "netcookd_chat_bus_link_losses_total", "counter",
+      "Times the chat room's link to its bus was lost.",
+      [](const auto& l) { return count(l.chat_bus.link_losses); }, has_chat_bus);
+}
 
 void protocol_families(Writer& w, const Figures& f) {
   w.family("netcookd_http_requests_total", "counter", "HTTP responses, by status code.", [&] {
@@ -198,6 +230,7 @@ void protocol_families(Writer& w, const Figures& f) {
   per_listener(
       w, f, "netcookd_chat_deliveries_total", "counter", "Lines delivered to chat members.",
       [](const auto& l) { return count(l.chat_deliveries); }, is_chat);
+  chat_bus_families(w, f);
 }
 
 template <typename T, typename Format>

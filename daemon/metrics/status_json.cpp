@@ -67,9 +67,18 @@ std::string http_part(const ListenerFigures& l) {
                      durations(l.request_duration));
 }
 
+// "bus" only for a room shared through a bus (chat.bus): see exposition.cpp.
+std::string chat_bus_part(const ChatBusFigures& b) {
+  if (!b.configured()) return {};
+  return fmt::format(
+      ",\n              \"bus\": {{\"up\": {}, \"published\": {}, \"received\": {}, "
+      "\"queued\": {}, \"dropped\": {}, \"link_losses\": {}}}",
+      b.up() ? "true" : "false", b.published, b.received, b.waiting(), b.dropped, b.link_losses);
+}
+
 std::string chat_part(const ListenerFigures& l) {
-  return fmt::format(",\n     \"chat\": {{\"members\": {}, \"lines\": {}, \"deliveries\": {}}}",
-                     l.chat_members(), l.chat_lines, l.chat_deliveries);
+  return fmt::format(",\n     \"chat\": {{\"members\": {}, \"lines\": {}, \"deliveries\": {}{}}}",
+                     l.chat_members(), l.chat_lines, l.chat_deliveries, chat_bus_part(l.chat_bus));
 }
 
 std::string listener(const ListenerFigures& l) {

@@ -9,11 +9,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 namespace netcook::metrics {
 namespace {
@@ -182,6 +187,91 @@ TEST(Exposition, ChatSeries) {
   EXPECT_THAT(text, Not(HasSubstr("netcookd_chat_members{listener=\"echo\"")));
 }
 
+ListenerFigures chat_with_bus(std::string name, std::int64_t linked) {
+  auto l = listener_figures(std::move(name), "chat", "epoll");
+  l.chat_bus.buses = 1;
+  l.chat_bus.linked = linked;
+  return l;
+}
+
+// Bus series for the chat listeners with a bus only; up is 1 only while
+// every bus of the listener is linked; a gauge read below zero (between
+// two writers' deltas) shows 0.
+TEST(Exposition, ChatBusSeries) {
+  Figures f = sample_figures();
+  auto up = chat_with_bus("lobby", 1);
+  up.chat_bus.published = 40;
+  up.chat_bus.received = 120;
+  up.chat_bus.dropped = 3;
+  up.chat_bus.link_losses = 2;
+  auto down = chat_with_bus("games", 0);
+  down.chat_bus.queued = 17;
+  auto reloading = chat_with_bus("ops", 1);
+  reloading.chat_bus.buses = 2;  // the successor's bus not linked yet
+  reloading.chat_bus.queued = -1;
+  f.listeners.push_back(listener_figures("local", "chat", "select"));
+  f.listeners.push_back(up);
+  f.listeners.push_back(down);
+  f.listeners.push_back(reloading);
+  const std::string text = prometheus_text(f, sample_process(), "0.9.0");
+  const auto labels = [](const std::string& name) {
+    return "{listener=\"" + name + "\",protocol=\"chat\",model=\"epoll\"}";
+  };
+  EXPECT_THAT(text, HasSubstr("# TYPE netcookd_chat_bus_up gauge\n"));
+  EXPECT_THAT(text, HasSubstr("# TYPE netcookd_chat_bus_queued gauge\n"));
+  EXPECT_THAT(text, HasSubstr("# TYPE netcookd_chat_bus_published_total counter\n"));
+  EXPECT_THAT(text, HasSubstr("\nnetcookd_chat_bus_up" + labels("lobby") + " 1\n"));
+  EXPECT_THAT(text, HasSubstr("\nnetcookd_chat_bus_up" + labels("games") + " 0\n"));
+  EXPECT_THAT(text, HasSubstr("\nnetcookd_chat_bus_up" + labels("ops") + " 0\n"));
+  EXPECT_THAT(text, HasSubstr("\nnetcookd_chat_bus_published_total" + labels("lobby") + " 40\n"));
+  EXPECT_THAT(text, HasSubstr("\nnetcookd_chat_bus_received_total" + labels("lobby") + " 120\n"));
+  EXPECT_THAT(text, HasSubstr("\nnetcookd_chat_bus_dropped_total" + labels("lobby") + " 3\n"));
+  EXPECT_THAT(text, HasSubstr("\nnetcookd_chat_bus_link_losses_total" + labels("lobby") + " 2\n"));
+  EXPECT_THAT(text, HasSubstr("\nnetcookd_chat_bus_queued" + labels("games") + " 17\n"));
+  EXPECT_THAT(text, HasSubstr("\nnetcookd_chat_bus_queued" + labels("ops") + " 0\n"));
+  // A room of its own, and the other protocols: no bus series.
+  EXPECT_THAT(text, HasSubstr("\nnetcookd_chat_members{listener=\"local\""));
+  EXPECT_THAT(text, Not(HasSubstr("netcookd_chat_bus_up{listener=\"local\"")));
+  EXPECT_THAT(text, Not(HasSubstr("netcookd_chat_bus_queued{listener=\"local\"")));
+  EXPECT_THAT(text, Not(HasSubstr("netcookd_chat_bus_up{listener=\"echo\"")));
+}
+
+TEST(Exposition, NoBusNoBusFamilies) {
+  Figures f = sample_figures();
+  f.listeners.push_back(listener_figures("local", "chat", "select"));
+  const std::string text = prometheus_text(f, sample_process(), "0.9.0");
+  EXPECT_THAT(text, HasSubstr("netcookd_chat_members"));
+  EXPECT_THAT(text, Not(HasSubstr("netcookd_chat_bus")));
+}
+
+// promtool (Debian's prometheus package), when installed, has nothing to
+// say about a text with every family, chat buses included.
+TEST(Exposition, PromtoolAcceptsEveryFamily) {
+  if (std::system("command -v promtool >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "promtool is not installed";
+  Figures f = sample_figures();
+  f.listeners.push_back(listener_figures("local", "chat", "select"));
+  f.listeners.push_back(chat_with_bus("lobby", 1));
+  f.listeners.push_back(chat_with_bus("games", 0));
+  char path[] = "/tmp/netcook-metrics-XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  const std::string text = prometheus_text(f, sample_process(), "0.9.0");
+  ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  ::close(fd);
+  std::string said;
+  FILE* promtool =
+      ::popen(("promtool check metrics < " + std::string(path) + " 2>&1").c_str(), "r");
+  ASSERT_NE(promtool, nullptr);
+  std::array<char, 512> buffer{};
+  for (std::size_t n; (n = std::fread(buffer.data(), 1, buffer.size(), promtool)) > 0;)
+    said.append(buffer.data(), n);
+  const int status = ::pclose(promtool);
+  ::unlink(path);
+  EXPECT_EQ(status, 0) << said;
+  EXPECT_EQ(said, "");
+}
+
 TEST(Exposition, LabelValuesAreEscaped) {
   Figures f;
   auto odd = listener_figures("odd", "echo", "epoll");
@@ -197,6 +287,8 @@ TEST(Exposition, LabelValuesAreEscaped) {
 TEST(Exposition, EachFamilyOnceAndTogether) {
   Figures f = sample_figures();
   f.listeners.push_back(listener_figures("chat", "chat", "thread"));
+  f.listeners.push_back(chat_with_bus("lobby", 1));
+  f.listeners.push_back(chat_with_bus("games", 0));
   const std::string text = prometheus_text(f, sample_process(), "0.9.0");
   ASSERT_TRUE(text.ends_with("\n"));
   std::set<std::string> histograms;

@@ -96,10 +96,41 @@ TEST(StatusJson, StringsAreEscaped) {
   EXPECT_THAT(json, HasSubstr("\"address\": \"/run/a\\\"b\\\\c\\u0001\""));
 }
 
+// A chat listener with a bus (a room shared by several daemons) has a
+// "bus" object in its "chat"; one without has none.
+Figures with_buses() {
+  Figures f = sample();
+  auto lobby = listener_figures("lobby", "chat");
+  lobby.chat_bus.buses = 1;
+  lobby.chat_bus.linked = 1;
+  lobby.chat_bus.published = 40;
+  lobby.chat_bus.received = 120;
+  lobby.chat_bus.dropped = 3;
+  lobby.chat_bus.link_losses = 2;
+  auto games = listener_figures("games", "chat");
+  games.chat_bus.buses = 1;
+  games.chat_bus.queued = 17;
+  f.listeners = {games, lobby, f.listeners[0]};
+  return f;
+}
+
+TEST(StatusJson, ChatBus) {
+  const auto json = status_json(with_buses(), process(), "0.9.0", 1796601660.5);
+  EXPECT_THAT(json, HasSubstr("\"bus\": {\"up\": true, \"published\": 40, \"received\": 120, "
+                              "\"queued\": 0, \"dropped\": 3, \"link_losses\": 2}}"));
+  EXPECT_THAT(json, HasSubstr("\"bus\": {\"up\": false, \"published\": 0, \"received\": 0, "
+                              "\"queued\": 17, \"dropped\": 0, \"link_losses\": 0}}"));
+  // The chat listener without a bus ("chat") has none: two of three.
+  std::size_t buses = 0;
+  for (auto at = json.find("\"bus\":"); at != std::string::npos; at = json.find("\"bus\":", at + 1))
+    ++buses;
+  EXPECT_EQ(buses, 2U);
+  EXPECT_THAT(json, HasSubstr("\"chat\": {\"members\": 3, \"lines\": 12, \"deliveries\": 36}}"));
+}
+
 // Brackets and braces balance outside strings, and no value is left empty
 // (a cheap shape check; the integration test parses the real one).
-TEST(StatusJson, Balanced) {
-  const auto json = status_json(sample(), process(), "0.9.0", 1796601660.5);
+void expect_balanced(const std::string& json) {
   int depth = 0;
   bool in_string = false;
   for (std::size_t i = 0; i < json.size(); ++i) {
@@ -120,6 +151,11 @@ TEST(StatusJson, Balanced) {
   EXPECT_FALSE(in_string);
   EXPECT_THAT(json, Not(HasSubstr(": ,")));
   EXPECT_THAT(json, Not(HasSubstr(",}")));
+}
+
+TEST(StatusJson, Balanced) {
+  expect_balanced(status_json(sample(), process(), "0.9.0", 1796601660.5));
+  expect_balanced(status_json(with_buses(), process(), "0.9.0", 1796601660.5));
 }
 
 }  // namespace
