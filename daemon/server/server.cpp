@@ -5,6 +5,7 @@
 #include "config/listener_changes.hpp"
 #include "config/loader.hpp"
 #include "log/nested.hpp"
+#include "metrics/chat_bus.hpp"
 #include "net/socket.hpp"
 #include "server/protocols.hpp"
 #include "systemd/notify.hpp"
@@ -420,10 +421,10 @@ void Server::return_free_memory() {
 
 // New connections per second over the time since the last mark (at least
 // a second; the status updates every kStatusInterval): "120/s", "0.4/s".
-std::string Server::connection_rate() {
+std::string Server::connection_rate(const metrics::Figures& figures) {
   if (environment_.arena == nullptr) return "0/s";
   std::uint64_t accepted = 0;
-  for (const auto& listener : environment_.arena->figures().listeners) accepted += listener.accepted;
+  for (const auto& listener : figures.listeners) accepted += listener.accepted;
   const auto now = loop_.now();
   const auto elapsed = std::chrono::duration<double>(now - rate_.when).count();
   if (rate_.when == event::Clock::time_point{} || accepted < rate_.accepted) {
@@ -440,8 +441,15 @@ std::string Server::connection_rate() {
 
 void Server::update_status() {
   if (!shutting_down_) {
-    systemd::notify_status(fmt::format("{} listeners, {} connections, {}", listeners_.size(),
-                                       open_connections(), connection_rate()));
+    const metrics::Figures figures =
+        environment_.arena != nullptr ? environment_.arena->figures() : metrics::Figures{};
+    std::string status = fmt::format("{} listeners, {} connections, {}", listeners_.size(),
+                                     open_connections(), connection_rate(figures));
+    // Only when a chat room shared with other daemons has lost its bus:
+    // "...; lobby: bus down".
+    if (const std::string trouble = metrics::chat_bus_trouble(figures); !trouble.empty())
+      status += "; " + trouble;
+    systemd::notify_status(status);
     status_timer_.arm_after(kStatusInterval);
     return;
   }

@@ -9,6 +9,7 @@
 #include "event/loop.hpp"
 #include "event/signals.hpp"
 #include "event/timer.hpp"
+#include "metrics/arena.hpp"
 #include "server/listener.hpp"
 #include "server/logging.hpp"
 #include "server/watchdog.hpp"
@@ -79,7 +80,7 @@ class Server {
   static void announce_drain(const Listener& listener);
   void drained(std::uint64_t id);
   void update_status();
-  std::string connection_rate();
+  std::string connection_rate(const metrics::Figures& figures);
   void return_free_memory();
   void start_watchdog();
   void stall_for_testing();
