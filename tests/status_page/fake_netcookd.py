@@ -228,7 +228,11 @@ def demo_load(stop):
                      "address": "127.0.0.1:7008"})
     web = Counters({"name": "web", "protocol": "http", "model": "thread",
                     "address": "[::]:8080"})
-    chat.chat = {"members": 0, "lines": 0, "deliveries": 0}
+    # A room shared with other daemons through a bus: down for 10 s of
+    # every minute, lines queueing meanwhile.
+    chat.chat = {"members": 0, "lines": 0, "deliveries": 0,
+                 "bus": {"up": True, "published": 0, "received": 0, "queued": 0,
+                         "dropped": 0, "link_losses": 0}}
     with LOCK:
         COUNTERS.extend([chat, web])
     phase = 0.0
@@ -242,6 +246,17 @@ def demo_load(stop):
             lines = random.randint(0, 6)
             chat.chat["lines"] += lines
             chat.chat["deliveries"] += lines * chat.active
+            bus = chat.chat["bus"]
+            up = time.time() % 60 >= 10
+            if bus["up"] and not up:
+                bus["link_losses"] += 1
+            bus["up"] = up
+            if up:
+                bus["published"] += lines + bus["queued"]
+                bus["received"] += 2 * lines + bus["queued"]
+                bus["queued"] = 0
+            else:
+                bus["queued"] += lines
             chat.received += lines * 40
             chat.sent += lines * 40 * chat.active
             chat.cpu += lines * 4e-5
