@@ -189,7 +189,12 @@ void Loop::run_posted() {
   {
     std::lock_guard lock(posted_mutex_);
     batch.swap(posted_);
-    if (stop_requested_) running_ = false;
+    // Honoured once: a later run() runs again (a test runs its loop in
+    // stretches, until one condition, then another).
+    if (stop_requested_) {
+      running_ = false;
+      stop_requested_ = false;
+    }
   }
   for (auto& fn : batch) fn();
 }

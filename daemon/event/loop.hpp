@@ -54,7 +54,8 @@ class Loop {
   // whose thread works for one listener only.
   void count_cpu_into(metrics::Cell& cpu_nsec) noexcept { cpu_nsec_ = &cpu_nsec; }
 
-  // Thread-safe. The loop returns from run() after the current turn.
+  // Thread-safe. The loop returns from run() after the current turn (or,
+  // called before run(), after its first); run() may be called again.
   void stop() noexcept;
 
   // Thread-safe: runs `fn` on the loop's thread soon.

@@ -52,6 +52,24 @@ class Recorder final : public Watcher {
   Loop& loop_;
 };
 
+TEST(Loop, RunsAgainAfterAStop) {
+  Loop loop;
+  int turns = 0;
+  Timer first(loop, [&] {
+    ++turns;
+    loop.stop();
+  });
+  first.arm_after(0ms);
+  loop.run();
+  Timer second(loop, [&] {
+    ++turns;
+    loop.stop();
+  });
+  second.arm_after(10ms);
+  loop.run();  // not at once: the first stop was honoured
+  EXPECT_EQ(turns, 2);
+}
+
 TEST(EventFd, SignalThenClear) {
   EventFd fd;
   EXPECT_FALSE(readable(fd));
