@@ -7,6 +7,10 @@
 // whenever it is lost, until destroyed. A reply later than the timeout
 // (plus what a blocking command asked for) loses the link: a silent Redis
 // is noticed, never waited for. Everything runs on the loop's thread.
+//
+// hiredis 0.14 writes with write(2): the process must ignore SIGPIPE (main
+// and the fork processes do). A link is destroyed before its loop. Replies
+// are matched to commands in order: no SUBSCRIBE nor MONITOR on a link.
 
 #include "config/config.hpp"
 #include "event/loop.hpp"
@@ -25,6 +29,8 @@ struct redisReply;
 namespace netcook::bus {
 
 struct LinkSettings {
+  // A host name is resolved by hiredis on every attempt, synchronously,
+  // stalling the loop meanwhile: an address (or a unix socket) avoids it.
   config::BusEndpoint endpoint;
   std::string password;  // empty: no AUTH
   // Connecting (TCP and the AUTH/SELECT answers) and every reply, at most.
@@ -51,6 +57,8 @@ class RedisLink {
   // Called on the loop's thread each time the link comes up, and each time
   // it is lost (with why: "connection refused", "timed out", "closed by
   // the server", "authentication failed: ..."). Set before start().
+  // While down, each failed attempt calls on_down again (why it failed);
+  // on_up comes once per success.
   void on_up(std::function<void()> callback);
   void on_down(std::function<void(std::string_view why)> callback);
 
