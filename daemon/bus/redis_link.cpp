@@ -67,6 +67,13 @@ class RedisLink::Impl {
     for (Guard* guard = guards_; guard != nullptr; guard = guard->outer) guard->destroyed = true;
     pending_.clear();  // dropped, never called
     if (context_ != nullptr) let_go(*std::exchange(context_, nullptr));
+    for (const auto* zombie : zombies_) {
+      auto* context = const_cast<redisAsyncContext*>(zombie);
+      context->data = nullptr;
+      // The one hiredis is in a call for frees itself on the loop's next
+      // turn (if the loop has one); the others can go now.
+      if (zombie != calling_) redisAsyncFree(context);
+    }
   }
 
   std::function<void()> on_up;
@@ -115,43 +122,52 @@ class RedisLink::Impl {
     bool destroyed = false;
   };
 
-  // hiredis calls these; `context.data` is the link that owns the
-  // context, or null once the link has let it go (then they do nothing).
+  // hiredis calls these. `context.data` is the link the context belongs
+  // to, or null once no link cares (then they do nothing). A context the
+  // link let go inside one of hiredis's calls (a zombie, see let_go) still
+  // points to it, so that its end is known: it is not the link's current
+  // context, and only its disconnection matters.
   static void connected(const redisAsyncContext* context, int status) {
-    auto* self = static_cast<Impl*>(context->data);
-    if (self == nullptr) return;
-    Guard guard(*self);
-    ++self->in_hiredis_;
-    if (status == REDIS_OK) {
-      self->handshake();
-    } else {
-      self->lose(why_from(context->c), Freeing::by_hiredis);
-    }
-    if (!guard.destroyed) --self->in_hiredis_;
+    in_call(context, [&](Impl& self) {
+      if (status == REDIS_OK) {
+        self.handshake();
+      } else {
+        self.lose(why_from(context->c), Freeing::by_hiredis);
+      }
+    });
   }
 
   static void disconnected(const redisAsyncContext* context, int /*status*/) {
     auto* self = static_cast<Impl*>(context->data);
-    if (self == nullptr) return;
-    Guard guard(*self);
-    ++self->in_hiredis_;
-    self->lose(why_from(context->c), Freeing::by_hiredis);
-    if (!guard.destroyed) --self->in_hiredis_;
+    if (self != nullptr && self->context_ != context) {
+      std::erase(self->zombies_, context);  // hiredis freed it: gone
+      return;
+    }
+    in_call(context, [&](Impl& link) { link.lose(why_from(context->c), Freeing::by_hiredis); });
   }
 
   static void replied(redisAsyncContext* context, void* reply, void* /*privdata*/) {
+    in_call(context, [&](Impl& self) {
+      if (reply == nullptr) {
+        // hiredis is freeing the context (the connection failed): the
+        // pending callbacks get their null in lose().
+        self.lose(why_from(context->c), Freeing::by_hiredis);
+      } else {
+        self.answer(static_cast<const redisReply*>(reply));
+      }
+    });
+  }
+
+  // Runs `work` for the link of `context` (not for a zombie), noting that
+  // hiredis is in a call for that context meanwhile.
+  template <typename Work>
+  static void in_call(const redisAsyncContext* context, Work&& work) {
     auto* self = static_cast<Impl*>(context->data);
-    if (self == nullptr) return;
+    if (self == nullptr || self->context_ != context) return;
     Guard guard(*self);
-    ++self->in_hiredis_;
-    if (reply == nullptr) {
-      // hiredis is freeing the context (the connection failed): the
-      // pending callbacks get their null in lose().
-      self->lose(why_from(context->c), Freeing::by_hiredis);
-    } else {
-      self->answer(static_cast<const redisReply*>(reply));
-    }
-    if (!guard.destroyed) --self->in_hiredis_;
+    const redisAsyncContext* const outer = std::exchange(self->calling_, context);
+    work(*self);
+    if (!guard.destroyed) self->calling_ = outer;
   }
 
   void connect() {
@@ -223,7 +239,7 @@ class RedisLink::Impl {
     state_ = State::up;
     backoff_ = kFirstBackoff;
     failures_ = 0;
-    check_deadlines();  // the connect deadline is over; replies' remain
+    deadline_timer_.cancel();  // nothing is pending: the handshake's replies are in
     log_.info("bus {}: up", name_);
     if (auto callback = on_up) callback();
   }
@@ -317,15 +333,17 @@ class RedisLink::Impl {
   }
 
   // Frees a context this link owns, without a call back to it. Inside one
-  // of hiredis's calls (a callback of this context's) it must not be freed
-  // (hiredis 0.14 would use it after): its reading side is shut down
-  // instead, so that hiredis reads the end of the stream on the loop's
-  // next turn and frees it itself.
+  // of hiredis's calls for it, it must not be freed (hiredis 0.14 would
+  // use it after): its reading side is shut down instead, so that hiredis
+  // reads the end of the stream on the loop's next turn and frees it
+  // itself; until then it is a zombie, freed by the destructor if the
+  // link goes first.
   void let_go(redisAsyncContext& context) {
-    context.data = nullptr;
-    if (in_hiredis_ > 0) {
+    if (calling_ == &context) {
       ::shutdown(context.c.fd, SHUT_RD);
+      zombies_.push_back(&context);
     } else {
+      context.data = nullptr;
       redisAsyncFree(&context);
     }
   }
@@ -343,7 +361,10 @@ class RedisLink::Impl {
   std::chrono::milliseconds backoff_ = kFirstBackoff;
   unsigned failures_ = 0;  // attempts failed since the link was last up
 
-  int in_hiredis_ = 0;  // hiredis's calls to this link under way
+  // The context whose hiredis call is under way, if any.
+  const redisAsyncContext* calling_ = nullptr;
+  // Contexts let go inside hiredis's calls, not yet freed (let_go).
+  std::vector<const redisAsyncContext*> zombies_;
   Guard* guards_ = nullptr;
 
   event::Timer reconnect_timer_;
