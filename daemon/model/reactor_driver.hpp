@@ -23,7 +23,7 @@ namespace netcook::model {
 struct ReactorShared : ListenerState {
   ReactorShared(DriverSettings driver_settings, net::Fd listening, proto::Protocol p)
       : ListenerState(std::move(driver_settings), listening, std::move(p)),
-        hall(protocol.make_service ? protocol.make_service({settings.metrics, settings.log.get()}) : nullptr) {}
+        hall(protocol, {settings.metrics, settings.log.get(), {}}) {}
 
   ServiceHall hall;
 };
@@ -37,11 +37,14 @@ class ReactorDriver final : public Driver {
       : shared_(std::move(settings), listening, std::move(protocol)) {
     const unsigned count = std::clamp(shared_.settings.listener.workers, 1u, kMaxWorkers);
     for (unsigned i = 0; i < count; ++i) workers_.push_back(std::make_unique<Worker>(shared_, i));
+    connect_wake();
   }
 
   // Every thread stops before any worker closes its connections, and the
-  // Service goes first: at teardown nobody is told who left.
+  // Service goes first: at teardown nobody is told who left. The wake is
+  // disconnected before: a late one touches no worker.
   ~ReactorDriver() override {
+    shared_.hall.wake->disconnect();
     for (auto& worker : workers_) worker->halt();
     ServiceDesk::close(shared_.hall, shared_.end_reason);
     workers_.clear();
@@ -66,6 +69,17 @@ class ReactorDriver final : public Driver {
   }
 
  private:
+  // The Service's wake posts to worker 0's loop (queued until it runs),
+  // whose desk calls woken(). The posted function runs only while that
+  // worker's thread runs, which halt() ends before the desk goes.
+  void connect_wake() {
+    if (!shared_.hall.service) return;
+    Worker& first = *workers_.front();
+    shared_.hall.wake->connect([&first] {
+      first.loop().post([&first] { first.desk().answer_wake(); });
+    });
+  }
+
   ReactorShared shared_;
   std::vector<std::unique_ptr<Worker>> workers_;
 };

@@ -24,6 +24,16 @@ void ServiceDesk::leave(proto::ConnectionId id) noexcept {
   }
 }
 
+void ServiceDesk::answer_wake() noexcept {
+  if (!hall_.wake->take()) return;
+  try {
+    std::lock_guard lock(hall_.mutex);
+    if (hall_.service) hall_.service->woken(*this);
+  } catch (const std::exception& e) {
+    log_.error("service failed on a wake: {}", e.what());
+  }
+}
+
 void ServiceDesk::close(ServiceHall& hall, CloseReason why) noexcept {
   std::lock_guard lock(hall.mutex);
   if (hall.service) hall.service->ended(why);

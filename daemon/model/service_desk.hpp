@@ -12,10 +12,19 @@
 // A delivery only queues bytes and wakes the receiver; a receiver cut off
 // for not reading is closed by its own worker after the Service call, never
 // inside it.
+//
+// The Service's wake (ServiceContext::wake) is the hall's WakeSignal: the
+// driver connects it to one desk's thread (worker 0's loop, the select
+// loop), whose turn calls woken() through that desk (answer_wake()), under
+// the hall's mutex like any other call; that desk's Courier routes the
+// deliveries to the other workers. The driver disconnects it before any
+// worker goes, and close() ends the Service: a late wake does nothing.
 
 #include "event/loop.hpp"
 #include "model/close_reason.hpp"
+#include "model/wake_signal.hpp"
 #include "proto/service.hpp"
+#include "proto/session.hpp"
 
 #include <memory>
 #include <mutex>
@@ -31,13 +40,29 @@ namespace netcook::model {
 
 class ServiceDesk;
 
-// What the workers of one driver share. `service` may be null (a protocol
-// without one): then nobody joins and nothing is delivered.
+// What the workers of one driver share. `service` is null for a protocol
+// without one: then nobody joins and nothing is delivered.
 struct ServiceHall {
-  explicit ServiceHall(std::unique_ptr<proto::Service> s) : service(std::move(s)) {}
+  // Makes the protocol's Service, if it has one, with `context` and the
+  // hall's wake.
+  ServiceHall(const proto::Protocol& protocol, proto::ServiceContext context)
+      : service(make(protocol, std::move(context), wake)) {}
+
+  // Shared with the Service's wake, which may outlive the hall; connected by
+  // the driver once its threads exist, disconnected at teardown.
+  const std::shared_ptr<WakeSignal> wake = WakeSignal::make();
   std::unique_ptr<proto::Service> service;  // guarded by mutex
   std::mutex mutex;
   std::vector<ServiceDesk*> desks;  // by worker index, filled before any thread starts
+
+ private:
+  static std::unique_ptr<proto::Service> make(const proto::Protocol& protocol,
+                                              proto::ServiceContext context,
+                                              const std::shared_ptr<WakeSignal>& wake) {
+    if (!protocol.make_service) return nullptr;
+    context.wake = wake->handle();
+    return protocol.make_service(context);
+  }
 };
 
 class ServiceDesk final : private proto::Courier {
@@ -67,6 +92,10 @@ class ServiceDesk final : private proto::Courier {
   // Connection `id` ended: no more deliveries; the Service hears gone(),
   // unless the hall is closed.
   void leave(proto::ConnectionId id) noexcept;
+
+  // On this desk's thread, the one the hall's wake rings: the Service's
+  // woken() if a wake is pending (and the Service is still there).
+  void answer_wake() noexcept;
 
   // Driver teardown, every thread stopped: the Service hears that its
   // members leave for `why` and goes first, so nobody is told who left as

@@ -41,7 +41,7 @@ constexpr std::size_t kReadBudget = 64 * 1024;
 Reactor::Reactor(DriverSettings settings, net::Fd listening, proto::Protocol protocol)
     : state_(std::move(settings), listening, std::move(protocol), kFdCeiling),
       thread_name_(worker_thread_name(state_.settings.listener.name, 0)),
-      hall_(state_.protocol.make_service ? state_.protocol.make_service({state_.settings.metrics, state_.settings.log.get()}) : nullptr),
+      hall_(state_.protocol, {state_.settings.metrics, state_.settings.log.get(), {}}),
       desk_(hall_, 0, nullptr, log()),
       listening_(listening) {
   if (!selectable(wake_.fd().get()))
@@ -50,9 +50,14 @@ Reactor::Reactor(DriverSettings settings, net::Fd listening, proto::Protocol pro
         "eventfd (it got {}); select(2) cannot watch it",
         kFdCeiling, wake_.fd().get()));
   hall_.desks.push_back(&desk_);
+  // The Service's wake: the pending flag, then the eventfd, so that a turn
+  // waiting in select(2) returns; the next turn calls woken().
+  if (hall_.service) hall_.wake->connect([this] { wake_up(); });
 }
 
+// The wake is disconnected first: a late one never touches the eventfd.
 Reactor::~Reactor() {
+  hall_.wake->disconnect();
   ServiceDesk::close(hall_, state_.end_reason);
   const auto now = Clock::now();
   while (!connections_.empty()) {
@@ -96,6 +101,7 @@ void Reactor::stop_accepting(CloseReason why) noexcept {
 void Reactor::turn() {
   auto now = Clock::now();
   heartbeat_.beat(now);
+  desk_.answer_wake();  // its deliveries are written this turn
   expire(now);
   std::optional<Clock::time_point> next;
   Interest ready = interest(now, next);

@@ -12,7 +12,9 @@
 //
 // The listener's Service (chat room) lives here too, behind the one desk
 // of a one-thread driver: a session's message calls it directly and its
-// deliveries go straight to the receivers' cores.
+// deliveries go straight to the receivers' cores. Its wake
+// (ServiceContext::wake) signals the wake-up eventfd; each turn begins by
+// calling woken() if a wake is pending.
 //
 // Only the loop thread calls a Reactor, except where a member says "any
 // thread"; the driver calls the rest only while the loop is not running.
