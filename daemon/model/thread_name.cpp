@@ -24,6 +24,8 @@ std::string connection_thread_name(std::string_view listener, unsigned long numb
   return fit(listener, "#" + std::to_string(number));
 }
 
+std::string wake_thread_name(std::string_view listener) { return fit(listener, "/wake"); }
+
 void set_thread_name(const std::string& name) noexcept {
   ::pthread_setname_np(::pthread_self(), name.substr(0, kMaxName).c_str());
 }

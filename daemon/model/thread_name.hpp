@@ -15,6 +15,10 @@ std::string worker_thread_name(std::string_view listener, unsigned index);
 // number.
 std::string connection_thread_name(std::string_view listener, unsigned long number);
 
+// "<listener>/wake" for the thread that answers the Service's wakes (the
+// thread model's), cut to 15 bytes keeping the suffix.
+std::string wake_thread_name(std::string_view listener);
+
 // Names the calling thread.
 void set_thread_name(const std::string& name) noexcept;
 

@@ -4,14 +4,27 @@
 // called under one mutex, so one thread at a time and each connection's
 // messages in order. Deliveries go to the receiver's Mailbox; the Service
 // never waits for a socket.
+//
+// The Service's wake (ServiceContext::wake) is answered by a thread of the
+// Hub's, started by the first wake (a Service that never wakes costs no
+// thread): the wake sets a flag and rings it (a condition variable), and
+// it calls woken() under the same mutex. A wake never runs the Service on
+// the caller's thread, so a caller may hold its own locks, and a storm of
+// wakes costs a few woken() calls. close() disconnects the wake and joins
+// that thread before the Service goes: a late wake does nothing.
 
 #include "model/close_reason.hpp"
 #include "model/thread/mailbox.hpp"
+#include "model/wake_signal.hpp"
 #include "proto/service.hpp"
+#include "proto/session.hpp"
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include <spdlog/logger.h>
@@ -20,10 +33,14 @@ namespace netcook::model::thread {
 
 class Hub final : private proto::Courier {
  public:
-  // `service` may be null: the protocol has none, and the Hub does nothing.
-  // `log` outlives the Hub.
-  Hub(std::unique_ptr<proto::Service> service, spdlog::logger& log)
-      : present_(service != nullptr), log_(log), service_(std::move(service)) {}
+  // Makes the protocol's Service, if it has one (else the Hub does
+  // nothing), with `context` and the Hub's wake. `log` outlives the Hub;
+  // `listener` names the thread that answers wakes.
+  Hub(const proto::Protocol& protocol, proto::ServiceContext context, spdlog::logger& log,
+      std::string listener);
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
+  ~Hub() { close(CloseReason::shutdown); }
 
   // True when the protocol has a Service (fixed at construction).
   bool present() const noexcept { return present_; }
@@ -42,14 +59,27 @@ class Hub final : private proto::Courier {
 
   // Destroys the Service (driver teardown) once it heard that its members
   // leave for `why`: later calls do nothing, so no one is told about
-  // connections closed afterwards.
+  // connections closed afterwards. The wake is disconnected and its thread
+  // joined first. Idempotent.
   void close(CloseReason why) noexcept;
 
  private:
   void deliver(proto::ConnectionId to, std::string_view bytes) override;
+  // The wake's ring (any thread, the WakeSignal's mutex held): starts the
+  // waking thread if need be and hands it the turn.
+  void ring();
+  void run_waker() noexcept;
+  void stop_waker() noexcept;
 
   const bool present_;
   spdlog::logger& log_;
+  const std::string listener_;
+  const std::shared_ptr<WakeSignal> wake_ = WakeSignal::make();
+  std::mutex waker_mutex_;
+  std::condition_variable waker_cv_;
+  bool rung_ = false;        // guarded by waker_mutex_
+  bool waker_done_ = false;  // guarded: the thread ends, and none starts
+  std::thread waker_;        // guarded
   std::mutex mutex_;
   std::unique_ptr<proto::Service> service_;                        // guarded
   std::unordered_map<proto::ConnectionId, Mailbox*> members_;      // guarded

@@ -20,7 +20,7 @@ inline constexpr std::size_t kConnectionStack = 256 * 1024;
 struct Shared : ListenerState {
   Shared(DriverSettings driver_settings, net::Fd listening, proto::Protocol p)
       : ListenerState(std::move(driver_settings), listening, std::move(p)),
-        hub(protocol.make_service ? protocol.make_service({settings.metrics, settings.log.get()}) : nullptr, *settings.log) {}
+        hub(protocol, {settings.metrics, settings.log.get(), {}}, *settings.log, settings.listener.name) {}
 
   Hub hub;
   // Signalled once when the driver is destroyed; every connection thread
