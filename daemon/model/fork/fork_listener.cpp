@@ -40,10 +40,13 @@ ForkListener::ForkListener(event::Loop& loop, ListenerHost& host, const LoggerFa
       accept_pause_(loop_, [this] { resume_accepting(); }),
       stop_deadline_(loop_, [this] { escalate_stop(); }),
       free_retired_links_(loop_, [this] { retired_links_.clear(); }) {
-  if (setup_.protocol.make_service)
-    hub_ =
-        std::make_unique<Hub>(loop_, setup_.protocol.make_service({setup_.metrics, setup_.log.get()}), setup_.limits.max_outbox, log_,
-                              [this](proto::ConnectionId connection) { cut_off(connection); });
+  if (setup_.protocol.make_service) {
+    auto wake = WakeSignal::make();
+    hub_ = std::make_unique<Hub>(
+        loop_, setup_.protocol.make_service({setup_.metrics, setup_.log.get(), wake->handle()}),
+        wake, setup_.limits.max_outbox, log_,
+        [this](proto::ConnectionId connection) { cut_off(connection); });
+  }
 }
 
 // Processes still alive die with the master, or are reaped later and

@@ -45,19 +45,31 @@ class Hub::Link final : public event::Watcher {
   bool dirty = false;          // listed in Hub::dirty_
 };
 
-Hub::Hub(event::Loop& loop, std::unique_ptr<proto::Service> service, std::size_t max_outbox,
-         spdlog::logger& log, CutOff cut_off)
+Hub::Hub(event::Loop& loop, std::unique_ptr<proto::Service> service,
+         std::shared_ptr<WakeSignal> wake, std::size_t max_outbox, spdlog::logger& log,
+         CutOff cut_off)
     : loop_(loop),
       service_(std::move(service)),
+      wake_(std::move(wake)),
       max_outbox_(max_outbox),
       log_(log),
       cut_off_(std::move(cut_off)),
       buffer_(kMaxPacket),
-      flush_turn_(loop, [this] { flush_deliveries(); }) {}
+      flush_turn_(loop, [this] { flush_deliveries(); }) {
+  // The posted function holds the signal, and reaches this Hub only while
+  // it is connected: halt() disconnects it on this same loop, so a
+  // function posted before and run after the Hub was freed does nothing.
+  wake_->connect([&loop = loop_, wake = wake_.get(), this] {
+    loop.post([wake = wake->shared_from_this(), this] {
+      if (wake->connected()) answer_wake();
+    });
+  });
+}
 
 Hub::~Hub() { halt(CloseReason::shutdown); }
 
 void Hub::halt(CloseReason why) noexcept {
+  wake_->disconnect();
   halted_ = true;
   if (service_) service_->ended(why);
   service_.reset();
@@ -92,6 +104,15 @@ void Hub::remove(proto::ConnectionId id) noexcept {
     service_->gone(id, *this);
   } catch (const std::exception& e) {
     log_.error("the service failed on a closed connection: {}", e.what());
+  }
+}
+
+void Hub::answer_wake() noexcept {
+  if (halted_ || !service_ || !wake_->take()) return;
+  try {
+    service_->woken(*this);
+  } catch (const std::exception& e) {
+    log_.error("the service failed on a wake: {}", e.what());
   }
 }
 

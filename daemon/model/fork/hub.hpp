@@ -8,10 +8,17 @@
 // blocks: a link whose queue grows past max_outbox belongs to a process
 // that does not keep up, and that process is cut off (the listener kills
 // it; the Service hears gone() once it is reaped).
+//
+// The Service's wake (ServiceContext::wake, the WakeSignal `wake`) posts to
+// the master's loop (from any thread, the loop's own included), and the
+// posted function calls woken(); its deliveries go out like message()'s,
+// after the loop's current batch. halt() disconnects the wake, and a
+// posted function finds it disconnected: a late wake does nothing.
 
 #include "event/deferred.hpp"
 #include "event/loop.hpp"
 #include "model/close_reason.hpp"
+#include "model/wake_signal.hpp"
 #include "net/packet_queue.hpp"
 #include "net/unique_fd.hpp"
 #include "proto/service.hpp"
@@ -29,8 +36,10 @@ class Hub final : private proto::Courier {
  public:
   using CutOff = std::function<void(proto::ConnectionId)>;
 
-  Hub(event::Loop& loop, std::unique_ptr<proto::Service> service, std::size_t max_outbox,
-      spdlog::logger& log, CutOff cut_off);
+  // `wake` is the one `service` was made with (its ServiceContext::wake).
+  Hub(event::Loop& loop, std::unique_ptr<proto::Service> service,
+      std::shared_ptr<WakeSignal> wake, std::size_t max_outbox, spdlog::logger& log,
+      CutOff cut_off);
   Hub(const Hub&) = delete;
   Hub& operator=(const Hub&) = delete;
   ~Hub();
@@ -55,6 +64,8 @@ class Hub final : private proto::Courier {
   class Link;
 
   void deliver(proto::ConnectionId to, std::string_view bytes) override;
+  // On the loop, posted by the wake: woken(), if a wake is pending.
+  void answer_wake() noexcept;
   void ready(Link& link, std::uint32_t events) noexcept;
   // Passes the link's waiting messages to the Service, at most `limit`.
   void take_messages(Link& link, std::size_t limit) noexcept;
@@ -65,6 +76,7 @@ class Hub final : private proto::Courier {
 
   event::Loop& loop_;
   std::unique_ptr<proto::Service> service_;
+  const std::shared_ptr<WakeSignal> wake_;
   const std::size_t max_outbox_;
   spdlog::logger& log_;
   CutOff cut_off_;
