@@ -10,6 +10,7 @@
 #include "net/socket.hpp"
 #include "proto/echo.hpp"
 #include "test_protocols.hpp"
+#include "wake_protocol.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -37,13 +38,14 @@ struct ModelCase {
 // The test protocols by name, for a model that makes the protocol from the
 // listener's settings in another process (fork), where the fixture puts
 // the name in DriverSettings::listener.name: "echo", "room", "throw",
-// "paced:<count>/<burst>" (the room, <count> lines a second per member,
+// "wake" (wake_protocol.hpp), "paced:<count>/<burst>" (the room, <count> lines a second per member,
 // <burst> at once), "line:<max_line>", "prefix:<text>" (line echo with that prefix, which may
 // hold {pid} and the other placeholders), "file:<path>", "timeout",
 // "timeout:throw" and "quit". Throws for any other spec.
 inline proto::Protocol test_protocol(const std::string& spec) {
   if (spec == "echo") return echo_protocol();
   if (spec == "room") return room_protocol();
+  if (spec == "wake") return wake_protocol();
   if (spec == "throw") return throwing_protocol();
   if (spec == "timeout") return timeout_protocol(false);
   if (spec == "timeout:throw") return timeout_protocol(true);
