@@ -59,6 +59,8 @@ Hub::Hub(event::Loop& loop, std::unique_ptr<proto::Service> service,
   // The posted function holds the signal, and reaches this Hub only while
   // it is connected: halt() disconnects it on this same loop, so a
   // function posted before and run after the Hub was freed does nothing.
+  // (The ring holds the signal by a plain pointer: it is the signal's own,
+  // and sharing it there would make a cycle.)
   wake_->connect([&loop = loop_, wake = wake_.get(), this] {
     loop.post([wake = wake->shared_from_this(), this] {
       if (wake->connected()) answer_wake();

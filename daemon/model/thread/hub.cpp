@@ -17,11 +17,11 @@ std::unique_ptr<proto::Service> make_service(const proto::Protocol& protocol,
 
 Hub::Hub(const proto::Protocol& protocol, proto::ServiceContext context, spdlog::logger& log,
          std::string listener)
-    : present_(protocol.make_service != nullptr),
-      log_(log),
+    : log_(log),
       listener_(std::move(listener)),
-      service_(make_service(protocol, std::move(context), wake_)) {
-  if (service_) wake_->connect([this] { ring(); });
+      service_(make_service(protocol, std::move(context), wake_)),
+      present_(service_ != nullptr) {
+  if (present_) wake_->connect([this] { ring(); });
 }
 
 void Hub::join(proto::ConnectionId id, Mailbox& mailbox) {
@@ -56,10 +56,6 @@ void Hub::deliver(proto::ConnectionId to, std::string_view bytes) {
   const auto it = members_.find(to);
   if (it != members_.end()) it->second->post(bytes);
 }
-
-}  // namespace netcook::model::thread
-
-namespace netcook::model::thread {
 
 void Hub::ring() {
   std::lock_guard lock(waker_mutex_);

@@ -71,7 +71,6 @@ class Hub final : private proto::Courier {
   void run_waker() noexcept;
   void stop_waker() noexcept;
 
-  const bool present_;
   spdlog::logger& log_;
   const std::string listener_;
   const std::shared_ptr<WakeSignal> wake_ = WakeSignal::make();
@@ -83,6 +82,7 @@ class Hub final : private proto::Courier {
   std::mutex mutex_;
   std::unique_ptr<proto::Service> service_;                        // guarded
   std::unordered_map<proto::ConnectionId, Mailbox*> members_;      // guarded
+  const bool present_;  // after service_, which it says is there
 };
 
 }  // namespace netcook::model::thread
