@@ -48,10 +48,18 @@ class WakeSignal final : public std::enable_shared_from_this<WakeSignal> {
   // The driver, once what `ring` reaches exists: rings at once if a wake
   // came before. `ring` is called with this signal's mutex held, from any
   // thread: it must only hand the turn over (never call the Service).
+  // Should that first ring throw, the signal stays disconnected (the
+  // driver then fails to start, and what the ring reaches goes).
   void connect(Ring ring) {
     std::lock_guard lock(mutex_);
     ring_ = std::move(ring);
-    if (pending_.load(std::memory_order_acquire)) ring_();
+    if (!pending_.load(std::memory_order_acquire)) return;
+    try {
+      ring_();
+    } catch (...) {
+      ring_ = nullptr;
+      throw;
+    }
   }
 
   // The driver's teardown, before what the ring reaches goes: no ring runs
