@@ -54,7 +54,7 @@ class Room final : private Courier {
       : sink_(std::make_shared<CaptureSink>()),
         log_("chat", sink_),
         metrics_(arena_.take("chat", "chat", "select", "127.0.0.1:0")),
-        hub_(make_chat_hub({}, ServiceContext{metrics_, &log_})) {
+        hub_(make_chat_hub({}, ServiceContext{metrics_, &log_, {}})) {
     log_.set_level(spdlog::level::debug);
   }
 

@@ -290,10 +290,17 @@ TEST(Chat, FullExchangeBetweenThreeClients) {
   room.hang_up(c);
   EXPECT_EQ(room.take_all(), (Lines{"* dave@192.0.2.7 left (1 online)\n", "", ""}));
 
-  // Names of those who left are free again, and counts follow.
+  // Names of those who left are free again, and counts follow. A late
+  // member gets the room's lines and actions so far as its history.
   const std::size_t d = join(room, "10.0.0.1", "BOB");
   EXPECT_EQ(room.take_all(), (Lines{"* BOB@10.0.0.1 joined (2 online)\n", "", "",
-                                    "* welcome BOB@10.0.0.1, 2 online: alice, BOB\n"}));
+                                    "* welcome BOB@10.0.0.1, 2 online: alice, BOB\n"
+                                    "* history: 4 lines\n"
+                                    "[alice@127.0.0.1] hello all\n"
+                                    "[Bob@::1] hi alice\n"
+                                    "[dave@192.0.2.7] still me\n"
+                                    "* Bob waves\n"
+                                    "* end of history\n"}));
   room.send(d, "/who\n");
   EXPECT_EQ(room.take(d), "* 2 online: alice, BOB\n");
 }
@@ -978,6 +985,10 @@ TEST(ChatScript, WholeStepsGiveTheExpectedConversation) {
           "* ALICE@127.0.0.1 left (2 online): bye\n",
       greeting + kInvalidName +
           "* welcome carol@192.0.2.7, 3 online: alice, bob, carol\n"
+          "* history: 2 lines\n"
+          "[alice@127.0.0.1] hello bob\n"
+          "[bob@::1] hi!\n"
+          "* end of history\n"
           "* alice is now ALICE\n" +
           too_long(24) +
           "* bob \xF0\x9F\x98\x80 \xEF\xBF\xBD ok\n"
