@@ -874,6 +874,106 @@ TEST(Chat, PartialWhileATelnetCommandIsIncomplete) {
   EXPECT_EQ(room.take(a), "");
 }
 
+// history: a new member gets the room's last lines and /me actions right
+// after its welcome, between "* history: N lines" and "* end of history".
+
+ChatSettings with_history(std::size_t lines) {
+  ChatSettings settings;
+  settings.history = lines;
+  return settings;
+}
+
+TEST(ChatHistory, DefaultIsTwentyLines) { EXPECT_EQ(ChatSettings{}.history, 20u); }
+
+TEST(ChatHistory, EmptyRoomSendsNoBlock) {
+  Room room;
+  join(room, "127.0.0.1", "alice");
+  EXPECT_EQ(room.take(0), "* welcome alice@127.0.0.1, 1 online: alice\n");
+}
+
+TEST(ChatHistory, ZeroSendsNoBlock) {
+  Room room(with_history(0));
+  const std::size_t a = join(room, "127.0.0.1", "alice");
+  room.send(a, "one\n/me waves\n");
+  room.take_all();
+  const std::size_t b = join(room, "::1", "bob");
+  EXPECT_EQ(room.take(b), "* welcome bob@::1, 2 online: alice, bob\n");
+  room.send(b, "two\n");  // nothing kept for later either
+  join(room, "192.0.2.7", "carol");
+  EXPECT_EQ(room.take(2), "* welcome carol@192.0.2.7, 3 online: alice, bob, carol\n");
+}
+
+TEST(ChatHistory, KeepsTheLastNLinesOldestFirst) {
+  constexpr std::size_t kCap = 4;
+  Room room(with_history(kCap));
+  const std::size_t a = join(room, "127.0.0.1", "alice");
+  for (std::size_t i = 1; i <= kCap + 5; ++i) room.send(a, "line " + std::to_string(i) + "\n");
+  room.take_all();
+  const std::size_t b = join(room, "::1", "bob");
+  EXPECT_EQ(room.take(b),
+            "* welcome bob@::1, 2 online: alice, bob\n"
+            "* history: 4 lines\n"
+            "[alice@127.0.0.1] line 6\n"
+            "[alice@127.0.0.1] line 7\n"
+            "[alice@127.0.0.1] line 8\n"
+            "[alice@127.0.0.1] line 9\n"
+            "* end of history\n");
+}
+
+TEST(ChatHistory, OneLineIsSingularAndActionsAreKeptAsTheOthersSawThem) {
+  Room room;
+  const std::size_t a = join(room, "127.0.0.1", "alice");
+  room.send(a, "/me waves\n");
+  room.take_all();
+  const std::size_t b = join(room, "::1", "bob");
+  EXPECT_EQ(room.take(b),
+            "* welcome bob@::1, 2 online: alice, bob\n"
+            "* history: 1 line\n"
+            "* alice waves\n"
+            "* end of history\n");
+}
+
+// Joins, leaves, renames, commands and their answers are not lines of the
+// room: only what members said and did (/me) is kept, under the name they
+// had when they said it.
+TEST(ChatHistory, HoldsOnlyLinesAndActions) {
+  Room room;
+  const std::size_t a = join(room, "127.0.0.1", "alice");
+  const std::size_t b = join(room, "::1", "bob");
+  room.send(a, "hello\n/who\n/help\n/bogus\n/me\n/nick al\n");
+  room.send(b, "/me nods\n/quit bye\n");
+  const std::size_t c = join(room, "192.0.2.7", "carol");
+  room.send(c, "/nick caro\n");
+  room.hang_up(c);
+  room.take_all();
+  const std::size_t d = join(room, "10.0.0.1", "dave");
+  EXPECT_EQ(room.take(d),
+            "* welcome dave@10.0.0.1, 2 online: al, dave\n"
+            "* history: 2 lines\n"
+            "[alice@127.0.0.1] hello\n"
+            "* bob nods\n"
+            "* end of history\n");
+}
+
+// The block is the new member's alone, right after its welcome: the others
+// get its join notice, and the room's next event reaches it after the block.
+TEST(ChatHistory, ComesAfterTheWelcomeAndBeforeTheNextEvent) {
+  Room room;
+  const std::size_t a = join(room, "127.0.0.1", "alice");
+  room.send(a, "first\n");
+  room.take_all();
+  const std::size_t b = room.connect("::1");
+  expect_greeting(room, b);
+  room.send(b, "bob\n");
+  room.send(a, "second\n");
+  EXPECT_EQ(room.take_all(), (Lines{"* bob@::1 joined (2 online)\n",
+                                    "* welcome bob@::1, 2 online: alice, bob\n"
+                                    "* history: 1 line\n"
+                                    "[alice@127.0.0.1] first\n"
+                                    "* end of history\n"
+                                    "[alice@127.0.0.1] second\n"}));
+}
+
 // A conversation between three clients, each step one read of one client
 // (a step may hold several lines). Covers names, commands, limits, CRLF,
 // unsafe bytes, Telnet commands inside lines, /quit and a last line
