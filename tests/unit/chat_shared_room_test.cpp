@@ -714,6 +714,21 @@ TEST(ChatSharedRoom, MembersLeaveWithTheListener) {
   EXPECT_EQ(room.figures().chat_members(), 0u);
 }
 
+// A client whose join the bus has not answered when the listener goes may
+// be a member on the bus already: like gone(), ended() tells the bus it
+// leaves, or its name would stay claimed and the other daemons would show
+// it in the room until its presence expires.
+TEST(ChatSharedRoom, AJoiningClientLeavesWithTheListenerToo) {
+  Room room;
+  room.connect(kAlice, "127.0.0.1");
+  room.line(kAlice, "alice");
+  room.requests();
+  const auto requests = room.end(metrics::CloseReason::listener_removed);
+  ASSERT_EQ(requests.size(), 1u);
+  expect_request(requests[0], Kind::leave, kAlice, "alice", "127.0.0.1", "listener_removed");
+  EXPECT_EQ(room.figures().chat_leaves, 0u);  // it never counted as a member here
+}
+
 TEST(ChatSharedRoom, DeliveriesAreCounted) {
   Room room;
   admit(room, kAlice, "127.0.0.1", "alice", 10, {"alice"});

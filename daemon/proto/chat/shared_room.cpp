@@ -100,6 +100,9 @@ class SharedRoom final : public Service {
   void ended(metrics::CloseReason why) noexcept override {
     try {
       for (auto& [id, client] : clients_) {
+        if (client.state == State::joining)  // as in gone(): it may be a member on the bus
+          submit(BusRequest::Kind::leave, id, client.claim, client.host,
+                 std::string(metrics::to_string(why)));
         if (client.state != State::member) continue;
         if (client.close_reason.empty()) client.close_reason = metrics::to_string(why);
         submit(BusRequest::Kind::leave, id, client.name, client.host, std::string(metrics::to_string(why)));
