@@ -14,6 +14,7 @@
 #include <deque>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace netcook::test {
 
@@ -79,6 +80,15 @@ inline Member& admit(Room& room, Client client, const std::string& name, const s
 inline Member& join(Room& room, std::uint16_t port, const std::string& name,
                     const ConnectOptions& options = {}) {
   return admit(room, connect_greeted(port, options), name, options.host, name + "\n");
+}
+
+// `member`, just admitted, gets the room's last lines (`lines`, oldest
+// first, each with its LF) as its history block.
+inline void expect_history(Member& member, const std::vector<std::string>& lines) {
+  const std::string count = std::to_string(lines.size()) + (lines.size() == 1 ? " line" : " lines");
+  EXPECT_EQ(next_line(member.client), "* history: " + count + "\n") << "at " << member.name;
+  for (const auto& line : lines) EXPECT_EQ(next_line(member.client), line) << "at " << member.name;
+  EXPECT_EQ(next_line(member.client), "* end of history\n") << "at " << member.name;
 }
 
 // Every member asks /who and must get the answer as its next line: nothing

@@ -621,6 +621,8 @@ TEST_P(Chat, ReloadKeepsTheRoom) {
   room[1].say("after\n");
   EXPECT_EQ(next_line(room[0].client), "[bob@127.0.0.1] after\n");
   join(room, port, "carol");  // the welcome lists alice and bob: same room
+  // and its history holds the lines said before and after the reload.
+  expect_history(room[2], {"[alice@127.0.0.1] before\n", "[bob@127.0.0.1] after\n"});
   room[2].say("hello\n");
   expect_others_get(room, room[2], "[carol@127.0.0.1] hello\n");
   expect_nothing_pending(room);
