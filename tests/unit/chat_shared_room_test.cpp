@@ -465,6 +465,30 @@ TEST(ChatSharedRoom, RenameIsTheRoomsOnceItsEntryComesBack) {
   EXPECT_EQ(room.take(kBob), "* dan is now dave\n");
 }
 
+// A rename's entry may come back before its answer: the room's order is
+// the entries', so the renamer is told then; its lines typed meanwhile
+// wait for the answer and go under the new name.
+TEST(ChatSharedRoom, RenameEntryBeforeItsAnswer) {
+  Room room;
+  admit(room, kAlice, "127.0.0.1", "alice", 10, {"alice"});
+  admit(room, kBob, "::1", "bob", 20, {"alice", "bob"});
+  room.line(kAlice, "/nick al");
+  room.line(kAlice, "hi");
+  ASSERT_EQ(room.requests().size(), 1u);
+  Entry renamed = ours(joined_entry(30, "al", "127.0.0.1", 2), kAlice);
+  renamed.kind = Entry::Kind::renamed;
+  renamed.text = "alice";
+  room.news(entry_news(renamed));
+  EXPECT_EQ(room.take(kAlice), "* you are now al\n");
+  EXPECT_EQ(room.take(kBob), "* alice is now al\n");
+  EXPECT_TRUE(room.requests().empty());  // "hi" still waits for the answer
+  room.news(answer_news(make_answer(Kind::rename, kAlice, Outcome::ok, 30)));
+  const auto requests = room.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  expect_request(requests[0], Kind::say, kAlice, "al", "127.0.0.1", "hi");
+  EXPECT_EQ(room.take(kAlice), "");
+}
+
 TEST(ChatSharedRoom, RenameToItsOwnNameOrATakenOne) {
   Room room;
   admit(room, kAlice, "127.0.0.1", "alice", 10, {"alice"});
