@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -23,6 +24,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <spdlog/logger.h>
+#include <spdlog/sinks/base_sink.h>
 
 namespace netcook::proto::chat {
 namespace {
@@ -61,11 +64,11 @@ class FakeBus final : public RoomBus {
 // deliveries recorded per connection.
 class Room final : private Courier {
  public:
-  explicit Room(const ChatSettings& settings = {})
+  explicit Room(const ChatSettings& settings = {}, spdlog::logger* log = nullptr)
       : metrics_(arena_.take("chat", "chat", "epoll", "127.0.0.1:0")) {
     auto bus = std::make_unique<FakeBus>();
     bus_ = bus.get();
-    room_ = make_chat_hub(settings, ServiceContext{metrics_, nullptr, [this] { ++wakes; }},
+    room_ = make_chat_hub(settings, ServiceContext{metrics_, log, [this] { ++wakes; }},
                           std::move(bus));
   }
 
@@ -751,6 +754,46 @@ TEST(ChatSharedRoom, AJoiningClientLeavesWithTheListenerToo) {
   ASSERT_EQ(requests.size(), 1u);
   expect_request(requests[0], Kind::leave, kAlice, "alice", "127.0.0.1", "listener_removed");
   EXPECT_EQ(room.figures().chat_leaves, 0u);  // it never counted as a member here
+}
+
+// The room's log lines, their text only (chat_events_test checks the
+// journal fields MemberLog adds, the same for both kinds of room).
+class TextSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  std::vector<std::string> lines;
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    lines.emplace_back(msg.payload.data(), msg.payload.size());
+  }
+  void flush_() override {}
+};
+
+// Joins and renames are logged once the bus has answered them, leaves as
+// the member goes (or is refused its name back after the room forgot it).
+TEST(ChatSharedRoom, JoinsRenamesAndLeavesAreLoggedWhenTheyHappen) {
+  const auto sink = std::make_shared<TextSink>();
+  spdlog::logger log("chat", sink);
+  log.set_level(spdlog::level::info);
+  Room room({}, &log);
+  room.connect(kAlice, "127.0.0.1");
+  room.line(kAlice, "alice");
+  EXPECT_TRUE(sink->lines.empty());  // a claim is not a join
+  room.news(answer_news(join_answer(kAlice, Outcome::ok, 10, 1, {"alice"})));
+  room.line(kAlice, "/nick al");
+  EXPECT_EQ(sink->lines.size(), 1u);
+  room.news(answer_news(make_answer(Kind::rename, kAlice, Outcome::ok, 20)));
+  admit(room, kBob, "::1", "bob", 30, {"al", "bob"});
+  room.news(plain_news(BusNews::Kind::forgotten));
+  room.news(answer_news(make_answer(Kind::rejoin, kBob, Outcome::taken)));
+  room.quit(kAlice, "bye");
+  EXPECT_EQ(sink->lines, (std::vector<std::string>{
+                             "chat: alice joined from 127.0.0.1",
+                             "chat: alice is now al",
+                             "chat: bob joined from ::1",
+                             "chat: bob left",
+                             "chat: al left: quit \"bye\"",
+                         }));
 }
 
 TEST(ChatSharedRoom, DeliveriesAreCounted) {
