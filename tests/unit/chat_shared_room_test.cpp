@@ -370,6 +370,57 @@ TEST(ChatSharedRoom, AJoinsEntryBeforeItsAnswerHoldsTheRoomUntilTheAnswer) {
             "[carol@192.0.2.7] later\n");
 }
 
+// Wherever a join's answer falls among the room's entries, and however the
+// bus batches its news, every member gets the same lines: the room's
+// order, the newcomer's welcome before anything after its join.
+TEST(ChatSharedRoom, AJoinsAnswerAnywhereAmongTheEntriesGivesTheSameLines) {
+  const std::vector<Entry> entries = {
+      line_entry(1, "carol", "192.0.2.7", "a"),
+      joined_entry(2, "dave", "10.0.0.4", 3),
+      ours(joined_entry(3, "bob", "::1", 4), kBob),
+      line_entry(4, "carol", "192.0.2.7", "b"),
+      ours(line_entry(5, "alice", "127.0.0.1", "mine"), kAlice),
+      line_entry(6, "carol", "192.0.2.7", "c"),
+  };
+  const std::string alice_sees =
+      "[carol@192.0.2.7] a\n"
+      "* dave@10.0.0.4 joined (3 online)\n"
+      "* bob@::1 joined (4 online)\n"
+      "[carol@192.0.2.7] b\n"
+      "[carol@192.0.2.7] c\n";
+  const std::string bob_sees =
+      "* welcome bob@::1, 4 online: carol, alice, dave, bob\n"
+      "* history: 1 line\n"
+      "[carol@192.0.2.7] a\n"
+      "* end of history\n"
+      "[carol@192.0.2.7] b\n"
+      "[alice@127.0.0.1] mine\n"
+      "[carol@192.0.2.7] c\n";
+  for (const bool one_batch : {false, true}) {
+    for (std::size_t at = 0; at <= entries.size(); ++at) {
+      Room room;
+      admit(room, kAlice, "127.0.0.1", "alice", 0, {"carol", "alice"});
+      room.connect(kBob, "::1");
+      room.line(kBob, "bob");
+      std::vector<BusNews> news;
+      for (std::size_t i = 0; i <= entries.size(); ++i) {
+        if (i == at)
+          news.push_back(answer_news(join_answer(kBob, Outcome::ok, 3, 4,
+                                                 {"carol", "alice", "dave", "bob"},
+                                                 {entries[0]})));
+        if (i < entries.size()) news.push_back(entry_news(entries[i]));
+      }
+      if (one_batch) {
+        room.news(std::move(news));
+      } else {
+        for (BusNews& one : news) room.news(std::move(one));
+      }
+      EXPECT_EQ(room.take(kAlice), alice_sees) << "answer at " << at << ", batch " << one_batch;
+      EXPECT_EQ(room.take(kBob), bob_sees) << "answer at " << at << ", batch " << one_batch;
+    }
+  }
+}
+
 // A joining client that goes before its answer: what waited for the answer
 // goes on once it comes.
 TEST(ChatSharedRoom, HeldEntriesGoOnWhenTheJoinerLeftBeforeItsAnswer) {
