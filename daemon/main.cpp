@@ -80,8 +80,8 @@ int serve(const netcook::Options& options) {
     // is stopped when `master` goes, after the server.
     const auto master = netcook::model::fork::Master::start(
         arena,
-        [&arena](const netcook::config::Listener& listener) {
-          return netcook::server::make_protocol(listener, &arena);
+        [&arena](const netcook::config::Listener& listener, netcook::event::Loop& home) {
+          return netcook::server::make_protocol(listener, &arena, &home);
         },
         [&logging](const std::string& name, const netcook::log::ListenerFields& fields) {
           return logging.standalone(name, fields);

@@ -7,6 +7,7 @@
 
 #include "config/config.hpp"
 #include "event/heartbeat.hpp"
+#include "event/loop.hpp"
 #include "metrics/arena.hpp"
 #include "model/close_reason.hpp"
 #include "net/fd.hpp"
@@ -52,6 +53,9 @@ struct Environment {
   // forked, so that it and its connection processes count into it too.
   // Null in tests that do not count.
   metrics::Arena* arena = nullptr;
+  // The main thread's loop (the server's), where a chat room shared over a
+  // bus links to it; null in tests without one.
+  event::Loop* home = nullptr;
 };
 
 class Driver {

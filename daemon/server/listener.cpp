@@ -19,7 +19,7 @@ Listener::Listener(std::uint64_t id, config::Listener config, Socket socket,
   metrics_ = settings.metrics;
   try {
     driver_ = model::make_driver(config_.model, std::move(settings), socket_->borrow(),
-                                 make_protocol(config_, arena_), environment);
+                                 make_protocol(config_, arena_, environment.home), environment);
   } catch (...) {
     if (arena_ != nullptr) arena_->give_back(metrics_);
     throw;

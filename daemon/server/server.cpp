@@ -50,13 +50,20 @@ bool same_socket(const Listener& running, const config::Listener& wanted) {
           bound == fmt::format("[::]:{}", wanted.listen.port));
 }
 
+// The drivers' environment with the server's loop as the home of shared
+// chat rooms' links (only its address is taken: the loop is made after).
+model::Environment with_home(model::Environment environment, event::Loop& loop) {
+  environment.home = &loop;
+  return environment;
+}
+
 }  // namespace
 
 Server::Server(Logging& logging, model::Environment environment,
                std::optional<config::LogLevel> level_override,
                std::optional<std::chrono::microseconds> watchdog_period)
     : logging_(logging),
-      environment_(environment),
+      environment_(with_home(environment, loop_)),
       log_(logging.main()),
       level_override_(level_override),
       signals_(loop_, kSignals, [this](int signal) { on_signal(signal); }),

@@ -25,7 +25,7 @@ class ForkMasterEnvironment final : public testing::Environment {
     g_arena = std::make_unique<metrics::Arena>();
     g_master = model::fork::Master::start(
         *g_arena,
-        [](const config::Listener& listener) { return test_protocol(listener.name); },
+        [](const config::Listener& listener, event::Loop&) { return test_protocol(listener.name); },
         [](const std::string& name, const log::ListenerFields&) {
           return LogCapture::fork_logger(name);
         });

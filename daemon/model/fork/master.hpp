@@ -45,8 +45,10 @@
 namespace netcook::model::fork {
 
 // Makes a listener's Protocol from its validated settings, inside the
-// master. Throws (with a message for the log) when it cannot.
-using ProtocolFactory = std::function<proto::Protocol(const config::Listener& listener)>;
+// master, whose loop is `home` (a shared chat room's link to its bus runs
+// on it). Throws (with a message for the log) when it cannot.
+using ProtocolFactory =
+    std::function<proto::Protocol(const config::Listener& listener, event::Loop& home)>;
 
 // Makes a logger for a process of the fork model: the master (named
 // "fork-master", no fields), each of its listeners and each connection

@@ -131,7 +131,7 @@ void MasterProcess::start_listener(const ControlMessage& message, net::UniqueFd 
   setup.name = message.settings.name;
   setup.limits = message.limits;
   setup.log_level = message.log_level;
-  setup.protocol = protocols_(message.settings);
+  setup.protocol = protocols_(message.settings, loop_);
   setup.metrics = arena_.slot(message.value);
   setup.log_fields = {setup.name, config::to_string(message.settings.protocol),
                       config::to_string(config::Model::fork)};
