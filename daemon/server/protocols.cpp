@@ -1,5 +1,7 @@
 #include "server/protocols.hpp"
 
+#include "bus/redis_room.hpp"
+#include "config/bus_password.hpp"
 #include "config/units.hpp"
 #include "proto/chat/chat.hpp"
 #include "proto/echo.hpp"
@@ -27,10 +29,29 @@ proto::Protocol make_echo(const config::Listener& listener) {
   return protocol;
 }
 
+// The link of a room shared over a bus, made in the process that runs the
+// room (the driver's, or the fork master's), with the password read there
+// (from the file, never the YAML).
+bus::RoomSettings room_settings(const config::Listener& listener) {
+  const config::ChatOptions& chat = listener.chat;
+  bus::RoomSettings settings;
+  settings.room = chat.room.empty() ? listener.name : chat.room;
+  settings.link.endpoint = *chat.bus;
+  settings.link.password = config::read_bus_password(chat);
+  settings.link.timeout = chat.bus_timeout;
+  settings.max_members = chat.max_members;
+  settings.history = chat.history;
+  settings.presence_ttl = chat.presence_ttl;
+  settings.outage = chat.bus_outage;
+  settings.queue = chat.bus_queue;
+  return settings;
+}
+
 // One room per listener: the driver makes the hub once and every session
-// reaches it through its Uplink. A client refused at max_connections gets a
-// line saying so, in the protocol's own error form.
-proto::Protocol make_chat(const config::Listener& listener) {
+// reaches it through its Uplink. With a bus, the room is shared with the
+// other daemons on it, its link running on `home`. A client refused at
+// max_connections gets a line saying so, in the protocol's own error form.
+proto::Protocol make_chat(const config::Listener& listener, event::Loop* home) {
   const proto::chat::ChatSettings settings{listener.chat.max_line, listener.chat.max_members,
                                            config::format_duration(listener.limits.idle_timeout),
                                            config::format_duration(listener.limits.read_timeout),
@@ -39,9 +60,23 @@ proto::Protocol make_chat(const config::Listener& listener) {
   protocol.make_session = [settings](const proto::SessionContext& context) {
     return proto::chat::make_chat_session(settings, context);
   };
-  protocol.make_service = [settings](const proto::ServiceContext& context) {
-    return proto::chat::make_chat_hub(settings, context);
-  };
+  if (!listener.chat.bus) {
+    protocol.make_service = [settings](const proto::ServiceContext& context) {
+      return proto::chat::make_chat_hub(settings, context);
+    };
+  } else {
+    if (home == nullptr)
+      throw std::invalid_argument(fmt::format(
+          "listener '{}': a chat room shared over a bus needs an event loop", listener.name));
+    protocol.make_service = [settings, listener, home](const proto::ServiceContext& context) {
+      auto log = context.log != nullptr ? std::make_shared<spdlog::logger>(*context.log)
+                                        : std::make_shared<spdlog::logger>("chat-bus");
+      bus::RoomSettings room = room_settings(listener);
+      room.metrics = context.metrics;
+      return proto::chat::make_chat_hub(settings, context,
+                                        bus::make_redis_room(*home, std::move(room), std::move(log)));
+    };
+  }
   protocol.refusal = "! server full; try again later\n";
   protocol.source_refusal = "! too many connections from your address\n";
   protocol.rate_refusal = "! too many connections from your address; try again later\n";
@@ -101,12 +136,13 @@ proto::Protocol make_http(const config::Listener& listener, const metrics::Arena
   return protocol;
 }
 
-proto::Protocol protocol_of(const config::Listener& listener, const metrics::Arena* arena) {
+proto::Protocol protocol_of(const config::Listener& listener, const metrics::Arena* arena,
+                            event::Loop* home) {
   switch (listener.protocol) {
     case config::Protocol::echo:
       return make_echo(listener);
     case config::Protocol::chat:
-      return make_chat(listener);
+      return make_chat(listener, home);
     case config::Protocol::http:
       return make_http(listener, arena);
   }
@@ -116,8 +152,9 @@ proto::Protocol protocol_of(const config::Listener& listener, const metrics::Are
 
 }  // namespace
 
-proto::Protocol make_protocol(const config::Listener& listener, const metrics::Arena* arena) {
-  return protocol_of(listener, arena);
+proto::Protocol make_protocol(const config::Listener& listener, const metrics::Arena* arena,
+                              event::Loop* home) {
+  return protocol_of(listener, arena, home);
 }
 
 config::Limits driver_limits(const config::Listener& listener) {
