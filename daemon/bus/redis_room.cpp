@@ -495,10 +495,14 @@ class Core final : public std::enable_shared_from_this<Core> {
     });
   }
 
+  // The stream is read only while the room is linked (ready_): what
+  // members see between the lost and the restored notice is nothing, and
+  // what the reader took meanwhile (one batch at most) waits for the
+  // restored notice.
   void reader_up() {
     if (positioned_) {
-      read();
       check_ready();
+      flush_news();
       return;
     }
     // The first time: from the room's last entry, before any member of
@@ -508,23 +512,24 @@ class Core final : public std::enable_shared_from_this<Core> {
       if (self.expired() || reply == nullptr) return;
       last_ = parse_id(text_of(element(element(reply, 0), 0)));
       positioned_ = true;
-      read();
       check_ready();
       flush_news();
     });
   }
 
   void read() {
-    if (!reader_ || !reader_->up()) return;
+    if (reading_ || !ready_ || !reader_ || !reader_->up()) return;
     const std::string after = format_id(last_);
     const std::array<std::string_view, 7> argv = {"XREAD", "COUNT", kReadCount, "BLOCK",
                                                   kReadBlockText, "STREAMS", keys_[0]};
     std::vector<std::string_view> args(argv.begin(), argv.end());
     args.push_back(after);
-    reader_->command(
+    reading_ = reader_->command(
         args,
         [this, self = weak_from_this()](const redisReply* reply) {
-          if (self.expired() || reply == nullptr) return;
+          if (self.expired()) return;
+          reading_ = false;
+          if (reply == nullptr) return;
           if (reply->type == REDIS_REPLY_ERROR) {
             log_->error("chat room '{}': the bus refused to read the room: {}", settings_.room,
                         text_of(reply));
@@ -566,7 +571,10 @@ class Core final : public std::enable_shared_from_this<Core> {
       if (meter_) meter_->received();
       BusNews news = news_of(BusNews::Kind::entry);
       news.entry = std::move(entry);
-      push(std::move(news));
+      if (ready_)
+        push(std::move(news));
+      else
+        held_.push_back(std::move(news));
     }
   }
 
@@ -587,6 +595,9 @@ class Core final : public std::enable_shared_from_this<Core> {
       log_->info("chat room '{}': linked to the bus at {}", settings_.room,
                  settings_.link.endpoint.url);
     }
+    for (BusNews& news : held_) push(std::move(news));
+    held_.clear();
+    read();
     send_queued();
   }
 
@@ -696,6 +707,7 @@ class Core final : public std::enable_shared_from_this<Core> {
 
   bool hello_ = false;       // the heartbeat answered on this command link
   bool positioned_ = false;  // the reader knows where to read from
+  bool reading_ = false;     // an XREAD is out
   bool ready_ = false;       // both links up, hello, positioned
   bool lost_ = false;        // ready before, and not since
   bool outage_over_ = false;
@@ -704,6 +716,7 @@ class Core final : public std::enable_shared_from_this<Core> {
   std::uint64_t seq_ = 0;
   std::deque<Pending> queue_;
   std::vector<Pending> resend_;  // in flight when the link went
+  std::vector<BusNews> held_;    // entries read while not linked (one batch)
   std::size_t in_flight_ = 0;
   std::size_t waiting_ = 0;  // queued or in flight, but leaves and rejoins
   std::vector<BusNews> pending_news_;

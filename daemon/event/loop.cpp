@@ -71,8 +71,19 @@ Loop::Loop() : epoll_(::epoll_create1(EPOLL_CLOEXEC)), now_(Clock::now()) {
 }
 
 // Whatever is still scheduled is not run; its Deferreds only forget the
-// list, which goes away.
+// list, which goes away. Posted functions are not run either, but what
+// they hold goes first, while the loop still stands: it may cancel its
+// timers and registrations, or post again, as it goes (a chat room's bus
+// link, kept alive by a posted function, at the daemon's exit).
 Loop::~Loop() {
+  for (;;) {
+    std::vector<std::function<void()>> batch;
+    {
+      std::lock_guard lock(posted_mutex_);
+      batch.swap(posted_);
+    }
+    if (batch.empty()) break;
+  }
   while (!empty(deferred_)) static_cast<Deferred*>(deferred_.next)->cancel();
 }
 

@@ -80,7 +80,7 @@ class SharedRoom final : public Service {
     clients_.erase(it);
     // A claim still unanswered may yet have made it a member: the bus
     // announces a leave only for a member the room has.
-    if (client.state == State::joining || client.state == State::member)
+    if (client.announced)
       submit(BusRequest::Kind::leave, who, client.name.empty() ? client.claim : client.name,
              client.host, client.reason);
     if (client.state != State::member) return;
@@ -100,12 +100,12 @@ class SharedRoom final : public Service {
   void ended(metrics::CloseReason why) noexcept override {
     try {
       for (auto& [id, client] : clients_) {
-        if (client.state == State::joining)  // as in gone(): it may be a member on the bus
-          submit(BusRequest::Kind::leave, id, client.claim, client.host,
-                 std::string(metrics::to_string(why)));
+        // As in gone(): a claim unanswered may have made it a member.
+        if (client.announced)
+          submit(BusRequest::Kind::leave, id, client.name.empty() ? client.claim : client.name,
+                 client.host, farewell(why));
         if (client.state != State::member) continue;
         if (client.close_reason.empty()) client.close_reason = metrics::to_string(why);
-        submit(BusRequest::Kind::leave, id, client.name, client.host, std::string(metrics::to_string(why)));
         metrics::add(metrics_.here().chat_leaves);
         log_.left(id, client);
       }
@@ -115,6 +115,14 @@ class SharedRoom final : public Service {
   }
 
  private:
+  // What the other daemons' members see as the reason this daemon's
+  // members left with their listener.
+  static std::string farewell(metrics::CloseReason why) {
+    if (why == metrics::CloseReason::shutdown) return "server shutting down";
+    if (why == metrics::CloseReason::listener_removed) return "room closed on its server";
+    return std::string(metrics::to_string(why));
+  }
+
   enum class State {
     nameless,  // until it sends a name the room accepts
     joining,   // its join is on the bus: the room has not answered
@@ -125,6 +133,10 @@ class SharedRoom final : public Service {
     State state = State::nameless;
     std::string claim;     // joining, or renaming: the name asked for
     bool renaming = false;  // a member whose /nick is on the bus
+    // It claimed a name once: the room may have it, so it leaves the room
+    // when it goes (a leave for a member the room does not have is
+    // nothing).
+    bool announced = false;
     EntryId since;         // a member gets the entries after its join's
     std::deque<std::string> waiting;  // lines typed while a claim is on the bus
   };
@@ -174,6 +186,7 @@ class SharedRoom final : public Service {
       return;
     }
     client.state = State::joining;
+    client.announced = true;
     client.claim = text;
     submit(BusRequest::Kind::join, from, client.claim, client.host);
   }
@@ -320,6 +333,8 @@ class SharedRoom final : public Service {
           log_.left(id, client);
           client.state = State::nameless;
           client.name.clear();
+          client.renaming = false;  // an answer to it finds a client without a name
+          client.waiting.clear();
         }
         return;
       case BusRequest::Kind::rename:
