@@ -238,9 +238,9 @@ TEST_F(RedisLinkTest, BacksOffToTwoSecondsAtMost) {
   ASSERT_TRUE(wait_downs(8, 15s));
   const auto gap = [&](std::size_t i) { return down_times_[i] - down_times_[i - 1]; };
   EXPECT_GE(gap(6), 2000ms);
-  EXPECT_LT(gap(6), 2500ms);
+  EXPECT_LT(gap(6), 3000ms);  // doubled, it would be 3200
   EXPECT_GE(gap(7), 2000ms);
-  EXPECT_LT(gap(7), 2500ms);
+  EXPECT_LT(gap(7), 3000ms);
   EXPECT_EQ(ups_, 0);
 }
 
