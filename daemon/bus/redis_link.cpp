@@ -90,7 +90,7 @@ class RedisLink::Impl {
 
   bool command(std::span<const std::string_view> argv, Callback callback,
                std::chrono::milliseconds extra) {
-    if (state_ != State::up) return false;
+    if (state_ != State::up || argv.empty()) return false;
     return send(argv, std::move(callback), Clock::now() + settings_.timeout + extra);
   }
 

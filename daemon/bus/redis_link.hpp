@@ -67,10 +67,10 @@ class RedisLink {
 
   bool up() const noexcept;
 
-  // Sends the command `argv` (binary-safe) when up(); returns false (and
-  // sends nothing) otherwise. `callback` is called once, on the loop's
-  // thread, never from inside command(). `extra` lengthens this reply's
-  // deadline (a blocking command's own wait: XREAD BLOCK).
+  // Sends the command `argv` (binary-safe, not empty) when up(); returns
+  // false (and sends nothing) otherwise. `callback` is called once, on the
+  // loop's thread, never from inside command(). `extra` lengthens this
+  // reply's deadline (a blocking command's own wait: XREAD BLOCK).
   bool command(std::span<const std::string_view> argv, Callback callback,
                std::chrono::milliseconds extra = {});
 

@@ -176,6 +176,7 @@ TEST_F(RedisLinkTest, AnswersCommandsInOrder) {
   ASSERT_TRUE(send({"GET", "a"}));
   for (int i = 0; i < 50; ++i) ASSERT_TRUE(send({"INCR", "n"}));
   ASSERT_TRUE(send({"NOSUCHCOMMAND"}));
+  EXPECT_FALSE(send({})) << "an empty command would never be answered";
   ASSERT_TRUE(wait_replies(53));
   EXPECT_EQ(replies_[0], "OK");
   EXPECT_EQ(replies_[1], std::string("x\0y", 3));
