@@ -640,7 +640,8 @@ TEST(ChatBus, APasswordFromAFileWorksAndIsNeverLogged) {
   const std::string password = "pw-" + std::to_string(std::random_device{}()) + "-secret";
   RedisServer redis({.password = password});
   TempDir secrets;
-  const auto right = secrets.write_file("redis-password", password);
+  // With a line break at the end, as `echo` writes it: not part of it.
+  const auto right = secrets.write_file("redis-password", password + "\n");
   const std::string wrong_password = "wrong-" + std::to_string(std::random_device{}());
   const auto wrong = secrets.write_file("wrong-password", wrong_password);
 
