@@ -597,13 +597,16 @@ TEST(ChatBus, ANewMemberGetsTheRoomsLastLines) {
 
 // ---- 7 --------------------------------------------------------------------
 
-// The models test 1 leaves out, select and coroutine, as bus members:
-// lines, /me, /nick and /quit cross between them.
+// The models test 1 leaves out, select and coroutine, as bus members (one
+// through Redis's TCP port, the other through its unix socket): lines,
+// /me, /nick and /quit cross between them.
 TEST(ChatBus, SelectAndCoroutineDaemonsShareARoom) {
   RedisServer redis;
   Daemons daemons;
-  for (const char* model : {"select", "coroutine"})
-    daemons.emplace_back(make_bus_config({.model = model, .bus = redis.url()}));
+  daemons.emplace_back(make_bus_config({.model = "select", .bus = redis.url()}));
+  // The same server through its unix socket: the same room.
+  daemons.emplace_back(
+      make_bus_config({.model = "coroutine", .bus = "redis+unix://" + redis.unix_path()}));
   const auto ports = ports_of(daemons);
 
   Room room;
@@ -633,8 +636,8 @@ TEST(ChatBus, SelectAndCoroutineDaemonsShareARoom) {
 
 // ---- 8 --------------------------------------------------------------------
 
-// Redis with a password: daemons given it in a file (bus_password_file)
-// link and share the room, and never write it in their output; a daemon
+// Redis with a password: daemons given it in a file (bus_password_file,
+// absolute or a credential's name) link and share the room, and never write it in their output; a daemon
 // given a wrong one keeps running and says that authentication failed.
 TEST(ChatBus, APasswordFromAFileWorksAndIsNeverLogged) {
   const std::string password = "pw-" + std::to_string(std::random_device{}()) + "-secret";
@@ -646,9 +649,12 @@ TEST(ChatBus, APasswordFromAFileWorksAndIsNeverLogged) {
   const auto wrong = secrets.write_file("wrong-password", wrong_password);
 
   Daemons daemons;
-  for (const char* model : {"epoll", "thread"})
-    daemons.emplace_back(
-        make_bus_config({.model = model, .bus = redis.url(), .bus_password_file = right}));
+  daemons.emplace_back(
+      make_bus_config({.model = "epoll", .bus = redis.url(), .bus_password_file = right}));
+  // A plain name: a credential in $CREDENTIALS_DIRECTORY (LoadCredential=).
+  daemons.emplace_back(
+      make_bus_config({.model = "thread", .bus = redis.url(), .bus_password_file = "redis-password"}),
+      DaemonOptions{.env = {"CREDENTIALS_DIRECTORY=" + secrets.path()}});
   const auto ports = ports_of(daemons);
   Room room;
   join(room, ports[0], "alice");
