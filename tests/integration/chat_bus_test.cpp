@@ -36,6 +36,11 @@ using namespace std::chrono_literals;
 
 constexpr std::string_view kLost = "* room link lost; reconnecting";
 constexpr std::string_view kRestored = "* room link restored";
+// For all lines to reach all members once the last is sent (or Redis is
+// back); a failure should not take a whole minute a step. Also: each step
+// that fails stops its test (ASSERT), for a room that is not shared would
+// make every later wait run out, one after the other.
+constexpr Timeout kDeliveryWait{30'000};
 
 // Daemons in a deque: a Daemon neither moves nor copies.
 using Daemons = std::deque<Daemon>;
@@ -57,7 +62,7 @@ void gather(Crowd& crowd, const std::vector<std::uint16_t>& ports,
             const std::vector<std::pair<std::string, std::size_t>>& members) {
   for (const auto& [name, daemon] : members) crowd.add(name, daemon, ports.at(daemon));
   const std::size_t online = crowd.size();
-  ASSERT_TRUE(crowd.pump(Deadline(kLongWait), [&] {
+  ASSERT_TRUE(crowd.pump(Deadline(kWait), [&] {
     return crowd.all_have([&](const std::string& line) { return says_online(line, online); });
   })) << "not everybody saw the room reach " << online << ":\n"
       << crowd.describe();
@@ -214,7 +219,7 @@ TEST(ChatBus, SixtyMembersOnThreeDaemonsGetEveryLineOnceInOneOrder) {
     talker.say(text + "\n");
   }
   const std::size_t expected = (kMembers - 1) * kLines;
-  const bool complete = crowd.pump(Deadline(kLongWait), [&] {
+  const bool complete = crowd.pump(Deadline(kDeliveryWait), [&] {
     for (std::size_t i = 0; i < kMembers; ++i)
       if (crowd[i].lines.size() - marks[i] < expected) return false;
     return true;
@@ -249,10 +254,13 @@ TEST(ChatBus, NamesAreUniqueAcrossDaemonsAndTheRosterSpansThem) {
 
   Room room;
   join(room, ports[0], "alice");
+  ASSERT_FALSE(HasFailure());
   join(room, ports[1], "bob");
+  ASSERT_FALSE(HasFailure());
   join(room, ports[2], "carol");  // welcome: "3 online: alice, bob, carol"
   ASSERT_FALSE(HasFailure());
   expect_nothing_pending(room);  // /who on every daemon: all three
+  ASSERT_FALSE(HasFailure());
 
   auto newcomer = connect_greeted(ports[1]);
   for (const char* name : {"alice", "ALICE", "Alice"}) {
@@ -266,14 +274,18 @@ TEST(ChatBus, NamesAreUniqueAcrossDaemonsAndTheRosterSpansThem) {
   room[1].say("/nick CAROL\n");
   EXPECT_EQ(next_line(room[1].client), "! name taken: CAROL\n");
   expect_nothing_pending(room);
+  ASSERT_FALSE(HasFailure());
 
   room[0].say("/quit bye\n");
   expect_left(room, "alice", "bye");
+  ASSERT_FALSE(HasFailure());
   // Free now: the newcomer on another daemon takes it.
   admit(room, std::move(newcomer), "alice", "127.0.0.1", "alice\n");
+  ASSERT_FALSE(HasFailure());
   EXPECT_EQ(other.write_all("ALICE\n"), IoStatus::ok);
   EXPECT_EQ(next_line(other), "! name taken: ALICE\n");
   expect_nothing_pending(room);
+  ASSERT_FALSE(HasFailure());
 }
 
 // ---- 3 --------------------------------------------------------------------
@@ -292,11 +304,15 @@ TEST(ChatBus, ADaemonKilledIsAnnouncedWithinThePresenceTime) {
 
   Room room;
   join(room, ports[0], "alice");
+  ASSERT_FALSE(HasFailure());
   join(room, ports[1], "bob");
+  ASSERT_FALSE(HasFailure());
   join(room, ports[2], "carol");
+  ASSERT_FALSE(HasFailure());
   join(room, ports[2], "dave");
   ASSERT_FALSE(HasFailure());
   expect_nothing_pending(room);
+  ASSERT_FALSE(HasFailure());
 
   daemons[2].send_signal(SIGKILL);
   const auto killed = Clock::now();
@@ -326,11 +342,15 @@ TEST(ChatBus, ADaemonKilledIsAnnouncedWithinThePresenceTime) {
             << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
             << " ms (presence_ttl " << kTtl.count() << " s)\n";
   expect_nothing_pending(room);
+  ASSERT_FALSE(HasFailure());
 
   // Their names are free: carol comes back on another daemon.
   join(room, ports[1], "carol");
+  ASSERT_FALSE(HasFailure());
   join(room, ports[0], "DAVE");
+  ASSERT_FALSE(HasFailure());
   expect_nothing_pending(room);
+  ASSERT_FALSE(HasFailure());
 }
 
 // ---- 4 --------------------------------------------------------------------
@@ -402,7 +422,7 @@ TEST(ChatBus, ARedisPauseLosesAndDuplicatesNothing) {
       if (s != i) count += sent[s].size();
     return count;
   };
-  const bool complete = crowd.pump(Deadline(kLongWait), [&] {
+  const bool complete = crowd.pump(Deadline(kDeliveryWait), [&] {
     for (std::size_t i = 0; i < crowd.size(); ++i) {
       if (crowd[i].count(kRestored, marks[i]) == 0) return false;
       std::size_t lines = 0;
@@ -513,7 +533,7 @@ TEST(ChatBus, ARedisRestartedEmptyIsRepopulatedQuietly) {
 
   const auto marks = crowd.marks();
   redis.restart();
-  ASSERT_TRUE(crowd.pump(Deadline(kLongWait), [&] {
+  ASSERT_TRUE(crowd.pump(Deadline(kWait), [&] {
     return crowd.all_have([](const std::string& line) { return line == kRestored; }, marks);
   })) << crowd.describe();
 
@@ -570,6 +590,7 @@ TEST(ChatBus, ANewMemberGetsTheRoomsLastLines) {
 
   Room room;
   join(room, ports[0], "alice");
+  ASSERT_FALSE(HasFailure());
   join(room, ports[1], "bob");
   ASSERT_FALSE(HasFailure());
   std::vector<std::string> lines;  // as the others see them
@@ -586,13 +607,16 @@ TEST(ChatBus, ANewMemberGetsTheRoomsLastLines) {
   ASSERT_FALSE(HasFailure());
 
   auto& carol = join(room, ports[1], "carol");
+  ASSERT_FALSE(HasFailure());
   EXPECT_EQ(next_line(carol.client), "* history: 20 lines\n");
   for (std::size_t n = lines.size() - 20; n < lines.size(); ++n)
     EXPECT_EQ(next_line(carol.client), lines[n] + "\n");
   EXPECT_EQ(next_line(carol.client), "* end of history\n");
 
   join(room, ports[2], "dave");  // history: 0
+  ASSERT_FALSE(HasFailure());
   expect_nothing_pending(room);  // dave's next line is the /who answer
+  ASSERT_FALSE(HasFailure());
 }
 
 // ---- 7 --------------------------------------------------------------------
@@ -611,26 +635,36 @@ TEST(ChatBus, SelectAndCoroutineDaemonsShareARoom) {
 
   Room room;
   join(room, ports[0], "alice");
+  ASSERT_FALSE(HasFailure());
   join(room, ports[1], "bob");
+  ASSERT_FALSE(HasFailure());
   join(room, ports[0], "carol");
   ASSERT_FALSE(HasFailure());
 
   room[0].say("hello from select\n");
   expect_others_get(room, room[0], "[alice@127.0.0.1] hello from select\n");
+  ASSERT_FALSE(HasFailure());
   room[1].say("hello from coroutine\n");
   expect_others_get(room, room[1], "[bob@127.0.0.1] hello from coroutine\n");
+  ASSERT_FALSE(HasFailure());
   room[1].say("/me waves\n");
   expect_others_get(room, room[1], "* bob waves\n");
+  ASSERT_FALSE(HasFailure());
   room[1].say("/nick robert\n");
   EXPECT_EQ(next_line(room[1].client), "* you are now robert\n");
   expect_others_get(room, room[1], "* bob is now robert\n");
+  ASSERT_FALSE(HasFailure());
   room[1].name = "robert";
   room[2].say("hi robert\n");
   expect_others_get(room, room[2], "[carol@127.0.0.1] hi robert\n");
+  ASSERT_FALSE(HasFailure());
   expect_nothing_pending(room);
+  ASSERT_FALSE(HasFailure());
   room[1].say("/quit see you\n");
   expect_left(room, "robert", "see you");
+  ASSERT_FALSE(HasFailure());
   expect_nothing_pending(room);
+  ASSERT_FALSE(HasFailure());
   for (const auto& daemon : daemons) expect_no_sanitizer_reports(daemon);
 }
 
@@ -658,11 +692,14 @@ TEST(ChatBus, APasswordFromAFileWorksAndIsNeverLogged) {
   const auto ports = ports_of(daemons);
   Room room;
   join(room, ports[0], "alice");
+  ASSERT_FALSE(HasFailure());
   join(room, ports[1], "bob");
   ASSERT_FALSE(HasFailure());
   room[0].say("the password works\n");
   expect_others_get(room, room[0], "[alice@127.0.0.1] the password works\n");
+  ASSERT_FALSE(HasFailure());
   expect_nothing_pending(room);
+  ASSERT_FALSE(HasFailure());
 
   Daemon refused(make_bus_config(
       {.model = "epoll", .bus = redis.url(), .bus_password_file = wrong}));
