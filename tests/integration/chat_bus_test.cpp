@@ -568,10 +568,16 @@ TEST(ChatBus, ARedisRestartedEmptyIsRepopulatedQuietly) {
   ASSERT_FALSE(HasFailure());
 
   const auto marks = crowd.marks();
+  const std::size_t log_marks[] = {daemons[0].log_mark(), daemons[1].log_mark()};
   redis.restart();
   ASSERT_TRUE(crowd.pump(Deadline(kWait), [&] {
     return crowd.all_have([](const std::string& line) { return line == kRestored; }, marks);
   })) << crowd.describe();
+
+  // Each daemon noticed the room forgot its members (the log says so).
+  for (std::size_t d = 0; d < daemons.size(); ++d)
+    EXPECT_NO_THROW(daemons[d].wait_for_line("forgotten this daemon's members", kWait,
+                                             log_marks[d]));
 
   const std::set<std::string> everybody = {"alice", "bob", "carol"};
   const Deadline deadline(kWait);
