@@ -786,8 +786,10 @@ TEST(ChatSharedRoom, MembersLeaveWithTheListener) {
     EXPECT_EQ(request.kind, Kind::leave);
     leaves[request.member] = request.name + ": " + request.text;
   }
-  EXPECT_EQ(leaves, (std::map<ConnectionId, std::string>{{kAlice, "alice: shutdown"},
-                                                         {kBob, "bob: shutdown"}}));
+  // The others read why: "* alice@127.0.0.1 left (N online): server shutting down".
+  EXPECT_EQ(leaves,
+            (std::map<ConnectionId, std::string>{{kAlice, "alice: server shutting down"},
+                                                 {kBob, "bob: server shutting down"}}));
   EXPECT_EQ(room.figures().chat_leaves, 2u);
   EXPECT_EQ(room.figures().chat_members(), 0u);
 }
@@ -803,7 +805,7 @@ TEST(ChatSharedRoom, AJoiningClientLeavesWithTheListenerToo) {
   room.requests();
   const auto requests = room.end(metrics::CloseReason::listener_removed);
   ASSERT_EQ(requests.size(), 1u);
-  expect_request(requests[0], Kind::leave, kAlice, "alice", "127.0.0.1", "listener_removed");
+  expect_request(requests[0], Kind::leave, kAlice, "alice", "127.0.0.1", "room closed on its server");
   EXPECT_EQ(room.figures().chat_leaves, 0u);  // it never counted as a member here
 }
 
