@@ -94,6 +94,12 @@ class RedisLink::Impl {
     return send(argv, std::move(callback), Clock::now() + settings_.timeout + extra);
   }
 
+  // Outside hiredis's own calls only: inside one, hiredis writes anyway.
+  void flush() noexcept {
+    if (state_ == State::up && context_ != nullptr && calling_ == nullptr)
+      redisAsyncHandleWrite(context_);
+  }
+
   void reset(std::string_view why) {
     if (state_ == State::connecting || state_ == State::handshaking || state_ == State::up)
       lose(std::string(why));
@@ -392,5 +398,7 @@ bool RedisLink::command(std::span<const std::string_view> argv, Callback callbac
 }
 
 void RedisLink::reset(std::string_view why) { impl_->reset(why); }
+
+void RedisLink::flush() noexcept { impl_->flush(); }
 
 }  // namespace netcook::bus

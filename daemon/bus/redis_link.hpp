@@ -74,6 +74,11 @@ class RedisLink {
   bool command(std::span<const std::string_view> argv, Callback callback,
                std::chrono::milliseconds extra = {});
 
+  // Writes the commands sent so far to the socket now, as far as it takes
+  // them without waiting, rather than on the loop's next turn: a daemon
+  // going away gets its last words out before it closes the link.
+  void flush() noexcept;
+
   // Drops the connection as if it were lost (on_down is called with `why`)
   // and makes it anew after the back-off.
   void reset(std::string_view why);

@@ -29,6 +29,35 @@ using proto::chat::Entry;
 using proto::chat::EntryId;
 using Kind = BusRequest::Kind;
 
+// How long a room that goes waits for the bus to take its farewell.
+constexpr std::chrono::milliseconds kFarewellTime{1000};
+
+// The farewells under way in this process, and who waits for the last.
+// Used on the loop's thread.
+class Farewells {
+ public:
+  void begin() noexcept { ++count_; }
+  void end() {
+    if (count_ > 0 && --count_ == 0 && done_) std::exchange(done_, nullptr)();
+  }
+  std::size_t count() const noexcept { return count_; }
+  void when_done(std::function<void()> done) {
+    if (count_ == 0)
+      done();
+    else
+      done_ = std::move(done);
+  }
+
+ private:
+  std::size_t count_ = 0;
+  std::function<void()> done_;
+};
+
+Farewells& farewells() {
+  static Farewells all;
+  return all;
+}
+
 // Entries the stream keeps (about: MAXLEN ~). A daemon away for longer
 // than the room takes to write this many misses the oldest.
 constexpr std::string_view kStreamLength = "10000";
@@ -139,7 +168,8 @@ class Core final : public std::enable_shared_from_this<Core> {
         log_(std::move(log)),
         daemon_(settings_.daemon.empty() ? instance_id() : settings_.daemon),
         heartbeat_(loop, [this] { heartbeat(); }),
-        outage_(loop, [this] { outage_over(); }) {
+        outage_(loop, [this] { outage_over(); }),
+        farewell_timer_(loop, [this] { farewell_done(); }) {
     for (const char* key : {"stream", "members", "roster", "names", "daemons", "history", "seen",
                             "order", "reaped"})
       keys_.push_back(fmt::format("netcookd:{{{}}}:{}", settings_.room, key));
@@ -194,7 +224,7 @@ class Core final : public std::enable_shared_from_this<Core> {
       std::lock_guard lock(wake_mutex_);
       wake_ = nullptr;
     }
-    loop_.post([self = shared_from_this()] { self->finish(); });
+    finish();
   }
 
  private:
@@ -664,22 +694,45 @@ class Core final : public std::enable_shared_from_this<Core> {
 
   // ---- the end ---------------------------------------------------------
 
+  // Publishes the leaves the hub asked for as it went and this daemon's
+  // farewell, written to the socket at once; the core lingers until the
+  // bus answers, at most kFarewellTime, and the process's loop waits for it
+  // (when_farewells_done) before it stops.
   void finish() {
-    take_incoming();  // the leaves the hub asked for as it went
-    if (ready_ && commands_) {
-      std::vector<std::string_view> argv = {"EVALSHA", sha_.farewell, "9"};
-      for (const std::string& key : keys_) argv.push_back(key);
-      argv.insert(argv.end(), {daemon_, "server stopped", kStreamLength});
-      // Keeps the core until the answer (or the link's loss) comes.
-      commands_->command(argv, [self = shared_from_this()](const redisReply*) {
-        self->loop_.post([self] { self->close(); });
-      });
+    take_incoming();
+    if (!ready_ || !commands_) {
+      close();
       return;
     }
-    close();
+    std::vector<std::string_view> argv = {"EVALSHA", sha_.farewell, "9"};
+    for (const std::string& key : keys_) argv.push_back(key);
+    argv.insert(argv.end(), {daemon_, "server stopped", kStreamLength});
+    // The link holds the core through this callback until the answer, the
+    // link's loss or the deadline, when close() drops the link.
+    const bool sent = commands_->command(
+        argv, [self = shared_from_this()](const redisReply*) { self->farewell_done(); });
+    if (!sent) {
+      close();
+      return;
+    }
+    commands_->flush();
+    farewells().begin();
+    farewell_pending_ = true;
+    farewell_timer_.arm_after(kFarewellTime);
+  }
+
+  void farewell_done() {
+    if (!farewell_pending_) return;
+    farewell_pending_ = false;
+    // Posted: the link is in its callback now, and goes in close().
+    loop_.post([self = shared_from_this()] {
+      self->close();
+      farewells().end();
+    });
   }
 
   void close() {
+    farewell_timer_.cancel();
     heartbeat_.cancel();
     outage_.cancel();
     commands_.reset();
@@ -700,6 +753,8 @@ class Core final : public std::enable_shared_from_this<Core> {
   std::unique_ptr<RedisLink> reader_;
   event::Timer heartbeat_;
   event::Timer outage_;
+  event::Timer farewell_timer_;
+  bool farewell_pending_ = false;
   // Made on the loop's thread (it counts into that thread's shard).
   std::optional<metrics::ChatBusMeter> meter_;
   Shas sha_;
@@ -750,6 +805,14 @@ class RedisRoom final : public proto::chat::RoomBus {
 };
 
 }  // namespace
+
+std::size_t farewells_under_way() noexcept {
+  return farewells().count();
+}
+
+void when_farewells_done(std::function<void()> done) {
+  farewells().when_done(std::move(done));
+}
 
 const std::string& daemon_id() {
   // Made again in a process forked after it was made (the fork master).

@@ -29,6 +29,7 @@
 #include "metrics/arena.hpp"
 #include "proto/chat/room_bus.hpp"
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -56,6 +57,14 @@ struct RoomSettings {
 // thread or while the loop is not running.
 std::unique_ptr<proto::chat::RoomBus> make_redis_room(event::Loop& loop, RoomSettings settings,
                                                        std::shared_ptr<spdlog::logger> log);
+
+// Rooms of this process that went (their listener removed, the daemon
+// stopping) and are telling the bus their members left: each lingers
+// until the bus answers, a second at most, provided the loop still turns.
+// `done` is called on the loop's thread when none is left (at once when
+// none is under way). For the loop's thread only.
+std::size_t farewells_under_way() noexcept;
+void when_farewells_done(std::function<void()> done);
 
 // This process's name on every bus: host name, process id and a random
 // part, so that a daemon started again is another daemon.

@@ -7,6 +7,7 @@
 #include "log/nested.hpp"
 #include "metrics/chat_bus.hpp"
 #include "net/socket.hpp"
+#include "bus/redis_room.hpp"
 #include "server/protocols.hpp"
 #include "systemd/notify.hpp"
 
@@ -383,7 +384,13 @@ void Server::drained(std::uint64_t id) {
                              it->listener->config().name, left,
                              config::format_duration(it->listener->config().limits.shutdown_timeout));
   retired_.erase(it);
-  if (shutting_down_ && retired_.empty()) loop_.stop();
+  if (shutting_down_ && retired_.empty()) stop_after_farewells();
+}
+
+// Chat rooms shared over a bus tell it that their members left before the
+// loop stops: it turns until the bus took every farewell (a second at most).
+void Server::stop_after_farewells() {
+  bus::when_farewells_done([this] { loop_.stop(); });
 }
 
 void Server::begin_shutdown() {
@@ -404,7 +411,7 @@ void Server::begin_shutdown() {
   log_.info("shutting down: no longer accepting; {} connection(s) open", open_connections());
   for (const Listener* listener : stopped) announce_drain(*listener);
   if (retired_.empty()) {
-    loop_.stop();
+    stop_after_farewells();
     return;
   }
   update_status();  // asks for the time the drain may take

@@ -66,6 +66,7 @@ class Server {
   void on_signal(int signal);
   void reload();
   void begin_shutdown();
+  void stop_after_farewells();
   std::unique_ptr<Listener> make_listener(const config::Listener& config, Listener::Socket socket);
   Listener::Socket socket_for(const config::Listener& config,
                               const std::vector<Listener::Socket>& taken);

@@ -23,6 +23,8 @@ std::string make_bus_config(const BusListener& listener) {
   text += "    protocol: chat\n";
   text += "    model: " + listener.model + "\n";
   text += "    listen: \"127.0.0.1:0\"\n";
+  if (!listener.shutdown_timeout.empty())
+    text += "    shutdown_timeout: " + listener.shutdown_timeout + "\n";
   text += "    chat:\n";
   const std::pair<const char*, const std::string*> keys[] = {
       {"room", &listener.room},

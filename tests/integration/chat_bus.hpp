@@ -34,6 +34,7 @@ struct BusListener {
   std::string bus_password_file = "";
   std::string rate = "";  // flood control: "100/s", "unlimited"
   std::string burst = "";
+  std::string shutdown_timeout = "";  // the listener's, on SIGTERM
 };
 
 // A whole configuration file: debug log on stderr (what Daemon reads) and

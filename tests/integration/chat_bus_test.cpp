@@ -353,6 +353,46 @@ TEST(ChatBus, ADaemonKilledIsAnnouncedWithinThePresenceTime) {
   ASSERT_FALSE(HasFailure());
 }
 
+// A daemon stopped (SIGTERM) tells the others its members left as it goes,
+// long before presence_ttl; the members it closed see the server's goodbye.
+TEST(ChatBus, ADaemonStoppedSaysItsMembersLeftAtOnce) {
+  RedisServer redis;
+  Daemons daemons;
+  for (const char* model : {"fork", "epoll"})
+    daemons.emplace_back(
+        make_bus_config({.model = model, .bus = redis.url(), .presence_ttl = "10m",
+                         .shutdown_timeout = "1s"}));
+  const auto ports = ports_of(daemons);
+
+  Room room;
+  join(room, ports[0], "alice");
+  ASSERT_FALSE(HasFailure());
+  join(room, ports[1], "bob");
+  ASSERT_FALSE(HasFailure());
+  join(room, ports[1], "carol");
+  ASSERT_FALSE(HasFailure());
+  expect_nothing_pending(room);
+  ASSERT_FALSE(HasFailure());
+
+  const auto stopped = Clock::now();
+  daemons[1].send_signal(SIGTERM);
+  ASSERT_TRUE(daemons[1].wait_exit(kWait).has_value());
+  const Deadline deadline(5s);
+  std::vector<std::string> lines;
+  lines.push_back(next_line(room[0].client, deadline.remaining()));
+  lines.push_back(next_line(room[0].client, deadline.remaining()));
+  std::sort(lines.begin(), lines.end());
+  EXPECT_TRUE(lines[0].starts_with("* bob@127.0.0.1 left (")) << lines[0];
+  EXPECT_TRUE(lines[1].starts_with("* carol@127.0.0.1 left (")) << lines[1];
+  std::cout << "[ info     ] a stopped daemon's members announced after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - stopped).count()
+            << " ms (presence_ttl 10 min)\n";
+  // Their names are free at once.
+  room.erase(room.begin() + 1, room.end());
+  join(room, ports[0], "bob");
+  ASSERT_FALSE(HasFailure());
+}
+
 // ---- 4 --------------------------------------------------------------------
 
 // Redis frozen (SIGSTOP) for 5 s under two daemons (thread and epoll, with

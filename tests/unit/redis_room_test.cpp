@@ -99,6 +99,12 @@ struct Daemon {
 
 class RedisRoom : public ::testing::Test {
  protected:
+  // The rooms the test made went with its body: the loop turns until they
+  // said farewell to the bus.
+  void TearDown() override {
+    EXPECT_TRUE(run_until(loop, [] { return farewells_under_way() == 0; }));
+  }
+
   netcook::test::RedisServer redis;
   event::Loop loop;
 };
@@ -210,6 +216,30 @@ TEST_F(RedisRoom, RenameAndWho) {
       if (e.kind == Entry::Kind::renamed) return e.name == "Alicia" && e.text == "alice";
     return false;
   }));
+}
+
+// A room that goes (its listener removed, its daemon stopping) tells the
+// bus its members left at once: the others need not wait for presence_ttl.
+TEST_F(RedisRoom, ARoomThatGoesSaysFarewell) {
+  Daemon b(loop, redis, "b");
+  auto a = std::make_unique<Daemon>(loop, redis, "a");
+  a->send(BusRequest::Kind::join, 1, "alice");
+  a->send(BusRequest::Kind::join, 2, "bob");
+  ASSERT_TRUE(run_until(loop, [&] { return a->answers().size() == 2; }));
+  a->send(BusRequest::Kind::leave, 1, "alice", "server shutting down");  // as the hub does
+  a.reset();
+  EXPECT_EQ(farewells_under_way(), 1u);
+  std::vector<std::string> left;
+  ASSERT_TRUE(run_until(loop, [&] {
+    left.clear();
+    for (const Entry& e : b.entries())
+      if (e.kind == Entry::Kind::left) left.push_back(e.name + ": " + e.text);
+    return left.size() == 2;
+  }));
+  EXPECT_EQ(left, (std::vector<std::string>{"alice: server shutting down", "bob: server stopped"}));
+  ASSERT_TRUE(run_until(loop, [] { return farewells_under_way() == 0; }));
+  EXPECT_EQ(redis.command({"ZSCORE", "netcookd:{lobby}:daemons", "a"}).type,
+            netcook::test::RedisReply::Type::nil);
 }
 
 // A daemon that died: its presence expires in a moment and is renewed no
