@@ -28,9 +28,9 @@ constexpr std::uint64_t kWakeKey = std::numeric_limits<std::uint64_t>::max();
 
 } // namespace
 
-ClientSet::ClientSet(const bench::Target& target, const std::vector<unsigned>& ids, Handshake handshake,
-                     unsigned senders, int wake_fd)
-    : target_(target), buffer_(kReadBuffer)
+ClientSet::ClientSet(const std::vector<bench::Target>& targets, const std::vector<unsigned>& ids,
+                     Handshake handshake, unsigned senders, int wake_fd)
+    : targets_(targets), buffer_(kReadBuffer)
 {
     clients_.reserve(ids.size());
     for (const unsigned id : ids)
@@ -49,7 +49,7 @@ void ClientSet::tend_connects()
 
 void ClientSet::start_connect(Client& client, std::size_t index)
 {
-    auto attempt = bench::start_connect(target_);
+    auto attempt = bench::start_connect(targets_[client.id % targets_.size()]);
     client.fd = std::move(attempt.fd);
     switch (attempt.status) {
     case bench::ConnectStatus::connected:

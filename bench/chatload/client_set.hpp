@@ -33,8 +33,10 @@ protected:
 /// throws once constructed; failures are reported through ClientEvents.
 class ClientSet {
 public:
-    /// Clients @p ids; @p wake_fd (an eventfd, not owned) is watched too.
-    ClientSet(const bench::Target& target, const std::vector<unsigned>& ids, Handshake handshake,
+    /// Clients @p ids, client id i connecting to targets[i % size] (not
+    /// owned, outlives the set); @p wake_fd (an eventfd, not owned) is
+    /// watched too.
+    ClientSet(const std::vector<bench::Target>& targets, const std::vector<unsigned>& ids, Handshake handshake,
               unsigned senders, int wake_fd);
 
     [[nodiscard]] std::vector<Client>& clients() noexcept { return clients_; }
@@ -74,7 +76,7 @@ private:
         int error;
     };
 
-    const bench::Target& target_;
+    const std::vector<bench::Target>& targets_;
     bench::Poller poller_;
     std::vector<Client> clients_;
     std::vector<char> buffer_;

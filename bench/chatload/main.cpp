@@ -35,7 +35,8 @@ int main(int argc, char** argv)
     try {
         options = parse_args(argc, argv);
         if (!options.help)
-            (void)netcook::bench::Target::parse(options.address); // refuse non-loopback before anything else
+            for (const auto& address : options.addresses)
+                (void)netcook::bench::Target::parse(address); // refuse non-loopback before anything else
     } catch (const netcook::bench::UsageError& e) {
         std::fprintf(stderr, "netcook-chatload: %s\nTry 'netcook-chatload --help'.\n", e.what());
         return 2;

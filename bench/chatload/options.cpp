@@ -120,7 +120,7 @@ Options parse_args(int argc, char** argv)
             break;
         const std::string_view arg = optarg != nullptr ? optarg : "";
         switch (c) {
-        case 'a': options.address = arg; break;
+        case 'a': options.addresses.emplace_back(arg); break;
         case 'c': options.clients = parse_count("-c", arg, 2, kMaxClients); break;
         case 'S': options.senders = parse_count("-S", arg, 1, kMaxClients); break;
         case 'd': options.duration_s = parse_number("-d", arg, 0.001, kMaxSeconds); break;
@@ -140,8 +140,10 @@ Options parse_args(int argc, char** argv)
     }
     if (optind != argc)
         throw UsageError(std::string("unexpected argument '") + argv[optind] + "'");
-    if (options.address.empty())
+    if (options.addresses.empty())
         throw UsageError("missing target: -a 127.0.0.1:PORT, -a [::1]:PORT or -a unix:/path");
+    if (options.addresses.size() > options.clients)
+        throw UsageError("more -a addresses than clients (each address needs a client)");
     if (options.senders == 0)
         options.senders = options.clients;
     if (options.senders > options.clients)
@@ -166,7 +168,9 @@ const char* usage_text() noexcept
            "client checks that it receives every other sender's lines, in order.\n"
            "\n"
            "options:\n"
-           "  -a, --addr ADDR       127.x.x.x:PORT, [::1]:PORT, unix:/path or unix:@abstract\n"
+           "  -a, --addr ADDR       127.x.x.x:PORT, [::1]:PORT, unix:/path or unix:@abstract;\n"
+           "                        repeated: one room served by several servers, client i\n"
+           "                        connects to the (i mod count)-th address\n"
            "  -c, --clients N       clients in the room, default 10\n"
            "  -S, --senders N       how many of them send, default all\n"
            "      --rate N|max      lines/s over all senders, default 100; max: as fast as\n"

@@ -14,7 +14,10 @@ enum class Handshake { names, none };
 
 /// Everything the command line says, validated and with defaults filled in.
 struct Options {
-    std::string address;         // as typed; parsed by bench::Target
+    // As typed, parsed by bench::Target; -a may be repeated: client i
+    // connects to addresses[i % size], so a room served by several daemons
+    // gets its members dealt out between them.
+    std::vector<std::string> addresses;
     unsigned clients = 10;       // connections, all of them receivers
     unsigned senders = 0;        // 0 until parsed: then 1..clients (default all)
     double rate = 0;             // lines/s over all senders; 0 means as fast as the window allows

@@ -32,13 +32,15 @@ struct WorkerSlot {
 
 RunResult run_load(const Options& options)
 {
-    const auto target = bench::Target::parse(options.address);
+    std::vector<bench::Target> targets;
+    for (const auto& address : options.addresses)
+        targets.push_back(bench::Target::parse(address));
     bench::raise_fd_limit(options.clients + 2 * options.threads + kSpareDescriptors);
     std::optional<ServerCpu> server_cpu;
     if (!options.server_pids.empty())
         server_cpu.emplace(options.server_pids);
 
-    Shared shared(options, target);
+    Shared shared(options, targets);
     const auto began = Clock::now();
     shared.join_deadline = began + bench::from_seconds(options.timeout_s);
     std::vector<WorkerSlot> workers(options.threads);

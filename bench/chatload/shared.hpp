@@ -38,8 +38,8 @@ struct Timeline {
 /// threads start or before the gate opens; during the run only the atomics,
 /// the ack board and the wakers are touched.
 struct Shared {
-    Shared(const Options& o, const bench::Target& t)
-        : options(o), target(t), acks(o.senders, o.window), final_sent(o.senders), ready(o.threads)
+    Shared(const Options& o, const std::vector<bench::Target>& t)
+        : options(o), targets(t), acks(o.senders, o.window), final_sent(o.senders), ready(o.threads)
     {
         for (auto& count : final_sent)
             count.store(kUnknown, std::memory_order_relaxed);
@@ -50,7 +50,7 @@ struct Shared {
     static constexpr std::uint64_t kUnknown = std::numeric_limits<std::uint64_t>::max();
 
     const Options& options;
-    const bench::Target& target;
+    const std::vector<bench::Target>& targets; // client id i connects to targets[i % size]
     Clock::time_point join_deadline{};
     AckBoard acks;
     std::vector<std::unique_ptr<Waker>> wakers;     // one per worker

@@ -34,7 +34,7 @@ class Worker final : public ClientEvents {
 public:
     Worker(Shared& shared, unsigned index)
         : shared_(shared), options_(shared.options), index_(index),
-          clients_(shared.target, ids_for(options_, index), options_.handshake, options_.senders,
+          clients_(shared.targets, ids_for(options_, index), options_.handshake, options_.senders,
                    shared.wakers[index]->fd()),
           name_prefix_("cl" + std::to_string(::getpid()) + ".")
     {
