@@ -43,6 +43,7 @@ struct Client {
     bool was_connected = false;      // a failure after this is not a connect failure
     bool heard = false;              // the server sent something: it has accepted us
     bool in_room = false;            // counted as a member when sending started
+    bool in_history = false;         // between "* history: N lines" and "* end of history"
 
     // Sender side (id < senders).
     std::uint64_t sent = 0;

@@ -23,6 +23,7 @@ struct LoadStats {
     std::uint64_t duplicates = 0;       // received again
     std::uint64_t unexpected = 0;       // own or unknown sender's lines, error replies, unknown lines
     std::uint64_t window_delivered = 0; // delivered inside the measured window
+    std::uint64_t history = 0;          // lines replayed to a newcomer from before it joined: not checked
     bench::Histogram latency;           // send stamp to receipt, inside the window
 
     void merge(const LoadStats& other) noexcept
@@ -40,6 +41,7 @@ struct LoadStats {
         duplicates += other.duplicates;
         unexpected += other.unexpected;
         window_delivered += other.window_delivered;
+        history += other.history;
         latency.merge(other.latency);
     }
 };

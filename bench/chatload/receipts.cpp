@@ -16,10 +16,32 @@ int shown(std::string_view line) noexcept { return static_cast<int>(std::min<std
 
 void Receipts::on_line(Client& c, std::string_view line, Clock::time_point now)
 {
+    if (replayed(c, line))
+        return;
     if (const auto stamp = find_stamp(line))
         on_stamp(c, *stamp, now);
     else
         on_notice(c, line);
+}
+
+/// netcookd replays a room's last lines to a newcomer right after its
+/// welcome, between "* history: N lines" and "* end of history". They were
+/// said before this client joined (a previous run's lines, whose stamps
+/// would pass for this run's), so they are neither checked nor counted.
+bool Receipts::replayed(Client& c, std::string_view line) noexcept
+{
+    if (c.in_history) {
+        if (line == "* end of history")
+            c.in_history = false;
+        else
+            ++stats_.history;
+        return true;
+    }
+    if (line.starts_with("* history: ")) {
+        c.in_history = true;
+        return true;
+    }
+    return false;
 }
 
 void Receipts::on_stamp(Client& c, const Stamp& stamp, Clock::time_point now)

@@ -26,6 +26,7 @@ public:
     void on_line(Client& c, std::string_view line, Clock::time_point now);
 
 private:
+    [[nodiscard]] bool replayed(Client& c, std::string_view line) noexcept;
     void on_stamp(Client& c, const Stamp& stamp, Clock::time_point now);
     void late_line(Client& c, const Stamp& stamp, Clock::time_point now);
     void count_delivery(Client& c, const Stamp& stamp, Clock::time_point now);

@@ -113,6 +113,7 @@ std::string format_json(const Options& options, const RunResult& result)
              per_second(s.window_delivered, options));
     line.add(",\"p50_us\":%.1f,\"p99_us\":%.1f,\"max_us\":%.1f", us(s.latency.percentile(50)),
              us(s.latency.percentile(99)), us(s.latency.max()));
+    line.add(",\"history_lines\":%llu,\"addresses\":%zu", ull(s.history), options.addresses.size());
     line.add(",\"skipped\":%llu,\"unexpected\":%llu,\"errors\":%llu,\"connect_failures\":%llu,\"join_failures\":%llu",
              ull(s.skipped), ull(s.unexpected), ull(s.errors), ull(s.connect_failures), ull(s.join_failures));
     if (result.server_cpu_ns) {
