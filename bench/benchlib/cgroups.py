@@ -88,6 +88,9 @@ class CgroupHome:
         left = []
         for child in self.base.iterdir() if self.base.exists() else []:
             if child.is_dir():
+                for grandchild in child.iterdir():  # a server of several processes (benchlib.busroom)
+                    if grandchild.is_dir():
+                        self.remove(grandchild)
                 self.remove(child)
                 if child.exists():
                     left.append(str(child))

@@ -58,6 +58,34 @@ listeners:
 """
 
 
+def _bus_listener(listener, redis_url):
+    """chat-bus-MODEL: the model's room, bench-MODEL, on the bus. Each model
+    has a room of its own, so a run loads one room and one listener per
+    daemon; the other listeners stay idle."""
+    model = listener.removeprefix("chat-bus-")
+    lines = [f"  - name: {listener}", "    protocol: chat", f"    model: {model}", "    listen: 127.0.0.1:0"]
+    if model in ("epoll", "coroutine"):
+        lines.append("    workers: 1")
+    lines += ["    chat:", *CHAT_FLOOD, f"      room: bench-{model}", f"      bus: {redis_url}"]
+    return "\n".join(lines)
+
+
+def netcookd_bus(listeners, redis_url, side):
+    """One of the two daemons of issue 20's set-up: every chat-bus-MODEL
+    listener, on the private Redis at redis_url. Both daemons get the same
+    listeners and rooms; the chat keys otherwise as chat-MODEL's."""
+    body = "\n".join(_bus_listener(name, redis_url) for name in listeners)
+    return f"""# Written by bench/run: daemon {side} of two sharing chat rooms through Redis.
+log:
+  level: info
+  target: stderr
+defaults:
+  shutdown_timeout: 1s
+listeners:
+{body}
+"""
+
+
 def nginx(home, port, workers):
     """A fixed 200 with netcookd's body and Content-Type, no access log,
     keep-alive on; everything it writes stays in home."""

@@ -14,17 +14,20 @@ MAX_RESTARTS = 3
 @dataclass
 class Context:
     """What a starter needs: paths, where results go, netcookd's listeners,
-    and the baseline's netcookd binary (--baseline; None without)."""
+    the baseline's netcookd binary (--baseline; None without), and the
+    listeners of the two daemons on Redis (benchlib.busroom)."""
     paths: object
     run_dir: object
     listeners: list
     baseline: object = None
+    bus_listeners: list = None
 
 
 class Fleet:
     def __init__(self, ctx, cgroups, log):
         self.ctx, self.cgroups, self.log = ctx, cgroups, log
         self.servers, self.meters, self.unavailable = {}, {}, {}
+        self.side_meters = {}  # server -> {name: meter} read beside it: Redis's CPU for BUS_SERVER
         self.notes, self.attempts = [], {}
 
     def start_all(self, names):
@@ -51,7 +54,11 @@ class Fleet:
                 self.cgroups.remove(cgroup)
             raise
         self.servers[name] = server
-        self.meters[name] = CgroupMeter(cgroup) if cgroup is not None else ProcTreeMeter(server.pid)
+        if hasattr(server, "meters"):  # several processes, read apart (benchlib.busroom)
+            self.meters[name], redis = server.meters()
+            self.side_meters[name] = {"redis": redis}
+        else:
+            self.meters[name] = CgroupMeter(cgroup) if cgroup is not None else ProcTreeMeter(server.pid)
         return server
 
     def ready(self, name):

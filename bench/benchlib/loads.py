@@ -112,34 +112,46 @@ def wrk_run(tools, scenario, target, addr, pid, meter, opts):
     return record
 
 
-def chatload(tools, scenario, target, addr, pid, meter, opts):
-    argv = [str(tools["chatload"]), "-a", addr, "-c", str(scenario.conns), "--rate", "max",
-            "-d", f"{opts.seconds:g}", "--warmup", f"{opts.warmup:g}", "--drain", str(CHAT_DRAIN_S),
+def chatload(tools, scenario, target, addr, pid, meter, opts, side_meters=None):
+    """addr: one address, or a tuple of them, one per daemon serving the
+    room (chatload deals the clients out between them). side_meters:
+    {"redis": meter} for a room on Redis, whose CPU per line is recorded
+    beside the daemons'."""
+    addrs = addr if isinstance(addr, tuple) else (addr,)
+    argv = [str(tools["chatload"])] + [a for one in addrs for a in ("-a", one)]
+    argv += ["-c", str(scenario.conns), "--rate", scenario.rate, "-d", f"{opts.seconds:g}", "--warmup", f"{opts.warmup:g}", "--drain", str(CHAT_DRAIN_S),
             "--timeout", str(CHAT_JOIN_TIMEOUT_S), "--json", "--server-pid", str(pid)]
     if target.key != "ncat":  # netcookd and the Python server greet and want a name
         argv.append("--names")
     backstop = CHAT_JOIN_TIMEOUT_S + opts.warmup + opts.seconds + 10 * CHAT_DRAIN_S + BACKSTOP_S
-    outcome = run_tool(argv, backstop, meter)
+    outcome = run_tool(argv, backstop, meter, side_meters)
     record = _record(argv, outcome)
     result = record["tool"] = _json_line(outcome.out)
     if result is None:
         record["problem"] = (record["stderr"] or ["no output"])[-1]
         return record
     record["rate"] = result["lines_per_s"]
+    record["skipped"] = result.get("skipped", 0)
     if result["window_delivered"] > 0:
         record["p50_us"], record["p99_us"] = result["p50_us"], result["p99_us"]
     record["lost"], record["expected"] = result["lost"], result["expected"]
     # chatload's window is on CLOCK_MONOTONIC, like time.monotonic(): cut exactly.
     cpu_ns = outcome.sampler.cpu_ns_between(result["window_begin_ns"] / 1e9, result["window_end_ns"] / 1e9)
     _cpu(record, cpu_ns, result["window_delivered"])
+    for name, sampler in (outcome.side or {}).items():
+        side_ns = sampler.cpu_ns_between(result["window_begin_ns"] / 1e9, result["window_end_ns"] / 1e9)
+        record[f"{name}_cpu_ms"] = None if side_ns is None else round(side_ns / 1e6, 3)
+        record[f"{name}_cpu_per_op"] = (None if side_ns is None or result["window_delivered"] <= 0 else
+                                        round(side_ns / 1e3 / result["window_delivered"], 4))
     if outcome.status != 0:
         keys = ("lost", "out_of_order", "duplicates", "unexpected", "errors", "connect_failures", "join_failures")
         record["problem"] = ", ".join(f"{k}={result[k]}" for k in keys if result.get(k)) or f"exit {outcome.status}"
     return record
 
 
-def run(tools, scenario, target, addr, pid, meter, opts):
+def run(tools, scenario, target, addr, pid, meter, opts, side_meters=None):
     if target.key == "iperf3":
         return iperf3(tools, scenario, target, addr, pid, meter, opts)
-    return {"echoload": echoload, "wrk": wrk_run, "chatload": chatload}[scenario.tool](
-        tools, scenario, target, addr, pid, meter, opts)
+    if scenario.tool == "chatload":
+        return chatload(tools, scenario, target, addr, pid, meter, opts, side_meters)
+    return {"echoload": echoload, "wrk": wrk_run}[scenario.tool](tools, scenario, target, addr, pid, meter, opts)

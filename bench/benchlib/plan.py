@@ -13,6 +13,9 @@ FAST = ("epoll", "coroutine")
 BASE = "@base"                  # a twin's key is its netcookd target's key + BASE
 BASE_SERVER = "netcookd" + BASE  # the baseline's daemon (benchlib.servers)
 DAEMONS = ("netcookd", BASE_SERVER)
+# Issue 20: a redis-server and two netcookd sharing each model's chat room
+# through it (benchlib.busroom), one server in the fleet.
+BUS_SERVER = "netcookd-bus"
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,16 @@ def _guarded_targets():
             for model in MODELS for guard in GUARDS]
 
 
+def _bus_targets():
+    """chat-bus-MODEL: the model's room served by two daemons on one Redis,
+    the clients dealt out between them. No twins: a baseline from before
+    the bus would not take its keys."""
+    return [Target(f"chat-bus-{model}", f"netcookd {model}, 2 daemons + Redis", BUS_SERVER, f"chat-bus-{model}",
+                   "bus") for model in MODELS]
+
+
 TWINS = {t.key: t for t in map(_twin, _netcookd_targets())}
-TARGETS = {t.key: t for t in _netcookd_targets() + _guarded_targets() + list(TWINS.values()) + [
+TARGETS = {t.key: t for t in _netcookd_targets() + _guarded_targets() + _bus_targets() + list(TWINS.values()) + [
     Target("sol-echo", "speed-of-light echo", "sol-echo", family="sol"),
     Target("sol-echo-threads", "speed-of-light thread-per-connection echo", "sol-echo-threads", family="sol"),
     Target("sol-echo-forks", "speed-of-light process-per-connection echo", "sol-echo-forks", family="sol"),
@@ -95,6 +106,12 @@ class Scenario:
     per: str             # what server CPU is divided by
     targets: tuple       # target keys, in table order
     default: bool = True
+    rate: str = "max"    # chatload's --rate: max (saturation) or lines/s over all senders
+
+    @property
+    def bus(self):
+        """Issue 20's comparison: one daemon against two on one Redis."""
+        return any(TARGETS[k].server == BUS_SERVER for k in self.targets)
 
     @property
     def has_latency(self):
@@ -105,6 +122,11 @@ _ECHO_ALL = tuple(f"echo-{m}" for m in MODELS) + ("sol-echo", "sol-echo-threads"
                                                   "xinetd", "py-forking", "py-threading", "py-select",
                                                   "py-asyncio")
 _HTTP_ALL = tuple(f"http-{m}" for m in MODELS) + ("sol-http", "nginx-1")
+# Each model's room in one daemon, then shared by two daemons through Redis.
+_CHAT_BUS = tuple(k for m in MODELS for k in (f"chat-{m}", f"chat-bus-{m}"))
+# A rate both set-ups carry on 2 shared CPUs: 200 senders of one line/s
+# each, 39,800 deliveries/s (each line to 199 members).
+CHAT_BUS_RATE = 200
 
 SCENARIOS = [
     Scenario("echo-pp50", "echo", "echo ping-pong, 64 B, 50 connections", "echoload", "pingpong", 50, "64",
@@ -128,6 +150,12 @@ SCENARIOS = [
              "echoload", "connect", 8, "1", "conns/s", "conn",
              tuple(k for m in MODELS for k in (f"echo-{m}",) + tuple(f"echo-{m}-{g}" for g in GUARDS)),
              default=False),
+    Scenario("chat-bus-c200", "chat", "chat, 200 clients at saturation (--rate max): one daemon, or two "
+             "daemons sharing the room through one Redis with 100 clients each", "chatload", "", 200, "",
+             "lines/s", "line", _CHAT_BUS, default=False),
+    Scenario("chat-bus-c200-rate", "chat", f"chat, 200 clients at {CHAT_BUS_RATE} lines/s in all: one "
+             "daemon, or two daemons sharing the room through one Redis with 100 clients each", "chatload", "",
+             200, "", "lines/s", "line", _CHAT_BUS, default=False, rate=str(CHAT_BUS_RATE)),
     Scenario("echo-pp500", "echo", "echo ping-pong, 64 B, 500 connections", "echoload", "pingpong", 500, "64",
              "msgs/s", "msg", _ECHO_ALL, default=False),
     Scenario("http-c1", "http", "http fixed body, 1 connection, workers: 1", "wrk", "", 1, "",
@@ -182,6 +210,13 @@ def daemon_listeners(scenarios):
     configuration it always did)."""
     wanted = {key for s in scenarios for key in s.targets}
     return [t.key for t in TARGETS.values() if t.server == "netcookd" and (not t.guard or t.key in wanted)]
+
+
+def bus_listeners(scenarios):
+    """The chat-bus-MODEL listeners each of the two daemons gets: those the
+    scenarios run."""
+    wanted = {key for s in scenarios for key in s.targets}
+    return [t.key for t in TARGETS.values() if t.server == BUS_SERVER and t.key in wanted]
 
 
 def rep_order(runs, rep):

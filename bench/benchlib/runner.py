@@ -26,6 +26,7 @@ class Outcome:
     exited: float
     client_cpu_pct: float  # the tool's own CPU over its run, 100 = one CPU
     sampler: Sampler
+    side: dict = None      # name -> Sampler of another process read beside the server (Redis)
 
     def cpu_ns_before_exit(self, duration_s):
         """Server CPU over the trimmed window that ended at exit, and that
@@ -46,12 +47,14 @@ def _children_cpu_s():
     return usage.ru_utime + usage.ru_stime
 
 
-def run_tool(argv, backstop_s, meter=None):
-    """Runs argv to its end, sampling meter meanwhile (no meter: a warm-up)."""
+def run_tool(argv, backstop_s, meter=None, side_meters=None):
+    """Runs argv to its end, sampling meter meanwhile (no meter: a warm-up),
+    and side_meters ({name: meter}) likewise."""
     children_before = _children_cpu_s()
     sampler = Sampler(meter) if meter is not None else None
-    if sampler is not None:
-        sampler.__enter__()
+    side = {name: Sampler(m) for name, m in (side_meters or {}).items()}
+    for s in ([sampler] if sampler is not None else []) + list(side.values()):
+        s.__enter__()
     launched = time.monotonic()
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -68,7 +71,7 @@ def run_tool(argv, backstop_s, meter=None):
     finally:
         del started[proc.pid]
         exited = time.monotonic()
-        if sampler is not None:
-            sampler.__exit__(None, None, None)
+        for s in ([sampler] if sampler is not None else []) + list(side.values()):
+            s.__exit__(None, None, None)
     client = 100 * (_children_cpu_s() - children_before) / max(exited - launched, 1e-6)
-    return Outcome(proc.returncode, out, err, launched, exited, round(client, 1), sampler)
+    return Outcome(proc.returncode, out, err, launched, exited, round(client, 1), sampler, side)

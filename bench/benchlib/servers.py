@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import configs
 from .netaddr import NotLoopback, echo_probe, free_port, http_probe, listening_addr, require_loopback
-from .plan import BASE_SERVER, TARGETS
+from .plan import BASE_SERVER, BUS_SERVER, TARGETS
 from .process import ManagedServer, StartError
 
 # netcookd logs "listener NAME: PROTOCOL/MODEL on ADDR" per listener, then "ready: N listeners".
@@ -29,7 +29,7 @@ SOL = {"sol-echo": ("bench/netcook-sol-echo", echo_probe),
        "sol-echo-forks": ("bench/netcook-sol-echo-forks", echo_probe),
        "sol-http": ("bench/netcook-sol-http", http_probe)}
 TOOL_OF = {"nginx-1": "nginx", "nginx-2": "nginx", "ncat": "ncat", "socat": "socat",
-           "xinetd": "xinetd", "iperf3": "iperf3"}
+           "xinetd": "xinetd", "iperf3": "iperf3", BUS_SERVER: "redis-server"}
 
 
 class TempHome:
@@ -192,6 +192,9 @@ def starter(name):
         return _netcookd
     if name == BASE_SERVER:
         return _baseline
+    if name == BUS_SERVER:
+        from . import busroom  # it builds on this module
+        return busroom.start
     if name in PY_PEERS:
         return _python
     if name in SOL:

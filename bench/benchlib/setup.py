@@ -20,6 +20,7 @@ PACKAGES = {
     "socat": ("socat",),
     "xinetd": ("xinetd",),
     "iperf3": ("iperf3",),
+    "redis-server": ("redis-server",),
 }
 
 # Our binaries, by meson target; the speed-of-light loops may not exist yet.
