@@ -11,7 +11,7 @@ import subprocess
 from .plan import TARGETS
 from .summary import tabulate
 
-COLOURS = {"netcookd": 0x1F77B4, "base": 0xFF7F0E, "sol": 0x2CA02C, "peer": 0x8C8C8C}
+COLOURS = {"netcookd": 0x1F77B4, "base": 0xFF7F0E, "sol": 0x2CA02C, "peer": 0x8C8C8C, "bus": 0x9467BD}
 CHARTS = (("rates.png", 2, "{unit} (median, min–max)"),
           ("cpu.png", 5, "server CPU µs per {per} (median, min–max)"))
 

@@ -79,7 +79,7 @@ def describe(args, paths, cgroups, cgroup_why, load_start, baseline=None):
              "forked process, exact; user_usec its user-space part)" if cgroups is not None else
              f"/proc process tree (no cgroup v2: {cgroup_why}): schedstat of every thread of every live "
              "process below the server plus their cutime+cstime")
-    tools = tool_versions(paths, ["wrk", "nginx", "ncat", "socat", "xinetd", "iperf3"])
+    tools = tool_versions(paths, ["wrk", "nginx", "ncat", "socat", "xinetd", "iperf3", "redis-server"])
     return (f"- Machine: Linux {platform.release()}, {os.cpu_count()} CPUs shared by the load tools and "
             f"the servers; load average {load_start:.2f} at start, {load_end:.2f} at end"
             f"{' (busy: other work competed for the CPUs, so the figures are noisy)' if busy else ''}.\n"
@@ -116,14 +116,18 @@ METHOD = f"""\
   guarded listeners: connect, wait for the server's close), `iperf3 -c -l 128K
   -t T -O W` (one direction: no echo, so it carries each byte once where an
   echo server carries it twice), `wrk -t1 -c50` / `-t2 -c500` after an
-  unmeasured run of the same shape, netcook-chatload `-c 200 --rate max`.
+  unmeasured run of the same shape, netcook-chatload `-c 200 --rate max`
+  (the chat-bus scenarios: also `--rate N`, and `-a A -a B`, the clients
+  dealt out between two daemons sharing the room through one Redis).
   `runs.jsonl` holds each command and the tool's figures.
 - Server CPU per operation: each server runs in its own cgroup, sampled every
   10 ms; the window is chatload's own (it reports it on CLOCK_MONOTONIC), or
   for the other tools located backwards from their exit and trimmed by
   {TRIM:.0%} at each end so set-up and teardown stay out; then divided by the
   operations in it: messages, MB echoed (iperf3: MB received), connections,
-  requests, delivered lines.
+  requests, delivered lines. Two daemons on Redis (chat-bus-*): each daemon
+  and redis-server in a cgroup of its own; the daemons' CPU is both
+  cgroups', Redis's is read beside it over the same window.
 - client CPU: the load tool's own CPU over its run (100% = one CPU): near its
   thread count means the tool, not the server, set the rate; compare CPU per
   operation then.

@@ -4,7 +4,7 @@ why, and the method."""
 
 from statistics import median
 
-from . import compare, guards
+from . import busbench, compare, guards
 from .plan import TARGETS
 from .summary import tabulate
 from .tables import fmt_cpu, fmt_rate, fmt_us, markdown_table, text_table, with_range
@@ -23,6 +23,7 @@ def scenario_table(cells, scenario, unavailable):
     header = ["target", f"{scenario.unit} median (min–max)"]
     header += ["p50", "p99"] if scenario.has_latency else []
     header += [f"server CPU µs/{scenario.per} (min–max)", "client CPU"]
+    header += ["Redis CPU µs/line (min–max)"] if scenario.bus else []
     header += ["lost lines"] if chat else []
     header += ["clean runs"]
     rows = []
@@ -37,8 +38,10 @@ def scenario_table(cells, scenario, unavailable):
         if scenario.has_latency:
             row += [fmt_us(median(cell.p50s)) if cell.p50s else "–", fmt_us(cell.p99)]
         row += [with_range(cell.cpus, fmt_cpu), f"{median(cell.clients):.0f}%" if cell.clients else "–"]
+        if scenario.bus:
+            row.append(with_range(cell.redis, fmt_cpu))
         if chat:
-            row.append(f"{cell.lost:,}")
+            row.append(f"{cell.lost:,}" + (f" ({cell.skipped:,} skipped)" if cell.skipped else ""))
         rows.append(row + [_runs(cell)])
     return header, rows
 
@@ -75,6 +78,10 @@ def build(records, scenarios, unavailable, notes, context, charts):
             refusing = guards.comparison(cells, s)
             parts += ["### Refusing vs serving", "", guards.INTRO, "", markdown_table(*refusing), ""]
             text += "\n\nrefusing vs serving (server CPU per connection):\n" + text_table(*refusing)
+        if s.bus:
+            shared = busbench.comparison(cells, s)
+            parts += ["### One daemon vs two on one Redis", "", busbench.INTRO, "", markdown_table(*shared), ""]
+            text += f"\n\n{s.key}: one daemon vs two on one Redis:\n" + text_table(*shared)
     if unavailable:
         parts += ["## Not measured", ""] + [f"- {name}: {why}" for name, why in unavailable.items()] + [""]
     if notes:

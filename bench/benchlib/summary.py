@@ -13,6 +13,8 @@ class Cell:
     cpus: list = field(default_factory=list)      # server CPU µs per operation
     users: list = field(default_factory=list)     # the user-space part of it (echoload, cgroup meter)
     clients: list = field(default_factory=list)   # the load tool's CPU, % of one CPU
+    redis: list = field(default_factory=list)     # chat on a bus: Redis's CPU µs per delivered line
+    skipped: int = 0                              # chat at a fixed rate: lines due but not sent, over all runs
     lost: int = 0                                 # chat: over all runs
     expected: int = 0
     runs: int = 0
@@ -28,10 +30,12 @@ class Cell:
             return
         self.rates.append(record["rate"])
         for values, key in ((self.p50s, "p50_us"), (self.p99s, "p99_us"), (self.cpus, "cpu_per_op"),
-                            (self.clients, "client_cpu_pct"), (self.users, "user_cpu_per_op")):
+                            (self.clients, "client_cpu_pct"), (self.users, "user_cpu_per_op"),
+                            (self.redis, "redis_cpu_per_op")):
             if record.get(key) is not None:
                 values.append(record[key])
         self.lost += record.get("lost", 0)
+        self.skipped += record.get("skipped", 0)
         self.expected += record.get("expected", 0)
 
     @property

@@ -3,7 +3,7 @@ checked against the figures: PASS, FAIL, or n/a when a side is missing."""
 
 from dataclasses import dataclass
 
-from .plan import MODELS, TARGETS
+from .plan import MODELS, SCENARIOS, TARGETS, BUS_SERVER
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,9 @@ def _checks():
                 Check("chat-c200", f"chat-{model}", "py-chat", "cpu", 1 / 3, True)]
     out += [Check("echo-connect", "echo-fork", "socat", "rate", 2.0, False),
             Check("echo-connect", "echo-thread", "echo-fork", "rate", 5.0, False)]
+    # Issue 20: every line reaches every member of a room served by two daemons.
+    out += [Check(s.key, key, "", "lost", 0, True) for s in SCENARIOS if s.bus
+            for key in s.targets if TARGETS[key].server == BUS_SERVER]
     return out
 
 
