@@ -40,6 +40,7 @@ struct Client {
     };
     std::vector<Missing> missing;
     std::uint64_t delivered = 0;     // lines received for the first time
+    std::vector<std::uint64_t> order; // the first of them, as room_order_key(): the room-order check
     bool was_connected = false;      // a failure after this is not a connect failure
     bool heard = false;              // the server sent something: it has accepted us
     bool in_room = false;            // counted as a member when sending started

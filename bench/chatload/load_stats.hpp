@@ -1,8 +1,10 @@
 #pragma once
 
 #include "echoload/histogram.hpp"
+#include "room_order.hpp"
 
 #include <cstdint>
+#include <vector>
 
 namespace netcook::chatload {
 
@@ -25,6 +27,7 @@ struct LoadStats {
     std::uint64_t window_delivered = 0; // delivered inside the measured window
     std::uint64_t history = 0;          // lines replayed to a newcomer from before it joined: not checked
     bench::Histogram latency;           // send stamp to receipt, inside the window
+    std::vector<ReceivedOrder> orders;  // each client's first lines, for check_room_order()
 
     void merge(const LoadStats& other) noexcept
     {
@@ -43,6 +46,7 @@ struct LoadStats {
         window_delivered += other.window_delivered;
         history += other.history;
         latency.merge(other.latency);
+        orders.insert(orders.end(), other.orders.begin(), other.orders.end());
     }
 };
 

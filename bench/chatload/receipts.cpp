@@ -99,6 +99,8 @@ void Receipts::count_delivery(Client& c, const Stamp& stamp, Clock::time_point n
 {
     ++c.delivered;
     ++stats_.delivered;
+    if (c.order.size() < kRoomOrderSample)
+        c.order.push_back(room_order_key(stamp.sender, stamp.seq));
     if (timeline_.measuring(now)) {
         ++stats_.window_delivered;
         const auto received = bench::to_ns(now.time_since_epoch());

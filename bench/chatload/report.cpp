@@ -77,6 +77,7 @@ std::string format_line(const Options& options, const RunResult& result)
     add_duration(line, "p50", s.latency.percentile(50));
     add_duration(line, "p99", s.latency.percentile(99));
     add_duration(line, "max", s.latency.max());
+    line.add(" order_mismatches=%llu", ull(result.room_order.mismatched));
     line.add(" sent/s=%.0f skipped=%llu unexpected=%llu errors=%llu connect_failures=%llu join_failures=%llu",
              per_second(s.window_sent, options), ull(s.skipped), ull(s.unexpected), ull(s.errors),
              ull(s.connect_failures), ull(s.join_failures));
@@ -114,6 +115,8 @@ std::string format_json(const Options& options, const RunResult& result)
     line.add(",\"p50_us\":%.1f,\"p99_us\":%.1f,\"max_us\":%.1f", us(s.latency.percentile(50)),
              us(s.latency.percentile(99)), us(s.latency.max()));
     line.add(",\"history_lines\":%llu,\"addresses\":%zu", ull(s.history), options.addresses.size());
+    line.add(",\"order_compared\":%llu,\"order_mismatches\":%llu", ull(result.room_order.compared),
+             ull(result.room_order.mismatched));
     line.add(",\"skipped\":%llu,\"unexpected\":%llu,\"errors\":%llu,\"connect_failures\":%llu,\"join_failures\":%llu",
              ull(s.skipped), ull(s.unexpected), ull(s.errors), ull(s.connect_failures), ull(s.join_failures));
     if (result.server_cpu_ns) {
@@ -136,7 +139,7 @@ int exit_status(const Options& options, const RunResult& result) noexcept
 {
     const auto& s = result.stats;
     const bool clean = s.sent > 0 && lost(options, s) == 0 && s.out_of_order == 0 && s.duplicates == 0 &&
-                       s.unexpected == 0 &&
+                       s.unexpected == 0 && result.room_order.mismatched == 0 &&
                        s.errors == 0 && s.connect_failures == 0 && s.join_failures == 0;
     return clean ? 0 : 1;
 }

@@ -1,5 +1,6 @@
 #include "run.hpp"
 
+#include "diagnostics.hpp"
 #include "echoload/fd_limit.hpp"
 #include "server_cpu.hpp"
 #include "shared.hpp"
@@ -85,6 +86,11 @@ RunResult run_load(const Options& options)
         }
         result.stats.merge(workers[i].stats);
     }
+    result.room_order = check_room_order(result.stats.orders);
+    if (result.room_order.mismatched > 0)
+        complain("%llu clients received the room's lines in another order than client %u; the first: client %u",
+                 static_cast<unsigned long long>(result.room_order.mismatched), result.room_order.first_reference,
+                 result.room_order.first_client);
     if (server_cpu)
         result.server_cpu_ns = server_cpu->consumed_ns();
     result.window_begin_ns = bench::to_ns(timeline.measure_begin.time_since_epoch());

@@ -2,6 +2,7 @@
 
 #include "load_stats.hpp"
 #include "options.hpp"
+#include "room_order.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -17,6 +18,7 @@ struct RunResult {
     std::uint64_t window_begin_ns = 0;
     std::uint64_t window_end_ns = 0;
     double join_s = 0; // connecting and joining every client took this long
+    RoomOrderCheck room_order;
 };
 
 /// Runs the load described by @p options to completion: starts the workers,

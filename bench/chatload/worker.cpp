@@ -51,6 +51,8 @@ public:
         load();
         drain();
         shared_.sampled.wait();
+        for (auto& c : clients_.clients())
+            stats_.orders.push_back({c.id, std::move(c.order)});
         return stats_;
     }
 
