@@ -144,7 +144,8 @@ def chatload(tools, scenario, target, addr, pid, meter, opts, side_meters=None):
         record[f"{name}_cpu_per_op"] = (None if side_ns is None or result["window_delivered"] <= 0 else
                                         round(side_ns / 1e3 / result["window_delivered"], 4))
     if outcome.status != 0:
-        keys = ("lost", "out_of_order", "duplicates", "unexpected", "errors", "connect_failures", "join_failures")
+        keys = ("lost", "out_of_order", "order_mismatches", "duplicates", "unexpected", "errors", "connect_failures",
+                "join_failures")
         record["problem"] = ", ".join(f"{k}={result[k]}" for k in keys if result.get(k)) or f"exit {outcome.status}"
     return record
 
