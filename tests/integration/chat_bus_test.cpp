@@ -355,10 +355,10 @@ TEST(ChatBus, ADaemonKilledIsAnnouncedWithinThePresenceTime) {
 
 // A daemon stopped (SIGTERM) tells the others its members left as it goes,
 // long before presence_ttl; the members it closed see the server's goodbye.
-TEST(ChatBus, ADaemonStoppedSaysItsMembersLeftAtOnce) {
+void stopped_daemon_says_members_left(const char* stays, const char* stops) {
   RedisServer redis;
   Daemons daemons;
-  for (const char* model : {"fork", "epoll"})
+  for (const char* model : {stays, stops})
     daemons.emplace_back(
         make_bus_config({.model = model, .bus = redis.url(), .presence_ttl = "10m",
                          .shutdown_timeout = "1s"}));
@@ -366,13 +366,13 @@ TEST(ChatBus, ADaemonStoppedSaysItsMembersLeftAtOnce) {
 
   Room room;
   join(room, ports[0], "alice");
-  ASSERT_FALSE(HasFailure());
+  ASSERT_FALSE(::testing::Test::HasFailure());
   join(room, ports[1], "bob");
-  ASSERT_FALSE(HasFailure());
+  ASSERT_FALSE(::testing::Test::HasFailure());
   join(room, ports[1], "carol");
-  ASSERT_FALSE(HasFailure());
+  ASSERT_FALSE(::testing::Test::HasFailure());
   expect_nothing_pending(room);
-  ASSERT_FALSE(HasFailure());
+  ASSERT_FALSE(::testing::Test::HasFailure());
 
   const auto stopped = Clock::now();
   daemons[1].send_signal(SIGTERM);
@@ -390,7 +390,15 @@ TEST(ChatBus, ADaemonStoppedSaysItsMembersLeftAtOnce) {
   // Their names are free at once.
   room.erase(room.begin() + 1, room.end());
   join(room, ports[0], "bob");
-  ASSERT_FALSE(HasFailure());
+  ASSERT_FALSE(::testing::Test::HasFailure());
+}
+
+TEST(ChatBus, AStoppedDaemonSaysItsMembersLeftAtOnce) {
+  stopped_daemon_says_members_left("fork", "epoll");
+}
+
+TEST(ChatBus, AStoppedForkDaemonSaysItsMembersLeftAtOnce) {
+  stopped_daemon_says_members_left("thread", "fork");
 }
 
 // ---- 4 --------------------------------------------------------------------
