@@ -11,6 +11,7 @@
 #include "client.hpp"
 #include "daemon.hpp"
 #include "deadline.hpp"
+#include "http_reply.hpp"
 #include "redis_server.hpp"
 #include "temp_dir.hpp"
 
@@ -26,6 +27,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -399,6 +401,60 @@ TEST(ChatBus, AStoppedDaemonSaysItsMembersLeftAtOnce) {
 
 TEST(ChatBus, AStoppedForkDaemonSaysItsMembersLeftAtOnce) {
   stopped_daemon_says_members_left("thread", "fork");
+}
+
+// The bus's figures on a status listener: up while the room is linked, the
+// entries published and read, and down, with a link loss, while Redis is
+// stopped.
+TEST(ChatBus, TheBusFiguresFollowTheLink) {
+  RedisServer redis;
+  const std::string config =
+      make_bus_config({.model = "epoll", .bus = redis.url(), .bus_timeout = "1s"}) +
+      "  - name: status\n"
+      "    protocol: http\n"
+      "    model: epoll\n"
+      "    listen: 127.0.0.1:0\n"
+      "    http:\n"
+      "      status: true\n";
+  Daemon daemon(config);
+  const std::uint16_t port = daemon.port_of("room");
+  const std::uint16_t status = daemon.port_of("status");
+  // The value of the first sample of `family` (labels aside).
+  const auto sample = [&](std::string_view family) {
+    auto client = Client::connect(status);
+    EXPECT_EQ(client.write_all(http_get("/metrics", "Connection: close\r\n")), IoStatus::ok);
+    const HttpReply reply = read_reply(client, kWait);
+    std::istringstream in(reply.body);
+    for (std::string line; std::getline(in, line);)
+      if (line.starts_with(std::string(family) + "{"))
+        return line.substr(line.rfind(' ') + 1);
+    return std::string("absent");
+  };
+
+  Room room;
+  join(room, port, "alice");
+  ASSERT_FALSE(HasFailure());
+  join(room, port, "bob");
+  ASSERT_FALSE(HasFailure());
+  ASSERT_EQ(room[0].client.write_all("hello\n"), IoStatus::ok);
+  ASSERT_EQ(next_line(room[1].client), "[alice@127.0.0.1] hello\n");
+  EXPECT_EQ(sample("netcookd_chat_bus_up"), "1");
+  EXPECT_GE(std::stoi(sample("netcookd_chat_bus_published_total")), 3);  // two joins, a line
+  EXPECT_GE(std::stoi(sample("netcookd_chat_bus_received_total")), 3);
+  EXPECT_EQ(sample("netcookd_chat_bus_link_losses_total"), "0");
+
+  redis.pause();
+  EXPECT_EQ(next_line(room[0].client, 10s), "* room link lost; reconnecting\n");
+  EXPECT_EQ(sample("netcookd_chat_bus_up"), "0");
+  EXPECT_EQ(sample("netcookd_chat_bus_link_losses_total"), "1");
+  ASSERT_EQ(room[0].client.write_all("while it is down\n"), IoStatus::ok);
+  redis.resume();
+  EXPECT_EQ(next_line(room[0].client, 10s), "* room link restored\n");
+  EXPECT_EQ(next_line(room[1].client, 10s), "* room link lost; reconnecting\n");
+  EXPECT_EQ(next_line(room[1].client, 10s), "* room link restored\n");
+  EXPECT_EQ(next_line(room[1].client, 10s), "[alice@127.0.0.1] while it is down\n");
+  EXPECT_EQ(sample("netcookd_chat_bus_up"), "1");
+  EXPECT_EQ(sample("netcookd_chat_bus_queued"), "0");
 }
 
 // ---- 4 --------------------------------------------------------------------
