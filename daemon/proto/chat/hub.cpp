@@ -31,28 +31,12 @@ class ChatHub final : public Service {
     const char tag = message.front();
     message.remove_prefix(1);
     auto& client = clients_[from];
-    switch (tag) {
-      case wire::kHello:
-        client.hello(message);
-        return;
-      case wire::kTooLong:
-        courier.deliver(from, fmt::format("! line too long (limit {} bytes)\n", max_line_));
-        return;
-      case wire::kQuit:
-        client.quit = true;
-        client.reason = message;
-        return;
-      case wire::kClosed:
-        client.close_reason = message;
-        return;
-      case wire::kLine:
-        if (client.name.empty())
-          name_line(from, client, message, courier);
-        else
-          member_line(from, client, message, courier);
-        return;
-      default:
-        return;  // not from a chat session of this binary
+    if (tag != wire::kLine) {
+      client.take(from, tag, message, max_line_, courier);
+    } else if (client.name.empty()) {
+      name_line(from, client, message, courier);
+    } else {
+      member_line(from, client, message, courier);
     }
   }
 

@@ -1,6 +1,7 @@
 #include "proto/chat/room_text.hpp"
 
 #include "proto/chat/text.hpp"
+#include "proto/chat/wire.hpp"
 
 #include <span>
 
@@ -87,6 +88,27 @@ void MemberFacts::hello(std::string_view message) {
   const auto space = message.find(' ');
   host = message.substr(0, space);
   if (space != std::string_view::npos) peer = message.substr(space + 1);
+}
+
+void MemberFacts::take(ConnectionId from, char tag, std::string_view payload,
+                       std::size_t max_line, Courier& courier) {
+  switch (tag) {
+    case wire::kHello:
+      hello(payload);
+      return;
+    case wire::kTooLong:
+      courier.deliver(from, fmt::format("! line too long (limit {} bytes)\n", max_line));
+      return;
+    case wire::kQuit:
+      quit = true;
+      reason = payload;
+      return;
+    case wire::kClosed:
+      close_reason = payload;
+      return;
+    default:
+      return;
+  }
 }
 
 void MemberLog::joined(ConnectionId who, const MemberFacts& member) {

@@ -96,6 +96,13 @@ struct MemberFacts {
   // "HOST PEER" from the session's hello; a session that sends no PEER
   // leaves it empty.
   void hello(std::string_view message);
+
+  // A session's message about its member that every room handles alike
+  // (wire.hpp: hello, too long, quit, closed), `tag` and `payload` apart;
+  // lines are the room's own. Anything else is ignored (not from a chat
+  // session of this binary).
+  void take(ConnectionId from, char tag, std::string_view payload, std::size_t max_line,
+            Courier& courier);
 };
 
 // Members' joins, renames and leaves, logged at info in the listener's

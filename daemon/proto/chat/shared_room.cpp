@@ -51,26 +51,10 @@ class SharedRoom final : public Service {
     const char tag = message.front();
     message.remove_prefix(1);
     auto& client = clients_[from];
-    switch (tag) {
-      case wire::kHello:
-        client.hello(message);
-        return;
-      case wire::kTooLong:
-        courier.deliver(from, fmt::format("! line too long (limit {} bytes)\n", max_line_));
-        return;
-      case wire::kQuit:
-        client.quit = true;
-        client.reason = message;
-        return;
-      case wire::kClosed:
-        client.close_reason = message;
-        return;
-      case wire::kLine:
-        line(from, client, message, courier);
-        return;
-      default:
-        return;  // not from a chat session of this binary
-    }
+    if (tag == wire::kLine)
+      line(from, client, message, courier);
+    else
+      client.take(from, tag, message, max_line_, courier);
   }
 
   void gone(ConnectionId who, Courier&) override {
