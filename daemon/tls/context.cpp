@@ -1,11 +1,15 @@
 #include "tls/context.hpp"
 
+#include <openssl/bio.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include <cstdint>
 #include <ctime>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -24,13 +28,52 @@ int min_protocol(const std::string& version) {
   if (version == "1.2") return TLS1_2_VERSION;
   if (version == "1.3") return TLS1_3_VERSION;
   throw Error(fmt::format(
-      "min_version \"{}\": must be \"1.2\" or \"1.3\" (TLS 1.0 and 1.1 are never offered)", version));
+      "min_version \"{}\": must be \"1.2\" or \"1.3\" (TLS 1.0 and 1.1 are never offered)",
+      version));
 }
 
-// An encrypted key must fail to load, never prompt on a terminal.
-int no_passphrase(char*, int, int, void*) { return 0; }
+// An encrypted key must fail to load, never prompt on a terminal; the
+// flag says it was asked for.
+int no_passphrase(char*, int, int, void* asked) {
+  *static_cast<bool*>(asked) = true;
+  return 0;
+}
 
-std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* time, const std::string& path) {
+struct FreeKey {
+  void operator()(EVP_PKEY* key) const noexcept { EVP_PKEY_free(key); }
+};
+struct FreeBio {
+  void operator()(BIO* bio) const noexcept { BIO_free(bio); }
+};
+
+std::unique_ptr<EVP_PKEY, FreeKey> read_key(const std::string& path) {
+  const std::unique_ptr<BIO, FreeBio> file(BIO_new_file(path.c_str(), "r"));
+  std::unique_ptr<EVP_PKEY, FreeKey> key;
+  bool passphrase_asked = false;
+  if (file) {
+    key.reset(PEM_read_bio_PrivateKey(file.get(), nullptr, no_passphrase, &passphrase_asked));
+  }
+  if (key) return key;
+  if (passphrase_asked) {
+    ERR_clear_error();
+    throw Error(
+        fmt::format("key {}: encrypted with a passphrase, which netcookd cannot ask for "
+                    "(decrypt it: openssl pkey -in KEY -out PLAIN)",
+                    path));
+  }
+  // OpenSSL 3's decoders say only "unsupported" when no decoder could
+  // read the file.
+  const unsigned long cause = ERR_peek_error();
+  if (file && ERR_GET_LIB(cause) == ERR_LIB_OSSL_DECODER &&
+      ERR_GET_REASON(cause) == ERR_R_UNSUPPORTED) {
+    ERR_clear_error();
+    throw Error(fmt::format("key {}: no PEM private key in it", path));
+  }
+  throw Error(fmt::format("key {}: {}", path, take_openssl_reason("no PEM private key in it")));
+}
+
+std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* time,
+                                                    const std::string& path) {
   std::tm tm{};
   if (time == nullptr || ASN1_TIME_to_tm(time, &tm) != 1) {
     throw Error(fmt::format("certificate {}: unreadable notAfter: {}", path,
@@ -79,7 +122,9 @@ std::string utc_date(std::chrono::system_clock::time_point time) {
 
 }  // namespace
 
-void Context::FreeCtx::operator()(SSL_CTX* ctx) const noexcept { SSL_CTX_free(ctx); }
+void Context::FreeCtx::operator()(SSL_CTX* ctx) const noexcept {
+  SSL_CTX_free(ctx);
+}
 
 std::shared_ptr<const Context> Context::load(const Settings& settings) {
   try {
@@ -119,14 +164,13 @@ void Context::configure_protocol() {
   }
   if (!settings_.ciphersuites.empty() &&
       SSL_CTX_set_ciphersuites(ctx, settings_.ciphersuites.c_str()) != 1) {
-    throw Error(fmt::format("ciphersuites \"{}\": {}", settings_.ciphersuites,
-                            take_openssl_reason()));
+    throw Error(
+        fmt::format("ciphersuites \"{}\": {}", settings_.ciphersuites, take_openssl_reason()));
   }
 }
 
 void Context::load_pair() {
   SSL_CTX* ctx = ctx_.get();
-  SSL_CTX_set_default_passwd_cb(ctx, no_passphrase);
   const std::string& certificate = settings_.certificate;
   const std::string& key = settings_.key;
   if (certificate.empty()) throw Error("certificate: no file given");
@@ -134,10 +178,12 @@ void Context::load_pair() {
   if (SSL_CTX_use_certificate_chain_file(ctx, certificate.c_str()) != 1) {
     throw Error(fmt::format("certificate {}: {}", certificate, take_openssl_reason()));
   }
-  if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1) {
-    throw Error(fmt::format("key {}: {}", key, take_openssl_reason()));
-  }
-  if (SSL_CTX_check_private_key(ctx) != 1) {
+  // Checked here rather than by SSL_CTX_use_PrivateKey: OpenSSL keeps a
+  // key of another type (RSA beside an ECDSA certificate) in a slot of its
+  // own and would only say "no certificate assigned".
+  const std::unique_ptr<EVP_PKEY, FreeKey> private_key = read_key(key);
+  if (X509_check_private_key(SSL_CTX_get0_certificate(ctx), private_key.get()) != 1 ||
+      SSL_CTX_use_PrivateKey(ctx, private_key.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
     throw Error(fmt::format("key {} does not match certificate {}: {}", key, certificate,
                             take_openssl_reason()));
   }
@@ -189,8 +235,8 @@ std::optional<std::string> expiry_warning(const Context& context,
   // Rounded to the nearest day: one made for 10 days reads "10 days".
   const auto left = duration_cast<days>(expiry - now + hours{12}).count();
   if (left == 0) return fmt::format("certificate {} expires within a day ({})", path, day);
-  return fmt::format("certificate {} expires in {} day{} ({})", path, left,
-                     left == 1 ? "" : "s", day);
+  return fmt::format("certificate {} expires in {} day{} ({})", path, left, left == 1 ? "" : "s",
+                     day);
 }
 
 }  // namespace netcook::tls

@@ -33,12 +33,12 @@ enum class VerifyClient {
 
 // What one listener's `tls` key says, paths already resolved.
 struct Settings {
-  std::string certificate;  // PEM: the leaf first, then its intermediates
-  std::string key;          // PEM, unencrypted
+  std::string certificate;          // PEM: the leaf first, then its intermediates
+  std::string key;                  // PEM, unencrypted
   std::string min_version = "1.2";  // "1.2" or "1.3": 1.0 and 1.1 never
-  std::string ciphers;       // TLS 1.2 cipher list; empty: OpenSSL's default
-  std::string ciphersuites;  // TLS 1.3 suites; empty: OpenSSL's default
-  std::string client_ca;     // PEM CA certificate(s); empty: none
+  std::string ciphers;              // TLS 1.2 cipher list; empty: OpenSSL's default
+  std::string ciphersuites;         // TLS 1.3 suites; empty: OpenSSL's default
+  std::string client_ca;            // PEM CA certificate(s); empty: none
   VerifyClient verify_client = VerifyClient::none;
   // ALPN protocols the server accepts, preferred first ({"http/1.1"});
   // empty: no ALPN. A client whose list has none of them gets no ALPN (the

@@ -19,8 +19,8 @@ std::string peer_subject(const SSL* ssl) {
   const X509* certificate = SSL_get0_peer_certificate(ssl);
   if (certificate == nullptr) return {};
   const std::unique_ptr<BIO, FreeBio> bio(BIO_new(BIO_s_mem()));
-  if (!bio || X509_NAME_print_ex(bio.get(), X509_get_subject_name(certificate), 0,
-                                 XN_FLAG_RFC2253) < 0) {
+  if (!bio ||
+      X509_NAME_print_ex(bio.get(), X509_get_subject_name(certificate), 0, XN_FLAG_RFC2253) < 0) {
     return {};
   }
   char* data = nullptr;
@@ -28,7 +28,9 @@ std::string peer_subject(const SSL* ssl) {
   return length > 0 ? std::string(data, static_cast<std::size_t>(length)) : std::string{};
 }
 
-std::string protocol_version(const SSL* ssl) { return SSL_get_version(ssl); }
+std::string protocol_version(const SSL* ssl) {
+  return SSL_get_version(ssl);
+}
 
 std::string cipher(const SSL* ssl) {
   const SSL_CIPHER* current = SSL_get_current_cipher(ssl);
