@@ -7,6 +7,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <ctime>
 #include <memory>
@@ -30,6 +32,14 @@ int min_protocol(const std::string& version) {
   throw Error(fmt::format(
       "min_version \"{}\": must be \"1.2\" or \"1.3\" (TLS 1.0 and 1.1 are never offered)",
       version));
+}
+
+// OpenSSL reads a directory as an empty file ("no start line").
+void refuse_directory(const char* what, const std::string& path) {
+  struct stat status {};
+  if (::stat(path.c_str(), &status) == 0 && S_ISDIR(status.st_mode)) {
+    throw Error(fmt::format("{} {}: Is a directory", what, path));
+  }
 }
 
 // An encrypted key must fail to load, never prompt on a terminal; the
@@ -175,6 +185,8 @@ void Context::load_pair() {
   const std::string& key = settings_.key;
   if (certificate.empty()) throw Error("certificate: no file given");
   if (key.empty()) throw Error("key: no file given");
+  refuse_directory("certificate", certificate);
+  refuse_directory("key", key);
   if (SSL_CTX_use_certificate_chain_file(ctx, certificate.c_str()) != 1) {
     throw Error(fmt::format("certificate {}: {}", certificate, take_openssl_reason()));
   }
@@ -199,6 +211,7 @@ void Context::configure_client_verification() {
     }
     return;
   }
+  refuse_directory("client_ca", ca);
   if (SSL_CTX_load_verify_locations(ctx, ca.c_str(), nullptr) != 1) {
     throw Error(fmt::format("client_ca {}: {}", ca, take_openssl_reason()));
   }
