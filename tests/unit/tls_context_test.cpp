@@ -2,11 +2,14 @@
 // context in one process, over a socketpair, stepped in turn until both
 // are done or one fails. Certificates from tests/lib/test_pki.hpp.
 
+#include <fcntl.h>
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -73,7 +76,8 @@ struct ClientOptions {
   int max_version = 0;  // 0: the highest
   const CertifiedKey* certificate = nullptr;
   std::vector<std::string> alpn{};
-  bool verify_server = true;  // against the test CA, for "localhost"
+  bool verify_server = true;              // against the test CA, for server_name
+  std::string server_name = "localhost";  // or an IP address
 };
 
 ClientCtx make_client(const ClientOptions& options) {
@@ -135,7 +139,8 @@ void step(Side& side) {
 // A client and a server SSL over a non-blocking socketpair.
 class Handshake {
  public:
-  Handshake(const Context& server_context, SSL_CTX* client_context) {
+  Handshake(const Context& server_context, SSL_CTX* client_context,
+            const std::string& server_name) {
     int fds[2];
     EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds), 0);
     fds_[0] = fds[0];
@@ -146,7 +151,11 @@ class Handshake {
     SSL_set_fd(client_.ssl.get(), fds_[1]);
     SSL_set_accept_state(server_.ssl.get());
     SSL_set_connect_state(client_.ssl.get());
-    SSL_set1_host(client_.ssl.get(), "localhost");
+    const bool is_ip = server_name.find_first_not_of("0123456789.:abcdef") == std::string::npos;
+    X509_VERIFY_PARAM* verify = SSL_get0_param(client_.ssl.get());
+    EXPECT_EQ(is_ip ? X509_VERIFY_PARAM_set1_ip_asc(verify, server_name.c_str())
+                    : X509_VERIFY_PARAM_set1_host(verify, server_name.c_str(), 0),
+              1);
   }
   ~Handshake() {
     server_.ssl.reset();
@@ -191,12 +200,13 @@ struct Outcome {
   std::string alpn;
   std::string subject;
   int client_chain_length = 0;
+  std::string server_subject;  // as the client read it
 };
 
 Outcome handshake(const Settings& settings, const ClientOptions& client_options = {}) {
   const auto context = Context::load(settings);
   const auto client = make_client(client_options);
-  Handshake shake(*context, client.get());
+  Handshake shake(*context, client.get(), client_options.server_name);
   shake.run();
   Outcome outcome;
   outcome.succeeded = shake.succeeded();
@@ -207,6 +217,7 @@ Outcome handshake(const Settings& settings, const ClientOptions& client_options 
     outcome.alpn = alpn_protocol(shake.server_ssl());
     outcome.subject = peer_subject(shake.server_ssl());
     const auto* chain = SSL_get_peer_cert_chain(shake.client_ssl());
+    outcome.server_subject = peer_subject(shake.client_ssl());
     outcome.client_chain_length = chain != nullptr ? sk_X509_num(chain) : 0;
     EXPECT_EQ(alpn_protocol(shake.client_ssl()), outcome.alpn);
   }
@@ -222,6 +233,24 @@ TEST(TlsContext, LoadsAGoodPairAndHandshakesWithTls13) {
   EXPECT_FALSE(outcome.cipher.empty());
   EXPECT_EQ(outcome.subject, "") << "no client certificate";
   EXPECT_EQ(outcome.alpn, "");
+}
+
+// The client verifies the name it asked for: every name the tests use.
+TEST(TlsContext, TheServerCertificateIsValidForEveryLoopbackName) {
+  for (const std::string name : {"localhost", "127.0.0.1", "::1"}) {
+    const auto outcome = handshake(settings_for(pki().server()), {.server_name = name});
+    EXPECT_TRUE(outcome.succeeded) << name << ": " << outcome.server_error;
+  }
+  const auto other = handshake(settings_for(pki().server()), {.server_name = "example.org"});
+  EXPECT_FALSE(other.succeeded) << "the client checks the name";
+}
+
+TEST(TlsContext, TheSecondServerIsAnotherCertificate) {
+  const auto first = handshake(settings_for(pki().server()));
+  const auto second = handshake(settings_for(pki().second_server()));
+  ASSERT_TRUE(second.succeeded) << second.server_error;
+  EXPECT_EQ(first.server_subject, "CN=localhost,O=netcookd test");
+  EXPECT_EQ(second.server_subject, "CN=localhost,O=netcookd test second");
 }
 
 TEST(TlsContext, AnRsaPairLoadsAndServes) {
@@ -298,13 +327,54 @@ TEST(TlsContext, AMissingFileIsNamed) {
   EXPECT_EQ(load_error(settings), "key " + settings.key + ": No such file or directory");
 }
 
+// load_error(settings) as user nobody when we are root (who reads any
+// file), in a child process: its answer comes back through a pipe.
+std::string load_error_as_nobody(const Settings& settings) {
+  if (::geteuid() != 0) return load_error(settings);
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return "pipe failed";
+  const pid_t child = ::fork();
+  if (child == 0) {
+    constexpr uid_t kNobody = 65534;
+    std::string answer = "could not become nobody";
+    if (::setgroups(0, nullptr) == 0 && ::setresgid(kNobody, kNobody, kNobody) == 0 &&
+        ::setresuid(kNobody, kNobody, kNobody) == 0) {
+      answer = load_error(settings);
+    }
+    const auto written = ::write(fds[1], answer.data(), answer.size());
+    ::_exit(written == static_cast<ssize_t>(answer.size()) ? 0 : 1);
+  }
+  ::close(fds[1]);
+  std::string answer;
+  char buffer[512];
+  ssize_t got;
+  while ((got = ::read(fds[0], buffer, sizeof buffer)) > 0) answer.append(buffer, got);
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return answer;
+}
+
 TEST(TlsContext, AnUnreadableKeyIsNamed) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root reads any file";
   const std::string key = pki().write_file("unreadable.key", read_file(pki().server().key));
   ASSERT_EQ(::chmod(key.c_str(), 0), 0);
+  // Everything else readable by anyone (nobody, when we are root).
   auto settings = settings_for(pki().server());
+  const std::string certificate = pki().write_file("readable.pem", read_file(settings.certificate));
+  ASSERT_EQ(::chmod(certificate.c_str(), 0644), 0);
+  ASSERT_EQ(::chmod(pki().dir().c_str(), 0755), 0);
+  settings.certificate = certificate;
   settings.key = key;
-  EXPECT_EQ(load_error(settings), "key " + key + ": Permission denied");
+  EXPECT_EQ(load_error_as_nobody(settings), "key " + key + ": Permission denied");
+}
+
+TEST(TlsContext, ADirectoryIsNotACertificate) {
+  auto settings = settings_for(pki().server());
+  settings.certificate = pki().dir();
+  EXPECT_EQ(load_error(settings), "certificate " + pki().dir() + ": Is a directory");
+  settings = settings_for(pki().server());
+  settings.key = pki().dir();
+  EXPECT_EQ(load_error(settings), "key " + pki().dir() + ": Is a directory");
 }
 
 TEST(TlsContext, AFileThatIsNotPemIsNamed) {
