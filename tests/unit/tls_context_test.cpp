@@ -485,6 +485,38 @@ TEST(TlsContext, OptionalClientCertificateServesBoth) {
   EXPECT_EQ(with.subject, "CN=alice,O=netcookd test");
 }
 
+struct FreeSession {
+  void operator()(SSL_SESSION* session) const noexcept { SSL_SESSION_free(session); }
+};
+
+// The server's session cache, under TLS 1.2 (whose session is the client's
+// as soon as the handshake is done), with a client certificate: resuming
+// needs the context's session id context, or the server fails it.
+TEST(TlsContext, ASessionWithAClientCertificateIsResumed) {
+  const auto context = Context::load(requiring_clients(VerifyClient::require));
+  const auto client = make_client({.max_version = TLS1_2_VERSION, .certificate = &pki().client()});
+  std::unique_ptr<SSL_SESSION, FreeSession> session;
+  {
+    Handshake first(*context, client.get(), "localhost");
+    first.run();
+    ASSERT_TRUE(first.succeeded()) << first.server().error;
+    EXPECT_FALSE(SSL_session_reused(first.server_ssl()));
+    session.reset(SSL_get1_session(first.client_ssl()));
+    ASSERT_NE(session, nullptr);
+    // An SSL freed without sending close_notify has its session struck
+    // off as "bad" (on both sides): the transport must shut down first.
+    SSL_shutdown(first.client_ssl());
+    SSL_shutdown(first.server_ssl());
+  }
+  Handshake second(*context, client.get(), "localhost");
+  ASSERT_EQ(SSL_set_session(second.client_ssl(), session.get()), 1);
+  second.run();
+  ASSERT_TRUE(second.succeeded()) << second.server().error;
+  EXPECT_TRUE(SSL_session_reused(second.server_ssl()));
+  EXPECT_EQ(peer_subject(second.server_ssl()), "CN=alice,O=netcookd test")
+      << "a resumed session still names its client";
+}
+
 TEST(TlsContext, VerifyingClientsNeedsAClientCa) {
   auto settings = settings_for(pki().server());
   settings.verify_client = VerifyClient::require;
