@@ -44,6 +44,9 @@ struct Settings {
   // empty: no ALPN. A client whose list has none of them gets no ALPN (the
   // handshake goes on).
   std::vector<std::string> alpn;
+
+  // A reload compares them: same settings, same files, maybe new contents.
+  bool operator==(const Settings&) const = default;
 };
 
 // A Settings that cannot be made into a context: what() names the file (or

@@ -12,7 +12,8 @@
 // Every openssl command is bounded in time; one that fails or overruns
 // throws std::runtime_error with its command line and its output.
 //
-// Needs `openssl` in $PATH (Debian: openssl).
+// Needs `openssl` in $PATH (Debian: openssl). Not thread-safe: make and
+// use one TestPki from one thread (openssl() shares its output files).
 
 #include <chrono>
 #include <string>
