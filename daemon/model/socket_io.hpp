@@ -26,6 +26,9 @@ struct ReadResult {
   Status status = Status::would_block;
   std::size_t size = 0;
   int error = 0;
+  // With data: nothing more is queued now (set by a Transport, see
+  // transport.hpp; read_socket() leaves it unset).
+  bool drained = false;
 };
 
 // One recv(2) into `buffer` (never empty), retried on EINTR.

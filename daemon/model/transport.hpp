@@ -1,0 +1,116 @@
+#pragma once
+
+// One connection's way to its socket: what the pump reads the peer's bytes
+// through and writes the Outbox through, the same under every model. The
+// plain transport is the system calls of socket_io.hpp on the descriptor;
+// a transport that transforms the byte stream (TLS) keeps the same face,
+// so that neither the pump nor the models know which one they drive.
+//
+// A transformed stream does not map one to one onto the socket's
+// readiness: a TLS read may have to write first (a renegotiation, a key
+// update) and a TLS write may have to read (SSL_ERROR_WANT_WRITE during
+// SSL_read, WANT_READ during SSL_write). So each direction says which
+// readiness of the socket it waits for — read_needs(), write_needs() —
+// and a transport updates them whenever a call says would_block. The pump
+// clears and tests that readiness, and the models wait for it
+// (model::awaited() in pump.hpp); for the plain transport they are always
+// readable and writable, today's behaviour.
+//
+// A transport may need a handshake before it carries the session's bytes
+// (established(), handshake()). The core will drive it as one more step of
+// its preamble, after the PROXY header and before the session is made:
+//   header -> handshake -> session.
+// The PROXY header is plaintext, sent by the proxy before any TLS: it is
+// read from fd() with read_socket(), never through read() (see pump.cpp),
+// and the handshake starts once the core has it. The plain transport is
+// established at once and its handshake() is never needed.
+//
+// Calls never throw, block or raise SIGPIPE, and allocate nothing: a
+// virtual call per read or write is the whole cost of the indirection.
+
+#include "event/readiness.hpp"
+#include "model/socket_io.hpp"
+#include "net/fd.hpp"
+#include "proto/outbox.hpp"
+
+#include <span>
+
+namespace netcook::model {
+
+// A readiness of the socket one direction of a transport waits for.
+enum class SocketReady : unsigned char { readable, writable };
+
+// Whether `ready` says the socket is `what`, and forgetting that it is
+// (an I/O call said would_block).
+inline bool is(const event::Readiness& ready, SocketReady what) noexcept {
+  return what == SocketReady::readable ? ready.readable : ready.writable;
+}
+inline void clear(event::Readiness& ready, SocketReady what) noexcept {
+  (what == SocketReady::readable ? ready.readable : ready.writable) = false;
+}
+
+struct HandshakeResult {
+  enum class Status {
+    done,         // established(): the session's bytes may flow
+    would_block,  // call again once the socket is as handshake_needs() says
+    failed,       // see `error` (errno, or EPROTO for a peer that does not
+                  // speak the protocol); the connection should end
+  };
+  Status status = Status::done;
+  int error = 0;
+};
+
+class Transport {
+ public:
+  Transport(const Transport&) = delete;
+  Transport& operator=(const Transport&) = delete;
+  virtual ~Transport() = default;
+
+  // The connection's socket, for the model to wait on and for the PROXY
+  // header (read before any transformation). The connection owns it.
+  net::Fd fd() const noexcept { return fd_; }
+
+  // The semantics of read_socket(): one read into `buffer` (never empty).
+  // `drained` in the result, when set, says the socket has nothing more
+  // queued (a short recv); a transport that buffers (TLS records) leaves
+  // it unset, and the pump reads again until would_block.
+  virtual ReadResult read(std::span<char> buffer) noexcept = 0;
+  // The semantics of write_outbox(): what the socket takes now, oldest
+  // first, up to a fair share per call, files by sendfile or pread.
+  virtual WriteResult write(proto::Outbox& out) noexcept = 0;
+
+  // Which readiness the next read() and write() wait for, as their last
+  // would_block left it.
+  SocketReady read_needs() const noexcept { return read_needs_; }
+  SocketReady write_needs() const noexcept { return write_needs_; }
+
+  // Until established(), only handshake() may be called; while it says
+  // would_block, the model waits for handshake_needs(). The plain
+  // transport is established from the start. Not yet driven by the core:
+  // the TLS change adds that step (see the top of this file).
+  virtual bool established() const noexcept { return true; }
+  virtual HandshakeResult handshake() noexcept { return {}; }
+  SocketReady handshake_needs() const noexcept { return handshake_needs_; }
+
+ protected:
+  explicit Transport(net::Fd fd) noexcept : fd_(fd) {}
+
+  // Set by a transport when a call would block for the other readiness.
+  SocketReady read_needs_ = SocketReady::readable;
+  SocketReady write_needs_ = SocketReady::writable;
+  SocketReady handshake_needs_ = SocketReady::readable;
+
+ private:
+  net::Fd fd_;
+};
+
+// The bytes as they are: read_socket() and write_outbox() on the socket.
+class PlainTransport final : public Transport {
+ public:
+  explicit PlainTransport(net::Fd fd) noexcept : Transport(fd) {}
+
+  ReadResult read(std::span<char> buffer) noexcept override;
+  WriteResult write(proto::Outbox& out) noexcept override;
+};
+
+}  // namespace netcook::model
