@@ -6,11 +6,15 @@
 #include "test_pki.hpp"
 #include "tls/context.hpp"
 #include "tls/stream.hpp"
+#include "model/tls_transport.hpp"
+#include "net/unique_fd.hpp"
+#include "proto/outbox.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -228,6 +232,68 @@ TEST(TlsStream, SilenceIsWouldBlockOnReadable) {
   const Step step = pair.server->handshake();
   EXPECT_EQ(step.status, Step::Status::would_block);
   EXPECT_EQ(step.needs, Needs::readable);
+}
+
+// The pump's view: TlsTransport over the same pair, an Outbox with bytes
+// and a file range (the copy path: this kernel has no kTLS), read back by
+// the client exactly.
+TEST(TlsTransport, WritesAnOutboxWithAFileAndReadsPlaintext) {
+  Pair pair;
+  pair.server.reset();  // the transport makes its own stream on the socket
+  model::TlsTransport transport(net::Fd(pair.server_fd), server_context());
+  EXPECT_FALSE(transport.established());
+  model::HandshakeResult shaken;
+  for (int i = 0; i < 100; ++i) {
+    ERR_clear_error();
+    SSL_do_handshake(pair.client.get());
+    shaken = transport.handshake();
+    if (shaken.status != model::HandshakeResult::Status::would_block) break;
+  }
+  ASSERT_EQ(shaken.status, model::HandshakeResult::Status::done) << transport.failure();
+  ASSERT_TRUE(transport.established());
+
+  const std::string path = pki().write_file("body.txt", std::string(100 * 1024, 'f'));
+  auto file = std::make_shared<const net::UniqueFd>(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  proto::Outbox out;
+  out.append("HTTP/1.1 200 OK\r\n\r\n");
+  out.append_file(file, 1000, 50 * 1024);
+  out.append("\nend\n");
+  const std::size_t total = 19 + 50 * 1024 + 5;
+  std::string got;
+  for (int i = 0; i < 10000 && got.size() < total; ++i) {
+    if (!out.empty()) {
+      const model::WriteResult written = transport.write(out);
+      ASSERT_NE(written.status, model::WriteResult::Status::failed) << written.error;
+    }
+    std::array<char, 16384> chunk{};
+    const int n = SSL_read(pair.client.get(), chunk.data(), static_cast<int>(chunk.size()));
+    if (n > 0) got.append(chunk.data(), static_cast<std::size_t>(n));
+    ERR_clear_error();
+  }
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(got, "HTTP/1.1 200 OK\r\n\r\n" + std::string(50 * 1024, 'f') + "\nend\n");
+
+  ASSERT_EQ(SSL_write(pair.client.get(), "GET /\r\n", 7), 7);
+  std::array<char, 64> buffer{};
+  const model::ReadResult read = transport.read(buffer);
+  ASSERT_EQ(read.status, model::ReadResult::Status::data);
+  EXPECT_EQ(std::string(buffer.data(), read.size), "GET /\r\n");
+  EXPECT_EQ(transport.read(buffer).status, model::ReadResult::Status::would_block);
+  EXPECT_EQ(transport.read_needs(), model::SocketReady::readable);
+  SSL_shutdown(pair.client.get());
+  EXPECT_EQ(transport.read(buffer).status, model::ReadResult::Status::end);
+  transport.close_cleanly();
+}
+
+TEST(TlsTransport, AFailedHandshakeSaysWhy) {
+  Pair pair;
+  pair.server.reset();
+  model::TlsTransport transport(net::Fd(pair.server_fd), server_context());
+  ASSERT_EQ(::write(pair.client_fd, "\x16\x03\x01\x00\x05hello", 10), 10);
+  const model::HandshakeResult result = transport.handshake();
+  EXPECT_EQ(result.status, model::HandshakeResult::Status::failed);
+  EXPECT_EQ(result.error, EPROTO);
+  EXPECT_FALSE(transport.failure().empty());
 }
 
 }  // namespace
