@@ -146,6 +146,9 @@ class ConnectionCore final : private proto::Pacer {
   // a second after the last batch); Clock::time_point::max() once closed.
   Clock::time_point deadline() const noexcept;
   bool closed() const noexcept { return closed_.has_value(); }
+  // Its PROXY header is still awaited: the next bytes are the proxy's
+  // plaintext, read from the socket itself (pump.cpp), not the transport.
+  bool awaiting_header() const noexcept { return pending_ != nullptr; }
   // Why it closed, or is ending; shutdown if nothing decided it yet.
   CloseReason reason() const noexcept;
 

@@ -27,7 +27,7 @@ const timespec* until(Clock::time_point deadline, Clock::time_point now,
 
 }  // namespace
 
-void run_poll_loop(ConnectionCore& core, net::Fd socket, std::span<SideChannel* const> sides,
+void run_poll_loop(ConnectionCore& core, Transport& transport, std::span<SideChannel* const> sides,
                    std::span<char> scratch, std::size_t read_budget,
                    const sigset_t* wait_mask) noexcept {
   const std::size_t count = std::min(sides.size(), kMaxSides);
@@ -39,7 +39,7 @@ void run_poll_loop(ConnectionCore& core, net::Fd socket, std::span<SideChannel* 
   core.open(now);
   while (!core.closed()) {
     cpu.tick(now);
-    const Pumped pumped = pump(core, socket, ready, scratch, read_budget, now);
+    const Pumped pumped = pump(core, transport, ready, scratch, read_budget, now);
     if (pumped == Pumped::closed) return;
     std::array<pollfd, 1 + kMaxSides> fds{};
     for (std::size_t i = 0; i < count; ++i) fds[1 + i] = sides[i]->watch(core, now);
@@ -48,7 +48,7 @@ void run_poll_loop(ConnectionCore& core, net::Fd socket, std::span<SideChannel* 
     // or a hangup would be reported again at once, round after round.
     const short wanted =
         static_cast<short>((core.wants_read() ? POLLIN : 0) | (core.wants_write() ? POLLOUT : 0));
-    fds[0] = {wanted != 0 ? socket.get() : -1, wanted, 0};
+    fds[0] = {wanted != 0 ? transport.fd().get() : -1, wanted, 0};
     timespec storage{};
     const timespec* timeout = until(pumped == Pumped::more ? now : core.deadline(), now, storage);
     const int result = ::ppoll(fds.data(), 1 + count, timeout, wait_mask);
@@ -65,7 +65,7 @@ void run_poll_loop(ConnectionCore& core, net::Fd socket, std::span<SideChannel* 
     if (now >= core.deadline()) {
       // An end decided by a side channel (the driver or the master ending
       // it) has no drain: its last words get what the socket takes now.
-      flush_now(core, socket, now);
+      flush_now(core, transport, now);
       core.expire(now);
     }
   }

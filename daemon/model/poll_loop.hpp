@@ -8,7 +8,7 @@
 // link to the fork master, a termination signal.
 
 #include "model/connection_core.hpp"
-#include "net/fd.hpp"
+#include "model/transport.hpp"
 
 #include <cstddef>
 #include <span>
@@ -35,12 +35,13 @@ class SideChannel {
 };
 
 // Opens the core (the session's greeting) and serves the connection until
-// the core is closed. `sides` are at most four. Reads go through `scratch`,
+// the core is closed; its bytes go through `transport`, whose socket the
+// caller owns and closes. `sides` are at most four. Reads go through `scratch`,
 // at most `read_budget` bytes before the side channels get a turn. With
 // `wait_mask`, the wait is ppoll(2) with that signal mask: a signal blocked
 // the rest of the time is taken only there, without a race, and ends the
 // wait (a side channel then sees what its handler recorded).
-void run_poll_loop(ConnectionCore& core, net::Fd socket, std::span<SideChannel* const> sides,
+void run_poll_loop(ConnectionCore& core, Transport& transport, std::span<SideChannel* const> sides,
                    std::span<char> scratch, std::size_t read_budget,
                    const sigset_t* wait_mask = nullptr) noexcept;
 

@@ -1,16 +1,18 @@
 #pragma once
 
-// Moves a connection's bytes between its socket and its core, the same
-// way under every model: write what the core has for the peer while the
-// socket takes it, read what the peer sent while the core wants it, until
-// nothing can move, the read budget is used up, or the connection closes.
-// How a model then waits — an epoll edge, a coroutine's co_await, poll(2),
-// select(2) — is its own business; what it waits for is the core's
-// wants_read(), wants_write() and deadline().
+// Moves a connection's bytes between its transport (its socket, as is or
+// transformed: transport.hpp) and its core, the same way under every
+// model: write what the core has for the peer while the socket takes it,
+// read what the peer sent while the core wants it, until nothing can
+// move, the read budget is used up, or the connection closes. How a model
+// then waits — an epoll edge, a coroutine's co_await, poll(2), select(2) —
+// is its own business; what it waits for is awaited(): the core's
+// wants_read() and wants_write() as readiness of the socket, and the
+// core's deadline().
 
 #include "event/readiness.hpp"
 #include "model/connection_core.hpp"
-#include "net/fd.hpp"
+#include "model/transport.hpp"
 
 #include <cstddef>
 #include <span>
@@ -18,8 +20,8 @@
 namespace netcook::model {
 
 enum class Pumped {
-  idle,    // nothing moves until the socket is ready for what the core
-           // wants, or until its deadline
+  idle,    // nothing moves until the socket is as awaited() says, or
+           // until the core's deadline
   more,    // stopped for fairness (the read budget is used up, or one
            // write's share went out): call again after the others' turn
   closed,  // the core is closed: close the socket and destroy it
@@ -29,11 +31,20 @@ enum class Pumped {
 // socket says is not ready any more. Reads go through `scratch` (handed to
 // the session before the pump returns, so it may be shared by all the
 // connections of a thread), at most `read_budget` bytes in all.
-Pumped pump(ConnectionCore& core, net::Fd socket, event::Readiness& ready, std::span<char> scratch,
-            std::size_t read_budget, Clock::time_point now) noexcept;
+Pumped pump(ConnectionCore& core, Transport& transport, event::Readiness& ready,
+            std::span<char> scratch, std::size_t read_budget, Clock::time_point now) noexcept;
 
 // For a connection about to be closed at once (ConnectionCore::end()):
 // writes what the socket takes right now, without waiting.
-void flush_now(ConnectionCore& core, net::Fd socket, Clock::time_point now) noexcept;
+void flush_now(ConnectionCore& core, Transport& transport, Clock::time_point now) noexcept;
+
+// What a model waits for on the socket once pump() said idle. Not simply
+// the core's wants: a transport's read may wait for the socket writable,
+// its write for it readable (TLS).
+struct SocketWait {
+  bool readable = false;
+  bool writable = false;
+};
+SocketWait awaited(const ConnectionCore& core, const Transport& transport) noexcept;
 
 }  // namespace netcook::model

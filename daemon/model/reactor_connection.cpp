@@ -9,7 +9,8 @@ ReactorConnection::ReactorConnection(ServiceDesk& desk, Admission& admission,
     : slot_(std::move(admission.slot)),
       membership_(desk, setup.id),
       core_(std::move(setup), desk.present() ? this : nullptr, now),
-      socket_(std::move(admission.socket)) {
+      socket_(std::move(admission.socket)),
+      transport_(socket_.borrow()) {
   desk.join(core_.id(), *this);
 }
 
@@ -20,7 +21,7 @@ void ReactorConnection::send(std::string_view message) {
 void ReactorConnection::end_now(CloseReason why, Clock::time_point now) noexcept {
   if (core_.closed()) return;
   core_.end(why, now);
-  flush_now(core_, socket(), now);
+  flush_now(core_, transport_, now);
 }
 
 }  // namespace netcook::model

@@ -5,6 +5,9 @@
 // max_connections, and its membership of the listener's Service. The
 // model adds how it waits.
 //
+// Its bytes go through its transport, made here when the socket is adopted:
+// plain for now (a TLS listener's will be made here too).
+//
 // Destruction order is the contract: the socket closes first (the peer sees
 // the end at once), then the session goes (the core logs how the
 // connection ended), then the Service hears that it left, and its place is
@@ -13,6 +16,7 @@
 #include "model/accept_gate.hpp"
 #include "model/connection_core.hpp"
 #include "model/service_desk.hpp"
+#include "model/transport.hpp"
 #include "net/unique_fd.hpp"
 
 namespace netcook::model {
@@ -37,6 +41,8 @@ class ReactorConnection : public proto::Uplink, public ServiceDesk::Member {
   ConnectionCore& core() noexcept { return core_; }
   const ConnectionCore& core() const noexcept { return core_; }
   net::Fd socket() const noexcept { return socket_.borrow(); }
+  Transport& transport() noexcept { return transport_; }
+  const Transport& transport() const noexcept { return transport_; }
 
  protected:
   ~ReactorConnection() = default;
@@ -61,6 +67,7 @@ class ReactorConnection : public proto::Uplink, public ServiceDesk::Member {
   Membership membership_;
   ConnectionCore core_;
   net::UniqueFd socket_;
+  PlainTransport transport_;  // of socket_, which it does not own
 };
 
 }  // namespace netcook::model

@@ -34,7 +34,7 @@ co::Task<void> serve(Worker& worker, std::unique_ptr<Connection> connection) {
   co::FdEvents& events = connection->events();
   core.open(worker.loop().now());
   for (;;) {
-    switch (pump(core, connection->socket(), events.readiness(), worker.scratch(), kReadBudget,
+    switch (pump(core, connection->transport(), events.readiness(), worker.scratch(), kReadBudget,
                  worker.loop().now())) {
       case Pumped::closed:
         co_return;

@@ -80,7 +80,8 @@ void Worker::admit(Admission& admission) {
 
 void Worker::serve(Connection& connection) noexcept {
   ConnectionCore& core = connection.core();
-  switch (pump(core, connection.socket(), connection.ready, scratch_, kReadBudget, loop().now())) {
+  switch (
+      pump(core, connection.transport(), connection.ready, scratch_, kReadBudget, loop().now())) {
     case Pumped::closed:
       close(connection);
       return;

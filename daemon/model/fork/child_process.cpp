@@ -7,6 +7,7 @@
 #include "model/fork/vetting_link.hpp"
 #include "model/socket_io.hpp"
 #include "model/thread_name.hpp"
+#include "model/transport.hpp"
 
 #include <exception>
 #include <memory>
@@ -57,7 +58,8 @@ void serve(const ChildPlan& plan, spdlog::logger& log, const std::string& name) 
                         link ? &*link : nullptr, Clock::now());
     // The master's end request first: it comes before the hub closes.
     SideChannel* const sides[] = {&termination, link ? &*link : nullptr};
-    run_poll_loop(core, client.borrow(), std::span(sides, link ? 2 : 1), buffer.first(kReadChunk),
+    PlainTransport transport(client.borrow());  // a TLS listener's will be made here
+    run_poll_loop(core, transport, std::span(sides, link ? 2 : 1), buffer.first(kReadChunk),
                   kReadBudget, termination.wait_mask());
     client.reset();  // the peer sees the end before the session goes
   }

@@ -165,8 +165,8 @@ void Reactor::dispatch(const Interest& ready, Clock::time_point now) noexcept {
 }
 
 void Reactor::serve(Connection& connection, Clock::time_point now) noexcept {
-  if (pump(connection.core(), connection.socket(), connection.ready, scratch_, kReadBudget, now) ==
-      Pumped::closed)
+  if (pump(connection.core(), connection.transport(), connection.ready, scratch_, kReadBudget,
+           now) == Pumped::closed)
     close(connection);
 }
 

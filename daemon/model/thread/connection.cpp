@@ -2,6 +2,7 @@
 
 #include "log/fields.hpp"
 #include "model/thread_name.hpp"
+#include "model/transport.hpp"
 
 #include <array>
 
@@ -47,7 +48,8 @@ void Connection::serve(ConnectionCore::Setup setup) {
   if (mailbox_) shared_.hub.join(id_, *mailbox_);
   SideChannel* const sides[] = {this, mailbox_.get()};
   std::array<char, kReadBuffer> buffer;
-  run_poll_loop(core, socket_.borrow(), std::span(sides, mailbox_ ? 2 : 1), buffer, kReadBudget);
+  PlainTransport transport(socket_.borrow());  // a TLS listener's will be made here
+  run_poll_loop(core, transport, std::span(sides, mailbox_ ? 2 : 1), buffer, kReadBudget);
   socket_.reset();  // the peer sees the end before the session goes
 }
 
