@@ -2,9 +2,11 @@
 // temporary files: bytes and file ranges leave in the order they were
 // appended, a large file never enters memory, a file cut short ends the
 // connection instead of hanging, and a full socket is reported as a value
-// to resume from.
+// to resume from. And the PlainTransport over them: the same bytes, a
+// short read said to have drained the socket, no handshake.
 
 #include "model/socket_io.hpp"
+#include "model/transport.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -224,6 +226,47 @@ TEST(ReadSocket, DataEndAndWouldBlock) {
   EXPECT_EQ(std::string_view(buffer, got.size), "hello");
   pair.theirs.reset();
   EXPECT_EQ(read_socket(pair.ours.borrow(), buffer).status, ReadResult::Status::end);
+}
+
+TEST(PlainTransport, IsEstablishedAndWaitsForTheObviousReadiness) {
+  SocketPair pair;
+  PlainTransport transport(pair.ours.borrow());
+  EXPECT_TRUE(transport.established());
+  EXPECT_EQ(transport.handshake().status, HandshakeResult::Status::done);
+  EXPECT_EQ(transport.fd().get(), pair.ours.get());
+  EXPECT_EQ(transport.read_needs(), SocketReady::readable);
+  EXPECT_EQ(transport.write_needs(), SocketReady::writable);
+}
+
+TEST(PlainTransport, ShortReadDrainsAFullOneDoesNot) {
+  SocketPair pair;
+  PlainTransport transport(pair.ours.borrow());
+  char buffer[4];
+  EXPECT_EQ(transport.read(buffer).status, ReadResult::Status::would_block);
+  ASSERT_EQ(::write(pair.theirs.get(), "hello", 5), 5);
+  const ReadResult full = transport.read(buffer);
+  EXPECT_EQ(full.status, ReadResult::Status::data);
+  EXPECT_EQ(std::string_view(buffer, full.size), "hell");
+  EXPECT_FALSE(full.drained);
+  const ReadResult rest = transport.read(buffer);
+  EXPECT_EQ(std::string_view(buffer, rest.size), "o");
+  EXPECT_TRUE(rest.drained);
+  pair.theirs.reset();
+  EXPECT_EQ(transport.read(buffer).status, ReadResult::Status::end);
+}
+
+TEST(PlainTransport, WritesTheOutbox) {
+  SocketPair pair;
+  PlainTransport transport(pair.ours.borrow());
+  Outbox out;
+  out.append("hi there");
+  const WriteResult wrote = transport.write(out);
+  EXPECT_EQ(wrote.status, Status::done);
+  EXPECT_EQ(wrote.sent, 8u);
+  EXPECT_TRUE(out.empty());
+  char buffer[16];
+  ASSERT_EQ(::read(pair.theirs.get(), buffer, sizeof buffer), 8);
+  EXPECT_EQ(std::string_view(buffer, 8), "hi there");
 }
 
 }  // namespace
