@@ -46,8 +46,9 @@ void run_poll_loop(ConnectionCore& core, Transport& transport, std::span<SideCha
     if (core.closed()) return;  // a side channel ended it
     // Nothing wanted of the socket (its reading held, say): leave it out,
     // or a hangup would be reported again at once, round after round.
+    const SocketWait wait = awaited(core, transport);
     const short wanted =
-        static_cast<short>((core.wants_read() ? POLLIN : 0) | (core.wants_write() ? POLLOUT : 0));
+        static_cast<short>((wait.readable ? POLLIN : 0) | (wait.writable ? POLLOUT : 0));
     fds[0] = {wanted != 0 ? transport.fd().get() : -1, wanted, 0};
     timespec storage{};
     const timespec* timeout = until(pumped == Pumped::more ? now : core.deadline(), now, storage);

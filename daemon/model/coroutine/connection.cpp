@@ -44,8 +44,9 @@ co::Task<void> serve(Worker& worker, std::unique_ptr<Connection> connection) {
       case Pumped::idle:
         break;
     }
-    const unsigned interest = (core.wants_read() ? co::FdEvents::kRead : 0u) |
-                              (core.wants_write() ? co::FdEvents::kWrite : 0u);
+    const SocketWait wait = awaited(core, connection->transport());
+    const unsigned interest =
+        (wait.readable ? co::FdEvents::kRead : 0u) | (wait.writable ? co::FdEvents::kWrite : 0u);
     if (co_await events.wait(interest, core.deadline()) == co::Ready::timeout)
       core.expire(worker.loop().now());
   }

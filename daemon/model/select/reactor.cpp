@@ -140,8 +140,9 @@ Interest Reactor::interest(Clock::time_point now,
   for (const auto& connection : connections_) {
     const ConnectionCore& core = connection.core();
     if (core.closed()) next = now;  // cut off by a delivery: closed next turn
-    if (core.wants_read()) interest.want_read(connection.socket().get());
-    if (core.wants_write()) interest.want_write(connection.socket().get());
+    const SocketWait wait = awaited(core, connection.transport());
+    if (wait.readable) interest.want_read(connection.socket().get());
+    if (wait.writable) interest.want_write(connection.socket().get());
     const auto deadline = core.deadline();
     if (!next || deadline < *next) next = deadline;
   }
