@@ -1,5 +1,7 @@
 #include "config/bus_password.hpp"
 
+#include "config/credentials.hpp"
+
 #include "net/unique_fd.hpp"
 
 #include <fmt/format.h>
@@ -9,25 +11,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
 namespace netcook::config {
 namespace {
-
-constexpr const char* kCredentialsVariable = "CREDENTIALS_DIRECTORY";
-
-// Where `file` is: itself when absolute, else under $CREDENTIALS_DIRECTORY;
-// nullopt when that is unset.
-std::optional<std::string> located(const std::string& file) {
-  if (file.starts_with('/')) return file;
-  const char* directory = std::getenv(kCredentialsVariable);
-  if (directory == nullptr || *directory == '\0') return std::nullopt;
-  std::string path(directory);
-  if (!path.ends_with('/')) path += '/';
-  return path + file;
-}
 
 // The password `path` holds, or nullopt with `reason` set (never to any of
 // its content).
@@ -74,12 +62,8 @@ std::optional<std::string> read_secret(const std::string& path, std::string& rea
 std::string read_bus_password(const ChatOptions& chat) {
   const auto& file = chat.bus_password_file;
   if (file.empty()) return {};
-  const auto path = located(file);
-  if (!path)
-    throw std::runtime_error(
-        fmt::format("bus_password_file '{}' is relative, but ${} is not set: load it with "
-                    "LoadCredential={}:PATH in the daemon's unit, or write an absolute path",
-                    file, kCredentialsVariable, file));
+  const auto path = credential_location(file);
+  if (!path) throw std::runtime_error(credential_unset("bus_password_file", file));
   std::string reason;
   auto password = read_secret(*path, reason);
   if (!password) throw std::runtime_error(fmt::format("bus_password_file {}: {}", *path, reason));
@@ -87,7 +71,7 @@ std::string read_bus_password(const ChatOptions& chat) {
 }
 
 std::optional<std::string> bus_password_file_problem(const std::string& file) {
-  const auto path = located(file);
+  const auto path = credential_location(file);
   if (!path) return std::nullopt;
   std::string reason;
   if (read_secret(*path, reason)) return std::nullopt;

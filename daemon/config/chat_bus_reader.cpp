@@ -2,6 +2,7 @@
 
 #include "config/bus_password.hpp"
 #include "config/bus_url.hpp"
+#include "config/credentials.hpp"
 #include "config/values.hpp"
 
 #include <fmt/format.h>
@@ -53,13 +54,8 @@ void read_bus(const Entry& entry, ChatOptions& chat, Diagnostics& diagnostics) {
 void read_password_file(const Entry& entry, ChatOptions& chat, Diagnostics& diagnostics) {
   auto file = read_scalar(entry, diagnostics);
   if (!file) return;
-  if (file->empty()) return report_invalid(entry, "must not be empty", diagnostics);
-  if (!file->starts_with('/') && file->find('/') != std::string::npos)
-    return report_invalid(entry,
-                          "a relative name is a credential in $CREDENTIALS_DIRECTORY "
-                          "(LoadCredential=) and holds no '/'; write an absolute path for a file "
-                          "elsewhere",
-                          diagnostics);
+  if (auto problem = credential_name_problem(*file))
+    return report_invalid(entry, *problem, diagnostics);
   if (auto problem = bus_password_file_problem(*file))
     return report_invalid(entry, *problem, diagnostics);
   chat.bus_password_file = std::move(*file);

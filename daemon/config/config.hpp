@@ -167,6 +167,19 @@ struct Mark {
   int column = 0;  // 1-based
 };
 
+// A file named by an absolute path or by a credential's name
+// (credentials.hpp): "tls-cert" is $CREDENTIALS_DIRECTORY/tls-cert.
+struct CredentialPath {
+  std::string written;  // as in netcookd.yaml, for messages and reload logs
+  // Where to read it: absolute. Empty when `written` is a credential's
+  // name and $CREDENTIALS_DIRECTORY was unset at load (--check-config in a
+  // shell): the daemon refuses to serve with it (credential_unset()).
+  std::string path;
+
+  bool resolved() const noexcept { return !path.empty(); }
+  bool operator==(const CredentialPath&) const = default;
+};
+
 struct Listener {
   std::string name;
   Protocol protocol = Protocol::echo;

@@ -46,29 +46,6 @@ ChatOptions chat_of(std::string_view extra) {
   return config.listeners.empty() ? ChatOptions{} : config.listeners[0].chat;
 }
 
-// $CREDENTIALS_DIRECTORY unset for the test, as it was after.
-class CredentialsDirectory {
- public:
-  CredentialsDirectory() {
-    if (const char* before = std::getenv(kName)) saved_ = before;
-    ::unsetenv(kName);
-  }
-  ~CredentialsDirectory() {
-    if (saved_)
-      ::setenv(kName, saved_->c_str(), 1);
-    else
-      ::unsetenv(kName);
-  }
-  CredentialsDirectory(const CredentialsDirectory&) = delete;
-  CredentialsDirectory& operator=(const CredentialsDirectory&) = delete;
-
-  void set(const std::string& directory) { ::setenv(kName, directory.c_str(), 1); }
-
- private:
-  static constexpr const char* kName = "CREDENTIALS_DIRECTORY";
-  std::optional<std::string> saved_;
-};
-
 // A password file in a private directory, removed after.
 class PasswordFile {
  public:

@@ -9,6 +9,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,5 +49,28 @@ inline Config load(std::string_view yaml) {
   EXPECT_TRUE(result.errors.empty()) << testing::PrintToString(texts(result)) << "\n" << yaml;
   return result.config.value_or(Config{});
 }
+
+// $CREDENTIALS_DIRECTORY unset for the test, as it was after.
+class CredentialsDirectory {
+ public:
+  CredentialsDirectory() {
+    if (const char* before = std::getenv(kName)) saved_ = before;
+    ::unsetenv(kName);
+  }
+  ~CredentialsDirectory() {
+    if (saved_)
+      ::setenv(kName, saved_->c_str(), 1);
+    else
+      ::unsetenv(kName);
+  }
+  CredentialsDirectory(const CredentialsDirectory&) = delete;
+  CredentialsDirectory& operator=(const CredentialsDirectory&) = delete;
+
+  void set(const std::string& directory) { ::setenv(kName, directory.c_str(), 1); }
+
+ private:
+  static constexpr const char* kName = "CREDENTIALS_DIRECTORY";
+  std::optional<std::string> saved_;
+};
 
 }  // namespace netcook::config::files
