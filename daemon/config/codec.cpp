@@ -299,6 +299,64 @@ bool decode(Decoder& in, Mark& mark) {
   return decode_integer(in, line) && decode_integer(in, column);
 }
 
+void encode(Encoder& out, const CredentialPath& file) {
+  const auto& [written, path] = file;
+  out.text(written);
+  out.text(path);
+}
+
+bool decode(Decoder& in, CredentialPath& file) {
+  auto& [written, path] = file;
+  return in.text(written) && in.text(path);
+}
+
+void encode(Encoder& out, const std::optional<CredentialPath>& file) {
+  out.flag(file.has_value());
+  if (file) encode(out, *file);
+}
+
+bool decode(Decoder& in, std::optional<CredentialPath>& file) {
+  bool present = false;
+  if (!in.flag(present)) return false;
+  if (!present) {
+    file.reset();
+    return true;
+  }
+  return decode(in, file.emplace());
+}
+
+void encode(Encoder& out, const std::optional<TlsOptions>& tls) {
+  out.flag(tls.has_value());
+  if (!tls) return;
+  const auto& [certificate, key, min_version, ciphers, ciphersuites, client_ca, verify_client,
+               handshake_timeout, mark] = *tls;
+  encode(out, certificate);
+  encode(out, key);
+  encode_number(out, min_version);
+  out.text(ciphers);
+  out.text(ciphersuites);
+  encode(out, client_ca);
+  encode_number(out, verify_client);
+  out.duration(handshake_timeout);
+  encode(out, mark);
+}
+
+bool decode(Decoder& in, std::optional<TlsOptions>& tls) {
+  bool present = false;
+  if (!in.flag(present)) return false;
+  if (!present) {
+    tls.reset();
+    return true;
+  }
+  auto& [certificate, key, min_version, ciphers, ciphersuites, client_ca, verify_client,
+         handshake_timeout, mark] = tls.emplace();
+  return decode(in, certificate) && decode(in, key) &&
+         decode_enum(in, kTlsVersionNames, min_version) && in.text(ciphers) &&
+         in.text(ciphersuites) && decode(in, client_ca) &&
+         decode_enum(in, kVerifyClientNames, verify_client) && in.duration(handshake_timeout) &&
+         decode(in, mark);
+}
+
 }  // namespace
 
 void encode(Encoder& out, const Limits& limits) {
@@ -322,7 +380,8 @@ bool decode(Decoder& in, Limits& limits) {
 }
 
 void encode(Encoder& out, const Listener& listener) {
-  const auto& [name, protocol, model, listen, workers, limits, echo, chat, http, mark] = listener;
+  const auto& [name, protocol, model, listen, workers, limits, echo, chat, http, tls, mark] =
+      listener;
   out.text(name);
   encode_number(out, protocol);
   encode_number(out, model);
@@ -332,15 +391,16 @@ void encode(Encoder& out, const Listener& listener) {
   encode(out, echo);
   encode(out, chat);
   encode(out, http);
+  encode(out, tls);
   encode(out, mark);
 }
 
 bool decode(Decoder& in, Listener& listener) {
-  auto& [name, protocol, model, listen, workers, limits, echo, chat, http, mark] = listener;
+  auto& [name, protocol, model, listen, workers, limits, echo, chat, http, tls, mark] = listener;
   return in.text(name) && decode_enum(in, kProtocolNames, protocol) &&
          decode_enum(in, kModelNames, model) && decode(in, listen) && decode_integer(in, workers) &&
          decode(in, limits) && decode(in, echo) && decode(in, chat) && decode(in, http) &&
-         decode(in, mark);
+         decode(in, tls) && decode(in, mark);
 }
 
 std::string encode_listener(const Listener& listener) {

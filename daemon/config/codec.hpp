@@ -65,8 +65,9 @@ class Decoder {
 void encode(Encoder& out, const Limits& limits);
 bool decode(Decoder& in, Limits& limits);
 
-// Every field, the mark included. Decoding checks the enumerators, the
-// address's port and the integers that are narrower than 8 bytes.
+// Every field, the marks included (the listener's and its tls section's).
+// Decoding checks the enumerators, the address's port and the integers that
+// are narrower than 8 bytes.
 void encode(Encoder& out, const Listener& listener);
 bool decode(Decoder& in, Listener& listener);
 

@@ -4,6 +4,7 @@
 #include "config/limits_reader.hpp"
 #include "config/listener_name.hpp"
 #include "config/protocol_sections.hpp"
+#include "config/tls_reader.hpp"
 #include "config/values.hpp"
 
 #include <fmt/format.h>
@@ -16,7 +17,7 @@ namespace {
 
 constexpr std::int64_t kMaxWorkers = 256;
 constexpr std::array<std::string_view, 4> kRequiredKeys{"name", "protocol", "model", "listen"};
-constexpr std::array<std::string_view, 4> kOwnKeys{"workers", "echo", "chat", "http"};
+constexpr std::array<std::string_view, 5> kOwnKeys{"workers", "echo", "chat", "http", "tls"};
 
 std::vector<std::string_view> listener_keys() {
   std::vector<std::string_view> keys(kRequiredKeys.begin(), kRequiredKeys.end());
@@ -132,6 +133,8 @@ std::optional<ListenerDraft> read_listener(const YAML::Node& item, std::size_t n
   draft.listener.chat.max_outbox = draft.listener.limits.max_outbox;
   draft.listener.chat.max_members = draft.listener.limits.max_connections;
   read_protocol_sections(section, protocol, draft, diagnostics);
+  if (const auto* entry = section.find("tls"))
+    read_tls_section(*entry, draft.label, draft.listener.tls, diagnostics);
   // A chat room not named otherwise is the listener's: its name is a
   // valid room name, and two daemons' listeners of one name share it.
   if (protocol == Protocol::chat && draft.has_name && draft.listener.chat.room.empty())

@@ -51,6 +51,17 @@ inline constexpr std::array kEchoModeNames{
     Named<EchoMode>{"line", EchoMode::line},
 };
 
+inline constexpr std::array kTlsVersionNames{
+    Named<TlsVersion>{"1.2", TlsVersion::v1_2},
+    Named<TlsVersion>{"1.3", TlsVersion::v1_3},
+};
+
+inline constexpr std::array kVerifyClientNames{
+    Named<VerifyClient>{"none", VerifyClient::none},
+    Named<VerifyClient>{"optional", VerifyClient::optional},
+    Named<VerifyClient>{"require", VerifyClient::require},
+};
+
 template <typename E, std::size_t N>
 std::optional<E> find_named(const std::array<Named<E>, N>& table,
                             std::string_view name) {

@@ -54,6 +54,22 @@ ChatOptions full_chat() {
   return chat;
 }
 
+// TLS with every field set; client_ca's path differs from its text as a
+// credential's would.
+TlsOptions full_tls() {
+  TlsOptions tls;
+  tls.certificate = {"/tls/cert-61.pem", "/tls/cert-62.pem"};
+  tls.key = {"key-63", "/run/credentials/key-64"};
+  tls.min_version = TlsVersion::v1_3;
+  tls.ciphers = "HIGH:!aNULL-65";
+  tls.ciphersuites = "TLS_AES_128_GCM_SHA256-66";
+  tls.client_ca = CredentialPath{"ca-67", "/run/credentials/ca-68"};
+  tls.verify_client = VerifyClient::require;
+  tls.handshake_timeout = 69ms;
+  tls.mark = {70, 71};
+  return tls;
+}
+
 // Every field differs from its default, and fields of one type differ from
 // each other, so a field dropped or two swapped by the codec show. (body and
 // root together would not pass the loader; the codec does not care.)
@@ -68,6 +84,7 @@ Listener full_listener() {
   listener.echo = {EchoMode::line, "[{pid}] {peer}: ", 21000};
   listener.chat = full_chat();
   listener.http = {"body\n", "/srv/www", "text/html", "home.html", 41000, 42000, 43s, 44s, true, true};
+  listener.tls = full_tls();
   listener.mark = {51, 52};
   return listener;
 }
@@ -78,6 +95,12 @@ void expect_round_trip(const Listener& original) {
   EXPECT_TRUE(decoded->same_settings(original));
   EXPECT_EQ(decoded->mark.line, original.mark.line);
   EXPECT_EQ(decoded->mark.column, original.mark.column);
+  // same_settings() leaves TLS out, and TlsOptions' == its mark.
+  EXPECT_EQ(decoded->tls, original.tls);
+  if (original.tls) {
+    EXPECT_EQ(decoded->tls->mark.line, original.tls->mark.line);
+    EXPECT_EQ(decoded->tls->mark.column, original.tls->mark.column);
+  }
 }
 
 // `bytes` with the integer at `offset` replaced by `value`.
@@ -199,6 +222,44 @@ TEST(ListenerCodec, EveryEnumeratorRoundTrips) {
     listener.chat.bus->kind = kind;
     expect_round_trip(listener);
   }
+  for (const auto& version : kTlsVersionNames) {
+    listener.tls->min_version = version.value;
+    expect_round_trip(listener);
+  }
+  for (const auto& verify : kVerifyClientNames) {
+    listener.tls->verify_client = verify.value;
+    expect_round_trip(listener);
+  }
+}
+
+TEST(ListenerCodec, TlsRoundTrips) {
+  auto listener = full_listener();
+  const auto decoded = decode_listener(encode_listener(listener));
+  ASSERT_TRUE(decoded && decoded->tls);
+  EXPECT_EQ(decoded->tls->certificate.written, "/tls/cert-61.pem");
+  EXPECT_EQ(decoded->tls->client_ca, (CredentialPath{"ca-67", "/run/credentials/ca-68"}));
+  // Plain: no tls at all.
+  listener.tls.reset();
+  expect_round_trip(listener);
+  EXPECT_FALSE(decode_listener(encode_listener(listener))->tls);
+  // No client_ca.
+  listener.tls = full_tls();
+  listener.tls->client_ca.reset();
+  expect_round_trip(listener);
+  EXPECT_FALSE(decode_listener(encode_listener(listener))->tls->client_ca);
+}
+
+// min_version and verify_client: one past the last enumerator fails. They
+// follow the key's path and the client_ca's, as the encoding orders them.
+TEST(ListenerCodec, UnknownTlsEnumeratorsFail) {
+  const auto listener = full_listener();
+  const auto bytes = encode_listener(listener);
+  const auto version = bytes.find(listener.tls->key.path) + listener.tls->key.path.size();
+  const auto verify = bytes.find(listener.tls->client_ca->path) + listener.tls->client_ca->path.size();
+  ASSERT_TRUE(decode_listener(with_integer(bytes, version, kTlsVersionNames.size() - 1)));
+  EXPECT_FALSE(decode_listener(with_integer(bytes, version, kTlsVersionNames.size())));
+  ASSERT_TRUE(decode_listener(with_integer(bytes, verify, kVerifyClientNames.size() - 1)));
+  EXPECT_FALSE(decode_listener(with_integer(bytes, verify, kVerifyClientNames.size())));
 }
 
 TEST(ListenerCodec, EveryStrictPrefixFails) {

@@ -318,7 +318,7 @@ TEST(ConfigErrors, UnknownKeyListsValidKeysWhenNoneIsClose) {
   EXPECT_THAT(errors(with("    colour: red\n")),
               ElementsAre("test.yaml:6:5: unknown key 'colour' in listener 'echo'; "
                           "valid keys: name, protocol, model, listen, workers, echo, "
-                          "chat, http, max_connections, idle_timeout, read_timeout, "
+                          "chat, http, tls, max_connections, idle_timeout, read_timeout, "
                           "shutdown_timeout, max_outbox, log_connections, allow, deny, "
                           "max_connections_per_source, source_prefix_v6, connection_rate, "
                           "proxy_protocol"));
