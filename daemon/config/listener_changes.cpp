@@ -37,6 +37,13 @@ std::string shown(const TokenRate& bucket) {
 std::string shown(const std::optional<BusEndpoint>& bus) {
   return bus ? bus->url : "none";
 }
+// A TLS file as written: its path, or its credential's name.
+std::string shown(const CredentialPath& file) {
+  return file.written;
+}
+std::string shown(const std::optional<CredentialPath>& file) {
+  return file ? file->written : "none";
+}
 template <typename Enum>
 requires std::is_enum_v<Enum> std::string shown(Enum value) {
   return to_string(value);
@@ -75,6 +82,26 @@ class Changes {
  private:
   std::vector<std::string> list_;
 };
+
+// A listener that gains or loses TLS is said to, without the section's
+// keys; otherwise each key that differs. Files are named as written: a
+// certificate's or a key's path says nothing secret.
+void compare_tls(Changes& changes, const std::optional<TlsOptions>& before,
+                 const std::optional<TlsOptions>& after) {
+  if (!before && !after) return;
+  if (!before || !after) {
+    changes.note(true, before ? "tls on -> off" : "tls off -> on");
+    return;
+  }
+  changes.compare("tls.certificate", before->certificate, after->certificate);
+  changes.compare("tls.key", before->key, after->key);
+  changes.compare("tls.min_version", before->min_version, after->min_version);
+  changes.compare("tls.ciphers", before->ciphers, after->ciphers);
+  changes.compare("tls.ciphersuites", before->ciphersuites, after->ciphersuites);
+  changes.compare("tls.client_ca", before->client_ca, after->client_ca);
+  changes.compare("tls.verify_client", before->verify_client, after->verify_client);
+  changes.compare("tls.handshake_timeout", before->handshake_timeout, after->handshake_timeout);
+}
 
 }  // namespace
 
@@ -135,6 +162,8 @@ std::vector<std::string> listener_changes(const Listener& before, const Listener
   changes.compare("http.keepalive_timeout", x.keepalive_timeout, y.keepalive_timeout);
   changes.compare("http.access_log", x.access_log, y.access_log);
   changes.compare("http.status", x.status, y.status);
+
+  compare_tls(changes, before.tls, after.tls);
   return changes.take();
 }
 

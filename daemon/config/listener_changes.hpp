@@ -14,7 +14,9 @@
 namespace netcook::config {
 
 // One entry per setting that differs, in the order netcookd.yaml(5) lists
-// them; empty when the two have the same settings (same_settings()).
+// them; empty when the two have the same settings (same_settings()) and
+// the same TLS settings (tls_changed(), which same_settings() leaves out:
+// "tls.certificate /a -> /b", "tls off -> on").
 std::vector<std::string> listener_changes(const Listener& before, const Listener& after);
 
 }  // namespace netcook::config

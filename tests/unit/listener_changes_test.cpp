@@ -172,5 +172,83 @@ TEST(ListenerChanges, EverySettingIsNamed) {
   }
 }
 
+// ---- tls -------------------------------------------------------------------
+
+TlsOptions tls() {
+  TlsOptions options;
+  options.certificate = {"/etc/netcookd/tls/a.pem", "/etc/netcookd/tls/a.pem"};
+  options.key = {"tls-key", "/run/credentials/netcookd.service/tls-key"};
+  options.mark = {7, 5};
+  return options;
+}
+
+Listener with_tls() {
+  Listener listener = base();
+  listener.tls = tls();
+  return listener;
+}
+
+// A TLS change never restarts a listener (same_settings() leaves tls out:
+// the daemon gives new connections a new context), but it is described and
+// tls_changed() tells it.
+TEST(ListenerChanges, TlsOnAndOff) {
+  EXPECT_TRUE(base().same_settings(with_tls()));
+  EXPECT_TRUE(tls_changed(base(), with_tls()));
+  EXPECT_TRUE(tls_changed(with_tls(), base()));
+  EXPECT_FALSE(tls_changed(base(), base()));
+  EXPECT_THAT(listener_changes(base(), with_tls()), ElementsAre("tls off -> on"));
+  EXPECT_THAT(listener_changes(with_tls(), base()), ElementsAre("tls on -> off"));
+}
+
+TEST(ListenerChanges, TlsKeysAsTheConfigurationWritesThem) {
+  Listener after = with_tls();
+  after.tls->certificate = {"/etc/netcookd/tls/b.pem", "/etc/netcookd/tls/b.pem"};
+  after.tls->key = {"/etc/netcookd/tls/b.key", "/etc/netcookd/tls/b.key"};
+  after.tls->min_version = TlsVersion::v1_3;
+  after.tls->ciphersuites = "TLS_AES_128_GCM_SHA256";
+  after.tls->client_ca = CredentialPath{"tls-ca", "/run/credentials/netcookd.service/tls-ca"};
+  after.tls->verify_client = VerifyClient::require;
+  after.tls->handshake_timeout = 2500ms;
+  EXPECT_TRUE(tls_changed(with_tls(), after));
+  EXPECT_THAT(listener_changes(with_tls(), after),
+              ElementsAre("tls.certificate /etc/netcookd/tls/a.pem -> /etc/netcookd/tls/b.pem",
+                          "tls.key tls-key -> /etc/netcookd/tls/b.key",
+                          "tls.min_version 1.2 -> 1.3",
+                          "tls.ciphersuites \"\" -> \"TLS_AES_128_GCM_SHA256\"",
+                          "tls.client_ca none -> tls-ca", "tls.verify_client none -> require",
+                          "tls.handshake_timeout 10s -> 2s500ms"));
+  Listener ciphers = with_tls();
+  ciphers.tls->ciphers = "HIGH:!aNULL";
+  EXPECT_THAT(listener_changes(with_tls(), ciphers),
+              ElementsAre("tls.ciphers \"\" -> \"HIGH:!aNULL\""));
+}
+
+TEST(ListenerChanges, TlsMovedInTheFileIsTheSame) {
+  Listener moved = with_tls();
+  moved.tls->mark = {40, 5};
+  EXPECT_FALSE(tls_changed(with_tls(), moved));
+  EXPECT_TRUE(listener_changes(with_tls(), moved).empty());
+}
+
+TEST(ListenerChanges, EveryTlsSettingIsDescribed) {
+  const std::vector<std::function<void(TlsOptions&)>> edits = {
+      [](TlsOptions& t) { t.certificate.written = "tls-cert"; },
+      [](TlsOptions& t) { t.key.written = "/k.pem"; },
+      [](TlsOptions& t) { t.min_version = TlsVersion::v1_3; },
+      [](TlsOptions& t) { t.ciphers = "HIGH"; },
+      [](TlsOptions& t) { t.ciphersuites = "TLS_AES_128_GCM_SHA256"; },
+      [](TlsOptions& t) { t.client_ca = CredentialPath{"/ca.pem", "/ca.pem"}; },
+      [](TlsOptions& t) { t.verify_client = VerifyClient::optional; },
+      [](TlsOptions& t) { t.handshake_timeout = 1s; },
+  };
+  for (std::size_t i = 0; i < edits.size(); ++i) {
+    Listener after = with_tls();
+    edits[i](*after.tls);
+    EXPECT_TRUE(tls_changed(with_tls(), after)) << "edit " << i;
+    EXPECT_TRUE(with_tls().same_settings(after)) << "edit " << i;
+    EXPECT_EQ(listener_changes(with_tls(), after).size(), 1u) << "edit " << i;
+  }
+}
+
 }  // namespace
 }  // namespace netcook::config
