@@ -50,6 +50,11 @@ std::string as_written(const std::string& text) {
   return out;
 }
 
+// A version as the page writes it: quoted, as YAML needs it ("1.2").
+std::string fmt_quoted(const char* text) {
+  return std::string("\"") + text + "\"";
+}
+
 Defaults in_code() {
   const LogOptions log;
   const Limits limits;
@@ -57,6 +62,7 @@ Defaults in_code() {
   const EchoOptions echo;
   const ChatOptions chat;
   const HttpOptions http;
+  const TlsOptions tls;
   return {
       {"LOG.level", to_string(log.level)},
       {"LOG.target", to_string(log.target)},
@@ -94,6 +100,11 @@ Defaults in_code() {
       {"HTTP.keepalive_timeout", format_duration(http.keepalive_timeout)},
       {"HTTP.access_log", http.access_log ? "true" : "false"},
       {"HTTP.status", http.status ? "true" : "false"},
+      {"TLS.min_version", fmt_quoted(to_string(tls.min_version))},
+      {"TLS.ciphers", as_written(tls.ciphers)},
+      {"TLS.ciphersuites", as_written(tls.ciphersuites)},
+      {"TLS.verify_client", to_string(tls.verify_client)},
+      {"TLS.handshake_timeout", format_duration(tls.handshake_timeout)},
   };
 }
 
