@@ -5,17 +5,18 @@
 #    alphabetical order, systemd-analyze security --offline at most 1.5;
 #  - with sandbox.conf applied as a drop-in: at most 0.8, and lower than
 #    without it (proof that the drop-in was read);
-#  - systemd-analyze verify --man=no on the service and on an instance of
+#  - systemd-analyze verify --man=no on the service (alone, with sandbox.conf
+#    and with the TLS credentials example drop-in) and on an instance of
 #    netcookd@.socket given a Listen drop-in, each pointing at the built
 #    binary; and the template without one refuses to load, as its comment
 #    and netcookd(8) say.
 # Units are analysed inside temporary --root trees so that drop-ins on the
 # host cannot change the result.
 #
-# usage: units.sh SERVICE SOCKET_TEMPLATE SANDBOX_CONF NETCOOKD_BINARY
+# usage: units.sh SERVICE SOCKET_TEMPLATE SANDBOX_CONF NETCOOKD_BINARY TLS_CREDENTIALS_CONF
 set -euo pipefail
 
-service=$1 socket_template=$2 sandbox=$3
+service=$1 socket_template=$2 sandbox=$3 tls_credentials=$5
 binary=$(realpath -e "$4")  # meson passes it relative to the build directory
 analyze=${SYSTEMD_ANALYZE:-systemd-analyze}
 if ! command -v "$analyze" >/dev/null; then
@@ -112,6 +113,10 @@ verify netcookd.service ./netcookd.service
 mkdir -p "$units/netcookd.service.d"
 cp "$sandbox" "$units/netcookd.service.d/sandbox.conf"
 verify "netcookd.service with sandbox.conf" ./netcookd.service
+rm -r "$units/netcookd.service.d"
+mkdir -p "$units/netcookd.service.d"
+cp "$tls_credentials" "$units/netcookd.service.d/tls-credentials.conf"
+verify "netcookd.service with netcookd-tls-credentials.conf.example" ./netcookd.service
 rm -r "$units/netcookd.service.d"
 
 # Without a Listen drop-in the template must refuse to load.
