@@ -89,6 +89,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check(decoded.has_value() && decoded->same_settings(listener) &&
             decoded->mark.line == listener.mark.line &&
             decoded->mark.column == listener.mark.column);
+      // same_settings() leaves TLS out, and TlsOptions' == its mark.
+      check(decoded->tls == listener.tls);
+      if (listener.tls)
+        check(decoded->tls->mark.line == listener.tls->mark.line &&
+              decoded->tls->mark.column == listener.tls->mark.column);
     }
   }
   return 0;
