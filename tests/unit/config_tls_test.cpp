@@ -133,14 +133,15 @@ TEST_F(TlsConfig, HandshakeTimeoutBounds) {
 
 TEST_F(TlsConfig, OnEveryProtocolAndOnAUnixSocket) {
   for (const char* protocol : {"echo", "chat", "http"}) {
-    const auto config = load(fmt::format(R"(listeners:
+    const auto config =
+        load(fmt::format(R"(listeners:
   - name: secure
     protocol: {}
     model: thread
     listen: unix:/run/netcookd-test.sock
     tls: {{certificate: {}, key: {}}}
 )",
-                                         protocol, files_.path("cert.pem"), files_.path("key.pem")));
+                         protocol, files_.path("cert.pem"), files_.path("key.pem")));
     ASSERT_EQ(config.listeners.size(), 1u) << protocol;
     EXPECT_TRUE(config.listeners[0].tls) << protocol;
   }
@@ -174,11 +175,10 @@ TEST_F(TlsConfig, ANameIsACredentialLookedUpWhenTheDirectoryIsSet) {
 
 TEST_F(TlsConfig, ANameIsNotCheckedWithoutTheDirectoryAndTheDaemonRefusesIt) {
   // --check-config in an operator's shell: the credential cannot be seen.
-  const auto tls =
-      load(tls_with("tls-cert", files_.path("key.pem"),
-                    "      client_ca: tls-ca\n      verify_client: optional\n"))
-          .listeners.at(0)
-          .tls.value_or(TlsOptions{});
+  const auto tls = load(tls_with("tls-cert", files_.path("key.pem"),
+                                 "      client_ca: tls-ca\n      verify_client: optional\n"))
+                       .listeners.at(0)
+                       .tls.value_or(TlsOptions{});
   EXPECT_EQ(tls.certificate, (CredentialPath{"tls-cert", ""}));
   EXPECT_FALSE(tls.certificate.resolved());
   EXPECT_TRUE(tls.key.resolved());
@@ -211,8 +211,8 @@ TEST_F(TlsConfig, RequiredKeys) {
 
 TEST_F(TlsConfig, MisspeltKeysAreSuggested) {
   EXPECT_THAT(
-      errors(with("    tls:\n      certficate: " + files_.path("cert.pem") + "\n      key: " +
-                  files_.path("key.pem") + "\n")),
+      errors(with("    tls:\n      certficate: " + files_.path("cert.pem") +
+                  "\n      key: " + files_.path("key.pem") + "\n")),
       ElementsAre("test.yaml:7:7: unknown key 'certficate' in section 'tls' of listener 'echo'; "
                   "did you mean 'certificate'?",
                   "test.yaml:7:7: section 'tls' of listener 'echo' is missing required key "
