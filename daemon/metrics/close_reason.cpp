@@ -11,6 +11,7 @@ constexpr std::array<std::string_view, kCloseReasons> kNames = {
     "read_timeout",  "outbox_overflow", "shutdown",       "listener_removed",
     "session_error", "io_error",        "full",           "unserved",
     "denied",        "per_source",      "rate",           "proxy_header",
+    "tls_handshake",
 };
 
 }  // namespace

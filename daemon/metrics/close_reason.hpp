@@ -31,10 +31,13 @@ enum class CloseReason : std::uint8_t {
   rate,              // refused: the source's connection_rate is spent
   proxy_header,      // refused: a peer in proxy_protocol.from sent no valid
                      // PROXY header (malformed, or none within read_timeout)
+  tls_handshake,     // refused: a TLS listener's handshake failed (not TLS,
+                     // a refused version or certificate, none within
+                     // handshake_timeout, the peer left during it)
 };
 
 inline constexpr std::size_t kCloseReasons =
-    static_cast<std::size_t>(CloseReason::proxy_header) + 1;
+    static_cast<std::size_t>(CloseReason::tls_handshake) + 1;
 
 // The word for logs and metrics: "peer_closed", "idle_timeout", ...
 std::string_view to_string(CloseReason reason) noexcept;

@@ -14,7 +14,8 @@ namespace {
 constexpr CloseReason kLastServedReason = CloseReason::io_error;
 constexpr std::array kRefusalReasons = {CloseReason::full,       CloseReason::unserved,
                                         CloseReason::denied,     CloseReason::per_source,
-                                        CloseReason::rate,       CloseReason::proxy_header};
+                                        CloseReason::rate,       CloseReason::proxy_header,
+                                        CloseReason::tls_handshake};
 
 bool is_refusal(std::size_t reason) {
   for (const auto r : kRefusalReasons)

@@ -38,7 +38,7 @@ inline void adjust(Cell& cell, std::int64_t delta) noexcept {
 }
 
 // Room for the reasons a connection ends or is refused, present and future.
-inline constexpr std::size_t kReasonSlots = 16;
+inline constexpr std::size_t kReasonSlots = 24;
 static_assert(kCloseReasons <= kReasonSlots);
 
 // The upper bounds of a histogram's buckets, in microseconds; the last

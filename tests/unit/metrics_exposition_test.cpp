@@ -111,7 +111,8 @@ TEST(Exposition, EveryReasonIsASeries) {
         "outbox_overflow", "shutdown", "listener_removed", "session_error", "io_error"})
     EXPECT_THAT(text, HasSubstr("\nnetcookd_connections_closed_total{" + web + ",reason=\"" +
                                 reason + "\"} 0\n"));
-  for (const auto reason : {"full", "unserved", "denied", "per_source", "rate", "proxy_header"})
+  for (const auto reason :
+       {"full", "unserved", "denied", "per_source", "rate", "proxy_header", "tls_handshake"})
     EXPECT_THAT(text, HasSubstr("\nnetcookd_connections_refused_total{" + web + ",reason=\"" +
                                 reason + "\"} 0\n"));
   EXPECT_THAT(text, Not(HasSubstr("closed_total{" + web + ",reason=\"full\"")));
