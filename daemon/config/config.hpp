@@ -228,22 +228,25 @@ struct Listener {
   Mark mark;  // of the list item; not part of equality
 
   // Two listeners are the same when a reload need not restart them.
-  // `tls` is left out on purpose (issue 21): a reload gives a running
-  // listener's new connections the new TLS settings (a new context, or
-  // none: plain) while open connections keep theirs and the listener keeps
-  // its socket. See tls_changed(); the daemon reloads the files on every
-  // SIGHUP even when the settings are the same, since a renewed
-  // certificate usually keeps its path.
+  // Whether it speaks TLS is compared (a port that turns TLS on or off
+  // speaks something else: restarted), not its tls section's settings: a
+  // reload gives a running TLS listener's new connections the new
+  // settings (a new context) while open connections keep theirs and the
+  // listener keeps its socket. See tls_changed(); the daemon reloads the
+  // files on every SIGHUP even when the settings are the same, since a
+  // renewed certificate usually keeps its path.
   bool same_settings(const Listener& other) const {
     return name == other.name && protocol == other.protocol &&
            model == other.model && listen == other.listen &&
            workers == other.workers && limits == other.limits &&
-           echo == other.echo && chat == other.chat && http == other.http;
+           echo == other.echo && chat == other.chat && http == other.http &&
+           tls.has_value() == other.tls.has_value();
   }
 };
 
 // Whether a reload changes a listener's TLS settings (added, removed, or a
-// key of its tls section; not its mark). Independent of same_settings().
+// key of its tls section; not its mark). same_settings() compares only
+// whether there is a tls section.
 inline bool tls_changed(const Listener& before, const Listener& after) {
   return before.tls != after.tls;
 }

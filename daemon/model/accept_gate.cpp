@@ -148,14 +148,15 @@ SourceGuard::Verdict AcceptGate::vet(const net::IpAddress& peer, const std::stri
   return verdict;
 }
 
-void AcceptGate::no_header(const std::string& peer_text, const std::string& why,
-                           Clock::time_point now) noexcept {
-  refuse(net::Fd(), CloseReason::proxy_header, peer_text, why, now);
+void AcceptGate::preamble_failed(CloseReason reason, const std::string& peer_text,
+                                 const std::string& why, Clock::time_point now) noexcept {
+  refuse(net::Fd(), reason, peer_text, why, now);
 }
 
 void AcceptGate::admitted(Clock::time_point now) noexcept {
   std::lock_guard lock(mutex_);
-  for (BurstLog* burst : {&denied_, &per_source_, &rate_, &proxy_header_}) burst->settle(log_, now);
+  for (BurstLog* burst : {&denied_, &per_source_, &rate_, &proxy_header_, &tls_handshake_})
+    burst->settle(log_, now);
 }
 
 const std::string& refusal_of(const proto::Protocol& protocol, CloseReason why) noexcept {
@@ -187,6 +188,8 @@ BurstLog* AcceptGate::burst_of(CloseReason why) noexcept {
       return &rate_;
     case CloseReason::proxy_header:
       return &proxy_header_;
+    case CloseReason::tls_handshake:
+      return &tls_handshake_;
     case CloseReason::full:
       return &refusals_;
     default:

@@ -114,8 +114,8 @@ class AcceptGate final : public PeerVetting {
   // header, in this process.
   SourceGuard::Verdict vet(const net::IpAddress& peer, const std::string& peer_text,
                            Clock::time_point now) override;
-  void no_header(const std::string& peer_text, const std::string& why,
-                 Clock::time_point now) noexcept override;
+  void preamble_failed(metrics::CloseReason reason, const std::string& peer_text,
+                       const std::string& why, Clock::time_point now) noexcept override;
   const std::string& refusal(metrics::CloseReason why) const noexcept override;
 
   // When a pause ends (meaningful after Next::pause).
@@ -147,6 +147,7 @@ class AcceptGate final : public PeerVetting {
   BurstLog per_source_;
   BurstLog rate_;
   BurstLog proxy_header_{"no valid PROXY header; closing connections"};
+  BurstLog tls_handshake_{"TLS handshake failed; closing connections"};
   BurstLog beyond_ceiling_;
 };
 

@@ -46,14 +46,21 @@ ConnectionCore::ConnectionCore(Setup setup, proto::Uplink* uplink, Clock::time_p
       started_(now),
       last_active_(now),
       latest_(now) {
-  if (setup.vetting != nullptr) {
-    // The header is read under read_timeout, as a partial request is.
-    pending_ = std::make_unique<Pending>(Pending{std::move(setup), uplink, {}});
-    partial_ = true;
-    partial_since_ = now;
+  if (setup.proxy_header || setup.handshake_timeout) {
+    const bool header = setup.proxy_header;
+    pending_ = std::make_unique<Pending>(Pending{std::move(setup), uplink, {}, header});
     const log::PeerScope scope(peer_);
-    log_.debug("connection from {}{}: awaiting its PROXY header", peer_,
-               pending_->setup.served_by);
+    if (header) {
+      // The header is read under read_timeout, as a partial request is.
+      partial_ = true;
+      partial_since_ = now;
+      log_.debug("connection from {}{}: awaiting its PROXY header", peer_,
+                 pending_->setup.served_by);
+    } else {
+      log_.debug("connection from {}{}: awaiting its TLS handshake", peer_,
+                 pending_->setup.served_by);
+      start_handshake(now);
+    }
     return;
   }
   try {
@@ -102,20 +109,31 @@ ConnectionCore::~ConnectionCore() {
       std::chrono::duration_cast<std::chrono::microseconds>(duration).count());
   const std::string in = std::to_string(bytes_in_);
   const std::string out = std::to_string(bytes_out_);
-  const log::Field fields[] = {{"CONNECTION_ID", id},    {"CLOSE_REASON", to_string(reason())},
-                               {"DURATION_USEC", usec}, {"BYTES_IN", in},
-                               {"BYTES_OUT", out},      {"PROXY_PEER", via_}};
-  const log::FieldScope with_fields(std::span(fields, via_.empty() ? 5 : 6));
+  log::Field fields[9] = {{"CONNECTION_ID", id},    {"CLOSE_REASON", to_string(reason())},
+                          {"DURATION_USEC", usec}, {"BYTES_IN", in},
+                          {"BYTES_OUT", out}};
+  std::size_t count = 5;
+  if (!via_.empty()) fields[count++] = {"PROXY_PEER", via_};
+  std::string over;
+  if (secured_) {
+    fields[count++] = {"TLS_VERSION", secured_->version};
+    fields[count++] = {"TLS_CIPHER", secured_->cipher};
+    if (!secured_->client_subject.empty())
+      fields[count++] = {"TLS_CLIENT_SUBJECT", secured_->client_subject};
+    over = " over " + secured_->version;
+  }
+  const log::FieldScope with_fields(std::span(fields, count));
   const log::PeerScope scope(peer_);
-  log_.log(level, "connection {} from {} closed: {} after {} ({} bytes in, {} bytes out)", id_,
-           peer_, to_string(reason()), as_written(duration), bytes_in_, bytes_out_);
+  log_.log(level, "connection {} from {} closed: {} after {} ({} bytes in, {} bytes out{})", id_,
+           peer_, to_string(reason()), as_written(duration), bytes_in_, bytes_out_, over);
 }
 
-// A proxied peer that never got a session: refused. The vetting counted
-// and logged the refusals it decided; any other end before the header was
-// read (the peer left, a reset, shutdown) is a missing header all the same.
+// A peer that never got a session: refused. The vetting counted and
+// logged the refusals it decided; any other end before the header was
+// read (the peer left, a reset, shutdown) is a missing header all the
+// same, and one during the handshake a failed handshake.
 void ConnectionCore::log_refused_end() const noexcept {
-  if (!refusal_counted_) counters_.refused_by(CloseReason::proxy_header);
+  if (!refusal_counted_) counters_.refused_by(preamble_);
   const log::PeerScope scope(peer_);
   log_.debug("connection {} from {}{} refused: {}", id_, peer_,
              via_.empty() ? std::string() : " via " + via_, to_string(reason()));
@@ -138,7 +156,7 @@ void ConnectionCore::tell_session_closed() noexcept {
 template <typename Call>
 void ConnectionCore::call_session(Call call, Clock::time_point now) noexcept {
   latest_ = now;
-  if (!session_) return;  // still awaiting its PROXY header
+  if (!session_) return;  // still awaiting its PROXY header or handshake
   try {
     call(*session_);
   } catch (...) {
@@ -179,48 +197,63 @@ void ConnectionCore::received(std::string_view data, Clock::time_point now) noex
   bytes_in_ += data.size();
   count_bytes(now);
   last_active_ = now;
-  if (pending_) {
-    read_header(data, now);
-    return;
+  if (awaiting_header()) {
+    // What follows the header is the session's (a plain transport's).
+    const std::size_t used = read_header(data, now);
+    data.remove_prefix(std::min(used, data.size()));
+    if (closed_ || data.empty() || !session_) return;
+  } else if (pending_) {
+    return;  // nothing is read through the transport during its handshake
   }
   call_session([this, data](proto::Session& session) { session.receive(data, out_); }, now);
 }
 
+std::size_t ConnectionCore::header_part(std::string_view peeked, Clock::time_point now) noexcept {
+  if (closed_ || !awaiting_header()) return 0;
+  last_active_ = now;
+  const std::size_t used = read_header(peeked, now);
+  bytes_in_ += used;
+  count_bytes(now);
+  return used;
+}
+
 // The parser never needs more than net::kMaxProxyHeader bytes to decide,
-// so what is kept is at most that plus one read.
-void ConnectionCore::read_header(std::string_view data, Clock::time_point now) noexcept {
+// so what is kept is at most that plus one read. Returns how many bytes of
+// `data` the header took: all of them while it is incomplete.
+std::size_t ConnectionCore::read_header(std::string_view data, Clock::time_point now) noexcept {
   latest_ = now;
+  const std::size_t before = pending_->received.size();
   net::ProxyParse parse;
   try {
     pending_->received.append(data);
     parse = net::parse_proxy_header(pending_->received);
   } catch (const std::exception& e) {
     no_header(e.what(), now);
-    return;
+    return 0;
   }
   switch (parse.status) {
     case net::ProxyParse::Status::incomplete:
-      return;
+      return data.size();
     case net::ProxyParse::Status::invalid:
       no_header(parse.error, now);
-      return;
+      return 0;
     case net::ProxyParse::Status::complete:
-      admit_named_peer(parse.header, now);
-      return;
+      break;
   }
+  const std::size_t used = parse.header.length - before;
+  admit_named_peer(parse.header, now);
+  return used;
 }
 
 // The peer the header names (the real one for LOCAL and UNKNOWN) faces the
-// listener's rules; admitted, it gets its session, which hears what came
-// after the header.
+// listener's rules; admitted, it goes on to its handshake or its session.
 void ConnectionCore::admit_named_peer(const net::ProxyHeader& header,
                                       Clock::time_point now) noexcept {
-  std::unique_ptr<Pending> pending = std::move(pending_);
-  Setup& setup = pending->setup;
+  Setup& setup = pending_->setup;
   net::IpAddress ip = setup.peer_ip;
-  std::string rest;
+  pending_->header = false;
   try {
-    rest = pending->received.substr(header.length);
+    std::string().swap(pending_->received);
     if (header.source_length != 0) {
       const auto* source = reinterpret_cast<const sockaddr*>(&header.source);
       if (const auto named = net::ip_of(source, header.source_length)) ip = *named;
@@ -229,7 +262,7 @@ void ConnectionCore::admit_named_peer(const net::ProxyHeader& header,
       setup.peer_host = net::format_host(source, header.source_length);
     }
   } catch (const std::exception& e) {
-    pending_ = std::move(pending);  // so that the refusal is reported
+    pending_->header = true;  // so that the refusal is reported
     no_header(e.what(), now);
     return;
   }
@@ -245,25 +278,70 @@ void ConnectionCore::admit_named_peer(const net::ProxyHeader& header,
   }
   if (verdict.refused) {
     refusal_counted_ = *verdict.refused != CloseReason::unserved;
-    refuse(*verdict.refused, setup.vetting->refusal(*verdict.refused));
+    const std::string& refusal = setup.vetting->refusal(*verdict.refused);
+    pending_.reset();
+    refuse(*verdict.refused, refusal);
     return;
   }
   source_hold_ = std::move(verdict.hold);
+  if (pending_->setup.handshake_timeout)
+    start_handshake(now);
+  else
+    begin_session(now);
+}
+
+// The handshake's time runs from the moment it may start: at once, or once
+// the PROXY header is read.
+void ConnectionCore::start_handshake(Clock::time_point now) noexcept {
+  preamble_ = CloseReason::tls_handshake;
+  pending_->handshake_until = now + *pending_->setup.handshake_timeout;
+}
+
+void ConnectionCore::begin_session(Clock::time_point now) noexcept {
+  const std::unique_ptr<Pending> pending = std::move(pending_);
   try {
-    start_session(setup, pending->uplink, via_.empty() ? std::string() : " via " + via_);
+    start_session(pending->setup, pending->uplink, via_.empty() ? std::string() : " via " + via_);
   } catch (...) {
     log_session_failure();
     close(CloseReason::session_error);
     return;
   }
   open(now);
-  if (!closed_ && !rest.empty())
-    call_session([this, &rest](proto::Session& session) { session.receive(rest, out_); }, now);
+}
+
+void ConnectionCore::handshake_done(Secured secured, Clock::time_point now) noexcept {
+  if (closed_ || !awaiting_handshake()) return;
+  latest_ = now;
+  last_active_ = now;
+  try {
+    secured_ = std::make_unique<Secured>(std::move(secured));
+    const log::PeerScope scope(peer_);
+    log_.debug("connection {} from {}: {} established ({}{}{})", id_, peer_, secured_->version,
+               secured_->cipher, secured_->alpn.empty() ? "" : ", ALPN " + secured_->alpn,
+               secured_->client_subject.empty() ? ""
+                                                : ", client " + secured_->client_subject);
+  } catch (...) {
+    // Without its facts the connection is served all the same.
+  }
+  begin_session(now);
+}
+
+void ConnectionCore::handshake_failed(const std::string& why, Clock::time_point now) noexcept {
+  if (closed_ || !awaiting_handshake()) return;
+  latest_ = now;
+  if (PeerVetting* vetting = pending_->setup.vetting) {
+    vetting->preamble_failed(CloseReason::tls_handshake, peer_, why, now);
+    refusal_counted_ = true;
+  }
+  pending_.reset();
+  close(CloseReason::tls_handshake);
 }
 
 void ConnectionCore::no_header(const std::string& why, Clock::time_point now) noexcept {
-  if (pending_) pending_->setup.vetting->no_header(peer_, why, now);
-  refusal_counted_ = true;
+  if (pending_ && pending_->setup.vetting) {
+    pending_->setup.vetting->preamble_failed(CloseReason::proxy_header, peer_, why, now);
+    refusal_counted_ = true;
+  }
   pending_.reset();
   close(CloseReason::proxy_header);
 }
@@ -308,8 +386,12 @@ void ConnectionCore::flush_bytes() noexcept {
 void ConnectionCore::peer_finished() noexcept {
   if (closed_ || peer_eof_) return;
   peer_eof_ = true;
-  if (pending_) {
+  if (awaiting_header()) {
     no_header("the connection ended before its PROXY header", latest_);
+    return;
+  }
+  if (pending_) {
+    handshake_failed("the peer closed the connection during the handshake", latest_);
     return;
   }
   if (!finish_) finish_ = CloseReason::peer_closed;
@@ -351,8 +433,13 @@ void ConnectionCore::expire(Clock::time_point now) noexcept {
     if (tokens_->next_token(now) <= now) resume(now);
     return;
   }
-  if (pending_ && now >= partial_since_ + limits_.read_timeout) {
+  if (awaiting_header() && now >= partial_since_ + limits_.read_timeout) {
     no_header("none within read_timeout " + config::format_duration(limits_.read_timeout), now);
+  } else if (awaiting_handshake()) {
+    if (now >= pending_->handshake_until)
+      handshake_failed("not done within handshake_timeout " +
+                           as_written(*pending_->setup.handshake_timeout),
+                       now);
   } else if (partial_ && !finish_ && now >= partial_since_ + limits_.read_timeout) {
     log_decision("its request did not complete in", limits_.read_timeout);
     ending(CloseReason::read_timeout, now, kDrainTime);
@@ -395,7 +482,7 @@ void ConnectionCore::cut_off() noexcept {
 
 void ConnectionCore::end(CloseReason reason, Clock::time_point now) noexcept {
   if (closed_) return;
-  if (!session_) {  // still awaiting its PROXY header: nothing to say
+  if (!session_) {  // still awaiting its PROXY header or handshake: nothing to say
     latest_ = now;
     close(reason);
     return;
@@ -410,7 +497,20 @@ void ConnectionCore::end(CloseReason reason, Clock::time_point now) noexcept {
 }
 
 bool ConnectionCore::wants_read() const noexcept {
-  return !closed_ && !finish_ && !held_ && !paced() && out_.size() < limits_.max_outbox;
+  return !closed_ && !finish_ && !held_ && !awaiting_handshake() && !paced() &&
+         out_.size() < limits_.max_outbox;
+}
+
+bool ConnectionCore::ended_cleanly() const noexcept {
+  switch (reason()) {
+    case CloseReason::peer_reset:
+    case CloseReason::io_error:
+    case CloseReason::proxy_header:
+    case CloseReason::tls_handshake:
+      return false;
+    default:
+      return true;
+  }
 }
 
 Clock::time_point ConnectionCore::deadline() const noexcept {
@@ -421,6 +521,7 @@ Clock::time_point ConnectionCore::deadline() const noexcept {
       bytes_in_ + bytes_out_ != counted_in_ + counted_out_ ? next_byte_count_
                                                            : Clock::time_point::max();
   if (ending_) return std::min(drain_until_, count);
+  if (awaiting_handshake()) return std::min(pending_->handshake_until, count);
   if (paced()) return std::min(tokens_->next_token(latest_), count);
   const Clock::time_point idle = std::min(last_active_ + limits_.idle_timeout, count);
   if (partial_ && !finish_) return std::min(idle, partial_since_ + limits_.read_timeout);

@@ -36,6 +36,14 @@
 //                   protocol's refusal goes out and it closes. A missing or
 //                   malformed header closes it (proxy_header). Until it is
 //                   admitted it counts as refused, not accepted.
+// A TLS listener's connection has one more, after the header (if any):
+//   handshake       the transport's handshake (pump.cpp drives it and
+//                   tells the core how it went) must end within
+//                   handshake_timeout; then the session is made and
+//                   opened. A failed handshake (not TLS, a refused version
+//                   or certificate, too slow, the peer gone) closes it
+//                   (tls_handshake), counted as refused and logged once per
+//                   burst of the listener, never per connection.
 //
 // Used by one thread at a time, the one that serves the connection.
 
@@ -46,6 +54,7 @@
 #include "model/peer_vetting.hpp"
 #include "model/source_guard.hpp"
 #include "model/token_bucket.hpp"
+#include "model/transport.hpp"
 #include "net/cidr.hpp"
 #include "proto/session.hpp"
 
@@ -93,18 +102,24 @@ class ConnectionCore final : private proto::Pacer {
     // The listener's counters: the core counts the connection (accepted,
     // closed by reason, duration) and its bytes.
     metrics::ListenerMetrics metrics{};
-    // Set when the peer must start with a PROXY header (proxy_protocol.from):
-    // who vets the peer it names, and the real peer's address (for a header
-    // that names none: LOCAL, UNKNOWN). Must outlive the core.
+    // Set when the peer must start with a PROXY header (proxy_protocol.from)
+    // or a TLS handshake: who vets the peer a header names and counts a
+    // failed preamble; must outlive the core. The real peer's address (for
+    // a header that names none: LOCAL, UNKNOWN).
     PeerVetting* vetting = nullptr;
     net::IpAddress peer_ip{};
+    bool proxy_header = false;  // the peer starts with a PROXY header
+    // Set for a TLS listener: the transport's handshake comes first, within
+    // this long.
+    std::optional<Clock::duration> handshake_timeout{};
   };
 
   // Makes the session, whose way to the listener's Service is `uplink`
   // (null when there is none), and its Pacer when the protocol has an
   // input_rate; throws what the protocol's factory throws.
-  // With setup.vetting, the session is made once the PROXY header is read
-  // and the peer admitted; a failure then closes the connection.
+  // With setup.proxy_header, the session is made once the PROXY header is
+  // read and the peer admitted; with setup.handshake_timeout, once the
+  // handshake is done; a failure then closes the connection.
   ConnectionCore(Setup setup, proto::Uplink* uplink, Clock::time_point now);
   ConnectionCore(const ConnectionCore&) = delete;
   ConnectionCore& operator=(const ConnectionCore&) = delete;
@@ -115,6 +130,14 @@ class ConnectionCore final : private proto::Pacer {
   // What happened; each may close the connection. None throws.
   void open(Clock::time_point now) noexcept;  // greets the peer, if the protocol does
   void received(std::string_view data, Clock::time_point now) noexcept;
+  // While awaiting_header(): bytes the socket holds, not yet taken from it.
+  // Returns how many of them are the header's, which the caller must take
+  // off the socket (no more: what follows is the transport's).
+  std::size_t header_part(std::string_view peeked, Clock::time_point now) noexcept;
+  // While awaiting_handshake(): the transport's handshake is done (the
+  // session is made and opened), or failed for `why`.
+  void handshake_done(Secured secured, Clock::time_point now) noexcept;
+  void handshake_failed(const std::string& why, Clock::time_point now) noexcept;
   void peer_finished() noexcept;  // end of file from the peer
   void sent(std::size_t bytes, Clock::time_point now) noexcept;
   void failed(int error) noexcept;  // a read or write failed with errno `error`
@@ -148,7 +171,12 @@ class ConnectionCore final : private proto::Pacer {
   bool closed() const noexcept { return closed_.has_value(); }
   // Its PROXY header is still awaited: the next bytes are the proxy's
   // plaintext, read from the socket itself (pump.cpp), not the transport.
-  bool awaiting_header() const noexcept { return pending_ != nullptr; }
+  bool awaiting_header() const noexcept { return pending_ && pending_->header; }
+  // Its transport's handshake is awaited (pump.cpp drives it).
+  bool awaiting_handshake() const noexcept { return pending_ && !pending_->header; }
+  // The end of a connection that did not fail: a transport may say goodbye
+  // (TLS's close_notify) before the socket closes.
+  bool ended_cleanly() const noexcept;
   // Why it closed, or is ending; shutdown if nothing decided it yet.
   CloseReason reason() const noexcept;
 
@@ -164,17 +192,21 @@ class ConnectionCore final : private proto::Pacer {
   metrics::Shard& counters() const noexcept { return counters_; }
 
  private:
-  // A connection waiting for its PROXY header: what making its session
-  // takes, and the bytes received so far.
+  // A connection waiting for its PROXY header, then for its handshake:
+  // what making its session takes, and the header's bytes so far.
   struct Pending {
     Setup setup;
     proto::Uplink* uplink;
     std::string received;
+    bool header = false;  // still awaiting the PROXY header
+    Clock::time_point handshake_until = Clock::time_point::max();
   };
 
   void start_session(Setup& setup, proto::Uplink* uplink, std::string_view via);
-  void read_header(std::string_view data, Clock::time_point now) noexcept;
+  std::size_t read_header(std::string_view data, Clock::time_point now) noexcept;
   void admit_named_peer(const net::ProxyHeader& header, Clock::time_point now) noexcept;
+  void start_handshake(Clock::time_point now) noexcept;
+  void begin_session(Clock::time_point now) noexcept;
   void no_header(const std::string& why, Clock::time_point now) noexcept;
   void refuse(CloseReason why, const std::string& refusal) noexcept;
   void log_refused_end() const noexcept;
@@ -199,7 +231,11 @@ class ConnectionCore final : private proto::Pacer {
   std::string peer_;  // the real peer's until a PROXY header names another
   std::string via_;   // the proxy's, once a PROXY header named the peer
   metrics::Shard& counters_;  // of the thread that made it
-  std::unique_ptr<Pending> pending_;  // while a PROXY header is awaited
+  std::unique_ptr<Pending> pending_;  // while a PROXY header or handshake is awaited
+  // What refusal an end before the session is: proxy_header while the
+  // header is awaited, tls_handshake during the handshake.
+  CloseReason preamble_ = CloseReason::proxy_header;
+  std::unique_ptr<Secured> secured_;  // what a TLS handshake agreed on
   SourceHold source_hold_;  // a proxied peer's place among its source's
   bool admitted_ = false;   // counted as accepted (the session was made)
   bool refusal_counted_ = false;  // a proxied peer's refusal, by the vetting

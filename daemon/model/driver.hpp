@@ -10,6 +10,7 @@
 #include "event/loop.hpp"
 #include "metrics/arena.hpp"
 #include "model/close_reason.hpp"
+#include "model/tls_setup.hpp"
 #include "net/fd.hpp"
 #include "proto/session.hpp"
 
@@ -41,6 +42,9 @@ struct DriverSettings {
   std::function<void()> on_drained;
   // Where the listener's figures are counted (metrics/arena.hpp).
   metrics::ListenerMetrics metrics;
+  // A TLS listener's context and handshake timeout, which a reload renews
+  // in place (tls_setup.hpp); null for a plain listener.
+  std::shared_ptr<TlsSlot> tls;
 };
 
 // What the drivers of a daemon share beyond one listener: the fork master,
@@ -79,6 +83,13 @@ class Driver {
 
   // Connections open right now.
   virtual std::size_t connections() const noexcept = 0;
+
+  // A reload renewed a TLS listener's settings (`listener` as the reload
+  // read it): connections adopted from now on take the slot's new setup.
+  // The drivers in this process share the slot and have nothing to do; the
+  // fork driver has the fork master load it too. Throws with the reason
+  // when that fails (the master's connections keep the old one).
+  virtual void tls_renewed(const config::Listener& listener) { static_cast<void>(listener); }
 
   // The heartbeats of the driver's event loops (the threads that accept and
   // dispatch; for fork, the fork master's loop). The listener is alive while

@@ -19,8 +19,8 @@ ListenerState::ListenerState(DriverSettings driver_settings, net::Fd listening, 
       sources(settings.limits.guards),
       gate(*settings.log, count, sources, protocol, settings.metrics, fd_ceiling) {}
 
-ConnectionCore::Setup ListenerState::setup(net::Fd socket, proto::ConnectionId id,
-                                           std::string thread, std::string served_by) {
+NewConnection ListenerState::setup(net::Fd socket, proto::ConnectionId id, std::string thread,
+                                   std::string served_by) {
   Peer peer = prepare_socket(socket);
   ConnectionCore::Setup setup{protocol,
                               settings.limits,
@@ -38,8 +38,13 @@ ConnectionCore::Setup ListenerState::setup(net::Fd socket, proto::ConnectionId i
   if (peer.ip && sources.expects_proxy_header(*peer.ip)) {
     setup.vetting = &gate;
     setup.peer_ip = *peer.ip;
+    setup.proxy_header = true;
   }
-  return setup;
+  if (!settings.tls) return {std::move(setup), nullptr};
+  TlsSetup tls = settings.tls->get();
+  setup.vetting = &gate;
+  setup.handshake_timeout = tls.handshake_timeout;
+  return {std::move(setup), std::move(tls.context)};
 }
 
 }  // namespace netcook::model

@@ -18,6 +18,13 @@
 
 namespace netcook::model {
 
+// A connection being adopted: who it is, for its core, and on a TLS
+// listener the context its transport is made with (null: plain).
+struct NewConnection {
+  ConnectionCore::Setup setup;
+  std::shared_ptr<const tls::Context> tls;
+};
+
 struct ListenerState {
   // A connection whose descriptor is `fd_ceiling` or above is refused, and
   // no more than fd_ceiling connections are counted (select's FD_SETSIZE).
@@ -27,9 +34,12 @@ struct ListenerState {
   // Readies a new connection's socket (TCP_NODELAY) and says who it is and
   // who serves it, for its core: connection `id`, served by the thread
   // named `thread` of this process; `served_by` ends its first log line.
-  // A peer in proxy_protocol.from gets the gate as its core's vetting.
-  ConnectionCore::Setup setup(net::Fd socket, proto::ConnectionId id, std::string thread,
-                              std::string served_by = {});
+  // A peer in proxy_protocol.from gets the gate as its core's vetting; on
+  // a TLS listener every connection does (to count a failed handshake),
+  // its core awaits the handshake, and its transport is made with the
+  // listener's context as it is now.
+  NewConnection setup(net::Fd socket, proto::ConnectionId id, std::string thread,
+                      std::string served_by = {});
 
   const DriverSettings settings;
   const net::Fd listen_fd;  // not owned

@@ -10,19 +10,53 @@ namespace {
 // The PROXY header is the proxy's plaintext, sent before any byte of the
 // transport's own (a TLS ClientHello): it must never go through a
 // transport that transforms the stream, so it is read from the socket
-// itself. (For the plain transport both ways are the same recv. What a
-// read brings after the header goes to the session today; a TLS
-// transport will have to be handed those bytes instead.)
+// itself, and exactly: the core is shown what the socket holds (a peek)
+// and says how much of it is the header, which alone is taken off the
+// socket. Whatever follows stays there for the transport. (Reading only
+// what a peek showed, the socket is never left readable with header bytes
+// still in it: no busy loop under select or poll.)
 SocketReady read_needs(const ConnectionCore& core, const Transport& transport) noexcept {
   return core.awaiting_header() ? SocketReady::readable : transport.read_needs();
 }
 
-ReadResult read_next(const ConnectionCore& core, Transport& transport,
-                     std::span<char> buffer) noexcept {
-  if (!core.awaiting_header()) return transport.read(buffer);
-  ReadResult got = read_socket(transport.fd(), buffer);
-  got.drained = got.status == ReadResult::Status::data && got.size < buffer.size();
+ReadResult read_header(ConnectionCore& core, net::Fd socket, std::span<char> buffer,
+                       Clock::time_point now) noexcept {
+  ReadResult got = peek_socket(socket, buffer);
+  if (got.status != ReadResult::Status::data) return got;
+  const std::size_t used = core.header_part({buffer.data(), got.size}, now);
+  if (used > 0) {
+    if (const int error = discard_socket(socket, buffer, used); error != 0)
+      return {ReadResult::Status::failed, 0, error};
+  }
+  // Taken to the last byte of a short peek: the socket is empty.
+  got.drained = used == got.size && got.size < buffer.size();
+  got.size = used;
   return got;
+}
+
+// One step of the transport's handshake, while the core awaits it.
+void shake(ConnectionCore& core, Transport& transport, event::Readiness& ready,
+           Clock::time_point now) noexcept {
+  const HandshakeResult shaken = transport.handshake();
+  switch (shaken.status) {
+    case HandshakeResult::Status::done:
+      try {
+        core.handshake_done(transport.secured(), now);
+      } catch (...) {  // no memory for the facts: served without them
+        core.handshake_done({}, now);
+      }
+      return;
+    case HandshakeResult::Status::would_block:
+      clear(ready, transport.handshake_needs());
+      return;
+    case HandshakeResult::Status::failed:
+      try {
+        core.handshake_failed(transport.failure(), now);
+      } catch (...) {
+        core.handshake_failed({}, now);
+      }
+      return;
+  }
 }
 
 // Writes what the socket takes now; false when the write share is used up
@@ -48,15 +82,17 @@ bool write_some(ConnectionCore& core, Transport& transport, event::Readiness& re
 
 void read_some(ConnectionCore& core, Transport& transport, event::Readiness& ready,
                std::span<char> buffer, std::size_t& budget, Clock::time_point now) noexcept {
-  const ReadResult got = read_next(core, transport, buffer);
+  const bool header = core.awaiting_header();
+  const ReadResult got =
+      header ? read_header(core, transport.fd(), buffer, now) : transport.read(buffer);
   switch (got.status) {
     case ReadResult::Status::data:
-      budget -= got.size;
+      budget -= std::min(budget, got.size);
       // Everything queued was taken: data that arrives later is reported
       // anew, so skip the read that would only say would_block. Not after
       // a hangup, which is never reported again.
-      if (got.drained && !ready.hung_up) clear(ready, read_needs(core, transport));
-      core.received({buffer.data(), got.size}, now);
+      if (got.drained && !ready.hung_up) clear(ready, SocketReady::readable);
+      if (!header) core.received({buffer.data(), got.size}, now);
       return;
     case ReadResult::Status::end:
       core.peer_finished();
@@ -75,6 +111,11 @@ void read_some(ConnectionCore& core, Transport& transport, event::Readiness& rea
 Pumped pump(ConnectionCore& core, Transport& transport, event::Readiness& ready,
             std::span<char> scratch, std::size_t read_budget, Clock::time_point now) noexcept {
   while (!core.closed()) {
+    if (core.awaiting_handshake()) {
+      if (!is(ready, transport.handshake_needs())) break;
+      shake(core, transport, ready, now);
+      continue;
+    }
     if (core.wants_write() && is(ready, transport.write_needs()) &&
         !write_some(core, transport, ready, now))
       return core.closed() ? Pumped::closed : Pumped::more;
@@ -98,6 +139,7 @@ SocketWait awaited(const ConnectionCore& core, const Transport& transport) noexc
   const auto want = [&wait](SocketReady what) {
     (what == SocketReady::readable ? wait.readable : wait.writable) = true;
   };
+  if (core.awaiting_handshake()) want(transport.handshake_needs());
   if (core.wants_read()) want(read_needs(core, transport));
   if (core.wants_write()) want(transport.write_needs());
   return wait;

@@ -4,14 +4,20 @@
 
 namespace netcook::model {
 
-ReactorConnection::ReactorConnection(ServiceDesk& desk, Admission& admission,
-                                     ConnectionCore::Setup setup, Clock::time_point now)
+ReactorConnection::ReactorConnection(ServiceDesk& desk, Admission& admission, NewConnection made,
+                                     Clock::time_point now)
     : slot_(std::move(admission.slot)),
-      membership_(desk, setup.id),
-      core_(std::move(setup), desk.present() ? this : nullptr, now),
+      membership_(desk, made.setup.id),
+      core_(std::move(made.setup), desk.present() ? this : nullptr, now),
       socket_(std::move(admission.socket)),
-      transport_(socket_.borrow()) {
+      plain_(socket_.borrow()),
+      tls_(made.tls ? std::make_unique<TlsTransport>(socket_.borrow(), std::move(made.tls))
+                    : nullptr) {
   desk.join(core_.id(), *this);
+}
+
+ReactorConnection::~ReactorConnection() {
+  transport().finish(core_.ended_cleanly());
 }
 
 void ReactorConnection::send(std::string_view message) {
@@ -21,7 +27,7 @@ void ReactorConnection::send(std::string_view message) {
 void ReactorConnection::end_now(CloseReason why, Clock::time_point now) noexcept {
   if (core_.closed()) return;
   core_.end(why, now);
-  flush_now(core_, transport_, now);
+  flush_now(core_, transport(), now);
 }
 
 }  // namespace netcook::model

@@ -5,8 +5,8 @@
 // max_connections, and its membership of the listener's Service. The
 // model adds how it waits.
 //
-// Its bytes go through its transport, made here when the socket is adopted:
-// plain for now (a TLS listener's will be made here too).
+// Its bytes go through its transport, made here when the socket is
+// adopted: plain, or TLS with the context the listener had then.
 //
 // Destruction order is the contract: the socket closes first (the peer sees
 // the end at once), then the session goes (the core logs how the
@@ -15,6 +15,8 @@
 
 #include "model/accept_gate.hpp"
 #include "model/connection_core.hpp"
+#include "model/listener_state.hpp"
+#include "model/tls_transport.hpp"
 #include "model/service_desk.hpp"
 #include "model/transport.hpp"
 #include "net/unique_fd.hpp"
@@ -26,7 +28,7 @@ class ReactorConnection : public proto::Uplink, public ServiceDesk::Member {
   // Takes the socket and the slot from `admission` once the session is
   // made (should that throw, the socket is still there to be refused), and
   // joins the Service, if the listener has one.
-  ReactorConnection(ServiceDesk& desk, Admission& admission, ConnectionCore::Setup setup,
+  ReactorConnection(ServiceDesk& desk, Admission& admission, NewConnection made,
                     Clock::time_point now);
   ReactorConnection(const ReactorConnection&) = delete;
   ReactorConnection& operator=(const ReactorConnection&) = delete;
@@ -41,11 +43,15 @@ class ReactorConnection : public proto::Uplink, public ServiceDesk::Member {
   ConnectionCore& core() noexcept { return core_; }
   const ConnectionCore& core() const noexcept { return core_; }
   net::Fd socket() const noexcept { return socket_.borrow(); }
-  Transport& transport() noexcept { return transport_; }
-  const Transport& transport() const noexcept { return transport_; }
+  Transport& transport() noexcept { return tls_ ? static_cast<Transport&>(*tls_) : plain_; }
+  const Transport& transport() const noexcept {
+    return tls_ ? static_cast<const Transport&>(*tls_) : plain_;
+  }
 
  protected:
-  ~ReactorConnection() = default;
+  // Says goodbye on the transport (TLS close_notify) while the socket is
+  // still open.
+  ~ReactorConnection();
 
  private:
   // Leaves the Service when destroyed, after the core.
@@ -67,7 +73,9 @@ class ReactorConnection : public proto::Uplink, public ServiceDesk::Member {
   Membership membership_;
   ConnectionCore core_;
   net::UniqueFd socket_;
-  PlainTransport transport_;  // of socket_, which it does not own
+  // Of socket_, which they do not own: the TLS one when there is one.
+  PlainTransport plain_;
+  std::unique_ptr<TlsTransport> tls_;
 };
 
 }  // namespace netcook::model

@@ -13,7 +13,7 @@ ReactorWorker::ReactorWorker(ReactorShared& shared, unsigned index)
   thread_.loop().count_cpu_into(shared_.settings.metrics.here().cpu_nsec);
 }
 
-ConnectionCore::Setup ReactorWorker::setup(net::Fd socket) {
+NewConnection ReactorWorker::setup(net::Fd socket) {
   return shared_.setup(socket, (next_serial_++ << 8) | index_, thread_.name());
 }
 

@@ -35,7 +35,7 @@ class ReactorWorker {
   // The Setup of a new connection of this worker on `socket` (readied):
   // its id names the worker in its low byte, which routes the Service's
   // deliveries here.
-  ConnectionCore::Setup setup(net::Fd socket);
+  NewConnection setup(net::Fd socket);
 
   ReactorShared& shared_;
   ReactorThread thread_;

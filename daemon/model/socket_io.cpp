@@ -73,6 +73,32 @@ ReadResult read_socket(net::Fd socket, std::span<char> buffer) noexcept {
   return {ReadResult::Status::failed, 0, errno};
 }
 
+ReadResult peek_socket(net::Fd socket, std::span<char> buffer) noexcept {
+  ssize_t got = 0;
+  do {
+    got = ::recv(socket.get(), buffer.data(), buffer.size(), MSG_PEEK | MSG_DONTWAIT);
+  } while (got < 0 && errno == EINTR);
+  if (got > 0) return {ReadResult::Status::data, static_cast<std::size_t>(got)};
+  if (got == 0) return {ReadResult::Status::end};
+  if (errno == EAGAIN || errno == EWOULDBLOCK) return {ReadResult::Status::would_block};
+  return {ReadResult::Status::failed, 0, errno};
+}
+
+int discard_socket(net::Fd socket, std::span<char> scratch, std::size_t size) noexcept {
+  while (size > 0) {
+    const ssize_t got =
+        ::recv(socket.get(), scratch.data(), std::min(size, scratch.size()), MSG_DONTWAIT);
+    if (got > 0) {
+      size -= static_cast<std::size_t>(got);
+    } else if (got < 0 && errno == EINTR) {
+      continue;
+    } else {
+      return got == 0 ? ECONNRESET : errno;  // what was peeked cannot vanish
+    }
+  }
+  return 0;
+}
+
 WriteResult write_outbox(net::Fd socket, proto::Outbox& out) noexcept {
   WriteResult result;
   while (!out.empty()) {

@@ -34,6 +34,14 @@ struct ReadResult {
 // One recv(2) into `buffer` (never empty), retried on EINTR.
 ReadResult read_socket(net::Fd socket, std::span<char> buffer) noexcept;
 
+// What recv(2) would read into `buffer`, left queued (MSG_PEEK): for the
+// PROXY header, whose bytes must be taken exactly, leaving whatever follows
+// (a TLS ClientHello) to the transport.
+ReadResult peek_socket(net::Fd socket, std::span<char> buffer) noexcept;
+// Takes `size` bytes a peek_socket() saw off the socket, through `scratch`;
+// 0, or the errno of a failure.
+int discard_socket(net::Fd socket, std::span<char> scratch, std::size_t size) noexcept;
+
 struct WriteResult {
   enum class Status {
     done,         // everything was written: the outbox is empty

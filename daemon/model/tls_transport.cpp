@@ -44,6 +44,14 @@ HandshakeResult TlsTransport::handshake() noexcept {
   return {HandshakeResult::Status::failed, step.error != 0 ? step.error : EPROTO};
 }
 
+Secured TlsTransport::secured() const {
+  return {stream_.version(), stream_.cipher(), stream_.alpn(), stream_.peer_subject()};
+}
+
+void TlsTransport::finish(bool clean) noexcept {
+  if (clean && stream_.established()) stream_.shutdown();
+}
+
 ReadResult TlsTransport::read(std::span<char> buffer) noexcept {
   const tls::Step step = stream_.read(buffer);
   switch (step.status) {

@@ -27,11 +27,13 @@ class TlsTransport final : public Transport {
   ReadResult read(std::span<char> buffer) noexcept override;
   WriteResult write(proto::Outbox& out) noexcept override;
 
-  // Sends close_notify (a clean end keeps the session resumable).
-  void close_cleanly() noexcept { stream_.shutdown(); }
+  Secured secured() const override;
+  // Why the handshake failed: OpenSSL's reason.
+  std::string failure() const override { return failure_; }
+  // Sends close_notify once established, if the end is clean: a session
+  // ended that way stays resumable.
+  void finish(bool clean) noexcept override;
 
-  // Why the handshake failed (OpenSSL's reason), for the log line.
-  const std::string& failure() const noexcept { return failure_; }
   const tls::Stream& stream() const noexcept { return stream_; }
 
  private:

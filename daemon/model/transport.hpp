@@ -17,13 +17,13 @@
 // readable and writable, today's behaviour.
 //
 // A transport may need a handshake before it carries the session's bytes
-// (established(), handshake()). The core will drive it as one more step of
-// its preamble, after the PROXY header and before the session is made:
+// (established(), handshake()). The pump drives it as one more step of the
+// core's preamble, after the PROXY header and before the session is made:
 //   header -> handshake -> session.
 // The PROXY header is plaintext, sent by the proxy before any TLS: it is
-// read from fd() with read_socket(), never through read() (see pump.cpp),
-// and the handshake starts once the core has it. The plain transport is
-// established at once and its handshake() is never needed.
+// peeked at and taken from fd() exactly (see pump.cpp), never through
+// read(), and the handshake starts once the core has it. The plain
+// transport is established at once and its handshake() is never needed.
 //
 // Calls never throw, block or raise SIGPIPE, and allocate nothing: a
 // virtual call per read or write is the whole cost of the indirection.
@@ -34,6 +34,7 @@
 #include "proto/outbox.hpp"
 
 #include <span>
+#include <string>
 
 namespace netcook::model {
 
@@ -48,6 +49,15 @@ inline bool is(const event::Readiness& ready, SocketReady what) noexcept {
 inline void clear(event::Readiness& ready, SocketReady what) noexcept {
   (what == SocketReady::readable ? ready.readable : ready.writable) = false;
 }
+
+// What a finished handshake agreed on, for the connection's log lines
+// (TLS_VERSION=, TLS_CIPHER=, TLS_CLIENT_SUBJECT=).
+struct Secured {
+  std::string version;         // "TLSv1.3"
+  std::string cipher;          // "TLS_AES_128_GCM_SHA256"
+  std::string alpn;            // "http/1.1", or "" for none
+  std::string client_subject;  // RFC 2253, or "" without a client certificate
+};
 
 struct HandshakeResult {
   enum class Status {
@@ -86,11 +96,19 @@ class Transport {
 
   // Until established(), only handshake() may be called; while it says
   // would_block, the model waits for handshake_needs(). The plain
-  // transport is established from the start. Not yet driven by the core:
-  // the TLS change adds that step (see the top of this file).
+  // transport is established from the start.
   virtual bool established() const noexcept { return true; }
   virtual HandshakeResult handshake() noexcept { return {}; }
   SocketReady handshake_needs() const noexcept { return handshake_needs_; }
+  // Once established: what the handshake agreed on. Once a handshake
+  // failed: why, in the words of the library that failed.
+  virtual Secured secured() const { return {}; }
+  virtual std::string failure() const { return {}; }
+
+  // Just before the socket closes: a clean end (`clean`: the connection
+  // did not fail) says goodbye in the transport's own terms (TLS's
+  // close_notify), without waiting.
+  virtual void finish(bool clean) noexcept { static_cast<void>(clean); }
 
  protected:
   explicit Transport(net::Fd fd) noexcept : fd_(fd) {}

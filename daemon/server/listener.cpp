@@ -12,7 +12,8 @@ Listener::Listener(std::uint64_t id, config::Listener config, Socket socket,
       socket_(std::move(socket)),
       bound_(net::local_address(socket_->borrow())),
       log_(settings.log),
-      arena_(environment.arena) {
+      arena_(environment.arena),
+      tls_(settings.tls) {
   if (arena_ != nullptr)
     settings.metrics = arena_->take(config_.name, config::to_string(config_.protocol),
                                     config::to_string(config_.model), bound_);
@@ -33,6 +34,13 @@ Listener::~Listener() {
 }
 
 void Listener::start() { driver_->start(); }
+
+void Listener::renew_tls(config::Listener config, model::TlsSetup setup) {
+  if (!tls_) return;
+  tls_->set(std::move(setup));
+  config_ = std::move(config);
+  driver_->tls_renewed(config_);
+}
 
 void Listener::stop_accepting(model::CloseReason why) {
   driver_->stop_accepting(why);

@@ -35,6 +35,12 @@ class Listener {
   // listener_removed) is the close reason of the connections still open
   // when the listener is destroyed.
   void stop_accepting(model::CloseReason why);
+  // A reload kept this TLS listener and read its tls section anew
+  // (`config`, same settings otherwise): its new connections take `setup`,
+  // open ones keep theirs. Throws when the driver cannot pass it on (the
+  // fork master failed to load it); the listener then keeps the old one
+  // where it failed.
+  void renew_tls(config::Listener config, model::TlsSetup setup);
 
   std::uint64_t id() const noexcept { return id_; }
   const config::Listener& config() const noexcept { return config_; }
@@ -56,6 +62,7 @@ class Listener {
   std::shared_ptr<spdlog::logger> log_;
   metrics::Arena* arena_;  // may be null
   metrics::ListenerMetrics metrics_;
+  std::shared_ptr<model::TlsSlot> tls_;  // null for a plain listener
   std::unique_ptr<model::Driver> driver_;
 };
 

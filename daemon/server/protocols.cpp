@@ -154,7 +154,16 @@ proto::Protocol protocol_of(const config::Listener& listener, const metrics::Are
 
 proto::Protocol make_protocol(const config::Listener& listener, const metrics::Arena* arena,
                               event::Loop* home) {
-  return protocol_of(listener, arena, home);
+  proto::Protocol protocol = protocol_of(listener, arena, home);
+  if (listener.tls) {
+    // A refusal goes out before any handshake, where a TLS client could
+    // only take it for a broken ClientHello answer: a plain close says it
+    // better.
+    protocol.refusal.clear();
+    protocol.source_refusal.clear();
+    protocol.rate_refusal.clear();
+  }
+  return protocol;
 }
 
 config::Limits driver_limits(const config::Listener& listener) {

@@ -8,6 +8,7 @@
 #include "metrics/chat_bus.hpp"
 #include "net/socket.hpp"
 #include "bus/redis_room.hpp"
+#include "server/listener_tls.hpp"
 #include "server/protocols.hpp"
 #include "systemd/notify.hpp"
 
@@ -165,6 +166,12 @@ std::unique_ptr<Listener> Server::make_listener(const config::Listener& config,
   settings.limits = driver_limits(config);
   settings.log = logging_.for_listener(config);
   settings.on_drained = [this, id] { loop_.post([this, id] { drained(id); }); };
+  if (config.tls) {
+    // Worded by load_listener_tls() at the tls key, not the listener's.
+    LoadedTls tls = load_listener_tls(config_.path, config, std::chrono::system_clock::now());
+    if (tls.warning) settings.log->warn("{}", *tls.warning);
+    settings.tls = std::make_shared<model::TlsSlot>(std::move(tls.setup));
+  }
   try {
     return std::make_unique<Listener>(id, config, std::move(socket), std::move(settings),
                                       environment_);
@@ -270,6 +277,8 @@ void Server::reload() {
   std::vector<std::unique_ptr<Listener>> fresh;
   std::vector<std::unique_ptr<Listener>> kept;
   std::vector<bool> unchanged(listeners_.size(), false);
+  // The kept TLS listeners' sections, read anew (by index in listeners_).
+  std::vector<std::optional<config::Listener>> renewed_tls(listeners_.size());
   try {
     const auto activated_sockets = activated_for(next, false);
     // The unchanged listeners first: their sockets stay theirs, so a new
@@ -288,6 +297,7 @@ void Server::reload() {
       });
       if (old == listeners_.end()) continue;
       unchanged[static_cast<std::size_t>(old - listeners_.begin())] = true;
+      if (wanted.tls) renewed_tls[static_cast<std::size_t>(old - listeners_.begin())] = wanted;
       stays[i] = true;
       taken.push_back((*old)->socket());
     }
@@ -312,6 +322,7 @@ void Server::reload() {
   std::size_t removed = 0;
   for (std::size_t i = 0; i < listeners_.size(); ++i) {
     if (unchanged[i]) {
+      if (renewed_tls[i]) renew_tls(*listeners_[i], std::move(*renewed_tls[i]));
       kept.push_back(std::move(listeners_[i]));
       continue;
     }
@@ -352,6 +363,27 @@ void Server::reload() {
   if (environment_.arena != nullptr) environment_.arena->reloaded(true);
   update_status();
   systemd::notify_ready();
+}
+
+// A kept TLS listener's files are loaded on every reload: a renewed
+// certificate usually keeps its path. One that does not load leaves the
+// listener with the context it had: it goes on serving.
+void Server::renew_tls(Listener& listener, config::Listener wanted) {
+  const bool changed = config::tls_changed(listener.config(), wanted);
+  try {
+    LoadedTls tls = load_listener_tls(config_.path, wanted, std::chrono::system_clock::now());
+    const std::string what = changed ? describe_change(listener.config(), wanted) : std::string();
+    listener.renew_tls(std::move(wanted), std::move(tls.setup));
+    if (changed)
+      listener.log().info("listener {}: {}", listener.config().name, what);
+    else
+      listener.log().info("listener {}: TLS certificate and key reloaded",
+                          listener.config().name);
+    if (tls.warning) listener.log().warn("{}", *tls.warning);
+  } catch (const std::exception& e) {
+    listener.log().error("{}; new connections keep the TLS settings loaded before",
+                         log::explain(e));
+  }
 }
 
 Server::Retired& Server::retire(std::unique_ptr<Listener> listener, model::CloseReason why) {

@@ -72,6 +72,7 @@ class Server {
                               const std::vector<Listener::Socket>& taken);
   std::vector<Listener::Socket> activated_for(const config::Config& file, bool starting);
   std::string where(const config::Listener& config) const;
+  void renew_tls(Listener& listener, config::Listener wanted);
   static std::string describe_change(const config::Listener& before,
                                      const config::Listener& after);
   void log_started(const Listener& listener);

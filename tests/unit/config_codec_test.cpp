@@ -95,7 +95,8 @@ void expect_round_trip(const Listener& original) {
   EXPECT_TRUE(decoded->same_settings(original));
   EXPECT_EQ(decoded->mark.line, original.mark.line);
   EXPECT_EQ(decoded->mark.column, original.mark.column);
-  // same_settings() leaves TLS out, and TlsOptions' == its mark.
+  // same_settings() compares only whether there is TLS, and TlsOptions' ==
+  // leaves out its mark.
   EXPECT_EQ(decoded->tls, original.tls);
   if (original.tls) {
     EXPECT_EQ(decoded->tls->mark.line, original.tls->mark.line);

@@ -282,7 +282,7 @@ TEST(TlsTransport, WritesAnOutboxWithAFileAndReadsPlaintext) {
   EXPECT_EQ(transport.read_needs(), model::SocketReady::readable);
   SSL_shutdown(pair.client.get());
   EXPECT_EQ(transport.read(buffer).status, model::ReadResult::Status::end);
-  transport.close_cleanly();
+  transport.finish(true);
 }
 
 TEST(TlsTransport, AFailedHandshakeSaysWhy) {

@@ -12,9 +12,9 @@ constexpr std::size_t kReadBudget = 256 * 1024;
 
 }  // namespace
 
-Connection::Connection(Worker& worker, Admission& admission, ConnectionCore::Setup setup,
+Connection::Connection(Worker& worker, Admission& admission, NewConnection made,
                        Clock::time_point now)
-    : ReactorConnection(worker.desk(), admission, std::move(setup), now),
+    : ReactorConnection(worker.desk(), admission, std::move(made), now),
       worker_(worker),
       events_(worker.loop(), socket()) {}
 

@@ -20,7 +20,7 @@ class Worker;
 
 class Connection final : public ReactorConnection {
  public:
-  Connection(Worker& worker, Admission& admission, ConnectionCore::Setup setup,
+  Connection(Worker& worker, Admission& admission, NewConnection made,
              Clock::time_point now);
   // At teardown, a connection still open ends with the driver's reason.
   ~Connection();

@@ -6,9 +6,9 @@
 
 namespace netcook::model::epoll {
 
-Connection::Connection(Worker& worker, Admission& admission, ConnectionCore::Setup setup,
+Connection::Connection(Worker& worker, Admission& admission, NewConnection made,
                        Clock::time_point now)
-    : ReactorConnection(worker.desk(), admission, std::move(setup), now),
+    : ReactorConnection(worker.desk(), admission, std::move(made), now),
       worker_(worker),
       registration_(worker.loop(), socket(), *this, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET),
       deadline_(worker.loop(), [this] { worker_.deadline_passed(*this); }),

@@ -20,7 +20,7 @@ class Worker;
 
 class Connection final : public ReactorConnection, private event::Watcher {
  public:
-  Connection(Worker& worker, Admission& admission, ConnectionCore::Setup setup,
+  Connection(Worker& worker, Admission& admission, NewConnection made,
              Clock::time_point now);
 
   // Member: bytes from the Service; written (or, cut off, the connection

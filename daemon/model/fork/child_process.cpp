@@ -7,6 +7,7 @@
 #include "model/fork/vetting_link.hpp"
 #include "model/socket_io.hpp"
 #include "model/thread_name.hpp"
+#include "model/tls_transport.hpp"
 #include "model/transport.hpp"
 
 #include <exception>
@@ -49,18 +50,34 @@ void serve(const ChildPlan& plan, spdlog::logger& log, const std::string& name) 
   std::optional<HubLink> link;
   if (plan.hub) link.emplace(plan.hub, plan.limits.max_outbox, log, buffer);
   std::optional<RemoteVetting> vetting;
-  if (plan.vetting && peer.ip) vetting.emplace(plan.vetting, plan.protocol);
+  if (plan.vetting) vetting.emplace(plan.vetting, plan.protocol);
   {
-    ConnectionCore core({plan.protocol, plan.limits, log, plan.listener, plan.id, peer.address,
-                         peer.host, pid, name, fmt::format(" served by process {}", pid),
-                         plan.metrics, vetting ? &*vetting : nullptr,
-                         peer.ip.value_or(net::IpAddress{})},
-                        link ? &*link : nullptr, Clock::now());
+    ConnectionCore::Setup setup{plan.protocol,
+                                plan.limits,
+                                log,
+                                plan.listener,
+                                plan.id,
+                                peer.address,
+                                peer.host,
+                                pid,
+                                name,
+                                fmt::format(" served by process {}", pid),
+                                plan.metrics,
+                                vetting ? &*vetting : nullptr,
+                                peer.ip.value_or(net::IpAddress{}),
+                                plan.proxy_header && peer.ip && vetting,
+                                {}};
+    if (plan.tls.context) setup.handshake_timeout = plan.tls.handshake_timeout;
+    ConnectionCore core(std::move(setup), link ? &*link : nullptr, Clock::now());
     // The master's end request first: it comes before the hub closes.
     SideChannel* const sides[] = {&termination, link ? &*link : nullptr};
-    PlainTransport transport(client.borrow());  // a TLS listener's will be made here
+    PlainTransport plain(client.borrow());
+    std::optional<TlsTransport> tls;
+    if (plan.tls.context) tls.emplace(client.borrow(), plan.tls.context);
+    Transport& transport = tls ? static_cast<Transport&>(*tls) : plain;
     run_poll_loop(core, transport, std::span(sides, link ? 2 : 1), buffer.first(kReadChunk),
                   kReadBudget, termination.wait_mask());
+    transport.finish(core.ended_cleanly());
     client.reset();  // the peer sees the end before the session goes
   }
   // The session has gone (it may have said goodbye through the Uplink).

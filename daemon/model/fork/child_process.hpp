@@ -7,6 +7,7 @@
 #include "config/config.hpp"
 #include "metrics/arena.hpp"
 #include "model/fork/master.hpp"
+#include "model/tls_setup.hpp"
 #include "net/fd.hpp"
 #include "proto/session.hpp"
 
@@ -23,9 +24,14 @@ struct ChildPlan {
   pid_t master = 0;
   net::Fd client;  // the connection
   net::Fd hub;     // the link to the listener's Service; invalid without one
-  // The link to ask the master about the peer a PROXY header names
-  // (vetting_link.hpp); invalid unless the peer is in proxy_protocol.from.
+  // The link to ask the master about the peer a PROXY header names and to
+  // report a failed preamble (vetting_link.hpp); invalid unless the peer
+  // is in proxy_protocol.from or the listener speaks TLS.
   net::Fd vetting;
+  bool proxy_header = false;  // the peer starts with a PROXY header
+  // A TLS listener's context and handshake timeout as the master had them
+  // at fork; no context: plain.
+  TlsSetup tls;
   proto::ConnectionId id = 0;
   const std::string& listener;
   const config::Limits& limits;

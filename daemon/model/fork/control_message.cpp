@@ -36,7 +36,7 @@ std::string encode(const ControlMessage& message) {
   out.u64(static_cast<std::uint64_t>(message.log_level));
   out.u64(static_cast<std::uint64_t>(message.reason));
   out.text(message.error);
-  if (message.op == Op::start) {
+  if (message.op == Op::start || message.op == Op::renew_tls) {
     config::encode(out, message.settings);
     config::encode(out, message.limits);
   }
@@ -53,7 +53,7 @@ std::optional<ControlMessage> decode(std::string_view packet) {
   bool ok = decode_op(in, message.op) && in.u64(message.listener) && in.u64(message.request) &&
             in.u64(message.value) && in.u64(level) && decode_reason(in, message.reason) &&
             in.text(message.error);
-  if (ok && message.op == Op::start)
+  if (ok && (message.op == Op::start || message.op == Op::renew_tls))
     ok = config::decode(in, message.settings) && config::decode(in, message.limits);
   if (!ok || !in.done()) return std::nullopt;
   message.log_level = static_cast<int>(level);

@@ -36,6 +36,8 @@ enum class Op : std::uint8_t {
   shutdown,        // end every listener and exit
   log_level,       // log_level: for the master, its listeners and the
                    // connection processes they fork from now on
+  renew_tls,       // listener, settings: load its TLS section anew for the
+                   // connection processes forked from now on
   // master -> main
   ack,          // request, error ("" on success)
   connections,  // listener, value: connections open now
@@ -50,8 +52,9 @@ struct ControlMessage {
   int log_level = 0;  // spdlog::level::level_enum
   CloseReason reason = CloseReason::shutdown;
   std::string error;
-  // Only in `start`: the listener as validated (the master makes its
-  // Protocol from it) and the limits its driver enforces.
+  // Only in `start` (and `settings` in `renew_tls`): the listener as
+  // validated (the master makes its Protocol from it, and loads its TLS
+  // context) and the limits its driver enforces.
   config::Listener settings;
   config::Limits limits;
 };

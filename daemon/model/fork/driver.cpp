@@ -56,6 +56,19 @@ class ForkDriver final : public Driver {
     call(Op::stop_accepting, kStopWait, why);
   }
 
+  // The master loads the listener's TLS section itself: its connection
+  // processes are forked from there.
+  void tls_renewed(const config::Listener& listener) override {
+    if (!started_) return;
+    ControlMessage message;
+    message.op = Op::renew_tls;
+    message.listener = id_;
+    message.settings = listener;
+    message.limits = settings_.limits;
+    const std::string error = master_.request(std::move(message), {}, kStartWait);
+    if (!error.empty()) throw std::runtime_error(error);
+  }
+
   // As last reported by the master.
   std::size_t connections() const noexcept override { return state_->connections.load(); }
 

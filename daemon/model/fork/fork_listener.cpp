@@ -126,6 +126,10 @@ void ForkListener::finish_stop() noexcept {
   if (auto done = std::exchange(stopped_, nullptr)) done();
 }
 
+void ForkListener::renew_tls(TlsSetup setup) {
+  if (setup_.tls) setup_.tls->set(std::move(setup));
+}
+
 void ForkListener::set_log_level(int level) noexcept {
   setup_.log_level = level;
   setup_.log->set_level(static_cast<spdlog::level::level_enum>(level));
@@ -179,8 +183,10 @@ void ForkListener::admit(Admission& admission) {
   }
   // A proxied peer's process asks the listener's rules here once its
   // header is read: its link is made now, or the connection is not served.
+  // So does a TLS connection's, to report a failed handshake.
   net::UniqueFd vetting_ours, vetting_theirs;
-  if (admission.awaits_proxy_header) {
+  const TlsSetup tls = setup_.tls ? setup_.tls->get() : TlsSetup{};
+  if (admission.awaits_proxy_header || tls.context) {
     int pair[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
       throw std::system_error(errno, std::generic_category(), "socketpair");
@@ -191,8 +197,8 @@ void ForkListener::admit(Admission& admission) {
   const pid_t pid = ::fork();
   if (pid == 0)
     run_child({master_, admission.socket.borrow(), theirs.borrow(), vetting_theirs.borrow(),
-               connection, setup_.name, setup_.limits, setup_.protocol, loggers_,
-               setup_.log_level, setup_.log_fields, setup_.metrics});
+               admission.awaits_proxy_header, tls, connection, setup_.name, setup_.limits,
+               setup_.protocol, loggers_, setup_.log_level, setup_.log_fields, setup_.metrics});
   if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
   try {
     children_.emplace(pid, Child{connection, std::move(admission.slot), {}});
@@ -279,8 +285,8 @@ void ForkListener::vetting_asked(pid_t pid) noexcept {
       if (const auto child = children_.find(pid); child != children_.end())
         child->second.source = std::move(verdict.hold);
       answer_vetting(fd, verdict.refused);
-    } else if (const auto* report = std::get_if<NoHeaderReport>(&*packet)) {
-      gate_.no_header(report->peer_text, report->why, loop_.now());
+    } else if (const auto* report = std::get_if<PreambleReport>(&*packet)) {
+      gate_.preamble_failed(report->reason, report->peer_text, report->why, loop_.now());
     }
   }
   retire_vetting_link(pid);

@@ -18,6 +18,7 @@
 #include "model/connection_count.hpp"
 #include "model/fork/hub.hpp"
 #include "model/fork/master.hpp"
+#include "model/tls_setup.hpp"
 #include "net/unique_fd.hpp"
 
 #include <cstdint>
@@ -52,6 +53,9 @@ struct ListenerSetup {
   log::ListenerFields log_fields;  // for the loggers of the connection processes
   std::shared_ptr<spdlog::logger> log;
   metrics::ListenerMetrics metrics;  // in the arena the master shares
+  // A TLS listener's context, loaded in the master (renewed by a reload);
+  // null for a plain listener.
+  std::shared_ptr<TlsSlot> tls;
 };
 
 class ForkListener final : private event::Watcher, private AcceptGate::Host {
@@ -70,6 +74,10 @@ class ForkListener final : private event::Watcher, private AcceptGate::Host {
   // once no connection process is left. `why` is the reason the processes
   // stop() ends will close their connections with.
   void stop_accepting(CloseReason why) noexcept;
+
+  // A reload renewed the listener's TLS setup: the connection processes
+  // forked from now on take it.
+  void renew_tls(TlsSetup setup);
 
   // The listener's log level (spdlog::level::level_enum), here and in the
   // connection processes forked from now on.

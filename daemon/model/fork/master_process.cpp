@@ -110,6 +110,11 @@ void MasterProcess::handle(const ControlMessage& message, net::UniqueFd fd) noex
         set_log_level(message.log_level);
         ack(message.request);
         return;
+      case Op::renew_tls:
+        if (const auto it = listeners_.find(message.listener); it != listeners_.end())
+          it->second->renew_tls(load_tls(message.settings));
+        ack(message.request);
+        return;
       case Op::ack:
       case Op::connections:
       case Op::drained:
@@ -132,6 +137,7 @@ void MasterProcess::start_listener(const ControlMessage& message, net::UniqueFd 
   setup.limits = message.limits;
   setup.log_level = message.log_level;
   setup.protocol = protocols_(message.settings, loop_);
+  if (message.settings.tls) setup.tls = std::make_shared<TlsSlot>(load_tls(message.settings));
   setup.metrics = arena_.slot(message.value);
   setup.log_fields = {setup.name, config::to_string(message.settings.protocol),
                       config::to_string(config::Model::fork)};

@@ -13,10 +13,11 @@
 namespace netcook::model::fork {
 namespace {
 
-// A packet: its kind, the peer's address (16 bytes, zero in a report),
-// the peer's text and, in a report, '\0' and why.
+// A packet: its kind, the peer's address (16 bytes; in a report, the
+// reason in the first and zeros), the peer's text and, in a report, '\0'
+// and why.
 constexpr char kVet = 'V';
-constexpr char kNoHeader = 'H';
+constexpr char kPreamble = 'P';
 constexpr std::size_t kMaxPacket = 1024;
 constexpr unsigned char kAdmitted = 0xFF;
 
@@ -25,7 +26,7 @@ std::string packet(char kind, const net::IpAddress& peer, std::string_view text,
   std::string bytes(1, kind);
   bytes.append(reinterpret_cast<const char*>(peer.bytes.data()), peer.bytes.size());
   bytes.append(text.substr(0, 256));
-  if (kind == kNoHeader) {
+  if (kind == kPreamble) {
     bytes.push_back('\0');
     bytes.append(why.substr(0, kMaxPacket - bytes.size()));
   }
@@ -59,10 +60,12 @@ SourceGuard::Verdict RemoteVetting::vet(const net::IpAddress& peer, const std::s
   return verdict;
 }
 
-void RemoteVetting::no_header(const std::string& peer_text, const std::string& why,
-                              Clock::time_point) noexcept {
+void RemoteVetting::preamble_failed(metrics::CloseReason reason, const std::string& peer_text,
+                                    const std::string& why, Clock::time_point) noexcept {
   try {
-    const std::string report = packet(kNoHeader, {}, peer_text, why);
+    net::IpAddress coded{};
+    coded.bytes[0] = static_cast<std::uint8_t>(reason);
+    const std::string report = packet(kPreamble, coded, peer_text, why);
     ::send(link_.get(), report.data(), report.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   } catch (...) {
     // Not counted then; the connection closes all the same.
@@ -82,10 +85,15 @@ std::optional<VettingPacket> read_vetting_packet(net::Fd link) noexcept {
     std::memcpy(peer.bytes.data(), buffer.data() + 1, peer.bytes.size());
     const std::string_view rest(buffer.data() + 17, static_cast<std::size_t>(got) - 17);
     if (buffer[0] == kVet) return VetRequest{peer, std::string(rest)};
-    if (buffer[0] != kNoHeader) return std::nullopt;
+    if (buffer[0] != kPreamble) return std::nullopt;
     const auto end = rest.find('\0');
-    if (end == std::string_view::npos) return std::nullopt;
-    return NoHeaderReport{std::string(rest.substr(0, end)), std::string(rest.substr(end + 1))};
+    const auto reason = static_cast<metrics::CloseReason>(peer.bytes[0]);
+    if (end == std::string_view::npos ||
+        (reason != metrics::CloseReason::proxy_header &&
+         reason != metrics::CloseReason::tls_handshake))
+      return std::nullopt;
+    return PreambleReport{reason, std::string(rest.substr(0, end)),
+                          std::string(rest.substr(end + 1))};
   } catch (...) {
     return std::nullopt;
   }

@@ -8,8 +8,9 @@
 // SOCK_SEQPACKET pair) and waits for the answer; the master vets with its
 // gate, keeps the connection's place among its source's with the child's
 // record (given back when the process is reaped, however it ends), and
-// answers in one byte. A missing or malformed header is reported the same
-// way, so that it is counted and logged once per burst by the listener.
+// answers in one byte. A failed preamble (a missing or malformed header, a
+// failed TLS handshake) is reported the same way, so that it is counted
+// and logged once per burst by the listener.
 
 #include "model/peer_vetting.hpp"
 #include "net/fd.hpp"
@@ -34,8 +35,8 @@ class RemoteVetting final : public PeerVetting {
   // Throws std::runtime_error when the master does not answer.
   SourceGuard::Verdict vet(const net::IpAddress& peer, const std::string& peer_text,
                            Clock::time_point now) override;
-  void no_header(const std::string& peer_text, const std::string& why,
-                 Clock::time_point now) noexcept override;
+  void preamble_failed(metrics::CloseReason reason, const std::string& peer_text,
+                       const std::string& why, Clock::time_point now) noexcept override;
   const std::string& refusal(metrics::CloseReason why) const noexcept override;
 
  private:
@@ -48,11 +49,12 @@ struct VetRequest {
   net::IpAddress peer;
   std::string peer_text;
 };
-struct NoHeaderReport {
+struct PreambleReport {
+  metrics::CloseReason reason = metrics::CloseReason::proxy_header;
   std::string peer_text;
   std::string why;
 };
-using VettingPacket = std::variant<VetRequest, NoHeaderReport>;
+using VettingPacket = std::variant<VetRequest, PreambleReport>;
 
 // Reads one packet from the master's end (non-blocking); nullopt when
 // there is none, the child closed its end, or the packet is malformed.

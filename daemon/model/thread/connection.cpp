@@ -2,9 +2,11 @@
 
 #include "log/fields.hpp"
 #include "model/thread_name.hpp"
+#include "model/tls_transport.hpp"
 #include "model/transport.hpp"
 
 #include <array>
+#include <optional>
 
 namespace netcook::model::thread {
 namespace {
@@ -32,24 +34,27 @@ Connection::Connection(Shared& shared, Admission& admission, proto::ConnectionId
 void Connection::run() noexcept {
   set_thread_name(name_);
   try {
-    ConnectionCore::Setup setup =
-        shared_.setup(socket_.borrow(), id_, name_, " served by " + name_);
-    peer_ = setup.peer;
+    NewConnection made = shared_.setup(socket_.borrow(), id_, name_, " served by " + name_);
+    peer_ = made.setup.peer;
     const log::PeerScope scope(peer_);
-    serve(std::move(setup));
+    serve(std::move(made));
   } catch (const std::exception& e) {
     shared_.settings.log->error("cannot serve connection {} from {}: {}", name_, peer_, e.what());
   }
   shared_.hub.leave(id_);
 }
 
-void Connection::serve(ConnectionCore::Setup setup) {
-  ConnectionCore core(std::move(setup), mailbox_ ? this : nullptr, Clock::now());
+void Connection::serve(NewConnection made) {
+  ConnectionCore core(std::move(made.setup), mailbox_ ? this : nullptr, Clock::now());
   if (mailbox_) shared_.hub.join(id_, *mailbox_);
   SideChannel* const sides[] = {this, mailbox_.get()};
   std::array<char, kReadBuffer> buffer;
-  PlainTransport transport(socket_.borrow());  // a TLS listener's will be made here
+  PlainTransport plain(socket_.borrow());
+  std::optional<TlsTransport> tls;
+  if (made.tls) tls.emplace(socket_.borrow(), std::move(made.tls));
+  Transport& transport = tls ? static_cast<Transport&>(*tls) : plain;
   run_poll_loop(core, transport, std::span(sides, mailbox_ ? 2 : 1), buffer, kReadBudget);
+  transport.finish(core.ended_cleanly());
   socket_.reset();  // the peer sees the end before the session goes
 }
 

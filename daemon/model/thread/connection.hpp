@@ -29,7 +29,7 @@ class Connection final : public Job, private proto::Uplink, private SideChannel 
   void run() noexcept override;
 
  private:
-  void serve(ConnectionCore::Setup setup);
+  void serve(NewConnection made);
 
   // Uplink: a message from the session to the listener's Service.
   void send(std::string_view message) override;
