@@ -4,6 +4,7 @@
 // says it is.
 
 #include "model/connection_core.hpp"
+#include "model/peer_vetting.hpp"
 
 #include <cerrno>
 #include <memory>
@@ -488,6 +489,163 @@ TEST_F(ConnectionCoreTest, NoInputRateNoPacer) {
   };
   auto core = open();
   EXPECT_EQ(seen, nullptr);
+}
+
+// The listener's side of a preamble: admits every peer a PROXY header
+// names and records the failures it is told of.
+class RecordingVetting final : public PeerVetting {
+ public:
+  struct Report {
+    CloseReason reason;
+    std::string peer;
+    std::string why;
+  };
+  SourceGuard::Verdict vet(const net::IpAddress&, const std::string&, Clock::time_point) override {
+    return {};
+  }
+  void preamble_failed(CloseReason reason, const std::string& peer, const std::string& why,
+                       Clock::time_point) noexcept override {
+    reports.push_back({reason, peer, why});
+  }
+  const std::string& refusal(CloseReason) const noexcept override { return none_; }
+
+  std::vector<Report> reports;
+
+ private:
+  std::string none_;
+};
+
+class TlsPreambleTest : public ConnectionCoreTest {
+ protected:
+  TlsPreambleTest() {
+    protocol_.make_session = [this](const proto::SessionContext&) {
+      ++sessions_;
+      return std::make_unique<LineSession>();
+    };
+  }
+
+  // A TLS connection accepted at t0, `proxied`: its peer sends a PROXY
+  // header first.
+  std::unique_ptr<ConnectionCore> accept(bool proxied = false) {
+    ConnectionCore::Setup setup{
+        protocol_, limits_, *log_, "test", 7, "192.0.2.1:5", "192.0.2.1", 1, "test/w0", {}};
+    setup.vetting = &vetting_;
+    setup.proxy_header = proxied;
+    setup.handshake_timeout = 5s;
+    auto core = std::make_unique<ConnectionCore>(std::move(setup), nullptr, t0_);
+    core->open(t0_);  // as the models do: nothing until the session exists
+    return core;
+  }
+
+  static Secured tls13() { return {"TLSv1.3", "TLS_AES_128_GCM_SHA256", "", "CN=alice"}; }
+
+  RecordingVetting vetting_;
+  int sessions_ = 0;
+};
+
+// Nothing is read for the session, written or made until the handshake is
+// done; then the session is made and greets.
+TEST_F(TlsPreambleTest, TheSessionComesAfterTheHandshake) {
+  auto core = accept();
+  EXPECT_TRUE(core->awaiting_handshake());
+  EXPECT_FALSE(core->awaiting_header());
+  EXPECT_FALSE(core->wants_read());
+  EXPECT_FALSE(core->wants_write());
+  EXPECT_EQ(core->deadline(), t0_ + 5s);
+  EXPECT_EQ(sessions_, 0);
+  core->handshake_done(tls13(), t0_ + 1s);
+  EXPECT_FALSE(core->awaiting_handshake());
+  EXPECT_EQ(sessions_, 1);
+  EXPECT_EQ(write_all(*core, t0_ + 1s), "hello\n");
+  core->received("hi\n", t0_ + 2s);
+  EXPECT_EQ(write_all(*core, t0_ + 2s), "hi\n");
+  EXPECT_EQ(core->deadline(), t0_ + 3s);  // the bytes' count, then idle
+  EXPECT_TRUE(vetting_.reports.empty());
+}
+
+TEST_F(TlsPreambleTest, TheEndLineNamesTheVersion) {
+  limits_.log_connections = true;
+  {
+    auto core = accept();
+    core->handshake_done(tls13(), t0_);
+    write_all(*core, t0_);
+    core->peer_finished();
+    EXPECT_TRUE(core->ended_cleanly());
+  }
+  EXPECT_NE(log().find("TLSv1.3 established (TLS_AES_128_GCM_SHA256, client CN=alice)"),
+            std::string::npos)
+      << log();
+  EXPECT_NE(log().find("closed: peer_closed after 0s (0 bytes in, 6 bytes out over TLSv1.3)"),
+            std::string::npos)
+      << log();
+}
+
+TEST_F(TlsPreambleTest, AHandshakeNotDoneInTimeIsRefused) {
+  auto core = accept();
+  core->expire(t0_ + 4999ms);
+  EXPECT_FALSE(core->closed());
+  core->expire(t0_ + 5s);
+  ASSERT_TRUE(core->closed());
+  EXPECT_EQ(core->reason(), CloseReason::tls_handshake);
+  EXPECT_FALSE(core->ended_cleanly());
+  ASSERT_EQ(vetting_.reports.size(), 1u);
+  EXPECT_EQ(vetting_.reports[0].reason, CloseReason::tls_handshake);
+  EXPECT_EQ(vetting_.reports[0].peer, "192.0.2.1:5");
+  EXPECT_EQ(vetting_.reports[0].why, "not done within handshake_timeout 5s");
+  EXPECT_EQ(sessions_, 0);
+}
+
+TEST_F(TlsPreambleTest, AFailedHandshakeIsReportedOnceWithItsReason) {
+  {
+    auto core = accept();
+    core->handshake_failed("wrong version number", t0_ + 10ms);
+    core->handshake_failed("again", t0_ + 20ms);  // closed: nothing more
+    EXPECT_EQ(core->reason(), CloseReason::tls_handshake);
+    core->expire(t0_ + 1h);
+  }
+  ASSERT_EQ(vetting_.reports.size(), 1u);
+  EXPECT_EQ(vetting_.reports[0].why, "wrong version number");
+  EXPECT_EQ(sessions_, 0);
+  EXPECT_NE(log().find("connection 7 from 192.0.2.1:5 refused: tls_handshake"), std::string::npos)
+      << log();
+}
+
+// The server ends it during the handshake: nothing to say, closed at once.
+TEST_F(TlsPreambleTest, EndedDuringTheHandshake) {
+  auto core = accept();
+  core->end(CloseReason::shutdown, t0_ + 1s);
+  EXPECT_TRUE(core->closed());
+  EXPECT_FALSE(core->wants_write());
+  EXPECT_EQ(sessions_, 0);
+}
+
+// Shown what the socket holds, the core takes exactly the PROXY header
+// (the ClientHello behind it is the transport's) and times the handshake
+// from the header's end.
+TEST_F(TlsPreambleTest, TheProxyHeaderComesFirstAndIsTakenExactly) {
+  auto core = accept(true);
+  EXPECT_TRUE(core->awaiting_header());
+  EXPECT_TRUE(core->wants_read());
+  const std::string header = "PROXY TCP4 198.51.100.7 192.0.2.9 4000 443\r\n";
+  EXPECT_EQ(core->header_part("PROXY TCP4 198.5", t0_ + 1s), 16u);  // all of it: incomplete
+  EXPECT_TRUE(core->awaiting_header());
+  const std::string rest = header.substr(16) + "\x16\x03\x01";
+  EXPECT_EQ(core->header_part(rest, t0_ + 2s), header.size() - 16);
+  EXPECT_TRUE(core->awaiting_handshake());
+  EXPECT_EQ(core->peer(), "198.51.100.7:4000");
+  EXPECT_EQ(core->bytes_in(), header.size());
+  EXPECT_EQ(core->deadline(), t0_ + 2s + 5s);
+  core->handshake_done(tls13(), t0_ + 3s);
+  EXPECT_EQ(sessions_, 1);
+  EXPECT_EQ(write_all(*core, t0_ + 3s), "hello\n");
+}
+
+TEST_F(TlsPreambleTest, AMalformedHeaderIsAProxyHeaderRefusal) {
+  auto core = accept(true);
+  EXPECT_EQ(core->header_part("GET / HTTP/1.1\r\n", t0_), 0u);
+  EXPECT_EQ(core->reason(), CloseReason::proxy_header);
+  ASSERT_EQ(vetting_.reports.size(), 1u);
+  EXPECT_EQ(vetting_.reports[0].reason, CloseReason::proxy_header);
 }
 
 }  // namespace
