@@ -165,8 +165,10 @@ void Context::configure_protocol() {
 #endif
   SSL_CTX_set_options(ctx, options);
   // Non-blocking sockets: a write may be partial and retried from an
-  // outbox that has moved.
-  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  // outbox that has moved. An idle connection gives its record buffers
+  // back (about 34 KiB each; a chat listener holds many idle members).
+  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                            SSL_MODE_RELEASE_BUFFERS);
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
   SSL_CTX_set_session_id_context(ctx, kSessionIdContext, sizeof kSessionIdContext - 1);
   if (!settings_.ciphers.empty() && SSL_CTX_set_cipher_list(ctx, settings_.ciphers.c_str()) != 1) {
