@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstring>
 
 #include <unistd.h>
 
@@ -70,32 +71,43 @@ ReadResult TlsTransport::read(std::span<char> buffer) noexcept {
 
 std::size_t TlsTransport::write_some(proto::Outbox& out, std::size_t most,
                                      tls::Step& stop) noexcept {
-  if (const auto file = out.next_file()) {
-    const std::size_t want = std::min(file->length, most);
-    if (!file->copy && stream_.kernel_sends()) {
-      stop = stream_.sendfile(file->file.get(), file->offset, want);
-    } else {
-      // OpenSSL wants the same bytes offered again after would_block: the
-      // Outbox keeps the range until it is written, so a later call reads
-      // them again from the same offset.
-      std::array<char, kCopyBuffer> buffer;
-      const ssize_t got = ::pread(file->file.get(), buffer.data(),
-                                  std::min(want, buffer.size()), file->offset);
-      if (got <= 0) {
-        stop.status = tls::Step::Status::failed;
-        stop.error = got < 0 ? errno : EIO;  // 0: the file ended before its range
-        return 0;
-      }
-      stop = stream_.write(std::span<const char>(buffer.data(), static_cast<std::size_t>(got)));
-    }
+  const std::string_view bytes = out.pending();
+  const auto file = bytes.empty() ? out.next_file() : out.file_after_pending();
+  if (bytes.empty() && file && !file->copy && stream_.kernel_sends()) {
+    stop = stream_.sendfile(file->file.get(), file->offset, std::min(file->length, most));
     if (stop.status != tls::Step::Status::done) return 0;
     out.consume_file(stop.size);
     return stop.size;
   }
-  const std::string_view bytes = out.pending();
-  stop = stream_.write(std::span<const char>(bytes.data(), std::min(bytes.size(), most)));
+  if (!file || bytes.size() >= kCopyBuffer) {
+    stop = stream_.write(std::span<const char>(bytes.data(), std::min(bytes.size(), most)));
+    if (stop.status != tls::Step::Status::done) return 0;
+    out.consume(stop.size);
+    return stop.size;
+  }
+  // Bytes and then a file's (a response's head and body): copied into one
+  // record's worth, so they leave in one record and one write. OpenSSL
+  // wants the same bytes offered again after would_block: the Outbox keeps
+  // them until written, so a later call copies the same ones again.
+  std::array<char, kCopyBuffer> buffer;
+  std::memcpy(buffer.data(), bytes.data(), bytes.size());
+  const std::size_t room = std::min(buffer.size(), most) - std::min(bytes.size(), most);
+  ssize_t got = 0;
+  if (room > 0) {
+    got = ::pread(file->file.get(), buffer.data() + bytes.size(), std::min(file->length, room),
+                  file->offset);
+    if (got < 0 || (got == 0 && bytes.empty())) {
+      stop.status = tls::Step::Status::failed;
+      stop.error = got < 0 ? errno : EIO;  // 0: the file ended before its range
+      return 0;
+    }
+  }
+  const std::size_t filled = std::min(bytes.size(), most) + static_cast<std::size_t>(got);
+  stop = stream_.write(std::span<const char>(buffer.data(), filled));
   if (stop.status != tls::Step::Status::done) return 0;
-  out.consume(stop.size);
+  const std::size_t of_bytes = std::min(stop.size, bytes.size());
+  if (of_bytes > 0) out.consume(of_bytes);
+  if (stop.size > of_bytes) out.consume_file(stop.size - of_bytes);
   return stop.size;
 }
 

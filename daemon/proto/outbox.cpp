@@ -55,6 +55,12 @@ std::optional<Outbox::FileSlice> Outbox::next_file() const noexcept {
   return FileSlice{range.file->borrow(), range.offset, range.length, range.copy};
 }
 
+std::optional<Outbox::FileSlice> Outbox::file_after_pending() const noexcept {
+  if (files_.empty()) return std::nullopt;
+  const FileRange& range = files_.front();
+  return FileSlice{range.file->borrow(), range.offset, range.length, range.copy};
+}
+
 void Outbox::consume_file(std::size_t count) noexcept {
   FileRange& range = files_.front();
   range.offset += static_cast<off_t>(count);

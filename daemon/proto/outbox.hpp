@@ -71,6 +71,9 @@ class Outbox {
     bool copy;           // sendfile(2) refused this file: read it into memory
   };
   std::optional<FileSlice> next_file() const noexcept;
+  // The file range that comes right after pending()'s bytes (next_file()
+  // once they are written), for a writer that sends both in one go.
+  std::optional<FileSlice> file_after_pending() const noexcept;
   // `count` bytes of next_file() were written (at most its length).
   void consume_file(std::size_t count) noexcept;
   // sendfile(2) cannot read next_file(): the writer copies it from now on.

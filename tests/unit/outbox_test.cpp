@@ -38,6 +38,27 @@ TEST(Outbox, PendingAndConsumeStopAtAFileRange) {
   EXPECT_TRUE(out.empty());
 }
 
+// file_after_pending() shows the range behind the bytes before it (a
+// writer sending both at once); next_file() only once they are written.
+TEST(Outbox, TheFileAfterThePendingBytes) {
+  const auto file = some_file();
+  Outbox out;
+  EXPECT_FALSE(out.file_after_pending());
+  out.append("head");
+  EXPECT_FALSE(out.file_after_pending());
+  out.append_file(file, 10, 3);
+  const auto after = out.file_after_pending();
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->offset, 10);
+  EXPECT_EQ(after->length, 3u);
+  EXPECT_FALSE(out.next_file());
+  out.consume(4);
+  ASSERT_TRUE(out.next_file());
+  out.consume_file(3);
+  EXPECT_FALSE(out.file_after_pending());
+  EXPECT_TRUE(out.empty());
+}
+
 // appended() counts what was queued, file ranges included, and is not
 // undone by writing or dropping it.
 TEST(Outbox, AppendedCountsEveryByteQueued) {
