@@ -139,6 +139,7 @@ ListenerFigures sum(const Slot& slot) {
     f.chat_deliveries += read(s.chat_deliveries);
   }
   f.chat_bus = chat_bus(slot.shards);
+  f.certificate_expiry = slot.certificate_expiry.load(std::memory_order_relaxed);
   make_cumulative(f.connection_duration);
   make_cumulative(f.request_duration);
   return f;
@@ -214,6 +215,7 @@ ListenerMetrics Arena::take(std::string_view name, std::string_view protocol,
     region_->slots_used.store(index + 1, std::memory_order_release);
   slot.seq.fetch_add(1, std::memory_order_acq_rel);
   for (Shard& shard : slot.shards) clear(shard);
+  slot.certificate_expiry.store(0, std::memory_order_relaxed);
   copy_label(slot.labels.name, name);
   copy_label(slot.labels.protocol, protocol);
   copy_label(slot.labels.model, model);

@@ -49,6 +49,9 @@ struct Slot {
   std::atomic<bool> live{false};
   std::uint32_t users = 0;  // main process only, under the Arena's mutex
   SlotLabels labels;
+  // A TLS listener's certificate's notAfter, seconds since the epoch; 0
+  // for a plain listener. Set by the main process at start and reload.
+  std::atomic<std::int64_t> certificate_expiry{0};
   std::array<Shard, kShards> shards;
 };
 
@@ -63,6 +66,10 @@ class ListenerMetrics {
   // The calling thread's shard.
   Shard& here() const noexcept { return slot_->shards[shard_index()]; }
   Slot& slot() const noexcept { return *slot_; }
+  // The listener's certificate expires at `unix_seconds` (0: plain).
+  void certificate_expires(std::int64_t unix_seconds) const noexcept {
+    slot_->certificate_expiry.store(unix_seconds, std::memory_order_relaxed);
+  }
   // Which slot of the arena, to name it to another process; kSlots if none.
   std::size_t index() const noexcept { return index_; }
 
@@ -109,6 +116,7 @@ struct ListenerFigures {
   HistogramFigures request_duration;
   std::uint64_t chat_joins = 0, chat_leaves = 0, chat_lines = 0, chat_deliveries = 0;
   ChatBusFigures chat_bus;
+  std::int64_t certificate_expiry = 0;  // seconds since the epoch; 0: plain
 
   std::uint64_t closed_total() const noexcept;
   // accepted - closed, never below 0 (the two are read one after the other).

@@ -176,6 +176,19 @@ bool has_chat_bus(const ListenerFigures& l) {
   return is_chat(l) && l.chat_bus.configured();
 }
 
+bool has_certificate(const ListenerFigures& l) {
+  return l.certificate_expiry > 0;
+}
+
+// Only TLS listeners have it: an alert on `... - time() < 14 * 86400`
+// catches a certificate that was not renewed.
+void tls_families(Writer& w, const Figures& f) {
+  per_listener(
+      w, f, "netcookd_tls_certificate_expiry_timestamp_seconds", "gauge",
+      "When the TLS listener's certificate (as last loaded) expires, in seconds since the epoch.",
+      [](const auto& l) { return std::to_string(l.certificate_expiry); }, has_certificate);
+}
+
 // Only chat listeners with a bus (a room shared with other daemons) have
 // these series: a room of its own has no bus to be down.
 void chat_bus_families(Writer& w, const Figures& f) {
@@ -232,6 +245,7 @@ void protocol_families(Writer& w, const Figures& f) {
       w, f, "netcookd_chat_deliveries_total", "counter", "Lines delivered to chat members.",
       [](const auto& l) { return count(l.chat_deliveries); }, is_chat);
   chat_bus_families(w, f);
+  tls_families(w, f);
 }
 
 template <typename T, typename Format>

@@ -4,6 +4,18 @@
 #include "server/protocols.hpp"
 
 namespace netcook::server {
+namespace {
+
+// For the metrics: the certificate's notAfter, seconds since the epoch; 0
+// without TLS.
+std::int64_t expiry_of(const model::TlsSetup& tls) {
+  if (!tls.context) return 0;
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             tls.context->certificate_expiry().time_since_epoch())
+      .count();
+}
+
+}  // namespace
 
 Listener::Listener(std::uint64_t id, config::Listener config, Socket socket,
                    model::DriverSettings settings, const model::Environment& environment)
@@ -18,6 +30,7 @@ Listener::Listener(std::uint64_t id, config::Listener config, Socket socket,
     settings.metrics = arena_->take(config_.name, config::to_string(config_.protocol),
                                     config::to_string(config_.model), bound_);
   metrics_ = settings.metrics;
+  metrics_.certificate_expires(tls_ ? expiry_of(tls_->get()) : 0);
   try {
     driver_ = model::make_driver(config_.model, std::move(settings), socket_->borrow(),
                                  make_protocol(config_, arena_, environment.home), environment);
@@ -37,6 +50,7 @@ void Listener::start() { driver_->start(); }
 
 void Listener::renew_tls(config::Listener config, model::TlsSetup setup) {
   if (!tls_) return;
+  metrics_.certificate_expires(expiry_of(setup));
   tls_->set(std::move(setup));
   config_ = std::move(config);
   driver_->tls_renewed(config_);

@@ -237,6 +237,22 @@ TEST(Exposition, ChatBusSeries) {
   EXPECT_THAT(text, Not(HasSubstr("netcookd_chat_bus_up{listener=\"echo\"")));
 }
 
+// A TLS listener's certificate expiry, as a timestamp; plain listeners
+// have none, and without TLS listeners the family is left out.
+TEST(Exposition, TlsCertificateExpiry) {
+  Figures f = sample_figures();
+  EXPECT_THAT(prometheus_text(f, sample_process(), "0.9.0"),
+              Not(HasSubstr("netcookd_tls_certificate_expiry_timestamp_seconds")));
+  auto secure = listener_figures("secure", "http", "epoll");
+  secure.certificate_expiry = 1'830'000'000;
+  f.listeners.push_back(secure);
+  const std::string text = prometheus_text(f, sample_process(), "0.9.0");
+  EXPECT_THAT(text, HasSubstr("# TYPE netcookd_tls_certificate_expiry_timestamp_seconds gauge\n"));
+  EXPECT_THAT(text, HasSubstr("\nnetcookd_tls_certificate_expiry_timestamp_seconds{listener=\"secure\","
+                              "protocol=\"http\",model=\"epoll\"} 1830000000\n"));
+  EXPECT_THAT(text, Not(HasSubstr("netcookd_tls_certificate_expiry_timestamp_seconds{listener=\"echo\"")));
+}
+
 TEST(Exposition, NoBusNoBusFamilies) {
   Figures f = sample_figures();
   f.listeners.push_back(listener_figures("local", "chat", "select"));
