@@ -24,8 +24,16 @@ GUARDS = {
 }
 
 
-def _listener(target, flood_keys):
+def _tls_keys(cert):
+    """Issue 21: TLS 1.3 only, as nginx's `ssl_protocols TLSv1.3`; the rest
+    netcookd's defaults."""
+    return ["    tls:", f"      certificate: {cert.cert}", f"      key: {cert.key}", '      min_version: "1.3"']
+
+
+def _listener(target, flood_keys, cert=None):
     protocol, model = target.listener.split("-")[:2]
+    if target.tls:  # https-MODEL: http over TLS
+        protocol = "http"
     workers = 2 if target.listener.endswith("-w2") else 1
     lines = [f"  - name: {target.listener}", f"    protocol: {protocol}", f"    model: {model}",
              "    listen: 127.0.0.1:0"]
@@ -38,15 +46,18 @@ def _listener(target, flood_keys):
         lines += ["    http:", f"      keepalive_timeout: {KEEPALIVE_TIMEOUT_S}s", "      access_log: false"]
     if protocol == "chat" and flood_keys:
         lines += ["    chat:", *CHAT_FLOOD]
+    if target.tls:
+        lines += _tls_keys(cert)
     return "\n".join(lines)
 
 
-def netcookd(listeners, flood_keys=True):
+def netcookd(listeners, flood_keys=True, cert=None):
     """One daemon, every listener on a port of its own (port 0: the daemon
     logs the one it got). Only one listener is loaded at a time, so the
     daemon's CPU during a run is that listener's. Without flood_keys, for a
-    baseline from before chat flood control, which would refuse them."""
-    body = "\n".join(_listener(TARGETS[name], flood_keys) for name in listeners)
+    baseline from before chat flood control, which would refuse them. cert
+    (benchlib.tls): the certificate of the TLS listeners, if any."""
+    body = "\n".join(_listener(TARGETS[name], flood_keys, cert) for name in listeners)
     return f"""# Written by bench/run: every protocol x model listener in one daemon.
 log:
   level: info
@@ -86,12 +97,28 @@ listeners:
 """
 
 
-def nginx(home, port, workers):
+def _nginx_tls(cert):
+    """Issue 21: TLS 1.3 on the run's certificate, and no resumption
+    offered: no tickets (nginx then sends stateful ones, which with no
+    session cache name nothing to resume) and no cache."""
+    if cert is None:
+        return "", ""
+    return " ssl", f"""
+        ssl_certificate {cert.cert};
+        ssl_certificate_key {cert.key};
+        ssl_protocols TLSv1.3;
+        ssl_session_tickets off;
+        ssl_session_cache off;"""
+
+
+def nginx(home, port, workers, cert=None):
     """A fixed 200 with netcookd's body and Content-Type, no access log,
-    keep-alive on; everything it writes stays in home."""
+    keep-alive on; everything it writes stays in home. With cert
+    (benchlib.tls), over TLS 1.3 only."""
     temp = "\n".join(f"    {kind}_temp_path {home}/{kind};"
                      for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    return f"""# Written by bench/run: nginx with {workers} worker(s), next to netcookd.
+    ssl, ssl_keys = _nginx_tls(cert)
+    return f"""# Written by bench/run: nginx with {workers} worker(s){" over TLS" if cert else ""}, next to netcookd.
 daemon off;
 master_process on;
 worker_processes {workers};
@@ -106,7 +133,7 @@ http {{
     keepalive_timeout {KEEPALIVE_TIMEOUT_S};
 {temp}
     server {{
-        listen 127.0.0.1:{port};
+        listen 127.0.0.1:{port}{ssl};{ssl_keys}
         location / {{
             default_type "{CONTENT_TYPE}";
             return 200 "{BODY.rstrip(chr(10))}\\n";

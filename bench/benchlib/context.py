@@ -13,7 +13,7 @@ from .runner import TRIM
 from .setup import tool_versions
 from .tables import fmt_cpu, fmt_rate, fmt_us
 
-RUN_OVERHEAD_S = {"echoload": 0.3, "wrk": 0.6, "chatload": 2.0}  # start, join, drain: for the estimate
+RUN_OVERHEAD_S = {"echoload": 0.3, "wrk": 0.6, "chatload": 2.0, "httpsload": 0.3}  # start, join, drain: for the estimate
 
 
 def results_dir(root, out):
@@ -118,14 +118,24 @@ METHOD = f"""\
   echo server carries it twice), `wrk -t1 -c50` / `-t2 -c500` after an
   unmeasured run of the same shape, netcook-chatload `-c 200 --rate max`
   (the chat-bus scenarios: also `--rate N`, and `-a A -a B`, the clients
-  dealt out between two daemons sharing the room through one Redis).
+  dealt out between two daemons sharing the room through one Redis),
+  and over TLS (issue 21): `wrk https://` for https-c50, and
+  netcook-httpsload for https-conn (each connection a full TLS 1.3
+  handshake, ECDHE P-256, never resumed, one GET with `Connection: close`,
+  read to the server's close). Both servers of the TLS targets serve one
+  certificate the run makes (ECDSA P-256, self-signed for 127.0.0.1,
+  `configs/tls-cert.pem`): netcookd `tls: {{certificate, key, min_version:
+  "1.3"}}`, nginx `ssl_protocols TLSv1.3; ssl_session_tickets off;
+  ssl_session_cache off;`.
   `runs.jsonl` holds each command and the tool's figures.
 - Server CPU per operation: each server runs in its own cgroup, sampled every
   10 ms; the window is chatload's own (it reports it on CLOCK_MONOTONIC), or
   for the other tools located backwards from their exit and trimmed by
   {TRIM:.0%} at each end so set-up and teardown stay out; then divided by the
   operations in it: messages, MB echoed (iperf3: MB received), connections,
-  requests, delivered lines. Two daemons on Redis (chat-bus-*): each daemon
+  requests, delivered lines; httpsload reports its window like chatload,
+  and its CPU per handshake is per connection served in it (handshake,
+  request, response and close). Two daemons on Redis (chat-bus-*): each daemon
   and redis-server in a cgroup of its own; the daemons' CPU is both
   cgroups', Redis's is read beside it over the same window.
 - client CPU: the load tool's own CPU over its run (100% = one CPU): near its

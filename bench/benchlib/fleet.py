@@ -14,13 +14,15 @@ MAX_RESTARTS = 3
 @dataclass
 class Context:
     """What a starter needs: paths, where results go, netcookd's listeners,
-    the baseline's netcookd binary (--baseline; None without), and the
-    listeners of the two daemons on Redis (benchlib.busroom)."""
+    the baseline's netcookd binary (--baseline; None without), the
+    listeners of the two daemons on Redis (benchlib.busroom), and the
+    certificate of the TLS targets (benchlib.tls; None without)."""
     paths: object
     run_dir: object
     listeners: list
     baseline: object = None
     bus_listeners: list = None
+    tls: object = None
 
 
 class Fleet:

@@ -4,6 +4,7 @@ that cannot report port 0, and probes that say a server serves."""
 import ipaddress
 import os
 import socket
+import ssl
 import struct
 
 
@@ -74,10 +75,11 @@ def echo_probe(addr, timeout_s=1.0):
     return data == message
 
 
-def http_get(addr, timeout_s=2.0):
+def http_get(addr, timeout_s=2.0, cafile=None):
     """One keep-alive GET / on a fresh connection, as wrk sends it: (status,
-    bytes of the response head, body) or raises OSError."""
-    with socket.create_connection(split(addr), timeout=timeout_s) as s:
+    bytes of the response head, body) or raises OSError. With cafile, over
+    TLS 1.3, the server's certificate verified against it for 127.0.0.1."""
+    with socket.create_connection(split(addr), timeout=timeout_s) as plain, _tls(plain, cafile) as s:
         s.sendall(b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n")
         data = b""
         while b"\r\n\r\n" not in data or len(data) < _expected(data):
@@ -102,5 +104,18 @@ def _expected(data):
     return len(head) + 4
 
 
+def _tls(sock, cafile):
+    if cafile is None:
+        return sock
+    context = ssl.create_default_context(cafile=str(cafile))
+    context.minimum_version = ssl.TLSVersion.TLSv1_3
+    return context.wrap_socket(sock, server_hostname=sock.getpeername()[0])
+
+
 def http_probe(addr):
     return http_get(addr, 1.0)[0] == 200
+
+
+def https_probe(cafile):
+    """A probe for a server of the run's certificate (benchlib.tls)."""
+    return lambda addr: http_get(addr, 1.0, cafile)[0] == 200

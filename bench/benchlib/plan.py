@@ -27,6 +27,7 @@ class Target:
     family: str = "peer"  # netcookd, base, peer or sol: the chart's colour
     mode: str = ""       # echoload mode for this target, instead of the scenario's ("refused")
     guard: str = ""      # netcookd: the guard its listener refuses with (configs.GUARDS); "" for none
+    tls: bool = False    # served over TLS (issue 21), with the run's certificate (benchlib.tls)
 
 
 def _netcookd_targets():
@@ -73,8 +74,17 @@ def _bus_targets():
                    "bus") for model in MODELS]
 
 
+def _tls_targets():
+    """https-MODEL: http with the fixed body over TLS 1.3, on the run's
+    certificate. No twins: a baseline from before TLS would not take the
+    tls key."""
+    return [Target(f"https-{model}", f"netcookd {model} (TLS)", "netcookd", f"https-{model}", "netcookd", tls=True)
+            for model in MODELS]
+
+
 TWINS = {t.key: t for t in map(_twin, _netcookd_targets())}
-TARGETS = {t.key: t for t in _netcookd_targets() + _guarded_targets() + _bus_targets() + list(TWINS.values()) + [
+TARGETS = {t.key: t for t in _netcookd_targets() + _guarded_targets() + _bus_targets() + _tls_targets()
+           + list(TWINS.values()) + [
     Target("sol-echo", "speed-of-light echo", "sol-echo", family="sol"),
     Target("sol-echo-threads", "speed-of-light thread-per-connection echo", "sol-echo-threads", family="sol"),
     Target("sol-echo-forks", "speed-of-light process-per-connection echo", "sol-echo-forks", family="sol"),
@@ -88,6 +98,7 @@ TARGETS = {t.key: t for t in _netcookd_targets() + _guarded_targets() + _bus_tar
     Target("py-asyncio", "Python asyncio echo", "py-asyncio"),
     Target("nginx-1", "nginx 1 worker", "nginx-1"),
     Target("nginx-2", "nginx 2 workers", "nginx-2"),
+    Target("nginx-1-tls", "nginx 1 worker (TLS)", "nginx-1-tls", tls=True),
     Target("ncat", "ncat --chat", "ncat"),
     Target("py-chat", "Python select() chat", "py-chat"),
 ]}
@@ -98,7 +109,7 @@ class Scenario:
     key: str
     protocol: str
     title: str
-    tool: str            # echoload, iperf3 (same scenario as echoload stream), wrk, chatload
+    tool: str            # echoload, iperf3 (same scenario as echoload stream), wrk, chatload, httpsload
     mode: str            # echoload mode, or "" for the others
     conns: int           # connections, or chat clients
     size: str            # echoload message / write size
@@ -112,6 +123,11 @@ class Scenario:
     def bus(self):
         """Issue 20's comparison: one daemon against two on one Redis."""
         return any(TARGETS[k].server == BUS_SERVER for k in self.targets)
+
+    @property
+    def tls(self):
+        """Issue 21: over TLS, every target on the run's certificate."""
+        return any(TARGETS[k].tls for k in self.targets)
 
     @property
     def has_latency(self):
@@ -128,6 +144,10 @@ _CHAT_BUS = tuple(k for m in MODELS for k in (f"chat-{m}", f"chat-bus-{m}"))
 # of 2.5 lines/s each, 99,500 deliveries/s (each line to 199 members); the
 # thread model's ceiling in chat-c200 is some 250,000.
 CHAT_BUS_RATE = 500
+# Issue 21: http over TLS 1.3 on one ECDSA P-256 certificate, each model
+# against nginx with 1 worker, as http-c50 sets them.
+_HTTPS = tuple(f"https-{m}" for m in MODELS) + ("nginx-1-tls",)
+HTTPS_CONN_CLIENTS = 8  # as echo-connect: enough in flight to keep a server busy on 2 CPUs
 
 SCENARIOS = [
     Scenario("echo-pp50", "echo", "echo ping-pong, 64 B, 50 connections", "echoload", "pingpong", 50, "64",
@@ -144,6 +164,11 @@ SCENARIOS = [
              "req/s", "req", _HTTP_ALL),
     Scenario("http-c500-w2", "http", "http fixed body, 500 connections, workers: 2", "wrk", "", 500, "",
              "req/s", "req", ("http-epoll-w2", "http-coroutine-w2", "nginx-2")),
+    Scenario("https-c50", "http", "https fixed body, TLS 1.3, 50 keep-alive connections, workers: 1", "wrk",
+             "", 50, "", "req/s", "req", _HTTPS),
+    Scenario("https-conn", "http", f"https connections/s: a full TLS 1.3 handshake (ECDHE P-256, ECDSA "
+             f"P-256, no resumption) and one GET each, {HTTPS_CONN_CLIENTS} in flight, workers: 1", "httpsload",
+             "", HTTPS_CONN_CLIENTS, "", "conns/s", "handshake", _HTTPS),
     Scenario("chat-c200", "chat", "chat, 200 clients at saturation (--rate max)", "chatload", "", 200, "",
              "lines/s", "line", tuple(f"chat-{m}" for m in MODELS) + ("py-chat", "ncat")),
     Scenario("echo-refuse", "echo", "refusals: new connections, 8 in flight, refused by deny, "
@@ -207,10 +232,16 @@ def select(scenario_keys, protocols, only, baseline=False):
 
 def daemon_listeners(scenarios):
     """netcookd's listeners: every protocol x model one, and the guarded
-    ones only when a scenario runs them (a run without them writes the
-    configuration it always did)."""
+    and TLS ones only when a scenario runs them (a run without them writes
+    the configuration it always did)."""
     wanted = {key for s in scenarios for key in s.targets}
-    return [t.key for t in TARGETS.values() if t.server == "netcookd" and (not t.guard or t.key in wanted)]
+    return [t.key for t in TARGETS.values()
+            if t.server == "netcookd" and (not (t.guard or t.tls) or t.key in wanted)]
+
+
+def needs_tls(scenarios):
+    """Whether the run needs its certificate."""
+    return any(s.tls for s in scenarios)
 
 
 def bus_listeners(scenarios):

@@ -4,7 +4,7 @@ why, and the method."""
 
 from statistics import median
 
-from . import busbench, compare, guards
+from . import busbench, compare, guards, tlsbench
 from .plan import TARGETS
 from .summary import tabulate
 from .tables import fmt_cpu, fmt_rate, fmt_us, markdown_table, text_table, with_range
@@ -47,7 +47,7 @@ def scenario_table(cells, scenario, unavailable):
 
 
 def _verdict_table(found):
-    return (["target (issue 8, item 3)", "scenario", "measured", "goal", "result", "note"],
+    return (["target (issues 8, 20, 21)", "scenario", "measured", "goal", "result", "note"],
             [[v.check, v.scenario, v.value, v.goal, v.result, v.note] for v in found])
 
 
@@ -63,7 +63,7 @@ def build(records, scenarios, unavailable, notes, context, charts):
         parts += [f"{passed} of {len(found[1])} pass. Ratios of medians; the figures behind each are in the "
                   "scenario tables below.", "", markdown_table(*found), ""]
     else:
-        parts += ["None of issue 8's targets is among the scenarios run.", ""]
+        parts += ["None of the issues' targets is among the scenarios run.", ""]
     text = text_table(*found)
     if context.get("baseline"):
         before_after = compare.table(cells, scenarios)
@@ -82,6 +82,10 @@ def build(records, scenarios, unavailable, notes, context, charts):
             shared = busbench.comparison(cells, s)
             parts += ["### One daemon vs two on one Redis", "", busbench.INTRO, "", markdown_table(*shared), ""]
             text += f"\n\n{s.key}: one daemon vs two on one Redis:\n" + text_table(*shared)
+    if any(s.tls for s in scenarios):
+        vs_nginx = tlsbench.comparison(cells, scenarios)
+        parts += ["## TLS: netcookd against nginx", "", tlsbench.INTRO, "", markdown_table(*vs_nginx), ""]
+        text += "\n\nTLS: netcookd against nginx (1 worker):\n" + text_table(*vs_nginx)
     if unavailable:
         parts += ["## Not measured", ""] + [f"- {name}: {why}" for name, why in unavailable.items()] + [""]
     if notes:

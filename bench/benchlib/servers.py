@@ -10,12 +10,12 @@ import tempfile
 from pathlib import Path
 
 from . import configs
-from .netaddr import NotLoopback, echo_probe, free_port, http_probe, listening_addr, require_loopback
+from .netaddr import NotLoopback, echo_probe, free_port, http_probe, https_probe, listening_addr, require_loopback
 from .plan import BASE_SERVER, BUS_SERVER, TARGETS
 from .process import ManagedServer, StartError
 
 # netcookd logs "listener NAME: PROTOCOL/MODEL on ADDR" per listener, then "ready: N listeners".
-NETCOOKD_BOUND = r"listener (?P<name>[^\s:]+): \w+/\w+ on (?P<addr>\S+)"
+NETCOOKD_BOUND = r"listener (?P<name>[^\s:]+): [\w+-]+/\w+ on (?P<addr>\S+)"
 NETCOOKD_READY = r"\bready: \d+ listeners"
 PEER_LINE = r"^listening on (?P<addr>\S+)$"        # bench/peers/*.py
 NCAT_LINE = r"^Ncat: Listening on (?P<addr>\S+)$"  # says :0 for port 0: the port comes from /proc
@@ -28,7 +28,7 @@ SOL = {"sol-echo": ("bench/netcook-sol-echo", echo_probe),
        "sol-echo-threads": ("bench/netcook-sol-echo-threads", echo_probe),
        "sol-echo-forks": ("bench/netcook-sol-echo-forks", echo_probe),
        "sol-http": ("bench/netcook-sol-http", http_probe)}
-TOOL_OF = {"nginx-1": "nginx", "nginx-2": "nginx", "ncat": "ncat", "socat": "socat",
+TOOL_OF = {"nginx-1": "nginx", "nginx-2": "nginx", "nginx-1-tls": "nginx", "ncat": "ncat", "socat": "socat",
            "xinetd": "xinetd", "iperf3": "iperf3", BUS_SERVER: "redis-server"}
 
 
@@ -62,7 +62,7 @@ def _stopped_on_failure(server):
 
 def _netcookd(ctx, name, cgroup, log):
     config = ctx.run_dir / "configs" / "netcookd.yaml"
-    config.write_text(configs.netcookd(ctx.listeners))
+    config.write_text(configs.netcookd(ctx.listeners, cert=ctx.tls))
     return _netcookd_on(ctx.paths.binary("daemon/netcookd"), config, ctx.listeners, cgroup, log)
 
 
@@ -71,9 +71,9 @@ def _baseline(ctx, name, cgroup, log):
     dir of its own (kept as configs/netcookd@base.yaml); ports are its own."""
     home = TempHome(name)
     config = home.path / "netcookd.yaml"
-    # Without the guarded listeners: they have no twins, and a baseline from
-    # before the guards would refuse their keys.
-    listeners = [n for n in ctx.listeners if not TARGETS[n].guard]
+    # Without the guarded and TLS listeners: they have no twins, and a
+    # baseline from before the guards or TLS would refuse their keys.
+    listeners = [n for n in ctx.listeners if not (TARGETS[n].guard or TARGETS[n].tls)]
     config.write_text(configs.netcookd(listeners))
     if not _accepts(ctx.baseline, config):
         # From before chat flood control (which it does not have either).
@@ -124,10 +124,15 @@ def _on_free_port(ctx, name, cgroup, log, make):
 
 
 def _nginx(ctx, name, cgroup, log):
+    """nginx-WORKERS, or nginx-WORKERS-tls on the run's certificate."""
+    workers = int(name.split("-")[1])
+    cert = ctx.tls if TARGETS[name].tls else None
+
     def make(port, home):
-        (home / "nginx.conf").write_text(configs.nginx(home, port, int(name[-1])))
+        (home / "nginx.conf").write_text(configs.nginx(home, port, workers, cert))
         argv = [ctx.paths.tools["nginx"], "-p", f"{home}/", "-c", f"{home}/nginx.conf", "-e", f"{home}/error.log"]
-        return argv, http_probe, None, ("nginx.conf", "error.log")
+        probe = https_probe(cert.cert) if cert else http_probe
+        return argv, probe, None, ("nginx.conf", "error.log")
     return _on_free_port(ctx, name, cgroup, log, make)
 
 

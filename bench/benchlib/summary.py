@@ -14,6 +14,7 @@ class Cell:
     users: list = field(default_factory=list)     # the user-space part of it (echoload, cgroup meter)
     clients: list = field(default_factory=list)   # the load tool's CPU, % of one CPU
     redis: list = field(default_factory=list)     # chat on a bus: Redis's CPU µs per delivered line
+    tickets: list = field(default_factory=list)   # https-conn: session tickets the server sent per connection
     skipped: int = 0                              # chat at a fixed rate: lines due but not sent, over all runs
     lost: int = 0                                 # chat: over all runs
     expected: int = 0
@@ -31,7 +32,7 @@ class Cell:
         self.rates.append(record["rate"])
         for values, key in ((self.p50s, "p50_us"), (self.p99s, "p99_us"), (self.cpus, "cpu_per_op"),
                             (self.clients, "client_cpu_pct"), (self.users, "user_cpu_per_op"),
-                            (self.redis, "redis_cpu_per_op")):
+                            (self.redis, "redis_cpu_per_op"), (self.tickets, "tickets_per_conn")):
             if record.get(key) is not None:
                 values.append(record[key])
         self.lost += record.get("lost", 0)

@@ -1,4 +1,4 @@
-"""The targets of issue 8 (item 3), each a ratio measured in the same run,
+"""The targets of issue 8 (item 3), and those issues 20 and 21 add, each a ratio measured in the same run,
 checked against the figures: PASS, FAIL, or n/a when a side is missing."""
 
 from dataclasses import dataclass
@@ -37,6 +37,11 @@ def _checks():
                 Check("chat-c200", f"chat-{model}", "py-chat", "cpu", 1 / 3, True)]
     out += [Check("echo-connect", "echo-fork", "socat", "rate", 2.0, False),
             Check("echo-connect", "echo-thread", "echo-fork", "rate", 5.0, False)]
+    # Issue 21: TLS costs netcookd no more than nginx, per keep-alive request
+    # and (within 10%) per full handshake.
+    for model in ("epoll", "coroutine"):
+        out += [Check("https-c50", f"https-{model}", "nginx-1-tls", "cpu", 1.0, True),
+                Check("https-conn", f"https-{model}", "nginx-1-tls", "cpu", 1.1, True)]
     # Issue 20: every line reaches every member of a room served by two daemons.
     out += [Check(s.key, key, "", "lost", 0, True) for s in SCENARIOS if s.bus
             for key in s.targets if TARGETS[key].server == BUS_SERVER]

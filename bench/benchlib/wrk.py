@@ -14,9 +14,11 @@ _SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), ti
 _NON_2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
 
 
-def argv(wrk, threads, conns, addr, duration_s):
+def argv(wrk, threads, conns, addr, duration_s, scheme="http"):
+    """scheme https: wrk's OpenSSL client, one handshake per connection,
+    then keep-alive requests as over http."""
     return [wrk, "-t", str(threads), "-c", str(conns), "-d", f"{duration_s}s",
-            "--timeout", f"{WRK_TIMEOUT_S}s", "--latency", f"http://{addr}/"]
+            "--timeout", f"{WRK_TIMEOUT_S}s", "--latency", f"{scheme}://{addr}/"]
 
 
 def parse(text):
