@@ -171,8 +171,9 @@ def httpsload(tools, scenario, target, addr, pid, meter, opts):
         record["problem"] = (record["stderr"] or ["no output"])[-1]
         return record
     record["rate"] = result["rate_per_s"]
-    record["p50_us"], record["p99_us"] = result["p50_us"], result["p99_us"]
-    record["tickets_per_conn"] = result["tickets_per_conn"]
+    if result["completed"] > 0:  # else httpsload's percentiles and tickets are zeros, not figures
+        record["p50_us"], record["p99_us"] = result["p50_us"], result["p99_us"]
+        record["tickets_per_conn"] = result["tickets_per_conn"]
     cpu_ns = outcome.sampler.cpu_ns_between(result["window_begin_ns"] / 1e9, result["window_end_ns"] / 1e9)
     _cpu(record, cpu_ns, result["completed"])
     user_ns = outcome.sampler.user_ns_between(result["window_begin_ns"] / 1e9, result["window_end_ns"] / 1e9)
