@@ -111,6 +111,9 @@ def wrk_run(tools, scenario, target, addr, pid, meter, opts):
     record["p50_us"], record["p99_us"] = result.get("p50_us"), result.get("p99_us")
     cpu_ns, window_s = outcome.cpu_ns_before_exit(result["duration_s"])
     _cpu(record, cpu_ns, record["rate"] * window_s)
+    user_ns = outcome.user_ns_before_exit(result["duration_s"])
+    if user_ns is not None and record["rate"] * window_s > 0:  # TLS: what the kernel does not (kTLS would)
+        record["user_cpu_per_op"] = round(user_ns / 1e3 / (record["rate"] * window_s), 4)
     record["problem"] = wrk.problems(result) or ("" if outcome.status == 0 else f"exit {outcome.status}")
     return record
 

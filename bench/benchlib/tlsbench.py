@@ -25,20 +25,20 @@ def _row(label, figures, nginx):
     ref_keep, ref_conn, _ = nginx
     row = [label]
     row += [fmt_rate(keep.rate) if keep else "–", fmt_cpu(keep.cpu) if keep else "–",
-            _ratio(keep and keep.cpu, ref_keep and ref_keep.cpu),
+            fmt_cpu(keep.user) if keep else "–", _ratio(keep and keep.cpu, ref_keep and ref_keep.cpu),
             fmt_us(keep.p99) if keep else "–", _ratio(keep and keep.p99, ref_keep and ref_keep.p99)]
     row += [fmt_cpu(plain.cpu) if plain else "–", _ratio(keep and keep.cpu, plain and plain.cpu)]
     row += [fmt_rate(conn.rate) if conn else "–", fmt_cpu(conn.cpu) if conn else "–",
-            _ratio(conn and conn.cpu, ref_conn and ref_conn.cpu),
+            fmt_cpu(conn.user) if conn else "–", _ratio(conn and conn.cpu, ref_conn and ref_conn.cpu),
             f"{_median(conn.tickets):.1f}" if conn and conn.tickets else "–"]
     return row
 
 
 def comparison(cells, scenarios):
     """(header, rows): a row per model with any TLS figure, then nginx's."""
-    header = ["server", "https-c50 req/s", "CPU µs/req", "÷ nginx", "p99", "÷ nginx",
-              "plain http-c50 CPU µs/req", "TLS ÷ plain", "https-conn conns/s", "CPU µs/handshake", "÷ nginx",
-              "tickets/conn"]
+    header = ["server", "https-c50 req/s", "CPU µs/req", "user", "÷ nginx", "p99", "÷ nginx",
+              "plain http-c50 CPU µs/req", "TLS ÷ plain", "https-conn conns/s", "CPU µs/handshake", "user",
+              "÷ nginx", "tickets/conn"]
     nginx = _figures(cells, NGINX, NGINX_PLAIN)
     rows = []
     for model in MODELS:
@@ -57,7 +57,9 @@ def _median(values):
 
 
 INTRO = ("Medians of the scenario tables, from the same run; ÷ nginx: the ratio to nginx with 1 worker on the "
-         "same certificate (ECDSA P-256, TLS 1.3 only, tickets and session cache off); the targets are epoll "
+         "same certificate (ECDSA P-256, TLS 1.3 only, tickets and session cache off); user: the user-space "
+         "part of the CPU (what is not the kernel's: with kernel TLS, record encryption would move out of "
+         "it); the targets are epoll "
          "and coroutine at most 1.0x per keep-alive request and 1.1x per handshake. https-c50: wrk over "
          "https, 50 keep-alive connections, so nearly every request is record encryption, not handshakes. "
          "plain http-c50: the same listener's model without TLS, when http-c50 ran too (nginx: its plain "
