@@ -749,6 +749,17 @@ TEST_P(TlsHostile, GarbageInsteadOfAClientHelloIsClosed) {
     EXPECT_TRUE(io == IoStatus::closed || io == IoStatus::error) << io;
   }
   expect_still_serving();
+
+  // Nine handshakes failed, each refused and counted so before its
+  // connection was closed; only the three proper clients were served.
+  const auto samples = scrape(daemon_->port_of("status"));
+  EXPECT_EQ(value_of(samples, refused("garbage", "echo", GetParam(), "tls_handshake")), 9u);
+  EXPECT_EQ(value_of(samples,
+                     "netcookd_connections_accepted_total{listener=\"garbage\",protocol="
+                     "\"echo\",model=\"" +
+                         GetParam() + "\"}"),
+            3u);
+  EXPECT_FALSE(daemon_->wait_exit(Timeout{0})) << "netcookd exited";
   expect_no_sanitizer_reports(*daemon_);
 }
 
