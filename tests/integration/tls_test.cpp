@@ -182,6 +182,19 @@ std::string position_of(const std::string& text, const std::string& line) {
   throw std::logic_error("no line '" + line + "' in the configuration");
 }
 
+// "LINE:COLUMN" of the value of the first line of `text` that starts with
+// `start` ("      key: "), where the daemon reports a bad value.
+std::string value_position_of(const std::string& text, const std::string& start) {
+  std::istringstream in(text);
+  int number = 0;
+  for (std::string current; std::getline(in, current);) {
+    ++number;
+    if (current.starts_with(start))
+      return std::to_string(number) + ":" + std::to_string(start.size() + 1);
+  }
+  throw std::logic_error("no line starting with '" + start + "' in the configuration");
+}
+
 // ---- openssl s_client ----
 
 // `openssl s_client` connected to 127.0.0.1:`port`, checking the daemon's
@@ -827,7 +840,7 @@ TEST_P(TlsReload, NewConnectionsGetTheNewCertificateOpenOnesKeepWorking) {
   expect_no_sanitizer_reports(*daemon_);
 }
 
-TEST_P(TlsReload, AMismatchedKeyKeepsTheOldContextAndNamesTheTlsKey) {
+TEST_P(TlsReload, AMismatchedOrMissingKeyKeepsTheOldContextAndNamesTheTlsKey) {
   const auto port = daemon_->port_of("echo");
   files_.write_file("cert.pem", read_text(pki().second_server().chain));
   files_.write_file("key.pem", read_text(pki().second_server().key));
@@ -851,6 +864,29 @@ TEST_P(TlsReload, AMismatchedKeyKeepsTheOldContextAndNamesTheTlsKey) {
       << "not the old context: " << after.peer_certificate();
   EXPECT_EQ(after.exchange({"kept\n"}), std::vector<std::string>{"kept\n"});
   EXPECT_EQ(held.exchange({"held\n"}), std::vector<std::string>{"held\n"});
+
+  // A key file that holds no key: the same, with OpenSSL's reason.
+  files_.write_file("key.pem", "not a key\n");
+  const auto garbage = reload();
+  EXPECT_TRUE(daemon_->find_line(at + " .*" + regex_escape(key_) + ".*: .+", garbage.mark))
+      << "no error at " << at << " naming " << key_ << "; log:\n"
+      << daemon_->log().text();
+  // A key file that is gone: the configuration is refused as a whole, at
+  // the key's value (netcookd.yaml(5): files are checked as readable when
+  // the configuration is read, what they hold when they are loaded).
+  std::filesystem::remove(key_);
+  const auto missing = reload();
+  EXPECT_EQ(missing.line.groups.at(1), "failed") << missing.line.line;
+  const std::string key_at =
+      regex_escape(daemon_->config_path() + ":" + value_position_of(text_, "      key: ") + ":");
+  EXPECT_TRUE(daemon_->find_line(key_at + " .*" + regex_escape(key_), missing.mark))
+      << "no error at " << key_at << " naming " << key_ << "; log:\n"
+      << daemon_->log().text();
+  TlsClient later(port);
+  ASSERT_TRUE(later.established()) << later.diagnostics();
+  EXPECT_NE(later.peer_certificate().find("O = netcookd test second,"), std::string::npos)
+      << "not the old context: " << later.peer_certificate();
+  EXPECT_EQ(later.exchange({"still kept\n"}), std::vector<std::string>{"still kept\n"});
   expect_no_sanitizer_reports(*daemon_);
 }
 
