@@ -2,7 +2,7 @@
 // with real clients: `openssl s_client` and `curl`.
 //
 // Under every model, daemons with a plain echo listener beside three TLS
-// ones: echo (kilobytes back unchanged, TLS 1.3 and 1.2), chat (the greeting
+// ones: echo (20 KB back unchanged, TLS 1.3 and 1.2), chat (the greeting
 // and a member's lines to another) and http (a static file, keep-alive on
 // one connection, ALPN http/1.1, Range, ETag and If-None-Match, pipelined
 // requests, a file large enough to leave by sendfile(2) or a buffer).
@@ -505,8 +505,9 @@ TEST_P(TlsModel, EchoOverTls12And13BesideAPlainListener) {
   TlsClient client(port);
   ASSERT_EQ(client.established(), "TLSv1.3") << client.diagnostics();
   EXPECT_NE(client.peer_certificate().find("netcookd test"), std::string::npos);
-  // About 8 KB in one go: more than one TLS record's worth of lines.
-  const auto lines = seeded_lines(80, 100, 21);
+  // 20 KB in one go: more than a TLS record holds (16 KiB), so more than
+  // one each way.
+  const auto lines = seeded_lines(200, 100, 21);
   EXPECT_EQ(client.exchange(lines), lines) << client.diagnostics();
   EXPECT_EQ(client.exchange({"and one more\n"}), std::vector<std::string>{"and one more\n"});
   client.close_input();
