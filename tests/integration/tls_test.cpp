@@ -925,6 +925,13 @@ TEST_P(TlsClientCertificate, RequiredRefusesWithoutAndLogsTheSubject) {
     EXPECT_TRUE(stranger.wait_exit(kWait)) << "the connection without a certificate stayed open";
     EXPECT_EQ(stranger.out().count("anyone there?"), 0u) << "echoed without a certificate";
   }
+  // Refused at the handshake, and logged so, naming the peer.
+  const auto refusal = journal.wait_for([](const JournalEntry& entry) {
+    return entry.field("LISTENER") == "mtls" && message_has("TLS handshake")(entry);
+  });
+  ASSERT_TRUE(refusal) << "no line about the refused handshake; received:\n" << journal.dump();
+  EXPECT_NE(refusal->field("MESSAGE").value_or("").find("127.0.0.1:"), std::string::npos)
+      << refusal->describe();
 
   TlsClient alice(port, {"-cert", pki().client().certificate, "-key", pki().client().key});
   ASSERT_EQ(alice.established(), "TLSv1.3") << alice.diagnostics();
@@ -940,6 +947,7 @@ TEST_P(TlsClientCertificate, RequiredRefusesWithoutAndLogsTheSubject) {
   ASSERT_TRUE(end) << "no end line with TLS_CLIENT_SUBJECT; received:\n" << journal.dump();
   EXPECT_EQ(end->field("TLS_CLIENT_SUBJECT"), "CN=alice,O=netcookd test") << end->describe();
   EXPECT_EQ(end->field("TLS_VERSION"), "TLSv1.3") << end->describe();
+  EXPECT_FALSE(end->field("TLS_CIPHER").value_or("").empty()) << end->describe();
   EXPECT_TRUE(end->field("PEER").value_or("").starts_with("127.0.0.1:")) << end->describe();
   EXPECT_EQ(journal.malformed(), 0u);
   expect_no_sanitizer_reports(daemon);
