@@ -169,6 +169,12 @@ void Context::configure_protocol() {
   // back (about 34 KiB each; a chat listener holds many idle members).
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                             SSL_MODE_RELEASE_BUFFERS);
+  // A record is read in one read(2), not its 5-byte header and then its
+  // body: a keep-alive request over TLS 1.3 took 3.6 system calls, now
+  // 3.0 (strace -c, wrk -c10). The pump reads until OpenSSL says
+  // WANT_READ, so nothing it read ahead is left waiting for readiness.
+  // (Kernel TLS, which this is for, is only used to send.)
+  SSL_CTX_set_read_ahead(ctx, 1);
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
   SSL_CTX_set_session_id_context(ctx, kSessionIdContext, sizeof kSessionIdContext - 1);
   if (!settings_.ciphers.empty() && SSL_CTX_set_cipher_list(ctx, settings_.ciphers.c_str()) != 1) {
