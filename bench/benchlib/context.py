@@ -125,8 +125,8 @@ METHOD = f"""\
   read to the server's close). Both servers of the TLS targets serve one
   certificate the run makes (ECDSA P-256, self-signed for 127.0.0.1,
   `configs/tls-cert.pem`): netcookd `tls: {{certificate, key, min_version:
-  "1.3"}}`, nginx `ssl_protocols TLSv1.3; ssl_session_tickets off;
-  ssl_session_cache off;`.
+  "1.3"}}`, nginx `ssl_protocols TLSv1.3;`, sessions at both servers'
+  defaults (two stateless TLS 1.3 tickets per handshake).
   `runs.jsonl` holds each command and the tool's figures.
 - Server CPU per operation: each server runs in its own cgroup, sampled every
   10 ms; the window is chatload's own (it reports it on CLOCK_MONOTONIC), or

@@ -57,7 +57,8 @@ def _median(values):
 
 
 INTRO = ("Medians of the scenario tables, from the same run; ÷ nginx: the ratio to nginx with 1 worker on the "
-         "same certificate (ECDSA P-256, TLS 1.3 only, tickets and session cache off); user: the user-space "
+         "same certificate (ECDSA P-256, TLS 1.3 only, sessions at both servers' defaults: two stateless "
+         "tickets per handshake); user: the user-space "
          "part of the CPU (what is not the kernel's: with kernel TLS, record encryption would move out of "
          "it); the targets are epoll "
          "and coroutine at most 1.0x per keep-alive request and 1.1x per handshake. https-c50: wrk over "
