@@ -267,12 +267,15 @@ void ForkListener::VettingLink::on_ready(std::uint32_t) noexcept {
 }
 
 // One question per link: answered (or, for a report, counted and logged),
-// the link goes; so does one whose child closed it or sent nonsense.
+// the link goes; so does one whose child closed it or sent nonsense. On a
+// TLS listener a proxied peer's process, once vetted, may still report a
+// failed handshake: its link stays until that report or its end.
 void ForkListener::vetting_asked(pid_t pid) noexcept {
   const auto link = vetting_links_.find(pid);
   if (link == vetting_links_.end()) return;
   const net::Fd fd = link->second->fd();
   const auto packet = read_vetting_packet(fd);
+  bool done = true;
   if (packet) {
     if (const auto* request = std::get_if<VetRequest>(&*packet)) {
       SourceGuard::Verdict verdict;
@@ -285,11 +288,12 @@ void ForkListener::vetting_asked(pid_t pid) noexcept {
       if (const auto child = children_.find(pid); child != children_.end())
         child->second.source = std::move(verdict.hold);
       answer_vetting(fd, verdict.refused);
+      done = !setup_.tls || verdict.refused.has_value();
     } else if (const auto* report = std::get_if<PreambleReport>(&*packet)) {
       gate_.preamble_failed(report->reason, report->peer_text, report->why, loop_.now());
     }
   }
-  retire_vetting_link(pid);
+  if (done) retire_vetting_link(pid);
 }
 
 void ForkListener::retire_vetting_link(pid_t pid) noexcept {
