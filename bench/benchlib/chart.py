@@ -102,14 +102,11 @@ def style(key):
 
 def short(value):
     """A figure in at most 4 significant characters: 850, 85.3k, 1.24M."""
-    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= scale:
-            value, unit = value / scale, suffix
-            break
-    else:
-        unit = ""
-    text = f"{value:.3g}"
-    return (f"{value:.0f}" if "e" in text else text) + unit
+    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k"), (1, "")):
+        if abs(value) >= scale * 0.9995 or scale == 1:  # 999,999 is 1M, not 1000k
+            text = f"{value / scale:.3g}"
+            return (f"{value / scale:.0f}" if "e" in text else text) + suffix
+    return ""
 
 
 def _median_min_max(series):
@@ -287,7 +284,8 @@ def _script(cells, scenarios, unavailable, terminal, date):
 
 def _terminal():
     ok = subprocess.run(["gnuplot", "-e", "set terminal pngcairo"], capture_output=True, check=False)
-    return f"pngcairo font 'sans,{FONT_PT}'" if ok.returncode == 0 else "png"
+    # gd's points come out larger than cairo's: its 8 is about cairo's 10.
+    return f"pngcairo font 'sans,{FONT_PT}'" if ok.returncode == 0 else "png font 'sans,8'"
 
 
 def render(records, scenarios, unavailable, run_dir, date):
