@@ -42,7 +42,7 @@ VALUE_PX = 60       # room right of the longest bar for its value
 LABEL, RATE, CPU, FILL, HATCHED, HATCH, RATE_TEXT, CPU_TEXT = 1, 2, 5, 8, 9, 10, 11, 12
 
 
-AXES = ["set border 3", "set grid xtics lc rgb '#d0d0d0'", "set ytics scale 0 nomirror",
+AXES = ["set border 3", "set grid xtics back lt 1 lw 1 lc rgb '#dddddd'", "set ytics scale 0 nomirror",
         "set xtics nomirror out"]
 
 
