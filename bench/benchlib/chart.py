@@ -11,6 +11,7 @@ import math
 import shutil
 import subprocess
 from dataclasses import dataclass
+from statistics import median
 
 from .plan import BASE, TARGETS
 from .summary import tabulate
@@ -112,7 +113,7 @@ def short(value):
 def _median_min_max(series):
     if not series:
         return [math.nan] * 3
-    return [sorted(series)[len(series) // 2], min(series), max(series)]
+    return [median(series), min(series), max(series)]  # the median as report.md's tables have it
 
 
 def _number(value):
@@ -128,7 +129,6 @@ def _data(cells, scenario, unavailable):
     lines = ["# label rate_median rate_min rate_max cpu_median cpu_min cpu_max fill hatched hatch "
              "rate_text cpu_text"]
     for key in scenario.targets:
-        target = TARGETS[key]
         cell = cells.get((scenario.key, key))
         rate = _median_min_max(cell.rates if cell else [])
         cpu = _median_min_max(cell.cpus if cell else [])
@@ -202,7 +202,7 @@ def legend_entries(scenarios):
     seen = {}
     for s in scenarios:
         for key in s.targets:
-            fill, hatch, name = style(key)
+            fill, _, name = style(key)
             family = TARGETS[key].family
             if family in ("netcookd", "base", "bus"):
                 seen.setdefault(name, (MODEL_COLOURS.get(model_of(key) or "", OTHER_MODEL), None))
