@@ -226,7 +226,7 @@ def _legend(layout, legend):
            f"set lmargin at screen {layout.x(10)}", f"set rmargin at screen {layout.x(layout.width - 10)}",
            f"set tmargin at screen {layout.y(top)}", f"set bmargin at screen {layout.y(bottom)}",
            f"set key inside center center vertical maxrows {layout.legend_rows} Left reverse "
-           "samplen 2 spacing 1.1 width 2 noautotitle"]
+           "samplen 2 spacing 1.1 width 0 noautotitle"]
     plots = []
     for name, fill, hatch in legend:
         if hatch is None:
