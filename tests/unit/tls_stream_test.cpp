@@ -97,6 +97,18 @@ class Pair {
     return step;
   }
 
+  // The same for a TlsTransport made on server_fd (server reset first).
+  model::HandshakeResult shake(model::TlsTransport& transport) {
+    model::HandshakeResult shaken;
+    for (int i = 0; i < 100; ++i) {
+      ERR_clear_error();
+      SSL_do_handshake(client.get());
+      shaken = transport.handshake();
+      if (shaken.status != model::HandshakeResult::Status::would_block) break;
+    }
+    return shaken;
+  }
+
   // The client's plaintext, read until `size` bytes came (bounded).
   std::string client_reads(std::size_t size) {
     std::string got;
@@ -242,13 +254,7 @@ TEST(TlsTransport, WritesAnOutboxWithAFileAndReadsPlaintext) {
   pair.server.reset();  // the transport makes its own stream on the socket
   model::TlsTransport transport(net::Fd(pair.server_fd), server_context());
   EXPECT_FALSE(transport.established());
-  model::HandshakeResult shaken;
-  for (int i = 0; i < 100; ++i) {
-    ERR_clear_error();
-    SSL_do_handshake(pair.client.get());
-    shaken = transport.handshake();
-    if (shaken.status != model::HandshakeResult::Status::would_block) break;
-  }
+  const model::HandshakeResult shaken = pair.shake(transport);
   ASSERT_EQ(shaken.status, model::HandshakeResult::Status::done) << transport.failure();
   ASSERT_TRUE(transport.established());
 
@@ -291,13 +297,7 @@ TEST(TlsTransport, AHeadAndASmallFileLeaveInOneRecord) {
   Pair pair;
   pair.server.reset();
   model::TlsTransport transport(net::Fd(pair.server_fd), server_context());
-  model::HandshakeResult shaken;
-  for (int i = 0; i < 100; ++i) {
-    ERR_clear_error();
-    SSL_do_handshake(pair.client.get());
-    shaken = transport.handshake();
-    if (shaken.status != model::HandshakeResult::Status::would_block) break;
-  }
+  const model::HandshakeResult shaken = pair.shake(transport);
   ASSERT_EQ(shaken.status, model::HandshakeResult::Status::done) << transport.failure();
   // What the handshake left on the wire (session tickets) is read raw and
   // dropped: from here on the client's bytes are looked at, not decrypted.
