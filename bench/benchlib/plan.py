@@ -86,6 +86,7 @@ TWINS = {t.key: t for t in map(_twin, _netcookd_targets())}
 TARGETS = {t.key: t for t in _netcookd_targets() + _guarded_targets() + _bus_targets() + _tls_targets()
            + list(TWINS.values()) + [
     Target("sol-echo", "speed-of-light echo", "sol-echo", family="sol"),
+    Target("sol-echo-uring", "speed-of-light io_uring echo", "sol-echo-uring", family="sol"),
     Target("sol-echo-threads", "speed-of-light thread-per-connection echo", "sol-echo-threads", family="sol"),
     Target("sol-echo-forks", "speed-of-light process-per-connection echo", "sol-echo-forks", family="sol"),
     Target("sol-http", "speed-of-light http", "sol-http", family="sol"),
@@ -134,7 +135,8 @@ class Scenario:
         return self.mode != "stream"
 
 
-_ECHO_ALL = tuple(f"echo-{m}" for m in MODELS) + ("sol-echo", "sol-echo-threads", "sol-echo-forks", "socat",
+_ECHO_ALL = tuple(f"echo-{m}" for m in MODELS) + ("sol-echo", "sol-echo-uring", "sol-echo-threads",
+                                                  "sol-echo-forks", "socat",
                                                   "xinetd", "py-forking", "py-threading", "py-select",
                                                   "py-asyncio")
 _HTTP_ALL = tuple(f"http-{m}" for m in MODELS) + ("sol-http", "nginx-1")
@@ -153,11 +155,12 @@ SCENARIOS = [
     Scenario("echo-pp50", "echo", "echo ping-pong, 64 B, 50 connections", "echoload", "pingpong", 50, "64",
              "msgs/s", "msg", _ECHO_ALL),
     Scenario("echo-stream", "echo", "echo stream, 128 KiB writes, 1 connection", "echoload", "stream", 1,
-             "128k", "MB/s", "MB", ("echo-epoll", "echo-coroutine", "sol-echo", "iperf3", "py-asyncio")),
+             "128k", "MB/s", "MB", ("echo-epoll", "echo-coroutine", "sol-echo", "sol-echo-uring", "iperf3",
+                                    "py-asyncio")),
     Scenario("echo-connect", "echo", "connections/s: open, one 64 B echo, close; 8 in flight", "echoload",
              "connect", 8, "64", "conns/s", "conn",
-             ("echo-fork", "echo-thread", "echo-epoll", "echo-coroutine", "sol-echo", "socat", "xinetd",
-              "py-forking", "py-threading")),
+             ("echo-fork", "echo-thread", "echo-epoll", "echo-coroutine", "sol-echo", "sol-echo-uring", "socat",
+              "xinetd", "py-forking", "py-threading")),
     Scenario("http-c50", "http", "http fixed body, 50 connections, workers: 1", "wrk", "", 50, "",
              "req/s", "req", _HTTP_ALL),
     Scenario("http-c500", "http", "http fixed body, 500 connections, workers: 1", "wrk", "", 500, "",

@@ -25,6 +25,7 @@ PORT_TRIES = 3                                     # a port taken between free_p
 PY_PEERS = {"py-forking": "forking_echo.py", "py-threading": "threading_echo.py",
             "py-select": "select_echo.py", "py-asyncio": "asyncio_echo.py", "py-chat": "select_chat.py"}
 SOL = {"sol-echo": ("bench/netcook-sol-echo", echo_probe),
+       "sol-echo-uring": ("bench/netcook-sol-echo-uring", echo_probe),
        "sol-echo-threads": ("bench/netcook-sol-echo-threads", echo_probe),
        "sol-echo-forks": ("bench/netcook-sol-echo-forks", echo_probe),
        "sol-http": ("bench/netcook-sol-http", http_probe)}

@@ -25,7 +25,7 @@ PACKAGES = {
 
 # Our binaries, by meson target; the speed-of-light loops may not exist yet.
 REQUIRED = ("daemon/netcookd", "bench/netcook-echoload", "bench/netcook-chatload", "bench/netcook-httpsload")
-OPTIONAL = ("bench/netcook-sol-echo", "bench/netcook-sol-echo-threads",
+OPTIONAL = ("bench/netcook-sol-echo", "bench/netcook-sol-echo-uring", "bench/netcook-sol-echo-threads",
             "bench/netcook-sol-echo-forks", "bench/netcook-sol-http")
 
 
