@@ -105,7 +105,7 @@ bool Loop::remove(int fd) noexcept {
   return ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr) == 0;
 }
 
-void Loop::run() {
+void Loop::run(Waiter* waiter) {
   Wakeup wakeup(wake_);
   const Registration woken(*this, wake_.fd(), wakeup, EPOLLIN);
   running_ = true;
@@ -116,11 +116,22 @@ void Loop::run() {
     // Work deferred before this wait runs after it: the loop polls first.
     DueList due(deferred_);
     const int timeout = empty(due.head) ? next_timeout_ms() : 0;
-    const int count = ::epoll_wait(epoll_.get(), events.data(), kMaxEvents, timeout);
-    if (count < 0 && errno != EINTR) throw_errno("epoll_wait");
+    int count = 0;
+    if (waiter == nullptr) {
+      count = ::epoll_wait(epoll_.get(), events.data(), kMaxEvents, timeout);
+      if (count < 0 && errno != EINTR) throw_errno("epoll_wait");
+    }
+    const bool epoll_ready = waiter != nullptr && waiter->wait(epoll_.get(), timeout);
     now_ = Clock::now();
     if (heartbeat_ != nullptr) heartbeat_->beat(now_);
     if (cpu) cpu->tick(now_);
+    if (waiter != nullptr) {
+      waiter->dispatch();
+      if (epoll_ready) {
+        count = ::epoll_wait(epoll_.get(), events.data(), kMaxEvents, 0);
+        if (count < 0 && errno != EINTR) throw_errno("epoll_wait");
+      }
+    }
     for (int i = 0; i < count; ++i)
       static_cast<Watcher*>(events[i].data.ptr)->on_ready(events[i].events);
     run_expired_timers();

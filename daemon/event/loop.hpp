@@ -36,6 +36,25 @@ class Watcher {
   ~Watcher() = default;
 };
 
+// What a turn may wait in instead of epoll_wait(2) alone: an io_uring
+// worker's completion ring, which also watches the loop's epoll descriptor
+// (a multishot poll on it), so that the loop's registrations, timers,
+// deferred work and posted functions work as they do under epoll while the
+// worker's own I/O completes in its ring.
+class Waiter {
+ public:
+  // Waits until the waiter's own events come, `epoll_fd` is readable, or
+  // `timeout_ms` has passed (-1: no limit; 0: do not wait, as
+  // epoll_wait(2) has it). Returns whether `epoll_fd` may be readable: the
+  // loop then takes its events without waiting.
+  virtual bool wait(int epoll_fd, int timeout_ms) = 0;
+  // Runs what the wait brought; called once the loop's clock (now()) moved.
+  virtual void dispatch() noexcept = 0;
+
+ protected:
+  ~Waiter() = default;
+};
+
 class Loop {
  public:
   Loop();
@@ -43,8 +62,9 @@ class Loop {
   Loop& operator=(const Loop&) = delete;
   ~Loop();
 
-  // Runs until stop().
-  void run();
+  // Runs until stop(). With `waiter`, each turn waits in it (see Waiter),
+  // dispatches what it brought, then the epoll events it says are ready.
+  void run(Waiter* waiter = nullptr);
 
   // Beats `heartbeat` on every turn from now on, turning at least once per
   // Heartbeat::interval() even when idle. `heartbeat` must outlive run().

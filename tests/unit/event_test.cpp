@@ -8,8 +8,10 @@
 #include "event/registration.hpp"
 #include "event/timer.hpp"
 
+#include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -68,6 +70,74 @@ TEST(Loop, RunsAgainAfterAStop) {
   second.arm_after(10ms);
   loop.run();  // not at once: the first stop was honoured
   EXPECT_EQ(turns, 2);
+}
+
+// A waiter of its own (what an io_uring worker is): an eventfd for its
+// events, poll(2) on it and on the loop's epoll descriptor. The loop's own
+// work (posted functions, timers, registrations) still runs, and the
+// waiter's events are dispatched once the loop's clock moved.
+class PollWaiter final : public Waiter {
+ public:
+  bool wait(int epoll_fd, int timeout_ms) override {
+    ++waits;
+    pollfd fds[2] = {{own.fd().get(), POLLIN, 0}, {epoll_fd, POLLIN, 0}};
+    ::poll(fds, 2, timeout_ms);
+    own_ready_ = (fds[0].revents & POLLIN) != 0;
+    return (fds[1].revents & POLLIN) != 0;
+  }
+  void dispatch() noexcept override {
+    if (!own_ready_) return;
+    own.clear();
+    ++dispatched;
+    if (on_event) on_event();
+  }
+
+  EventFd own;
+  int waits = 0;
+  int dispatched = 0;
+  std::function<void()> on_event;
+
+ private:
+  bool own_ready_ = false;
+};
+
+// The waiter's event first (dispatched before the loop's own work), then
+// a posted function, a timer the event armed, and a registration the timer
+// made ready: each wakes the waiter, through its eventfd or the loop's
+// epoll descriptor.
+TEST(Loop, AWaiterWaitsForItsOwnEventsAndTheLoops) {
+  Loop loop;
+  PollWaiter waiter;
+  std::vector<std::string> seen;
+  EventFd watched;
+  struct Seen final : Watcher {
+    Loop& loop;
+    std::vector<std::string>& seen;
+    EventFd& fd;
+    Seen(Loop& l, std::vector<std::string>& s, EventFd& f) : loop(l), seen(s), fd(f) {}
+    void on_ready(std::uint32_t) noexcept override {
+      fd.clear();
+      seen.push_back("registration");
+      loop.stop();
+    }
+  } watcher(loop, seen, watched);
+  const Registration registration(loop, watched.fd(), watcher, EPOLLIN);
+  Timer timer(loop, [&] {
+    seen.push_back("timer");
+    watched.signal();
+  });
+  waiter.on_event = [&] {
+    seen.push_back("own");
+    timer.arm_after(10ms);
+  };
+  Timer guard(loop, [&] { loop.stop(); });  // bounds the test
+  guard.arm_after(5s);
+  waiter.own.signal();
+  loop.post([&] { seen.push_back("posted"); });
+  loop.run(&waiter);
+  EXPECT_EQ(seen, (std::vector<std::string>{"own", "posted", "timer", "registration"}));
+  EXPECT_EQ(waiter.dispatched, 1);
+  EXPECT_GE(waiter.waits, 3);
 }
 
 TEST(EventFd, SignalThenClear) {
