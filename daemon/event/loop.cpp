@@ -112,16 +112,20 @@ void Loop::run(Waiter* waiter) {
   std::optional<metrics::CpuMeter> cpu;
   if (cpu_nsec_ != nullptr) cpu.emplace(*cpu_nsec_);
   std::array<epoll_event, kMaxEvents> events{};
+  // A full batch leaves events behind, which a waiter's poll on the epoll
+  // descriptor may not report again: the next turn takes them at once.
+  bool more_epoll = false;
   while (running_) {
     // Work deferred before this wait runs after it: the loop polls first.
     DueList due(deferred_);
-    const int timeout = empty(due.head) ? next_timeout_ms() : 0;
+    const int timeout = empty(due.head) && !more_epoll ? next_timeout_ms() : 0;
     int count = 0;
     if (waiter == nullptr) {
       count = ::epoll_wait(epoll_.get(), events.data(), kMaxEvents, timeout);
       if (count < 0 && errno != EINTR) throw_errno("epoll_wait");
     }
-    const bool epoll_ready = waiter != nullptr && waiter->wait(epoll_.get(), timeout);
+    const bool epoll_ready =
+        waiter != nullptr && (waiter->wait(epoll_.get(), timeout) || more_epoll);
     now_ = Clock::now();
     if (heartbeat_ != nullptr) heartbeat_->beat(now_);
     if (cpu) cpu->tick(now_);
@@ -131,6 +135,7 @@ void Loop::run(Waiter* waiter) {
         count = ::epoll_wait(epoll_.get(), events.data(), kMaxEvents, 0);
         if (count < 0 && errno != EINTR) throw_errno("epoll_wait");
       }
+      more_epoll = count == kMaxEvents;
     }
     for (int i = 0; i < count; ++i)
       static_cast<Watcher*>(events[i].data.ptr)->on_ready(events[i].events);
