@@ -28,6 +28,17 @@ void Outbox::consume(std::size_t count) noexcept {
   }
 }
 
+std::string Outbox::take_pending() {
+  if (files_.empty() && head_ == 0) {
+    std::string taken;
+    taken.swap(buffer_);
+    return taken;
+  }
+  std::string taken(pending());
+  consume(taken.size());
+  return taken;
+}
+
 // Every byte in memory is written; file ranges still queued all come after
 // them, so they now come first.
 void Outbox::drop_bytes() noexcept {

@@ -62,6 +62,11 @@ class Outbox {
 
   // `count` bytes of pending() were written (at most pending().size()).
   void consume(std::size_t count) noexcept;
+  // Takes pending() out, as consume() would, for a writer whose write
+  // completes later (io_uring) and needs the bytes to stay where they are
+  // meanwhile: moved without a copy when they are all the Outbox holds in
+  // memory (the usual case), else copied.
+  std::string take_pending();
 
   // The file range to write next, when no bytes come before it.
   struct FileSlice {

@@ -59,6 +59,34 @@ TEST(Outbox, TheFileAfterThePendingBytes) {
   EXPECT_TRUE(out.empty());
 }
 
+// take_pending() takes what pending() shows, without a copy when it is all
+// the Outbox holds; the bytes after a file range stay.
+TEST(Outbox, TakePending) {
+  Outbox out;
+  out.append("hello ");
+  out.append("world");
+  const char* storage = out.pending().data();
+  const std::string taken = out.take_pending();
+  EXPECT_EQ(taken, "hello world");
+  EXPECT_EQ(taken.data(), storage);  // moved, not copied
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(out.appended(), 11u);
+  out.append("more");
+  EXPECT_EQ(out.pending(), "more");
+
+  const auto file = some_file();
+  Outbox mixed;
+  mixed.append("head");
+  mixed.append_file(file, 0, 3);
+  mixed.append("tail");
+  EXPECT_EQ(mixed.take_pending(), "head");
+  EXPECT_EQ(mixed.pending(), "");
+  ASSERT_TRUE(mixed.next_file());
+  mixed.consume_file(3);
+  EXPECT_EQ(mixed.take_pending(), "tail");
+  EXPECT_TRUE(mixed.empty());
+}
+
 // appended() counts what was queued, file ranges included, and is not
 // undone by writing or dropping it.
 TEST(Outbox, AppendedCountsEveryByteQueued) {
