@@ -11,8 +11,8 @@ ReactorThread::ReactorThread(std::string name, spdlog::logger& log)
   loop_.beat_into(heartbeat_);
 }
 
-void ReactorThread::start() {
-  thread_ = std::thread([this] { run(); });
+void ReactorThread::start(event::Waiter* waiter) {
+  thread_ = std::thread([this, waiter] { run(waiter); });
 }
 
 void ReactorThread::halt() noexcept {
@@ -33,10 +33,10 @@ void ReactorThread::run_there(const std::function<void()>& work) {
   done.wait();
 }
 
-void ReactorThread::run() noexcept {
+void ReactorThread::run(event::Waiter* waiter) noexcept {
   set_thread_name(name_);
   try {
-    loop_.run();
+    loop_.run(waiter);
   } catch (const std::exception& e) {
     log_.critical("worker {} stopped: {}", name_, e.what());
   }

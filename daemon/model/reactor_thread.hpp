@@ -28,8 +28,10 @@ class ReactorThread {
   // The proof that the loop turns (for the systemd watchdog).
   event::Heartbeat& heartbeat() noexcept { return heartbeat_; }
 
-  // Runs the loop on a new thread; throws std::system_error.
-  void start();
+  // Runs the loop on a new thread, waiting in `waiter` when given (an
+  // io_uring worker's ring: event::Waiter), which must outlive the thread;
+  // throws std::system_error.
+  void start(event::Waiter* waiter = nullptr);
   // Stops the loop and waits for the thread; idempotent.
   void halt() noexcept;
   // Runs `work` on the loop's thread and returns once it has run; runs it
@@ -37,7 +39,7 @@ class ReactorThread {
   void run_there(const std::function<void()>& work);
 
  private:
-  void run() noexcept;
+  void run(event::Waiter* waiter) noexcept;
 
   const std::string name_;
   spdlog::logger& log_;
