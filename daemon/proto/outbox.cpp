@@ -29,13 +29,14 @@ void Outbox::consume(std::size_t count) noexcept {
 }
 
 std::string Outbox::take_pending() {
+  std::string taken;
   if (files_.empty() && head_ == 0) {
-    std::string taken;
     taken.swap(buffer_);
-    return taken;
+  } else {
+    taken.assign(pending());
+    consume(taken.size());
   }
-  std::string taken(pending());
-  consume(taken.size());
+  in_flight_ += taken.size();
   return taken;
 }
 
@@ -57,6 +58,7 @@ void Outbox::cut_after(char delimiter) noexcept {
 
 void Outbox::clear() noexcept {
   drop_bytes();
+  in_flight_ = 0;
   std::vector<FileRange>().swap(files_);
 }
 

@@ -12,6 +12,7 @@
 #include "net/fd.hpp"
 #include "net/unique_fd.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -50,9 +51,10 @@ class Outbox {
     const std::string_view bytes(buffer_);
     return files_.empty() ? bytes.substr(head_) : bytes.substr(head_, files_.front().at - head_);
   }
-  // Bytes held in memory, still to be written (what max_outbox limits). A
-  // file range holds no memory and counts for nothing here.
-  std::size_t size() const noexcept { return buffer_.size() - head_; }
+  // Bytes held in memory, still to be written (what max_outbox limits),
+  // those lent to a write in flight included. A file range holds no
+  // memory and counts for nothing here.
+  std::size_t size() const noexcept { return buffer_.size() - head_ + in_flight_; }
   // Every byte ever appended, file ranges included, written or not: the
   // difference across a response is its size as queued (the HTTP access
   // log's bytes sent, a static file's body included).
@@ -62,11 +64,18 @@ class Outbox {
 
   // `count` bytes of pending() were written (at most pending().size()).
   void consume(std::size_t count) noexcept;
-  // Takes pending() out, as consume() would, for a writer whose write
-  // completes later (io_uring) and needs the bytes to stay where they are
-  // meanwhile: moved without a copy when they are all the Outbox holds in
-  // memory (the usual case), else copied.
+  // Lends pending() to a writer whose write completes later (io_uring) and
+  // needs the bytes to stay where they are meanwhile: they leave pending()
+  // (moved without a copy when they are all the Outbox holds in memory,
+  // the usual case, else copied) but still count in size() and empty()
+  // until landed() says they were written, so that whoever waits for the
+  // Outbox to drain (a connection ending, max_outbox) waits for them too.
   std::string take_pending();
+  // `count` bytes lent by take_pending() were written, or will never be
+  // (the write failed or was cancelled): they stop counting.
+  void landed(std::size_t count) noexcept { in_flight_ -= std::min(count, in_flight_); }
+  // Bytes lent by take_pending() and not yet landed().
+  std::size_t in_flight() const noexcept { return in_flight_; }
 
   // The file range to write next, when no bytes come before it.
   struct FileSlice {
@@ -81,6 +90,13 @@ class Outbox {
   std::optional<FileSlice> file_after_pending() const noexcept;
   // `count` bytes of next_file() were written (at most its length).
   void consume_file(std::size_t count) noexcept;
+  // `count` bytes of next_file() were read into a writer's memory for a
+  // write that completes later (io_uring): they leave the range, and count
+  // in size() until landed(), as take_pending()'s bytes do.
+  void lend_file(std::size_t count) noexcept {
+    consume_file(count);
+    in_flight_ += count;
+  }
   // sendfile(2) cannot read next_file(): the writer copies it from now on.
   void copy_next_file() noexcept;
 
@@ -114,6 +130,7 @@ class Outbox {
   // Oldest first; rarely more than a few, so the front is erased in place.
   std::vector<FileRange> files_;
   std::uint64_t appended_ = 0;
+  std::size_t in_flight_ = 0;  // lent by take_pending()
 };
 
 }  // namespace netcook::proto

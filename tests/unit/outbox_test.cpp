@@ -59,8 +59,9 @@ TEST(Outbox, TheFileAfterThePendingBytes) {
   EXPECT_TRUE(out.empty());
 }
 
-// take_pending() takes what pending() shows, without a copy when it is all
-// the Outbox holds; the bytes after a file range stay.
+// take_pending() lends what pending() shows, without a copy when it is all
+// the Outbox holds; the lent bytes count until they landed(); the bytes
+// after a file range stay.
 TEST(Outbox, TakePending) {
   Outbox out;
   out.append("hello ");
@@ -69,10 +70,22 @@ TEST(Outbox, TakePending) {
   const std::string taken = out.take_pending();
   EXPECT_EQ(taken, "hello world");
   EXPECT_EQ(taken.data(), storage);  // moved, not copied
-  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(out.pending(), "");
+  EXPECT_FALSE(out.empty());  // in flight
+  EXPECT_EQ(out.size(), 11u);
+  EXPECT_EQ(out.in_flight(), 11u);
   EXPECT_EQ(out.appended(), 11u);
   out.append("more");
   EXPECT_EQ(out.pending(), "more");
+  EXPECT_EQ(out.size(), 15u);
+  out.landed(5);
+  EXPECT_EQ(out.size(), 10u);
+  out.landed(100);  // never below nothing
+  EXPECT_EQ(out.in_flight(), 0u);
+  EXPECT_EQ(out.size(), 4u);
+  EXPECT_EQ(out.take_pending(), "more");
+  out.clear();  // the connection goes: what was lent stops counting
+  EXPECT_TRUE(out.empty());
 
   const auto file = some_file();
   Outbox mixed;
@@ -84,6 +97,7 @@ TEST(Outbox, TakePending) {
   ASSERT_TRUE(mixed.next_file());
   mixed.consume_file(3);
   EXPECT_EQ(mixed.take_pending(), "tail");
+  mixed.landed(8);
   EXPECT_TRUE(mixed.empty());
 }
 
