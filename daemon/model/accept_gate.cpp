@@ -47,26 +47,36 @@ AcceptGate::Next AcceptGate::accept_some(net::Fd listening, Host& host,
                                          Clock::time_point now) noexcept {
   for (int i = 0; i < kAcceptBatch; ++i) {
     if (const int error = host.provision(); error != 0) return failed(error, now);
-    net::Accepted accepted = net::accept_connection(listening);
-    switch (accepted.status) {
-      case net::Accepted::Status::ok:
-        break;
-      case net::Accepted::Status::empty:
-        return Next::wait;
-      case net::Accepted::Status::lost_one:
-        continue;
-      case net::Accepted::Status::out_of_resources:
-      case net::Accepted::Status::broken:
-        return failed(accepted.error, now);
-    }
-    {
-      std::lock_guard lock(mutex_);
-      accept_errors_.settle(log_, now);
-      backoff_ = {};
-    }
-    if (!take(std::move(accepted), host, now)) return pause(now);
+    if (const auto next = handle(net::accept_connection(listening), host, now)) return *next;
   }
   return Next::again;
+}
+
+AcceptGate::Next AcceptGate::take_accepted(net::Accepted accepted, Host& host,
+                                           Clock::time_point now) noexcept {
+  return handle(std::move(accepted), host, now).value_or(Next::wait);
+}
+
+std::optional<AcceptGate::Next> AcceptGate::handle(net::Accepted accepted, Host& host,
+                                                   Clock::time_point now) noexcept {
+  switch (accepted.status) {
+    case net::Accepted::Status::ok:
+      break;
+    case net::Accepted::Status::empty:
+      return Next::wait;
+    case net::Accepted::Status::lost_one:
+      return std::nullopt;
+    case net::Accepted::Status::out_of_resources:
+    case net::Accepted::Status::broken:
+      return failed(accepted.error, now);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    accept_errors_.settle(log_, now);
+    backoff_ = {};
+  }
+  if (!take(std::move(accepted), host, now)) return pause(now);
+  return std::nullopt;
 }
 
 // False when the host could not serve the connection.

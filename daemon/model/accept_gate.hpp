@@ -40,6 +40,7 @@
 #include <chrono>
 #include <climits>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include <spdlog/logger.h>
@@ -99,6 +100,11 @@ class AcceptGate final : public PeerVetting {
              int fd_ceiling = INT_MAX);
 
   Next accept_some(net::Fd listening, Host& host, Clock::time_point now) noexcept;
+  // For a model whose accepts complete elsewhere (io_uring): one
+  // connection, or one failure, as accept(2) returned it, handled as
+  // accept_some() handles each (provision() is not asked: the connection
+  // is taken already). Says wait, or pause.
+  Next take_accepted(net::Accepted accepted, Host& host, Clock::time_point now) noexcept;
 
   // A connection the rules refused: counted by its reason, logged once per
   // burst of the reason with `peer` and `detail`, sent the protocol's
@@ -124,6 +130,8 @@ class AcceptGate final : public PeerVetting {
  private:
   Next failed(int error, Clock::time_point now) noexcept;
   Next pause(Clock::time_point now) noexcept;
+  // One accept's outcome; none: go on with the next one.
+  std::optional<Next> handle(net::Accepted accepted, Host& host, Clock::time_point now) noexcept;
   bool take(net::Accepted accepted, Host& host, Clock::time_point now) noexcept;
   void refuse(const net::UniqueFd& socket, CloseReason why) const noexcept;
   BurstLog* burst_of(CloseReason why) noexcept;

@@ -56,4 +56,20 @@ Accepted accept_connection(Fd listening) noexcept {
   return result;
 }
 
+Accepted accepted_from(int result) noexcept {
+  Accepted accepted;
+  if (result < 0) {
+    accepted.error = -result;
+    accepted.status = accepted.error == EAGAIN ? Accepted::Status::empty
+                                               : classify_accept_error(accepted.error);
+    return accepted;
+  }
+  accepted.status = Accepted::Status::ok;
+  accepted.fd.reset(result);
+  accepted.peer_length = sizeof accepted.peer;
+  if (::getpeername(result, reinterpret_cast<sockaddr*>(&accepted.peer), &accepted.peer_length) != 0)
+    accepted.peer_length = 0;  // gone already: its session will find out
+  return accepted;
+}
+
 }  // namespace netcook::net

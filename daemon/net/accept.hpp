@@ -40,4 +40,10 @@ Accepted::Status classify_accept_error(int error) noexcept;
 // close-on-exec), retried on EINTR.
 Accepted accept_connection(Fd listening) noexcept;
 
+// A connection accepted elsewhere (io_uring's accept: `result` is the new
+// descriptor, non-blocking and close-on-exec, or -errno), as
+// accept_connection() would have returned it; the peer's address is asked
+// of the socket (getpeername).
+Accepted accepted_from(int result) noexcept;
+
 }  // namespace netcook::net
