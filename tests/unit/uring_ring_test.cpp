@@ -76,8 +76,7 @@ TEST(Ring, ARecvCompletesInTheRingBesideTheLoopsOwnWork) {
   });
   event::Timer guard(loop, [&] { loop.stop(); });  // bounds the test
   guard.arm_after(5s);
-  io_uring_prep_recv(ring.prepare(receiver), fds.ours(), receiver.buffer.data(),
-                     receiver.buffer.size(), 0);
+  ring.receive(receiver, fds.ours(), receiver.buffer);
   loop.run(&ring);
   EXPECT_EQ(seen, (std::vector<std::string>{"posted", "timer"}));
   EXPECT_EQ(receiver.results, (std::vector<std::int32_t>{4}));
