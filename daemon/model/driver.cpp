@@ -3,6 +3,7 @@
 #include "model/coroutine/driver.hpp"
 #include "model/epoll/driver.hpp"
 #include "model/fork/driver.hpp"
+#include "model/io_uring/driver.hpp"
 #include "model/select/driver.hpp"
 #include "model/thread/driver.hpp"
 
@@ -27,6 +28,8 @@ std::unique_ptr<Driver> make_driver(config::Model model, DriverSettings settings
       return epoll::make_epoll_driver(std::move(settings), listening, std::move(protocol));
     case config::Model::coroutine:
       return coroutine::make_coroutine_driver(std::move(settings), listening, std::move(protocol));
+    case config::Model::io_uring:
+      return io_uring::make_io_uring_driver(std::move(settings), listening, std::move(protocol));
   }
   throw std::invalid_argument("unknown concurrency model");
 }

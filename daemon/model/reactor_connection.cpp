@@ -16,8 +16,9 @@ ReactorConnection::ReactorConnection(ServiceDesk& desk, Admission& admission, Ne
   desk.join(core_.id(), *this);
 }
 
+// Only TLS says goodbye; a model's own plain transport is gone already.
 ReactorConnection::~ReactorConnection() {
-  transport().finish(core_.ended_cleanly());
+  if (tls_) tls_->finish(core_.ended_cleanly());
 }
 
 void ReactorConnection::send(std::string_view message) {

@@ -43,15 +43,24 @@ class ReactorConnection : public proto::Uplink, public ServiceDesk::Member {
   ConnectionCore& core() noexcept { return core_; }
   const ConnectionCore& core() const noexcept { return core_; }
   net::Fd socket() const noexcept { return socket_.borrow(); }
-  Transport& transport() noexcept { return tls_ ? static_cast<Transport&>(*tls_) : plain_; }
-  const Transport& transport() const noexcept {
-    return tls_ ? static_cast<const Transport&>(*tls_) : plain_;
+  Transport& transport() noexcept {
+    if (tls_) return *tls_;
+    if (own_plain_ != nullptr) return *own_plain_;
+    return plain_;
   }
+  const Transport& transport() const noexcept {
+    return const_cast<ReactorConnection*>(this)->transport();
+  }
+  bool secured() const noexcept { return tls_ != nullptr; }
 
  protected:
   // Says goodbye on the transport (TLS close_notify) while the socket is
   // still open.
   ~ReactorConnection();
+
+  // For a model that moves plain bytes its own way (io_uring): its
+  // transport instead of the system calls, until the connection goes.
+  void carry_plain_on(Transport& transport) noexcept { own_plain_ = &transport; }
 
  private:
   // Leaves the Service when destroyed, after the core.
@@ -76,6 +85,7 @@ class ReactorConnection : public proto::Uplink, public ServiceDesk::Member {
   // Of socket_, which they do not own: the TLS one when there is one.
   PlainTransport plain_;
   std::unique_ptr<TlsTransport> tls_;
+  Transport* own_plain_ = nullptr;  // the model's, when it has one
 };
 
 }  // namespace netcook::model

@@ -1,0 +1,231 @@
+#include "model/io_uring/transport.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <unistd.h>
+
+namespace netcook::model::io_uring {
+namespace {
+
+// Bytes one send carries at most: a large file goes out in pieces of this
+// size, read into memory one piece at a time.
+constexpr std::size_t kSendShare = 256 * 1024;
+
+}  // namespace
+
+void ReceivePool::give_back(std::uint16_t id) noexcept {
+  buffers_.give_back(id);
+  if (starving_.empty()) return;
+  RingTransport* next = starving_.back();
+  starving_.pop_back();
+  next->receive_again();
+}
+
+void ReceivePool::starving(RingTransport& transport) { starving_.push_back(&transport); }
+
+void ReceivePool::forget(RingTransport& transport) noexcept {
+  std::erase(starving_, &transport);
+}
+
+RingTransport::RingTransport(net::Fd fd, uring::Ring& ring, ReceivePool& pool,
+                             event::Readiness& ready, Owner& owner) noexcept
+    : Transport(fd), ring_(ring), pool_(pool), ready_(ready), owner_(owner) {
+  kept_.reserve(kMostKept + 2);
+}
+
+RingTransport::~RingTransport() {
+  for (const Kept& kept : kept_) pool_.give_back(kept.id);
+  if (starving_) pool_.forget(*this);
+}
+
+void RingTransport::cancel() noexcept {
+  if (cancelled_) return;
+  cancelled_ = true;
+  if (starving_) {
+    pool_.forget(*this);
+    starving_ = false;
+  }
+  for (const Kept& kept : kept_) pool_.give_back(kept.id);
+  kept_.clear();
+  if (receiving_) ring_.cancel(receiver_);
+  if (sending_) ring_.cancel(sender_);
+}
+
+void RingTransport::receive() noexcept {
+  ring_.receive_multishot(receiver_, fd().get(), ReceivePool::kGroup);
+  receiving_ = true;
+}
+
+void RingTransport::receive_now() noexcept {
+  if (!receiving_ && !starving_ && !cancelled_ && !ended_ && read_error_ == 0) receive();
+}
+
+void RingTransport::receive_again() noexcept {
+  starving_ = false;
+  if (!cancelled_ && !ended_ && read_error_ == 0 && !receiving_) receive();
+}
+
+void RingTransport::received(std::int32_t result, std::uint32_t flags) noexcept {
+  if (!uring::more(flags)) receiving_ = false;
+  if (result > 0) {
+    const auto id = uring::buffer(flags);
+    if (!id) {
+      read_error_ = EIO;  // a receive without its buffer: cannot happen
+    } else if (cancelled_) {
+      pool_.give_back(*id);
+    } else {
+      kept_.push_back({*id, 0, static_cast<std::uint32_t>(result)});
+      // The pump stopped taking (held input, a full Outbox): stop
+      // receiving, so that the socket's buffer and TCP hold the rest.
+      if (kept_.size() > kMostKept && receiving_ && !stopping_) {
+        ring_.cancel(receiver_);
+        stopping_ = true;
+      }
+    }
+    ready_.readable = true;
+  } else if (result == 0) {
+    ended_ = true;
+    ready_.readable = true;
+  } else if (result == -ENOBUFS) {
+    if (!cancelled_) {
+      starving_ = true;
+      pool_.starving(*this);
+    }
+  } else if (result != -ECANCELED) {
+    read_error_ = -result;
+    ready_.readable = true;
+  }
+  if (!receiving_) stopping_ = false;
+  // An ended receive (cancelled for backpressure, or for a reason that
+  // does not end the stream) is asked for again once little is kept.
+  if (!receiving_ && !starving_ && !cancelled_ && !ended_ && read_error_ == 0 &&
+      kept_.size() < kMostKept)
+    receive();
+  owner_.completed();  // last: the owner may free this transport
+}
+
+ReadResult RingTransport::read(std::span<char> buffer) noexcept {
+  if (!kept_.empty()) {
+    std::size_t copied = 0;
+    while (copied < buffer.size() && !kept_.empty()) {
+      Kept& kept = kept_.front();
+      const std::size_t size = std::min<std::size_t>(kept.length, buffer.size() - copied);
+      std::memcpy(buffer.data() + copied,
+                  pool_.bytes(kept.id, kept.offset + size).data() + kept.offset, size);
+      copied += size;
+      kept.offset += static_cast<std::uint32_t>(size);
+      kept.length -= static_cast<std::uint32_t>(size);
+      if (kept.length == 0) {
+        pool_.give_back(kept.id);
+        kept_.erase(kept_.begin());
+      }
+    }
+    if (!receiving_ && !starving_ && !ended_ && read_error_ == 0 && kept_.size() < kMostKept)
+      receive();
+    ReadResult result{ReadResult::Status::data, copied, 0};
+    // Nothing kept and the stream goes on: the next completion says when
+    // there is more (an end or an error is reported by the next read).
+    result.drained = kept_.empty() && !ended_ && read_error_ == 0;
+    return result;
+  }
+  if (read_error_ != 0) return {ReadResult::Status::failed, 0, read_error_};
+  if (ended_) return {ReadResult::Status::end, 0, 0};
+  if (!receiving_ && !starving_) receive();
+  return {ReadResult::Status::would_block, 0, 0};
+}
+
+WriteResult RingTransport::write(proto::Outbox& out) noexcept {
+  WriteResult result;
+  if (landed_ > 0) {
+    out.landed(landed_);
+    result.sent = landed_;
+    landed_ = 0;
+  }
+  if (write_error_ != 0) {
+    result.status = WriteResult::Status::failed;
+    result.error = write_error_;
+    return result;
+  }
+  if (sending_) {
+    result.status = WriteResult::Status::would_block;
+    return result;
+  }
+  if (out.pending().empty() && !out.next_file()) return result;  // done
+  if (const int error = fill(out); error != 0) {
+    result.status = WriteResult::Status::failed;
+    result.error = error;
+    return result;
+  }
+  sending_ = true;
+  sent_so_far_ = 0;
+  send_rest();
+  result.status = WriteResult::Status::would_block;
+  return result;
+}
+
+// The bytes and file pieces next in `out`, in order, up to a send's share.
+int RingTransport::fill(proto::Outbox& out) noexcept {
+  try {
+    sending_bytes_.clear();
+    while (sending_bytes_.size() < kSendShare) {
+      if (!out.pending().empty()) {
+        if (sending_bytes_.empty())
+          sending_bytes_ = out.take_pending();
+        else
+          sending_bytes_ += out.take_pending();
+        continue;
+      }
+      const auto file = out.next_file();
+      if (!file) break;
+      const std::size_t at = sending_bytes_.size();
+      const std::size_t want = std::min(file->length, kSendShare - at);
+      sending_bytes_.resize(at + want);
+      ssize_t got = -1;
+      do {
+        got = ::pread(file->file.get(), sending_bytes_.data() + at, want, file->offset);
+      } while (got < 0 && errno == EINTR);
+      if (got <= 0) {
+        // A file shorter than its range (or unreadable): what came before
+        // it goes first; the next fill finds the failure again.
+        const int error = got < 0 ? errno : EIO;
+        sending_bytes_.resize(at);
+        return at > 0 ? 0 : error;
+      }
+      sending_bytes_.resize(at + static_cast<std::size_t>(got));
+      out.lend_file(static_cast<std::size_t>(got));
+    }
+  } catch (const std::bad_alloc&) {
+    return ENOMEM;
+  }
+  return 0;
+}
+
+void RingTransport::send_rest() noexcept {
+  ring_.send(sender_, fd().get(),
+             {sending_bytes_.data() + sent_so_far_, sending_bytes_.size() - sent_so_far_});
+}
+
+void RingTransport::sent(std::int32_t result, std::uint32_t) noexcept {
+  if (result > 0) {
+    sent_so_far_ += static_cast<std::size_t>(result);
+    landed_ += static_cast<std::size_t>(result);
+    if (sent_so_far_ < sending_bytes_.size() && !cancelled_) {
+      send_rest();  // short: the rest before anything else
+    } else {
+      sending_ = false;
+    }
+  } else {
+    sending_ = false;
+    if (result == 0)
+      write_error_ = EIO;  // nothing taken of something: cannot happen
+    else if (result != -ECANCELED)
+      write_error_ = -result;
+  }
+  if (!sending_) std::string().swap(sending_bytes_);  // idle: no heap memory
+  ready_.writable = true;
+  owner_.completed();  // last: the owner may free this transport
+}
+
+}  // namespace netcook::model::io_uring
