@@ -9,6 +9,7 @@
 #include "log/nested.hpp"
 #include "model/fork/master.hpp"
 #include "net/socket.hpp"
+#include "server/listener_model.hpp"
 #include "server/listener_tls.hpp"
 #include "server/logging.hpp"
 #include "server/protocols.hpp"
@@ -43,6 +44,10 @@ int check_config(const std::string& path) {
   // service ($CREDENTIALS_DIRECTORY unset): said, not failed.
   int status = kExitOk;
   for (const auto& listener : result.config->listeners) {
+    if (std::string why = netcook::server::model_unavailable(path, listener); !why.empty()) {
+      std::fprintf(stderr, "%s\n", why.c_str());
+      status = kExitFailure;
+    }
     if (!listener.tls) continue;
     if (const auto unset = netcook::config::tls_credentials_unset(*listener.tls); !unset.empty()) {
       std::fprintf(stderr, "note: %s: not checked: %s\n",

@@ -380,8 +380,8 @@ bool decode(Decoder& in, Limits& limits) {
 }
 
 void encode(Encoder& out, const Listener& listener) {
-  const auto& [name, protocol, model, listen, workers, limits, echo, chat, http, tls, mark] =
-      listener;
+  const auto& [name, protocol, model, listen, workers, limits, echo, chat, http, tls, mark,
+               model_mark] = listener;
   out.text(name);
   encode_number(out, protocol);
   encode_number(out, model);
@@ -393,14 +393,16 @@ void encode(Encoder& out, const Listener& listener) {
   encode(out, http);
   encode(out, tls);
   encode(out, mark);
+  encode(out, model_mark);
 }
 
 bool decode(Decoder& in, Listener& listener) {
-  auto& [name, protocol, model, listen, workers, limits, echo, chat, http, tls, mark] = listener;
+  auto& [name, protocol, model, listen, workers, limits, echo, chat, http, tls, mark, model_mark] =
+      listener;
   return in.text(name) && decode_enum(in, kProtocolNames, protocol) &&
          decode_enum(in, kModelNames, model) && decode(in, listen) && decode_integer(in, workers) &&
          decode(in, limits) && decode(in, echo) && decode(in, chat) && decode(in, http) &&
-         decode(in, tls) && decode(in, mark);
+         decode(in, tls) && decode(in, mark) && decode(in, model_mark);
 }
 
 std::string encode_listener(const Listener& listener) {

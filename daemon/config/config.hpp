@@ -21,7 +21,7 @@ using Duration = std::chrono::milliseconds;
 enum class LogLevel { trace, debug, info, warn, error };
 enum class LogTarget { automatic, journal, stderr_ };
 enum class Protocol { echo, chat, http };
-enum class Model { fork, thread, select, epoll, coroutine };
+enum class Model { fork, thread, select, epoll, coroutine, io_uring };
 enum class EchoMode { raw, line };
 enum class TlsVersion { v1_2, v1_3 };
 enum class VerifyClient { none, optional, require };
@@ -218,7 +218,7 @@ struct Listener {
   Protocol protocol = Protocol::echo;
   Model model = Model::epoll;
   net::Address listen;
-  unsigned workers = 1;  // epoll and coroutine only
+  unsigned workers = 1;  // epoll, coroutine and io_uring only
   Limits limits;
   EchoOptions echo;
   ChatOptions chat;
@@ -226,6 +226,9 @@ struct Listener {
   // Absent: plain TCP (or a plain unix socket).
   std::optional<TlsOptions> tls;
   Mark mark;  // of the list item; not part of equality
+  // Of the `model` value: where the daemon says a model cannot run here
+  // (io_uring disabled). Not part of equality.
+  Mark model_mark;
 
   // Two listeners are the same when a reload need not restart them.
   // Whether it speaks TLS is compared (a port that turns TLS on or off

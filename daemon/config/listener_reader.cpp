@@ -57,9 +57,9 @@ void read_address(const Entry& entry, ListenerDraft& draft, Diagnostics& diagnos
 
 void read_workers(const Entry& entry, std::optional<Model> model, Listener& listener,
                   Diagnostics& diagnostics) {
-  if (model && *model != Model::epoll && *model != Model::coroutine)
+  if (model && *model != Model::epoll && *model != Model::coroutine && *model != Model::io_uring)
     return diagnostics.error(entry.key_node.Mark(),
-                             "'workers' applies only to models epoll and coroutine");
+                             "'workers' applies only to models epoll, coroutine and io_uring");
   if (auto value = read_integer(entry, 1, kMaxWorkers, diagnostics))
     listener.workers = static_cast<unsigned>(*value);
 }
@@ -121,8 +121,10 @@ std::optional<ListenerDraft> read_listener(const YAML::Node& item, std::size_t n
   if (const auto* entry = section.find("protocol"))
     protocol = read_enum(*entry, "protocol", kProtocolNames, diagnostics);
   std::optional<Model> model;
-  if (const auto* entry = section.find("model"))
+  if (const auto* entry = section.find("model")) {
     model = read_enum(*entry, "model", kModelNames, diagnostics);
+    draft.listener.model_mark = to_mark(entry->value.Mark());
+  }
   if (protocol) draft.listener.protocol = *protocol;
   if (model) draft.listener.model = *model;
   if (const auto* entry = section.find("listen")) read_address(*entry, draft, diagnostics);

@@ -44,6 +44,7 @@ inline constexpr std::array kModelNames{
     Named<Model>{"select", Model::select},
     Named<Model>{"epoll", Model::epoll},
     Named<Model>{"coroutine", Model::coroutine},
+    Named<Model>{"io_uring", Model::io_uring},
 };
 
 inline constexpr std::array kEchoModeNames{

@@ -8,6 +8,7 @@
 #include "metrics/chat_bus.hpp"
 #include "net/socket.hpp"
 #include "bus/redis_room.hpp"
+#include "server/listener_model.hpp"
 #include "server/listener_tls.hpp"
 #include "server/protocols.hpp"
 #include "systemd/notify.hpp"
@@ -166,6 +167,9 @@ std::unique_ptr<Listener> Server::make_listener(const config::Listener& config,
   settings.limits = driver_limits(config);
   settings.log = logging_.for_listener(config);
   settings.on_drained = [this, id] { loop_.post([this, id] { drained(id); }); };
+  // Worded at the model's value, not the listener's.
+  if (std::string why = model_unavailable(config_.path, config); !why.empty())
+    throw std::runtime_error(why);
   if (config.tls) {
     // Worded by load_listener_tls() at the tls key, not the listener's.
     LoadedTls tls = load_listener_tls(config_.path, config, std::chrono::system_clock::now());

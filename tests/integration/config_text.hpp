@@ -14,7 +14,7 @@ struct EchoListener {
   std::string name;
   std::string model = "epoll";
   std::string listen = "127.0.0.1:0";
-  unsigned workers = 0;      // epoll and coroutine only; 0: not written
+  unsigned workers = 0;      // epoll, coroutine and io_uring only; 0: not written
   std::string mode = "raw";  // raw | line
   std::string prefix = "";   // line mode; written double-quoted
   std::string max_line = ""; // empty: the daemon's default
@@ -26,7 +26,7 @@ struct ChatListener {
   std::string name;
   std::string model = "epoll";
   std::string listen = "127.0.0.1:0";  // written double-quoted ("[::1]:0")
-  unsigned workers = 0;                // epoll and coroutine only
+  unsigned workers = 0;                // epoll, coroutine and io_uring only
   std::string max_line = "";           // the `chat:` section
   std::string max_outbox = "";
   std::string max_members = "";
@@ -40,7 +40,7 @@ struct HttpListener {
   std::string name;
   std::string model = "epoll";
   std::string listen = "127.0.0.1:0";
-  unsigned workers = 0;                // epoll and coroutine only
+  unsigned workers = 0;                // epoll, coroutine and io_uring only
   std::string max_connections = "";    // a listener limit
   std::string body = "";               // the `http:` section; not with root
   std::string root = "";

@@ -13,7 +13,7 @@ namespace netcook::test {
 
 // The models the daemon implements; each joins this list when it lands.
 inline std::vector<std::string> model_names() {
-  return {"epoll", "coroutine", "thread", "fork", "select"};
+  return {"epoll", "coroutine", "thread", "fork", "select", "io_uring"};
 }
 
 inline const auto kAllModels = ::testing::ValuesIn(model_names());
@@ -43,6 +43,7 @@ inline std::vector<ModelCase> model_cases() {
   for (const auto& model : model_names()) cases.push_back({model});
   cases.push_back({"epoll", 2});
   cases.push_back({"coroutine", 2});
+  cases.push_back({"io_uring", 2});
   return cases;
 }
 

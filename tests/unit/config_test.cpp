@@ -215,7 +215,8 @@ class EveryCombination : public testing::TestWithParam<std::tuple<Protocol, Mode
 
 TEST_P(EveryCombination, Loads) {
   const auto [protocol, model] = GetParam();
-  const bool reactor = model == Model::epoll || model == Model::coroutine;
+  const bool reactor =
+      model == Model::epoll || model == Model::coroutine || model == Model::io_uring;
   const auto config =
       load(std::string("listeners:\n  - name: x\n") + "    protocol: " + to_string(protocol) +
            "\n" + "    model: " + to_string(model) + "\n" + "    listen: \"*:7007\"\n" +
@@ -230,7 +231,8 @@ INSTANTIATE_TEST_SUITE_P(ProtocolsAndModels, EveryCombination,
                          testing::Combine(testing::Values(Protocol::echo, Protocol::chat,
                                                           Protocol::http),
                                           testing::Values(Model::fork, Model::thread, Model::select,
-                                                          Model::epoll, Model::coroutine)));
+                                                          Model::epoll, Model::coroutine,
+                                                          Model::io_uring)));
 
 TEST(ToString, NamesAsWrittenInTheFile) {
   EXPECT_STREQ(to_string(LogLevel::warn), "warn");
@@ -238,6 +240,7 @@ TEST(ToString, NamesAsWrittenInTheFile) {
   EXPECT_STREQ(to_string(LogTarget::stderr_), "stderr");
   EXPECT_STREQ(to_string(Protocol::http), "http");
   EXPECT_STREQ(to_string(Model::coroutine), "coroutine");
+  EXPECT_STREQ(to_string(Model::io_uring), "io_uring");
   EXPECT_STREQ(to_string(EchoMode::line), "line");
 }
 
@@ -490,7 +493,7 @@ TEST(ConfigErrors, UnknownProtocolAndModel) {
               ElementsAre("test.yaml:3:15: unknown protocol 'ftp'; valid: "
                           "echo, chat, http",
                           "test.yaml:4:12: unknown model 'kqueue'; valid: "
-                          "fork, thread, select, epoll, coroutine"));
+                          "fork, thread, select, epoll, coroutine, io_uring"));
 }
 
 TEST(ConfigErrors, UnknownLogLevelTargetAndEchoMode) {
@@ -717,7 +720,7 @@ TEST(ConfigErrors, WorkersOnlyOnReactorModels) {
     workers: 2
 )"),
                 ElementsAre("test.yaml:6:5: 'workers' applies only to models "
-                            "epoll and coroutine"))
+                            "epoll, coroutine and io_uring"))
         << model;
   }
 }
@@ -903,7 +906,7 @@ listeners:
               ElementsAre("test.yaml:2:17: invalid value '30' for "
                           "'idle_timeout': duration needs a unit: ms, s, m, h",
                           "test.yaml:8:5: 'workers' applies only to models "
-                          "epoll and coroutine",
+                          "epoll, coroutine and io_uring",
                           "test.yaml:9:11: duplicate listener name 'echo' "
                           "(first at line 4)"));
 }
@@ -1011,8 +1014,8 @@ TEST(LoadConfigFile, ManyErrors) {
                                  "'localhost' is not a numeric address (no DNS "
                                  "names); use IPv4:port, [IPv6]:port, *:port or "
                                  "unix:/path",
-                          path + ":10:5: 'workers' applies only to models epoll and "
-                                 "coroutine"));
+                          path + ":10:5: 'workers' applies only to models epoll, "
+                                 "coroutine and io_uring"));
 }
 
 // ---- pieces other layers reuse ---------------------------------------
