@@ -62,12 +62,6 @@ io_uring_sqe* Ring::prepare(Completion& owner) {
   return sqe;
 }
 
-void Ring::accept_multishot(Completion& owner, int listening) {
-  io_uring_sqe* sqe = prepare(owner);
-  io_uring_prep_multishot_accept(sqe, listening, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  io_uring_sqe_set_data(sqe, &owner);
-}
-
 void Ring::accept(Completion& owner, int listening) {
   io_uring_sqe* sqe = prepare(owner);
   io_uring_prep_accept(sqe, listening, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);

@@ -59,10 +59,8 @@ class Ring final : public event::Waiter {
 
   // Operations, submitted with the next wait. None throws once the ring is
   // made (a full submission queue is submitted at once to make room).
-  // Connections on `listening`, one completion each (a descriptor, non-
-  // blocking and close-on-exec, or -errno), until it ends or is cancelled.
-  void accept_multishot(Completion& owner, int listening);
-  // One connection on `listening`.
+  // One connection on `listening`: a descriptor, non-blocking and
+  // close-on-exec, or -errno.
   void accept(Completion& owner, int listening);
   // What `socket` receives, into a buffer of `group`'s BufferRing per
   // completion, until it ends (0 at the peer's end, -ENOBUFS when the

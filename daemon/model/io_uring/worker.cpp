@@ -76,17 +76,16 @@ void Worker::stop_accepting() {
   });
 }
 
-// Alone on the socket, a worker keeps one multishot accept armed. Several
-// workers each ask for one connection at a time: an armed accept waits at
-// the end of the socket's queue of waiters and the kernel hands a
-// connection to the first, so asking again after each one passes the
-// connections round the workers in turn (a multishot accept would stay
-// first in line and take them all).
+// One connection at a time, asked for again after each (one submission
+// entry, no system call of its own), not a multishot accept, for two
+// reasons measured here: an armed accept waits at the end of the
+// socket's queue of waiters and the kernel hands a connection to the
+// first, so asking again passes the connections round the workers in
+// turn (a multishot accept stays first in line and takes them all); and
+// the kernel takes the descriptor limit (RLIMIT_NOFILE) when an accept is
+// armed, so a multishot accept would never see a limit lowered after.
 void Worker::accept() noexcept {
-  if (shared_.settings.listener.workers > 1)
-    ring_.accept(*this, shared_.listen_fd.get());
-  else
-    ring_.accept_multishot(*this, shared_.listen_fd.get());
+  ring_.accept(*this, shared_.listen_fd.get());
   accept_armed_ = true;
 }
 
