@@ -70,7 +70,7 @@ class Daemon:
         Listener address lines seen on the way are remembered."""
         deadline = time.monotonic() + timeout
         regex = re.compile(pattern)
-        address_line = re.compile(r"listener ([a-z0-9_-]+): [a-z]+/[a-z]+ on (\S+)")
+        address_line = re.compile(r"listener ([a-z0-9_-]+): [a-z]+/[a-z_]+ on (\S+)")
         while True:
             while b"\n" in self.buffer:
                 line, self.buffer = self.buffer.split(b"\n", 1)

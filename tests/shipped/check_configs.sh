@@ -45,11 +45,11 @@ else
   echo "ok: config/netcookd.yaml serves its figures on 127.0.0.1:9464"
 fi
 
-# All 15 combinations, each exactly once.
+# All 18 combinations, each exactly once.
 models_file="$source_root/config/examples/models.yaml"
-check "$models_file" 15
+check "$models_file" 18
 for protocol in echo chat http; do
-  for model in fork thread select epoll coroutine; do
+  for model in fork thread select epoll coroutine io_uring; do
     count="$(grep -A2 -E "^  - name: " "$models_file" |
       awk -v p="$protocol" -v m="$model" '
         /protocol:/ { proto = $2 }

@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 
-MODELS = ["fork", "thread", "select", "epoll", "coroutine"]
+MODELS = ["fork", "thread", "select", "epoll", "coroutine", "io_uring"]
 PROTOCOLS = ["echo", "chat", "http"]
 EXTRA_LISTENERS = ["unix-echo", "v6-echo"]  # echo listeners on other families
 TIMEOUT = 20.0  # seconds for any one wait; generous for loaded CI machines
@@ -310,7 +310,7 @@ def main():
         daemon = Daemon(binary, config, trace, env)
         try:
             addresses = {}
-            pattern = r"listener ([a-z0-9_-]+): [a-z]+/[a-z]+ on (\S+)"
+            pattern = r"listener ([a-z0-9_-]+): [a-z]+/[a-z_]+ on (\S+)"
             while len(addresses) < len(PROTOCOLS) * len(MODELS) + len(EXTRA_LISTENERS):
                 match = daemon.wait_for(pattern)
                 addresses[match.group(1)] = match.group(2).removeprefix("unix:")
