@@ -1,7 +1,7 @@
 """The configurations a run generates: one netcookd with every protocol x
 model listener, nginx with 1 or 2 workers, and xinetd's internal echo."""
 
-from .plan import TARGETS
+from .plan import FAST, TARGETS
 
 BODY = "Hello from Epoll Server!\n"   # netcookd's default body; nginx returns the same
 CONTENT_TYPE = "text/plain; charset=utf-8"  # netcookd's default content_type
@@ -37,7 +37,7 @@ def _listener(target, flood_keys, cert=None):
     workers = 2 if target.listener.endswith("-w2") else 1
     lines = [f"  - name: {target.listener}", f"    protocol: {protocol}", f"    model: {model}",
              "    listen: 127.0.0.1:0"]
-    if model in ("epoll", "coroutine"):
+    if model in FAST:
         lines.append(f"    workers: {workers}")
     if protocol == "echo":
         lines += ["    echo:", "      mode: raw"]
@@ -75,7 +75,7 @@ def _bus_listener(listener, redis_url):
     daemon; the other listeners stay idle."""
     model = listener.removeprefix("chat-bus-")
     lines = [f"  - name: {listener}", "    protocol: chat", f"    model: {model}", "    listen: 127.0.0.1:0"]
-    if model in ("epoll", "coroutine"):
+    if model in FAST:
         lines.append("    workers: 1")
     lines += ["    chat:", *CHAT_FLOOD, f"      room: bench-{model}", f"      bus: {redis_url}"]
     return "\n".join(lines)

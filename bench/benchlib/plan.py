@@ -7,9 +7,9 @@ import dataclasses
 import fnmatch
 from dataclasses import dataclass
 
-MODELS = ("fork", "thread", "select", "epoll", "coroutine")
+MODELS = ("fork", "thread", "select", "epoll", "coroutine", "io_uring")
 PROTOCOLS = ("echo", "http", "chat")
-FAST = ("epoll", "coroutine")
+FAST = ("epoll", "coroutine", "io_uring")  # the reactor models: `workers`, and a w2 http target
 BASE = "@base"                  # a twin's key is its netcookd target's key + BASE
 BASE_SERVER = "netcookd" + BASE  # the baseline's daemon (benchlib.servers)
 DAEMONS = ("netcookd", BASE_SERVER)
@@ -155,18 +155,18 @@ SCENARIOS = [
     Scenario("echo-pp50", "echo", "echo ping-pong, 64 B, 50 connections", "echoload", "pingpong", 50, "64",
              "msgs/s", "msg", _ECHO_ALL),
     Scenario("echo-stream", "echo", "echo stream, 128 KiB writes, 1 connection", "echoload", "stream", 1,
-             "128k", "MB/s", "MB", ("echo-epoll", "echo-coroutine", "sol-echo", "sol-echo-uring", "iperf3",
+             "128k", "MB/s", "MB", ("echo-epoll", "echo-coroutine", "echo-io_uring", "sol-echo", "sol-echo-uring", "iperf3",
                                     "py-asyncio")),
     Scenario("echo-connect", "echo", "connections/s: open, one 64 B echo, close; 8 in flight", "echoload",
              "connect", 8, "64", "conns/s", "conn",
-             ("echo-fork", "echo-thread", "echo-epoll", "echo-coroutine", "sol-echo", "sol-echo-uring", "socat",
+             ("echo-fork", "echo-thread", "echo-epoll", "echo-coroutine", "echo-io_uring", "sol-echo", "sol-echo-uring", "socat",
               "xinetd", "py-forking", "py-threading")),
     Scenario("http-c50", "http", "http fixed body, 50 connections, workers: 1", "wrk", "", 50, "",
              "req/s", "req", _HTTP_ALL),
     Scenario("http-c500", "http", "http fixed body, 500 connections, workers: 1", "wrk", "", 500, "",
              "req/s", "req", _HTTP_ALL),
     Scenario("http-c500-w2", "http", "http fixed body, 500 connections, workers: 2", "wrk", "", 500, "",
-             "req/s", "req", ("http-epoll-w2", "http-coroutine-w2", "nginx-2")),
+             "req/s", "req", ("http-epoll-w2", "http-coroutine-w2", "http-io_uring-w2", "nginx-2")),
     Scenario("https-c50", "http", "https fixed body, TLS 1.3, 50 keep-alive connections, workers: 1", "wrk",
              "", 50, "", "req/s", "req", _HTTPS),
     Scenario("https-conn", "http", f"https connections/s: a full TLS 1.3 handshake (ECDHE P-256, ECDSA "

@@ -42,6 +42,15 @@ def _checks():
     for model in ("epoll", "coroutine"):
         out += [Check("https-c50", f"https-{model}", "nginx-1-tls", "cpu", 1.0, True),
                 Check("https-conn", f"https-{model}", "nginx-1-tls", "cpu", 1.1, True)]
+    # Issue 22: io_uring below what epoll's system calls cost, and the fork
+    # and thread models at their techniques' floor (fork's echo-pp50 check
+    # is issue 8's, above).
+    out += [Check("http-c50", "http-io_uring", "nginx-1", "cpu", 0.75, True),
+            Check("http-c50", "http-io_uring", "nginx-1", "p99", 1.0, True),
+            Check("echo-pp50", "echo-io_uring", "sol-echo", "cpu", 0.9, True, floor="sol-echo-uring"),
+            Check("chat-c200", "chat-io_uring", "chat-epoll", "rate", 1.0, False),
+            Check("echo-stream", "echo-io_uring", "echo-epoll", "rate", 1.0, False),
+            Check("chat-c200", "chat-thread", "chat-epoll", "cpu", 3.0, True)]
     # Issue 20: every line reaches every member of a room served by two daemons.
     out += [Check(s.key, key, "", "lost", 0, True) for s in SCENARIOS if s.bus
             for key in s.targets if TARGETS[key].server == BUS_SERVER]
