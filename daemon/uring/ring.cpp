@@ -1,6 +1,7 @@
 #include "uring/ring.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <system_error>
 
@@ -8,6 +9,7 @@
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 
 namespace netcook::uring {
 namespace {
@@ -222,7 +224,16 @@ void BufferRing::give_back(std::uint16_t id) noexcept {
   io_uring_buf_ring_advance(entries_, 1);
 }
 
+// What the model uses came with Linux 6.0: multishot receive, cancelling
+// every operation of an owner at once, synchronous cancel.
 std::string unavailable() {
+  utsname system{};
+  int major = 0;
+  int minor = 0;
+  if (::uname(&system) == 0 && std::sscanf(system.release, "%d.%d", &major, &minor) == 2 &&
+      major < 6)
+    return std::string("io_uring as netcookd uses it needs Linux 6.0 or later; this is ") +
+           system.release;
   io_uring ring{};
   const int error = io_uring_queue_init(2, &ring, 0);
   if (error == 0) {

@@ -8,7 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <regex>
+#include <stdexcept>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -192,6 +194,45 @@ TEST(Cli, DaemonWithInvalidConfigExits1) {
   EXPECT_NE(result.err.find(" error [netcookd] " + path + ":"), std::string::npos) << result.err;
   EXPECT_NE(result.err.find(" critical [netcookd] not starting: "), std::string::npos)
       << result.err;
+}
+
+// io_uring denied (a seccomp filter, as a unit's SystemCallFilter= would):
+// an io_uring listener cannot run, said at its model's FILE:LINE:COLUMN,
+// by --check-config and by the daemon, which does not start; a config
+// without one is not affected.
+constexpr const char* kUringConfig =
+    "log:\n"                     // 1
+    "  target: stderr\n"         // 2
+    "listeners:\n"               // 3
+    "  - name: ring\n"           // 4
+    "    protocol: echo\n"       // 5
+    "    model: io_uring\n"      // 6: the value at column 12
+    "    listen: 127.0.0.1:0\n";  // 7
+
+RunResult run_without_io_uring(const std::vector<std::string>& args) {
+  const char* wrapper = std::getenv("WITHOUT_IO_URING_BIN");
+  if (wrapper == nullptr) throw std::runtime_error("WITHOUT_IO_URING_BIN is not set");
+  std::vector<std::string> argv{wrapper, daemon_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_to_completion(argv, kWait);
+}
+
+TEST(Cli, IoUringDeniedIsSaidAtTheModelsLine) {
+  TempDir dir;
+  const auto path = dir.write_file("ring.yaml", kUringConfig);
+  const std::string where = path + ":6:12: listener ring: model io_uring cannot run here: ";
+  const auto check = run_without_io_uring({"--check-config", "-c", path});
+  EXPECT_EQ(check.exit_status, 1) << check.err;
+  EXPECT_NE(check.err.find(where + "io_uring is disabled here"), std::string::npos) << check.err;
+  const auto daemon = run_without_io_uring({"-c", path});
+  EXPECT_EQ(daemon.exit_status, 1) << daemon.err;
+  EXPECT_NE(daemon.err.find(where), std::string::npos) << daemon.err;
+  // Where io_uring works, the same file is fine.
+  const auto allowed = run_netcookd({"--check-config", "-c", path});
+  EXPECT_EQ(allowed.exit_status, 0) << allowed.err;
+  // And without an io_uring listener, the filter changes nothing.
+  const auto other = dir.write_file("epoll.yaml", good_config());
+  EXPECT_EQ(run_without_io_uring({"--check-config", "-c", other}).exit_status, 0);
 }
 
 void expect_usage_error(const std::vector<std::string>& args) {
