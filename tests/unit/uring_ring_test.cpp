@@ -10,6 +10,7 @@
 #include "uring/ring.hpp"
 
 #include <array>
+#include <cerrno>
 #include <string>
 #include <vector>
 
@@ -110,6 +111,57 @@ TEST(Ring, TheLoopsRegistrationsWakeItsWait) {
   fd.signal();
   loop.run(&ring);
   EXPECT_EQ(woken, 3);
+}
+
+// A multishot receive into provided buffers: each completion names the
+// buffer it filled and says more will come; a buffer given back is used
+// again; cancel() ends the receive with a last completion that says no more.
+TEST(Ring, AMultishotReceiveFillsProvidedBuffersUntilCancelled) {
+  event::Loop loop;
+  Ring ring;
+  BufferRing buffers(ring, 7, 2, 16);  // two buffers: the third message reuses one
+  Fds fds;
+  struct Collector final : Completion {
+    BufferRing& buffers;
+    event::Loop& loop;
+    std::vector<std::string> texts;
+    std::vector<std::int32_t> endings;  // results of completions without more()
+    Collector(BufferRing& b, event::Loop& l) : buffers(b), loop(l) {}
+    void completed(std::int32_t result, std::uint32_t flags) noexcept override {
+      if (!more(flags)) {
+        endings.push_back(result);
+        loop.stop();
+        return;
+      }
+      const auto id = buffer(flags);
+      if (!id || result <= 0) {
+        endings.push_back(result);
+        return;
+      }
+      const auto bytes = buffers.bytes(*id, static_cast<std::size_t>(result));
+      texts.emplace_back(bytes.data(), bytes.size());
+      buffers.give_back(*id);
+      if (texts.size() == 3) {
+        ring->cancel(*this);
+        return;
+      }
+      loop.post([this] {
+        const std::string next = "msg" + std::to_string(texts.size());
+        EXPECT_EQ(::write(fds_theirs, next.data(), next.size()), 4);
+      });
+    }
+    int fds_theirs = -1;
+    Ring* ring = nullptr;
+  } collector(buffers, loop);
+  collector.fds_theirs = fds.theirs();
+  collector.ring = &ring;
+  event::Timer guard(loop, [&] { loop.stop(); });  // bounds the test
+  guard.arm_after(5s);
+  ring.receive_multishot(collector, fds.ours(), 7);
+  ASSERT_EQ(::write(fds.theirs(), "msg0", 4), 4);
+  loop.run(&ring);
+  EXPECT_EQ(collector.texts, (std::vector<std::string>{"msg0", "msg1", "msg2"}));
+  EXPECT_EQ(collector.endings, (std::vector<std::int32_t>{-ECANCELED}));
 }
 
 }  // namespace
