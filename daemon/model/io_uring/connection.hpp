@@ -45,9 +45,10 @@ class Connection final : public ReactorConnection, private RingTransport::Owner 
   event::Timer& deadline() noexcept { return deadline_; }
   void defer_turn() noexcept { turn_.schedule(); }
 
-  // After the pump ran: stops watching readiness once only the ring's
+  // After the pump ran: moves what it did not read out of the shared
+  // buffers, and stops watching readiness once only the ring's
   // completions are needed (the PROXY header of a plain connection read).
-  void settle_watch() noexcept;
+  void turn_ended() noexcept;
   // Something of it is in flight in the ring.
   bool busy() const noexcept { return polling_ || (ring_io_ && ring_io_->busy()); }
   // Ends everything in flight (for closing).

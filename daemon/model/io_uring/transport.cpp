@@ -31,9 +31,7 @@ void ReceivePool::forget(RingTransport& transport) noexcept {
 
 RingTransport::RingTransport(net::Fd fd, uring::Ring& ring, ReceivePool& pool,
                              event::Readiness& ready, Owner& owner) noexcept
-    : Transport(fd), ring_(ring), pool_(pool), ready_(ready), owner_(owner) {
-  kept_.reserve(kMostKept + 2);
-}
+    : Transport(fd), ring_(ring), pool_(pool), ready_(ready), owner_(owner) {}
 
 RingTransport::~RingTransport() {
   for (const Kept& kept : kept_) pool_.give_back(kept.id);
@@ -49,6 +47,9 @@ void RingTransport::cancel() noexcept {
   }
   for (const Kept& kept : kept_) pool_.give_back(kept.id);
   kept_.clear();
+  kept_bytes_ = 0;
+  std::string().swap(spilled_);
+  spilled_head_ = 0;
   if (receiving_) ring_.cancel(receiver_);
   if (sending_) ring_.cancel(sender_);
 }
@@ -58,13 +59,42 @@ void RingTransport::receive() noexcept {
   receiving_ = true;
 }
 
+std::size_t RingTransport::waiting() const noexcept {
+  return spilled_.size() - spilled_head_ + kept_bytes_;
+}
+
+bool RingTransport::may_receive() const noexcept {
+  return !receiving_ && !starving_ && !cancelled_ && !ended_ && read_error_ == 0 &&
+         waiting() < kMostKept;
+}
+
 void RingTransport::receive_now() noexcept {
-  if (!receiving_ && !starving_ && !cancelled_ && !ended_ && read_error_ == 0) receive();
+  if (may_receive()) receive();
 }
 
 void RingTransport::receive_again() noexcept {
   starving_ = false;
-  if (!cancelled_ && !ended_ && read_error_ == 0 && !receiving_) receive();
+  if (may_receive()) receive();
+}
+
+void RingTransport::spill() noexcept {
+  if (kept_.empty()) return;
+  try {
+    if (spilled_head_ > 0) {
+      spilled_.erase(0, spilled_head_);
+      spilled_head_ = 0;
+    }
+    spilled_.reserve(spilled_.size() + kept_bytes_);
+  } catch (const std::bad_alloc&) {
+    return;  // no memory: the buffers stay kept, as they were
+  }
+  for (const Kept& kept : kept_) {
+    const auto bytes = pool_.bytes(kept.id, kept.offset + kept.length);
+    spilled_.append(bytes.data() + kept.offset, kept.length);
+    pool_.give_back(kept.id);
+  }
+  kept_.clear();
+  kept_bytes_ = 0;
 }
 
 void RingTransport::received(std::int32_t result, std::uint32_t flags) noexcept {
@@ -76,10 +106,16 @@ void RingTransport::received(std::int32_t result, std::uint32_t flags) noexcept 
     } else if (cancelled_) {
       pool_.give_back(*id);
     } else {
-      kept_.push_back({*id, 0, static_cast<std::uint32_t>(result)});
+      try {
+        kept_.push_back({*id, 0, static_cast<std::uint32_t>(result)});
+        kept_bytes_ += static_cast<std::size_t>(result);
+      } catch (const std::bad_alloc&) {
+        pool_.give_back(*id);
+        read_error_ = ENOMEM;
+      }
       // The pump stopped taking (held input, a full Outbox): stop
       // receiving, so that the socket's buffer and TCP hold the rest.
-      if (kept_.size() > kMostKept && receiving_ && !stopping_) {
+      if (waiting() >= kMostKept && receiving_ && !stopping_) {
         ring_.cancel(receiver_);
         stopping_ = true;
       }
@@ -99,22 +135,31 @@ void RingTransport::received(std::int32_t result, std::uint32_t flags) noexcept 
   }
   if (!receiving_) stopping_ = false;
   // An ended receive (cancelled for backpressure, or for a reason that
-  // does not end the stream) is asked for again once little is kept.
-  if (!receiving_ && !starving_ && !cancelled_ && !ended_ && read_error_ == 0 &&
-      kept_.size() < kMostKept)
-    receive();
+  // does not end the stream) is asked for again once little waits.
+  if (may_receive() && result != -ENOBUFS) receive();
   owner_.completed();  // last: the owner may free this transport
 }
 
+// Spilled bytes first (they came first), then the kept buffers.
 ReadResult RingTransport::read(std::span<char> buffer) noexcept {
-  if (!kept_.empty()) {
+  if (waiting() > 0) {
     std::size_t copied = 0;
+    if (spilled_head_ < spilled_.size()) {
+      copied = std::min(buffer.size(), spilled_.size() - spilled_head_);
+      std::memcpy(buffer.data(), spilled_.data() + spilled_head_, copied);
+      spilled_head_ += copied;
+      if (spilled_head_ == spilled_.size()) {
+        std::string().swap(spilled_);  // idle: no heap memory
+        spilled_head_ = 0;
+      }
+    }
     while (copied < buffer.size() && !kept_.empty()) {
       Kept& kept = kept_.front();
       const std::size_t size = std::min<std::size_t>(kept.length, buffer.size() - copied);
       std::memcpy(buffer.data() + copied,
                   pool_.bytes(kept.id, kept.offset + size).data() + kept.offset, size);
       copied += size;
+      kept_bytes_ -= size;
       kept.offset += static_cast<std::uint32_t>(size);
       kept.length -= static_cast<std::uint32_t>(size);
       if (kept.length == 0) {
@@ -122,17 +167,16 @@ ReadResult RingTransport::read(std::span<char> buffer) noexcept {
         kept_.erase(kept_.begin());
       }
     }
-    if (!receiving_ && !starving_ && !ended_ && read_error_ == 0 && kept_.size() < kMostKept)
-      receive();
+    receive_now();
     ReadResult result{ReadResult::Status::data, copied, 0};
-    // Nothing kept and the stream goes on: the next completion says when
+    // Nothing waits and the stream goes on: the next completion says when
     // there is more (an end or an error is reported by the next read).
-    result.drained = kept_.empty() && !ended_ && read_error_ == 0;
+    result.drained = waiting() == 0 && !ended_ && read_error_ == 0;
     return result;
   }
   if (read_error_ != 0) return {ReadResult::Status::failed, 0, read_error_};
   if (ended_) return {ReadResult::Status::end, 0, 0};
-  if (!receiving_ && !starving_) receive();
+  receive_now();
   return {ReadResult::Status::would_block, 0, 0};
 }
 

@@ -4,12 +4,14 @@
 // completions in its worker's ring, not by a system call each.
 //
 // Reading: one multishot receive per connection, into the worker's
-// provided buffers (ReceivePool); what arrives is kept (a few buffers at
-// most) until the pump reads it, which copies it out and gives the buffer
-// back. With more than kMostKept buffers kept (the core stopped reading:
-// held input, a full Outbox), the receive is cancelled and the socket
-// buffer fills instead (TCP's own backpressure); it is asked for again
-// once the pump took what was kept.
+// provided buffers (ReceivePool); the pump reads what arrived right after
+// (copying it out, and giving the buffer back). What it did not take (the
+// core stopped reading: held input, a full Outbox) is moved to the
+// connection's own memory when its turn ends (spill()), so that a
+// connection that does not read never pins the buffers all its worker's
+// connections share. With more than kMostKept bytes waiting, the receive
+// is cancelled and the socket buffer fills instead (TCP's own
+// backpressure); it is asked for again once the pump took them.
 //
 // Writing: one send in flight at a time, of everything the Outbox has
 // ready, lent by Outbox::take_pending() (the bytes stay counted by the
@@ -44,7 +46,7 @@ class RingTransport;
 // come back, one per buffer, not at once: that would spin).
 class ReceivePool {
  public:
-  static constexpr unsigned kBuffers = 1024;
+  static constexpr unsigned kBuffers = 512;
   static constexpr std::size_t kBufferSize = 16 * 1024;
   static constexpr std::uint16_t kGroup = 1;
 
@@ -73,8 +75,8 @@ class RingTransport final : public Transport {
     ~Owner() = default;
   };
 
-  // Buffers a connection keeps before its receive is cancelled.
-  static constexpr std::size_t kMostKept = 4;
+  // Bytes received and not yet read before the receive is cancelled.
+  static constexpr std::size_t kMostKept = 64 * 1024;
 
   RingTransport(net::Fd fd, uring::Ring& ring, ReceivePool& pool, event::Readiness& ready,
                 Owner& owner) noexcept;
@@ -93,6 +95,9 @@ class RingTransport final : public Transport {
   // Asks for what arrives from now on, if not asked for already (reads
   // ask for it themselves when they find nothing).
   void receive_now() noexcept;
+  // At the end of the connection's turn: what the pump did not read moves
+  // from the shared buffers to the connection's own memory.
+  void spill() noexcept;
 
  private:
   struct Receiver final : uring::Completion {
@@ -117,6 +122,9 @@ class RingTransport final : public Transport {
   };
 
   void received(std::int32_t result, std::uint32_t flags) noexcept;
+  // Bytes received and not yet read.
+  std::size_t waiting() const noexcept;
+  bool may_receive() const noexcept;
   void sent(std::int32_t result, std::uint32_t flags) noexcept;
   void receive() noexcept;
   void send_rest() noexcept;
@@ -131,7 +139,10 @@ class RingTransport final : public Transport {
   Sender sender_{*this};
 
   // Reading.
-  std::vector<Kept> kept_;  // oldest first
+  std::vector<Kept> kept_;  // oldest first, after the spilled bytes
+  std::string spilled_;     // received before kept_, not yet read
+  std::size_t spilled_head_ = 0;
+  std::size_t kept_bytes_ = 0;
   bool receiving_ = false;  // a multishot receive is armed
   bool stopping_ = false;   // and its cancel was asked for (backpressure)
   bool starving_ = false;   // it ended for want of buffers: in the pool's list

@@ -133,7 +133,7 @@ void Worker::serve(Connection& connection) noexcept {
     case Pumped::idle:
       break;
   }
-  connection.settle_watch();
+  connection.turn_ended();
   connection.deadline().arm_by(core.deadline());
 }
 
