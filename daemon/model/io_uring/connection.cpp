@@ -39,12 +39,10 @@ void Connection::poll() noexcept {
   poll_stopping_ = false;
 }
 
-// What the pump did not read leaves the worker's shared buffers. The PROXY
-// header was read by peeking; what follows it comes by the ring's receive
-// from now on, asked for now (the pump may have found the socket drained
-// with the header, and would not read again).
+// The PROXY header was read by peeking; what follows it comes by the
+// ring's receive from now on, asked for now (the pump may have found the
+// socket drained with the header, and would not read again).
 void Connection::turn_ended() noexcept {
-  if (ring_io_) ring_io_->spill();
   if (polling_ && !poll_stopping_ && !needs_poll()) {
     worker_.ring().cancel(poller_);
     poll_stopping_ = true;

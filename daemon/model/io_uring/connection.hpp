@@ -45,8 +45,7 @@ class Connection final : public ReactorConnection, private RingTransport::Owner 
   event::Timer& deadline() noexcept { return deadline_; }
   void defer_turn() noexcept { turn_.schedule(); }
 
-  // After the pump ran: moves what it did not read out of the shared
-  // buffers, and stops watching readiness once only the ring's
+  // After the pump ran: stops watching readiness once only the ring's
   // completions are needed (the PROXY header of a plain connection read).
   void turn_ended() noexcept;
   // Something of it is in flight in the ring.

@@ -23,7 +23,28 @@ void ReceivePool::give_back(std::uint16_t id) noexcept {
   next->receive_again();
 }
 
-void ReceivePool::starving(RingTransport& transport) { starving_.push_back(&transport); }
+void ReceivePool::starving(RingTransport& transport) {
+  starving_.push_back(&transport);
+  // Buffers held by connections that do not read come back; each coming
+  // back re-arms one starving receive (give_back()).
+  const std::vector<RingTransport*> holders = holders_;
+  for (RingTransport* holder : holders) holder->spill();
+}
+
+void ReceivePool::holds(RingTransport& transport) {
+  if (transport.holder_index_ != RingTransport::kNotHolding) return;
+  transport.holder_index_ = holders_.size();
+  holders_.push_back(&transport);
+}
+
+void ReceivePool::let_go(RingTransport& transport) noexcept {
+  const std::size_t index = transport.holder_index_;
+  if (index == RingTransport::kNotHolding) return;
+  holders_[index] = holders_.back();
+  holders_[index]->holder_index_ = index;
+  holders_.pop_back();
+  transport.holder_index_ = RingTransport::kNotHolding;
+}
 
 void ReceivePool::forget(RingTransport& transport) noexcept {
   std::erase(starving_, &transport);
@@ -35,6 +56,7 @@ RingTransport::RingTransport(net::Fd fd, uring::Ring& ring, ReceivePool& pool,
 
 RingTransport::~RingTransport() {
   for (const Kept& kept : kept_) pool_.give_back(kept.id);
+  pool_.let_go(*this);
   if (starving_) pool_.forget(*this);
 }
 
@@ -48,6 +70,7 @@ void RingTransport::cancel() noexcept {
   for (const Kept& kept : kept_) pool_.give_back(kept.id);
   kept_.clear();
   kept_bytes_ = 0;
+  pool_.let_go(*this);
   std::string().swap(spilled_);
   spilled_head_ = 0;
   if (receiving_) ring_.cancel(receiver_);
@@ -88,13 +111,15 @@ void RingTransport::spill() noexcept {
   } catch (const std::bad_alloc&) {
     return;  // no memory: the buffers stay kept, as they were
   }
-  for (const Kept& kept : kept_) {
-    const auto bytes = pool_.bytes(kept.id, kept.offset + kept.length);
-    spilled_.append(bytes.data() + kept.offset, kept.length);
-    pool_.give_back(kept.id);
-  }
+  const std::vector<Kept> kept = std::move(kept_);  // give_back() may come back here
   kept_.clear();
   kept_bytes_ = 0;
+  pool_.let_go(*this);
+  for (const Kept& piece : kept) {
+    const auto bytes = pool_.bytes(piece.id, piece.offset + piece.length);
+    spilled_.append(bytes.data() + piece.offset, piece.length);
+    pool_.give_back(piece.id);
+  }
 }
 
 void RingTransport::received(std::int32_t result, std::uint32_t flags) noexcept {
@@ -109,6 +134,7 @@ void RingTransport::received(std::int32_t result, std::uint32_t flags) noexcept 
       try {
         kept_.push_back({*id, 0, static_cast<std::uint32_t>(result)});
         kept_bytes_ += static_cast<std::size_t>(result);
+        pool_.holds(*this);
       } catch (const std::bad_alloc&) {
         pool_.give_back(*id);
         read_error_ = ENOMEM;
@@ -163,8 +189,10 @@ ReadResult RingTransport::read(std::span<char> buffer) noexcept {
       kept.offset += static_cast<std::uint32_t>(size);
       kept.length -= static_cast<std::uint32_t>(size);
       if (kept.length == 0) {
-        pool_.give_back(kept.id);
+        const std::uint16_t id = kept.id;
         kept_.erase(kept_.begin());
+        if (kept_.empty()) pool_.let_go(*this);
+        pool_.give_back(id);
       }
     }
     receive_now();

@@ -6,12 +6,13 @@
 // Reading: one multishot receive per connection, into the worker's
 // provided buffers (ReceivePool); the pump reads what arrived right after
 // (copying it out, and giving the buffer back). What it did not take (the
-// core stopped reading: held input, a full Outbox) is moved to the
-// connection's own memory when its turn ends (spill()), so that a
-// connection that does not read never pins the buffers all its worker's
-// connections share. With more than kMostKept bytes waiting, the receive
-// is cancelled and the socket buffer fills instead (TCP's own
-// backpressure); it is asked for again once the pump took them.
+// core stopped reading: held input, a full Outbox) stays in the buffer
+// until it does, unless the pool runs out: then every connection holding
+// buffers moves what they hold to its own memory (spill()), so that
+// connections that do not read never starve the others. With more than
+// kMostKept bytes waiting, the receive is cancelled and the socket buffer
+// fills instead (TCP's own backpressure); it is asked for again once the
+// pump took them.
 //
 // Writing: one send in flight at a time, of everything the Outbox has
 // ready, lent by Outbox::take_pending() (the bytes stay counted by the
@@ -41,7 +42,8 @@ namespace netcook::model::io_uring {
 
 class RingTransport;
 
-// A worker's provided buffers for its connections' receives, and the
+// A worker's provided buffers for its connections' receives, the
+// connections holding some (spilled when one runs out), and the
 // connections whose receive ended for want of one (re-armed as buffers
 // come back, one per buffer, not at once: that would spin).
 class ReceivePool {
@@ -56,12 +58,17 @@ class ReceivePool {
     return buffers_.bytes(id, length);
   }
   void give_back(std::uint16_t id) noexcept;
+  // Its receive ended for want of a buffer: every holder spills.
   void starving(RingTransport& transport);
   void forget(RingTransport& transport) noexcept;
+  // `transport` holds buffers from now on, or not any more.
+  void holds(RingTransport& transport);
+  void let_go(RingTransport& transport) noexcept;
 
  private:
   uring::BufferRing buffers_;
   std::vector<RingTransport*> starving_;
+  std::vector<RingTransport*> holders_;  // each knows its index
 };
 
 class RingTransport final : public Transport {
@@ -95,8 +102,8 @@ class RingTransport final : public Transport {
   // Asks for what arrives from now on, if not asked for already (reads
   // ask for it themselves when they find nothing).
   void receive_now() noexcept;
-  // At the end of the connection's turn: what the pump did not read moves
-  // from the shared buffers to the connection's own memory.
+  // What the pump did not read moves from the shared buffers to the
+  // connection's own memory (when the pool runs out).
   void spill() noexcept;
 
  private:
@@ -143,6 +150,9 @@ class RingTransport final : public Transport {
   std::string spilled_;     // received before kept_, not yet read
   std::size_t spilled_head_ = 0;
   std::size_t kept_bytes_ = 0;
+  friend class ReceivePool;
+  std::size_t holder_index_ = kNotHolding;  // in the pool's holders
+  static constexpr std::size_t kNotHolding = static_cast<std::size_t>(-1);
   bool receiving_ = false;  // a multishot receive is armed
   bool stopping_ = false;   // and its cancel was asked for (backpressure)
   bool starving_ = false;   // it ended for want of buffers: in the pool's list
