@@ -101,6 +101,30 @@ TEST_P(DriverTest, BackpressureOnMegabyteWrittenBeforeRead) {
   EXPECT_TRUE(echoed == blob);
 }
 
+// Many clients send and never read: each connection's Outbox fills and it
+// stops reading, holding what it received meanwhile. Another client is
+// still served at once (under io_uring the held bytes must not pin the
+// receive buffers every connection of a worker shares).
+TEST_P(DriverTest, ClientsThatNeverReadDoNotStarveAnother) {
+  start("echo");
+  const std::string chunk(16 * 1024, 'x');
+  std::vector<Client> stuck;
+  for (int i = 0; i < 160; ++i) {
+    stuck.push_back(Client::connect(port_));
+    // As much as the path takes at once, up to 512 KiB: the Outbox
+    // (256 KiB), what is received and not read, and some socket buffer.
+    for (std::size_t sent = 0; sent < 512 * 1024;) {
+      const ssize_t n = ::send(stuck.back().fd(), chunk.data(), chunk.size(),
+                               MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n <= 0) break;
+      sent += static_cast<std::size_t>(n);
+    }
+  }
+  auto client = Client::connect(port_);
+  EXPECT_EQ(client.exchange("still served"), "still served");
+  EXPECT_EQ(driver_->connections(), 161u);
+}
+
 TEST_P(DriverTest, RefusesBeyondMaxConnections) {
   config::Limits limits;
   limits.max_connections = 2;
