@@ -48,7 +48,7 @@ class RingTransport;
 // come back, one per buffer, not at once: that would spin).
 class ReceivePool {
  public:
-  static constexpr unsigned kBuffers = 512;
+  static constexpr unsigned kBuffers = 128;
   static constexpr std::size_t kBufferSize = 16 * 1024;
   static constexpr std::uint16_t kGroup = 1;
 
