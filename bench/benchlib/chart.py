@@ -18,7 +18,7 @@ from .summary import tabulate
 from .tables import fmt_cpu
 
 # Fixed across runs (Okabe–Ito, told apart by most colour-blind readers too).
-# io_uring is issue 22's sixth model, reserved before it lands.
+# io_uring: the sixth model (issue 22).
 MODEL_COLOURS = {"fork": 0xD55E00, "thread": 0xE69F00, "select": 0xCC79A7, "epoll": 0x0072B2,
                  "coroutine": 0x56B4E9, "io_uring": 0x009E73}
 MODEL_ALIASES = {"iouring": "io_uring", "uring": "io_uring"}  # however the listeners end up spelt
