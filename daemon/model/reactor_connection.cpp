@@ -25,6 +25,15 @@ void ReactorConnection::send(std::string_view message) {
   membership_.desk().send(core_.id(), message);
 }
 
+bool ReactorConnection::expire_when_due(event::Timer& timer, Clock::time_point now) noexcept {
+  if (now < core_.deadline()) {
+    timer.arm_at(core_.deadline());
+    return false;
+  }
+  core_.expire(now);
+  return true;
+}
+
 void ReactorConnection::end_now(CloseReason why, Clock::time_point now) noexcept {
   if (core_.closed()) return;
   core_.end(why, now);

@@ -13,6 +13,7 @@
 // connection ended), then the Service hears that it left, and its place is
 // given back last.
 
+#include "event/timer.hpp"
 #include "model/accept_gate.hpp"
 #include "model/connection_core.hpp"
 #include "model/listener_state.hpp"
@@ -39,6 +40,12 @@ class ReactorConnection : public proto::Uplink, public ServiceDesk::Member {
   // For a connection still open when its driver goes: `why` becomes its
   // reason, and what the socket takes at once of its last words is sent.
   void end_now(CloseReason why, Clock::time_point now) noexcept;
+
+  // The model's deadline timer fired. Armed at or before the core's
+  // deadline, which activity moves on, it may be early: then it is armed
+  // again for the real one and this says false; else the core expires and
+  // this says true (the model then serves the connection).
+  bool expire_when_due(event::Timer& timer, Clock::time_point now) noexcept;
 
   ConnectionCore& core() noexcept { return core_; }
   const ConnectionCore& core() const noexcept { return core_; }

@@ -41,6 +41,21 @@ class Completion {
   ~Completion() = default;
 };
 
+// A Completion that hands its completions to `owner`'s member function
+// kMethod: an owner with several operations in flight at once (a receive
+// and a send) tells them apart by which of its members completed.
+template <typename Owner, void (Owner::*kMethod)(std::int32_t, std::uint32_t) noexcept>
+class Forwarding final : public Completion {
+ public:
+  explicit Forwarding(Owner& owner) noexcept : owner_(owner) {}
+  void completed(std::int32_t result, std::uint32_t flags) noexcept override {
+    (owner_.*kMethod)(result, flags);
+  }
+
+ private:
+  Owner& owner_;
+};
+
 // A multishot operation's completion says more will come (else it ended and
 // must be asked for again).
 bool more(std::uint32_t flags) noexcept;

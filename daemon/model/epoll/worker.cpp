@@ -94,17 +94,8 @@ void Worker::serve(Connection& connection) noexcept {
   connection.deadline().arm_by(core.deadline());
 }
 
-// Armed at or before the deadline, which activity moves on: early, it is
-// armed again for the real one.
 void Worker::deadline_passed(Connection& connection) noexcept {
-  const auto now = loop().now();
-  ConnectionCore& core = connection.core();
-  if (now < core.deadline()) {
-    connection.deadline().arm_at(core.deadline());
-    return;
-  }
-  core.expire(now);
-  serve(connection);
+  if (connection.expire_when_due(connection.deadline(), loop().now())) serve(connection);
 }
 
 void Worker::close(Connection& connection) noexcept {

@@ -54,15 +54,6 @@ class Connection final : public ReactorConnection, private RingTransport::Owner 
   void cancel() noexcept;
 
  private:
-  // The socket's readiness, for TLS and the PROXY header.
-  struct Poller final : uring::Completion {
-    explicit Poller(Connection& c) noexcept : connection(c) {}
-    void completed(std::int32_t result, std::uint32_t flags) noexcept override {
-      connection.polled(result, flags);
-    }
-    Connection& connection;
-  };
-
   void completed() noexcept override;  // RingTransport::Owner
   void polled(std::int32_t result, std::uint32_t flags) noexcept;
   bool needs_poll() const noexcept;
@@ -70,7 +61,8 @@ class Connection final : public ReactorConnection, private RingTransport::Owner 
 
   Worker& worker_;
   std::optional<RingTransport> ring_io_;  // plain connections
-  Poller poller_{*this};
+  // The socket's readiness, for TLS and the PROXY header.
+  uring::Forwarding<Connection, &Connection::polled> poller_{*this};
   bool polling_ = false;       // a multishot poll is armed
   bool poll_stopping_ = false;  // and its cancel asked for
   event::Timer deadline_;

@@ -107,20 +107,6 @@ class RingTransport final : public Transport {
   void spill() noexcept;
 
  private:
-  struct Receiver final : uring::Completion {
-    explicit Receiver(RingTransport& t) noexcept : transport(t) {}
-    void completed(std::int32_t result, std::uint32_t flags) noexcept override {
-      transport.received(result, flags);
-    }
-    RingTransport& transport;
-  };
-  struct Sender final : uring::Completion {
-    explicit Sender(RingTransport& t) noexcept : transport(t) {}
-    void completed(std::int32_t result, std::uint32_t flags) noexcept override {
-      transport.sent(result, flags);
-    }
-    RingTransport& transport;
-  };
   // A received buffer not yet read by the pump.
   struct Kept {
     std::uint16_t id;
@@ -142,8 +128,8 @@ class RingTransport final : public Transport {
   ReceivePool& pool_;
   event::Readiness& ready_;
   Owner& owner_;
-  Receiver receiver_{*this};
-  Sender sender_{*this};
+  uring::Forwarding<RingTransport, &RingTransport::received> receiver_{*this};
+  uring::Forwarding<RingTransport, &RingTransport::sent> sender_{*this};
 
   // Reading.
   std::vector<Kept> kept_;  // oldest first, after the spilled bytes
