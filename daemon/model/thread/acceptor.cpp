@@ -63,7 +63,7 @@ void Acceptor::run() noexcept {
 int Acceptor::provision() noexcept {
   if (!shared_.hub.present() || spare_mailbox_) return 0;
   try {
-    spare_mailbox_ = std::make_unique<Mailbox>(shared_.settings.limits.max_outbox);
+    spare_mailbox_ = std::make_shared<Mailbox>(shared_.settings.limits.max_outbox);
     return 0;
   } catch (const std::system_error& e) {
     return e.code().value();

@@ -48,7 +48,7 @@ class Acceptor final : private AcceptGate::Host {
   // The next connection's Mailbox, made before accepting it: out of
   // descriptors, a client then waits in the backlog instead of being
   // accepted and dropped for want of the Mailbox's eventfd.
-  std::unique_ptr<Mailbox> spare_mailbox_;
+  std::shared_ptr<Mailbox> spare_mailbox_;
   event::Heartbeat heartbeat_;
 };
 

@@ -19,7 +19,7 @@ constexpr std::size_t kReadBudget = 256 * 1024;
 }  // namespace
 
 Connection::Connection(Shared& shared, Admission& admission, proto::ConnectionId id,
-                       std::unique_ptr<Mailbox> mailbox)
+                       std::shared_ptr<Mailbox> mailbox)
     : shared_(shared),
       slot_(std::move(admission.slot)),
       socket_(std::move(admission.socket)),
@@ -41,12 +41,13 @@ void Connection::run() noexcept {
   } catch (const std::exception& e) {
     shared_.settings.log->error("cannot serve connection {} from {}: {}", name_, peer_, e.what());
   }
+  wakes_.wake_all();  // the last round's, which ended the loop
   shared_.hub.leave(id_);
 }
 
 void Connection::serve(NewConnection made) {
   ConnectionCore core(std::move(made.setup), mailbox_ ? this : nullptr, Clock::now());
-  if (mailbox_) shared_.hub.join(id_, *mailbox_);
+  if (mailbox_) shared_.hub.join(id_, mailbox_);
   SideChannel* const sides[] = {this, mailbox_.get()};
   std::array<char, kReadBuffer> buffer;
   PlainTransport plain(socket_.borrow());
@@ -59,10 +60,11 @@ void Connection::serve(NewConnection made) {
 }
 
 void Connection::send(std::string_view message) {
-  shared_.hub.message(id_, message);
+  shared_.hub.message(id_, message, wakes_);
 }
 
 pollfd Connection::watch(ConnectionCore&, Clock::time_point) noexcept {
+  wakes_.wake_all();
   return {shared_.closing.fd().get(), POLLIN, 0};
 }
 

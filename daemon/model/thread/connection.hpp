@@ -24,7 +24,7 @@ class Connection final : public Job, private proto::Uplink, private SideChannel 
   // exactly when the protocol has a Service (the Acceptor makes it before
   // accepting: it needs a descriptor of its own).
   Connection(Shared& shared, Admission& admission, proto::ConnectionId id,
-             std::unique_ptr<Mailbox> mailbox);
+             std::shared_ptr<Mailbox> mailbox);
 
   void run() noexcept override;
 
@@ -34,7 +34,8 @@ class Connection final : public Job, private proto::Uplink, private SideChannel 
   // Uplink: a message from the session to the listener's Service.
   void send(std::string_view message) override;
 
-  // SideChannel: the driver closing.
+  // SideChannel: the driver closing. Watched after every round, before the
+  // wait: the receivers of the round's messages are woken there.
   pollfd watch(ConnectionCore& core, Clock::time_point now) noexcept override;
   void ready(short revents, ConnectionCore& core, Clock::time_point now) noexcept override;
 
@@ -44,7 +45,10 @@ class Connection final : public Job, private proto::Uplink, private SideChannel 
   const proto::ConnectionId id_;
   const std::string name_;
   std::string peer_;                  // "ip:port", once known
-  std::unique_ptr<Mailbox> mailbox_;  // only when the protocol has a Service
+  std::shared_ptr<Mailbox> mailbox_;  // only when the protocol has a Service
+  // Receivers of this round's messages to wake: once per round, not per
+  // line, and never under the Hub's mutex.
+  MailboxWakes wakes_;
 };
 
 }  // namespace netcook::model::thread

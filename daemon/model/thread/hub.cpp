@@ -24,37 +24,61 @@ Hub::Hub(const proto::Protocol& protocol, proto::ServiceContext context, spdlog:
   if (present_) wake_->connect([this] { ring(); });
 }
 
-void Hub::join(proto::ConnectionId id, Mailbox& mailbox) {
+// Points the Courier's wakes at a call's list while the Service runs
+// (mutex_ held), and back at none however the call ends.
+class Hub::Waking {
+ public:
+  Waking(MailboxWakes*& current, MailboxWakes& wakes) noexcept : current_(current) {
+    current_ = &wakes;
+  }
+  Waking(const Waking&) = delete;
+  Waking& operator=(const Waking&) = delete;
+  ~Waking() { current_ = nullptr; }
+
+ private:
+  MailboxWakes*& current_;
+};
+
+void Hub::join(proto::ConnectionId id, std::shared_ptr<Mailbox> mailbox) {
   std::lock_guard lock(mutex_);
-  if (service_) members_.emplace(id, &mailbox);
+  if (service_) members_.emplace(id, std::move(mailbox));
 }
 
-void Hub::message(proto::ConnectionId from, std::string_view message) {
+void Hub::message(proto::ConnectionId from, std::string_view message, MailboxWakes& wakes) {
   std::lock_guard lock(mutex_);
+  const Waking waking(wakes_, wakes);
   if (service_) service_->message(from, message, *this);
 }
 
+// The others hear who left at once: the connection that leaves has no
+// round left to wake them in.
 void Hub::leave(proto::ConnectionId id) noexcept {
+  MailboxWakes wakes;
   try {
     std::lock_guard lock(mutex_);
+    const Waking waking(wakes_, wakes);
     if (service_ && members_.erase(id) == 1) service_->gone(id, *this);
   } catch (const std::exception& e) {
     log_.error("service failed on a closed connection: {}", e.what());
   }
+  wakes.wake_all();
 }
 
 void Hub::close(CloseReason why) noexcept {
   stop_waker();
+  MailboxWakes wakes;
   std::lock_guard lock(mutex_);
+  const Waking waking(wakes_, wakes);
   if (service_) service_->ended(why);
   service_.reset();
   members_.clear();
 }
 
-// Runs with mutex_ held, from inside the Service.
+// Runs with mutex_ held, from inside the Service, always within a call
+// that set wakes_.
 void Hub::deliver(proto::ConnectionId to, std::string_view bytes) {
   const auto it = members_.find(to);
-  if (it != members_.end()) it->second->post(bytes);
+  if (it != members_.end() && it->second->post(bytes)) wakes_->add(it->second);
 }
 
 void Hub::ring() {
@@ -74,12 +98,15 @@ void Hub::run_waker() noexcept {
     rung_ = false;
     lock.unlock();
     if (wake_->take()) {
+      MailboxWakes wakes;
       try {
         std::lock_guard service_lock(mutex_);
+        const Waking waking(wakes_, wakes);
         if (service_) service_->woken(*this);
       } catch (const std::exception& e) {
         log_.error("service failed on a wake: {}", e.what());
       }
+      wakes.wake_all();
     }
     lock.lock();
   }

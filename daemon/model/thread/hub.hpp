@@ -3,7 +3,10 @@
 // The listener's Service (a chat room) shared by every connection thread:
 // called under one mutex, so one thread at a time and each connection's
 // messages in order. Deliveries go to the receiver's Mailbox; the Service
-// never waits for a socket.
+// never waits for a socket, and nobody is woken under the mutex: the wakes
+// the posts ask for are given once it is released (a woken thread that
+// runs at once and wants the mutex for its own message would only wait),
+// a sender's by its connection once its round is over (MailboxWakes).
 //
 // The Service's wake (ServiceContext::wake) is answered by a thread of the
 // Hub's, started by the first wake (a Service that never wakes costs no
@@ -45,13 +48,15 @@ class Hub final : private proto::Courier {
   // True when the protocol has a Service (fixed at construction).
   bool present() const noexcept { return present_; }
 
-  // Connection `id` can now receive deliveries in `mailbox`, which must
-  // outlive its leave().
-  void join(proto::ConnectionId id, Mailbox& mailbox);
+  // Connection `id` can now receive deliveries in `mailbox` (shared until
+  // its leave(), and by wakes still due after it).
+  void join(proto::ConnectionId id, std::shared_ptr<Mailbox> mailbox);
 
-  // Connection `from` sends `message`. Exceptions from the Service reach the
-  // caller (the session of `from`, whose connection then ends).
-  void message(proto::ConnectionId from, std::string_view message);
+  // Connection `from` sends `message`; the mailboxes to wake are added to
+  // `wakes`, for the caller to wake once it holds no lock (before it
+  // waits). Exceptions from the Service reach the caller (the session of
+  // `from`, whose connection then ends).
+  void message(proto::ConnectionId from, std::string_view message, MailboxWakes& wakes);
 
   // Connection `id` ended: no more deliveries, and the Service hears gone()
   // if it had joined (a Service that throws is logged).
@@ -64,6 +69,8 @@ class Hub final : private proto::Courier {
   void close(CloseReason why) noexcept;
 
  private:
+  class Waking;
+
   void deliver(proto::ConnectionId to, std::string_view bytes) override;
   // The wake's ring (any thread, the WakeSignal's mutex held): starts the
   // waking thread if need be and hands it the turn.
@@ -80,8 +87,9 @@ class Hub final : private proto::Courier {
   bool waker_done_ = false;  // guarded: the thread ends, and none starts
   std::thread waker_;        // guarded
   std::mutex mutex_;
-  std::unique_ptr<proto::Service> service_;                        // guarded
-  std::unordered_map<proto::ConnectionId, Mailbox*> members_;      // guarded
+  std::unique_ptr<proto::Service> service_;                              // guarded
+  std::unordered_map<proto::ConnectionId, std::shared_ptr<Mailbox>> members_;  // guarded
+  MailboxWakes* wakes_ = nullptr;  // guarded: the current call's, while the Service runs
   const bool present_;  // after service_, which it says is there
 };
 

@@ -4,11 +4,11 @@
 
 namespace netcook::model::thread {
 
-void Mailbox::post(std::string_view bytes) noexcept {
+bool Mailbox::post(std::string_view bytes) noexcept {
   bool wake = false;
   {
     std::lock_guard lock(mutex_);
-    if (cut_off_) return;
+    if (cut_off_) return false;
     const std::size_t unsent =
         queued_.size() + outbox_size_.load(std::memory_order_relaxed) + bytes.size();
     if (unsent > limit_) {
@@ -23,7 +23,7 @@ void Mailbox::post(std::string_view bytes) noexcept {
     }
     wake = wake || cut_off_;
   }
-  if (wake) wakeup_.signal();
+  return wake;
 }
 
 void Mailbox::cut_off() noexcept {
@@ -52,6 +52,19 @@ void Mailbox::ready(short, ConnectionCore& core, Clock::time_point) noexcept {
   else if (!batch.empty())
     core.deliver(batch);
   outbox_size_.store(core.outbox().size(), std::memory_order_relaxed);
+}
+
+void MailboxWakes::add(const std::shared_ptr<Mailbox>& mailbox) noexcept {
+  try {
+    due_.push_back(mailbox);
+  } catch (const std::bad_alloc&) {
+    mailbox->wake();
+  }
+}
+
+void MailboxWakes::wake_all() noexcept {
+  for (const auto& mailbox : due_) mailbox->wake();
+  due_.clear();
 }
 
 }  // namespace netcook::model::thread

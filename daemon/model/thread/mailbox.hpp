@@ -4,7 +4,11 @@
 // threads, waiting for the connection's own thread to move them into its
 // core. Capped: a delivery that would take the connection's unsent output
 // (queued here plus its Outbox) past the limit cuts the connection off
-// instead. Posting wakes the owner through an eventfd it polls.
+// instead. The owner is woken through an eventfd it polls, once per batch:
+// only a post that finds the queue empty (or cuts the connection off) asks
+// for a wake, and the poster may give it later, out of its locks
+// (MailboxWakes), so that a line for 199 members costs each at most one
+// wake per poster's round, however many lines the round carries.
 
 #include "event/event_fd.hpp"
 #include "model/connection_core.hpp"
@@ -12,9 +16,11 @@
 
 #include <atomic>
 #include <cstddef>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace netcook::model::thread {
 
@@ -25,8 +31,13 @@ class Mailbox final : public SideChannel {
   explicit Mailbox(std::size_t limit) : limit_(limit) {}
 
   // Thread-safe. Queues `bytes`, or cuts the connection off when they do
-  // not fit; ignored once cut off.
-  void post(std::string_view bytes) noexcept;
+  // not fit; ignored once cut off. True when the owner must be woken
+  // (wake()): the queue was empty, or the connection has just been cut off.
+  // Until that wake, later posts queue behind it without asking again.
+  [[nodiscard]] bool post(std::string_view bytes) noexcept;
+
+  // Thread-safe: the owner's next poll returns, and it takes what is queued.
+  void wake() noexcept { wakeup_.signal(); }
 
   // SideChannel, for the owner: readable after a post(); moves what was
   // posted into the core (or cuts it off).
@@ -43,6 +54,27 @@ class Mailbox final : public SideChannel {
   std::mutex mutex_;
   std::string queued_;    // guarded
   bool cut_off_ = false;  // guarded
+};
+
+// The mailboxes one thread's posts asked to wake, woken together once that
+// thread holds no lock: a connection's round of messages to the Service, or
+// one Service call of the Hub's. Shares each mailbox, whose owner may leave
+// meanwhile (a wake then reaches nobody). Not thread-safe: its thread's own.
+class MailboxWakes {
+ public:
+  MailboxWakes() = default;
+  MailboxWakes(const MailboxWakes&) = delete;
+  MailboxWakes& operator=(const MailboxWakes&) = delete;
+  ~MailboxWakes() { wake_all(); }
+
+  // `mailbox`'s post() asked for a wake. Should no memory be left to note
+  // it, the wake is given at once.
+  void add(const std::shared_ptr<Mailbox>& mailbox) noexcept;
+  // Wakes every mailbox noted and forgets them (the capacity stays).
+  void wake_all() noexcept;
+
+ private:
+  std::vector<std::shared_ptr<Mailbox>> due_;
 };
 
 }  // namespace netcook::model::thread
