@@ -37,20 +37,23 @@ pollfd Mailbox::watch(ConnectionCore& core, Clock::time_point) noexcept {
 }
 
 // The eventfd is cleared before the queue is emptied: a post() in between
-// signals it again, so nothing posted is ever left unnoticed.
+// signals it again, so nothing posted is ever left unnoticed. The queue
+// swaps storage with taken_, emptied with its capacity kept: under a steady
+// flow of lines the posts append without growing a fresh string each time.
 void Mailbox::ready(short, ConnectionCore& core, Clock::time_point) noexcept {
   wakeup_.clear();
-  std::string batch;
   bool cut = false;
   {
     std::lock_guard lock(mutex_);
     cut = cut_off_;
-    batch.swap(queued_);
+    if (!cut) queued_.swap(taken_);
   }
   if (cut)
     core.cut_off();
-  else if (!batch.empty())
-    core.deliver(batch);
+  else if (!taken_.empty())
+    core.deliver(taken_);
+  taken_.clear();
+  if (taken_.capacity() > kKeptCapacity) std::string().swap(taken_);
   outbox_size_.store(core.outbox().size(), std::memory_order_relaxed);
 }
 

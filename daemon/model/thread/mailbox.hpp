@@ -45,6 +45,9 @@ class Mailbox final : public SideChannel {
   void ready(short revents, ConnectionCore& core, Clock::time_point now) noexcept override;
 
  private:
+  // The storage kept between batches; a bigger one (a burst's) is freed.
+  static constexpr std::size_t kKeptCapacity = 16 * 1024;
+
   void cut_off() noexcept;  // with mutex_ held
 
   const std::size_t limit_;
@@ -54,6 +57,7 @@ class Mailbox final : public SideChannel {
   std::mutex mutex_;
   std::string queued_;    // guarded
   bool cut_off_ = false;  // guarded
+  std::string taken_;     // the owner's: the last batch's storage, empty
 };
 
 // The mailboxes one thread's posts asked to wake, woken together once that
