@@ -42,7 +42,11 @@ void run_poll_loop(ConnectionCore& core, Transport& transport, std::span<SideCha
     const Pumped pumped = pump(core, transport, ready, scratch, read_budget, now);
     if (pumped == Pumped::closed) return;
     std::array<pollfd, 1 + kMaxSides> fds{};
-    for (std::size_t i = 0; i < count; ++i) fds[1 + i] = sides[i]->watch(core, now);
+    auto wake_at = core.deadline();
+    for (std::size_t i = 0; i < count; ++i) {
+      fds[1 + i] = sides[i]->watch(core, now);
+      wake_at = std::min(wake_at, sides[i]->deadline());
+    }
     if (core.closed()) return;  // a side channel ended it
     // Nothing wanted of the socket (its reading held, say): leave it out,
     // or a hangup would be reported again at once, round after round.
@@ -51,7 +55,7 @@ void run_poll_loop(ConnectionCore& core, Transport& transport, std::span<SideCha
         static_cast<short>((wait.readable ? POLLIN : 0) | (wait.writable ? POLLOUT : 0));
     fds[0] = {wanted != 0 ? transport.fd().get() : -1, wanted, 0};
     timespec storage{};
-    const timespec* timeout = until(pumped == Pumped::more ? now : core.deadline(), now, storage);
+    const timespec* timeout = until(pumped == Pumped::more ? now : wake_at, now, storage);
     const int result = ::ppoll(fds.data(), 1 + count, timeout, wait_mask);
     now = Clock::now();
     if (result < 0 && errno != EINTR) {

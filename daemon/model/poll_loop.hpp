@@ -29,6 +29,10 @@ class SideChannel {
   virtual void ready(short revents, ConnectionCore& core, Clock::time_point now) noexcept {
     (void)revents, (void)core, (void)now;
   }
+  // Asked after watch(): when the channel wants its next watch() at the
+  // latest, whatever its descriptor does (a wait it set itself ends);
+  // max() for no such time.
+  virtual Clock::time_point deadline() const noexcept { return Clock::time_point::max(); }
 
  protected:
   ~SideChannel() = default;
