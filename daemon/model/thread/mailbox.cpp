@@ -9,13 +9,13 @@ bool Mailbox::post(std::string_view bytes) noexcept {
   {
     std::lock_guard lock(mutex_);
     if (cut_off_) return false;
-    const std::size_t unsent =
-        queued_.size() + outbox_size_.load(std::memory_order_relaxed) + bytes.size();
-    if (unsent > limit_) {
-      cut_off();  // it does not read fast enough
+    if (queued_.size() + bytes.size() > limit_) {
+      cut_off();  // it does not even take what it is sent
     } else {
+      const std::size_t before = queued_.size() + outbox_size_.load(std::memory_order_relaxed);
+      const std::size_t unsent = before + bytes.size();
       try {
-        wake = queued_.empty();
+        wake = in_turn_ ? before <= limit_ / 2 && unsent > limit_ / 2 : queued_.empty();
         queued_.append(bytes);
       } catch (const std::bad_alloc&) {
         cut_off();
@@ -31,30 +31,42 @@ void Mailbox::cut_off() noexcept {
   std::string().swap(queued_);  // frees its memory
 }
 
-pollfd Mailbox::watch(ConnectionCore& core, Clock::time_point) noexcept {
+// A turn that has ended is the owner's cue to take its mail: nobody woke
+// it for what arrived meanwhile.
+pollfd Mailbox::watch(ConnectionCore& core, Clock::time_point now) noexcept {
+  if (now >= turn_ends_) take(core, now);
   outbox_size_.store(core.outbox().size(), std::memory_order_relaxed);
   return {wakeup_.fd().get(), POLLIN, 0};
 }
 
 // The eventfd is cleared before the queue is emptied: a post() in between
-// signals it again, so nothing posted is ever left unnoticed. The queue
-// swaps storage with taken_, emptied with its capacity kept: under a steady
-// flow of lines the posts append without growing a fresh string each time.
-void Mailbox::ready(short, ConnectionCore& core, Clock::time_point) noexcept {
+// signals it again, so nothing posted is ever left unnoticed.
+void Mailbox::ready(short, ConnectionCore& core, Clock::time_point now) noexcept {
   wakeup_.clear();
+  take(core, now);
+  outbox_size_.store(core.outbox().size(), std::memory_order_relaxed);
+}
+
+// The queue swaps storage with taken_, emptied with its capacity kept:
+// under a steady flow of lines the posts append without growing a fresh
+// string each time.
+void Mailbox::take(ConnectionCore& core, Clock::time_point now) noexcept {
   bool cut = false;
+  bool busy = false;
   {
     std::lock_guard lock(mutex_);
     cut = cut_off_;
     if (!cut) queued_.swap(taken_);
+    busy = taken_.size() >= kBusyBatch;
+    in_turn_ = busy;
   }
+  turn_ends_ = busy ? now + kTurn : Clock::time_point::max();
   if (cut)
     core.cut_off();
   else if (!taken_.empty())
     core.deliver(taken_);
   taken_.clear();
   if (taken_.capacity() > kKeptCapacity) std::string().swap(taken_);
-  outbox_size_.store(core.outbox().size(), std::memory_order_relaxed);
 }
 
 void MailboxWakes::add(const std::shared_ptr<Mailbox>& mailbox) noexcept {
