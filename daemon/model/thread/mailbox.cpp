@@ -12,10 +12,8 @@ bool Mailbox::post(std::string_view bytes) noexcept {
     if (queued_.size() + bytes.size() > limit_) {
       cut_off();  // it does not even take what it is sent
     } else {
-      const std::size_t before = queued_.size() + outbox_size_.load(std::memory_order_relaxed);
-      const std::size_t unsent = before + bytes.size();
       try {
-        wake = in_turn_ ? before <= limit_ / 2 && unsent > limit_ / 2 : queued_.empty();
+        wake = in_turn_ ? passes_half(bytes.size()) : queued_.empty();
         queued_.append(bytes);
       } catch (const std::bad_alloc&) {
         cut_off();
@@ -24,6 +22,18 @@ bool Mailbox::post(std::string_view bytes) noexcept {
     wake = wake || cut_off_;
   }
   return wake;
+}
+
+// The queue, or the owner's unsent output as posters see it (its Outbox
+// stale, perhaps), passes half the limit with `more` bytes: time the owner
+// took its mail, turn or not.
+bool Mailbox::passes_half(std::size_t more) const noexcept {
+  const std::size_t half = limit_ / 2;
+  const auto passes = [half, more](std::size_t before) {
+    return before <= half && before + more > half;
+  };
+  return passes(queued_.size()) ||
+         passes(queued_.size() + outbox_size_.load(std::memory_order_relaxed));
 }
 
 void Mailbox::cut_off() noexcept {

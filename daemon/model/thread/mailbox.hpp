@@ -71,7 +71,8 @@ class Mailbox final : public SideChannel {
   // The storage kept between batches; a bigger one (a burst's) is freed.
   static constexpr std::size_t kKeptCapacity = 16 * 1024;
 
-  void cut_off() noexcept;  // with mutex_ held
+  bool passes_half(std::size_t more) const noexcept;  // with mutex_ held
+  void cut_off() noexcept;                            // with mutex_ held
   // Moves what is queued into the core (or cuts it off), and starts a turn
   // if that was a busy batch.
   void take(ConnectionCore& core, Clock::time_point now) noexcept;
