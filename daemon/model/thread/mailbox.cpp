@@ -1,6 +1,7 @@
 #include "model/thread/mailbox.hpp"
 
 #include <new>
+#include <utility>
 
 namespace netcook::model::thread {
 
@@ -15,6 +16,7 @@ bool Mailbox::post(std::string_view bytes) noexcept {
       try {
         wake = in_turn_ ? passes_half(bytes.size()) : queued_.empty();
         queued_.append(bytes);
+        ++posts_;
       } catch (const std::bad_alloc&) {
         cut_off();
       }
@@ -44,7 +46,7 @@ void Mailbox::cut_off() noexcept {
 // A turn that has ended is the owner's cue to take its mail: nobody woke
 // it for what arrived meanwhile.
 pollfd Mailbox::watch(ConnectionCore& core, Clock::time_point now) noexcept {
-  if (now >= turn_ends_) take(core, now);
+  if (now >= turn_ends_) take(core, now, true);
   outbox_size_.store(core.outbox().size(), std::memory_order_relaxed);
   return {wakeup_.fd().get(), POLLIN, 0};
 }
@@ -53,23 +55,34 @@ pollfd Mailbox::watch(ConnectionCore& core, Clock::time_point now) noexcept {
 // signals it again, so nothing posted is ever left unnoticed.
 void Mailbox::ready(short, ConnectionCore& core, Clock::time_point now) noexcept {
   wakeup_.clear();
-  take(core, now);
+  take(core, now, false);
   outbox_size_.store(core.outbox().size(), std::memory_order_relaxed);
 }
 
+// Busy is a big batch, or mail again soon after the last: mail that keeps
+// coming is taken in turns however thin its flow (a room slowed by a busy
+// machine sends small batches, and waking for each of those would slow it
+// further). But a turn that gathered next to nothing means the owner's
+// peer waits for it (lines exchanged one at a time through the room):
+// turns would only slow that exchange down, so there are none for a while.
+//
 // The queue swaps storage with taken_, emptied with its capacity kept:
 // under a steady flow of lines the posts append without growing a fresh
 // string each time.
-void Mailbox::take(ConnectionCore& core, Clock::time_point now) noexcept {
+void Mailbox::take(ConnectionCore& core, Clock::time_point now, bool turn_ended) noexcept {
   bool cut = false;
   bool busy = false;
   {
     std::lock_guard lock(mutex_);
     cut = cut_off_;
     if (!cut) queued_.swap(taken_);
-    busy = taken_.size() >= kBusyBatch;
+    const std::size_t posts = std::exchange(posts_, 0);
+    const bool big = taken_.size() >= kBusyBatch;
+    if (turn_ended && !big && posts < kWorthyTurn) no_turns_until_ = now + kTurnsRest;
+    busy = !taken_.empty() && (big || now - last_take_ < kRecent) && now >= no_turns_until_;
     in_turn_ = busy;
   }
+  if (!taken_.empty()) last_take_ = now;
   turn_ends_ = busy ? now + kTurn : Clock::time_point::max();
   if (cut)
     core.cut_off();

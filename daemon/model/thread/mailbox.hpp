@@ -5,25 +5,28 @@
 // core. Capped: a connection whose unsent output (queued here plus its
 // Outbox) would pass the limit is cut off, by its core as it takes a batch
 // (ConnectionCore::deliver, which sees its Outbox as it is), or here when
-// the queue alone would (the owner does not even take its mail). Posters see
-// the Outbox's size as of the owner's last round, for when to wake it only:
-// just after a write that size is stale, and cutting on it cut off readers
-// that had read everything. The owner is woken through an eventfd it polls, once per batch:
-// only a post that finds the queue empty (or cuts the connection off) asks
-// for a wake, and the poster may give it later, out of its locks
-// (MailboxWakes), so that a line for 199 members costs each at most one
-// wake per poster's round, however many lines the round carries.
+// the queue alone would (the owner does not even take its mail). Posters
+// see the Outbox's size as of the owner's last round, for when to wake it
+// only: just after a write that size is stale, and cutting on it cut off
+// readers that had read everything.
+//
+// The owner is woken through an eventfd it polls, once per batch: only a
+// post that finds the queue empty (or cuts the connection off) asks for a
+// wake, and the poster may give it later, out of its locks (MailboxWakes),
+// so that a line for 199 members costs each at most one wake per poster's
+// round, however many lines the round carries.
 //
 // A busy owner takes its mail in turns, as a reactor's connection gets its
 // deliveries once per turn of its loop: after a batch of kBusyBatch bytes
-// or more, what arrives in the next kTurn waits for the turn's end, and
-// only then is taken, without a wake. A wake per batch costs the owner a
-// wake-up, a poll and a write whatever the batch holds: with 200 members
-// saturating a room, waiting for the turn halves the server's CPU per
-// delivered line (and, with that CPU given back, the room carries more
-// lines, sooner). Quiet owners are woken at once as ever; and lest a fast
-// reader be cut off while it waits, a queue past half the limit wakes the
-// owner before its turn ends.
+// or more, or one that came soon after the last, what arrives in the next
+// kTurn waits for the turn's end, and only then is taken, without a wake
+// (unless the last turn gathered next to nothing: see take()). A wake per
+// batch costs the owner a wake-up, a poll and a write whatever the batch
+// holds: with 200 members saturating a room, turns cut the server's CPU
+// per delivered line by a third (and, with that CPU given back, the room
+// carries more lines, sooner). Quiet owners are woken at once as ever; and
+// lest a fast reader be cut off while it waits, a queue past half the
+// limit wakes the owner before its turn ends.
 
 #include "event/event_fd.hpp"
 #include "model/connection_core.hpp"
@@ -63,9 +66,15 @@ class Mailbox final : public SideChannel {
   void ready(short revents, ConnectionCore& core, Clock::time_point now) noexcept override;
   Clock::time_point deadline() const noexcept override { return turn_ends_; }
 
-  // A batch at least this big means the owner is busy: it takes turns.
+  // A batch at least this big, or any batch within kRecent of the last,
+  // means the owner is busy: it takes turns.
   static constexpr std::size_t kBusyBatch = 4 * 1024;
   static constexpr Clock::duration kTurn = std::chrono::milliseconds(20);
+  static constexpr Clock::duration kRecent = 2 * kTurn;  // a turn's end is "soon"
+  // A turn that gathers fewer posts (and no big batch) was not worth it:
+  // then, for kTurnsRest, mail is taken at once.
+  static constexpr std::size_t kWorthyTurn = 4;
+  static constexpr Clock::duration kTurnsRest = std::chrono::seconds(1);
 
  private:
   // The storage kept between batches; a bigger one (a burst's) is freed.
@@ -74,8 +83,8 @@ class Mailbox final : public SideChannel {
   bool passes_half(std::size_t more) const noexcept;  // with mutex_ held
   void cut_off() noexcept;                            // with mutex_ held
   // Moves what is queued into the core (or cuts it off), and starts a turn
-  // if that was a busy batch.
-  void take(ConnectionCore& core, Clock::time_point now) noexcept;
+  // if that was a busy batch; `turn_ended` when a turn's end is the cue.
+  void take(ConnectionCore& core, Clock::time_point now, bool turn_ended) noexcept;
 
   const std::size_t limit_;
   event::EventFd wakeup_;
@@ -83,8 +92,9 @@ class Mailbox final : public SideChannel {
   // limit.
   std::atomic<std::size_t> outbox_size_{0};
   std::mutex mutex_;
-  std::string queued_;    // guarded
-  bool cut_off_ = false;  // guarded
+  std::string queued_;     // guarded
+  std::size_t posts_ = 0;  // guarded: deliveries in queued_
+  bool cut_off_ = false;   // guarded
   // Guarded; written by the owner only. While set, a post to an empty
   // queue wakes nobody: the owner takes it when its turn ends.
   bool in_turn_ = false;
@@ -92,6 +102,10 @@ class Mailbox final : public SideChannel {
   std::string taken_;
   // The owner's: when the current turn ends (max() when in none).
   Clock::time_point turn_ends_ = Clock::time_point::max();
+  // The owner's: when it last took a batch (not an empty queue).
+  Clock::time_point last_take_{};
+  // The owner's: until then, no turns.
+  Clock::time_point no_turns_until_{};
 };
 
 // The mailboxes one thread's posts asked to wake, woken together once that
