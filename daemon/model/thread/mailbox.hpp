@@ -69,7 +69,7 @@ class Mailbox final : public SideChannel {
   // A batch at least this big, or any batch within kRecent of the last,
   // means the owner is busy: it takes turns.
   static constexpr std::size_t kBusyBatch = 4 * 1024;
-  static constexpr Clock::duration kTurn = std::chrono::milliseconds(20);
+  static constexpr Clock::duration kTurn = std::chrono::milliseconds(40);
   static constexpr Clock::duration kRecent = 2 * kTurn;  // a turn's end is "soon"
   // A turn that gathers fewer posts (and no big batch) was not worth it:
   // then, for kTurnsRest, mail is taken at once.
