@@ -45,8 +45,14 @@ void Mailbox::cut_off() noexcept {
 
 // A turn that has ended is the owner's cue to take its mail: nobody woke
 // it for what arrived meanwhile.
+//
+// Within a turn the owner's peer is read once, the round after the turn
+// began, then not until the turn ends: a busy member's own lines, too,
+// are read once per turn rather than one wake-up each.
 pollfd Mailbox::watch(ConnectionCore& core, Clock::time_point now) noexcept {
   if (now >= turn_ends_) take(core, now, true);
+  core.hold_reading(turn_ends_ != Clock::time_point::max() && !read_due_);
+  read_due_ = false;
   outbox_size_.store(core.outbox().size(), std::memory_order_relaxed);
   return {wakeup_.fd().get(), POLLIN, 0};
 }
@@ -84,6 +90,7 @@ void Mailbox::take(ConnectionCore& core, Clock::time_point now, bool turn_ended)
   }
   if (!taken_.empty()) last_take_ = now;
   turn_ends_ = busy ? now + kTurn : Clock::time_point::max();
+  read_due_ = busy;
   if (cut)
     core.cut_off();
   else if (!taken_.empty())

@@ -24,9 +24,11 @@
 // batch costs the owner a wake-up, a poll and a write whatever the batch
 // holds: with 200 members saturating a room, turns cut the server's CPU
 // per delivered line by a third (and, with that CPU given back, the room
-// carries more lines, sooner). Quiet owners are woken at once as ever; and
-// lest a fast reader be cut off while it waits, a queue past half the
-// limit wakes the owner before its turn ends.
+// carries more lines, sooner). Its peer, too, is read once per turn (its
+// reading held the rest of it), not on a wake-up per line it sends. Quiet
+// owners are woken at once as ever; and lest a fast reader be cut off
+// while it waits, a queue past half the limit wakes the owner before its
+// turn ends.
 
 #include "event/event_fd.hpp"
 #include "model/connection_core.hpp"
@@ -62,6 +64,7 @@ class Mailbox final : public SideChannel {
 
   // SideChannel, for the owner: readable after a post(); moves what was
   // posted into the core (or cuts it off), and so does the end of a turn.
+  // Holds the core's reading within a turn (ConnectionCore::hold_reading).
   pollfd watch(ConnectionCore& core, Clock::time_point now) noexcept override;
   void ready(short revents, ConnectionCore& core, Clock::time_point now) noexcept override;
   Clock::time_point deadline() const noexcept override { return turn_ends_; }
@@ -106,6 +109,8 @@ class Mailbox final : public SideChannel {
   Clock::time_point last_take_{};
   // The owner's: until then, no turns.
   Clock::time_point no_turns_until_{};
+  // The owner's: its peer is still to be read once in this turn.
+  bool read_due_ = false;
 };
 
 // The mailboxes one thread's posts asked to wake, woken together once that
