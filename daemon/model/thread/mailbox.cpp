@@ -51,7 +51,7 @@ void Mailbox::cut_off() noexcept {
 // are read once per turn rather than one wake-up each.
 pollfd Mailbox::watch(ConnectionCore& core, Clock::time_point now) noexcept {
   if (now >= turn_ends_) take(core, now, true);
-  core.hold_reading(turn_ends_ != Clock::time_point::max() && !read_due_);
+  core.hold_reading(full_turn_ && !read_due_);
   read_due_ = false;
   outbox_size_.store(core.outbox().size(), std::memory_order_relaxed);
   return {wakeup_.fd().get(), POLLIN, 0};
@@ -78,18 +78,20 @@ void Mailbox::ready(short, ConnectionCore& core, Clock::time_point now) noexcept
 void Mailbox::take(ConnectionCore& core, Clock::time_point now, bool turn_ended) noexcept {
   bool cut = false;
   bool busy = false;
+  bool big = false;
   {
     std::lock_guard lock(mutex_);
     cut = cut_off_;
     if (!cut) queued_.swap(taken_);
     const std::size_t posts = std::exchange(posts_, 0);
-    const bool big = taken_.size() >= kBusyBatch;
+    big = taken_.size() >= kBusyBatch;
     if (turn_ended && !big && posts < kWorthyTurn) no_turns_until_ = now + kTurnsRest;
     busy = !taken_.empty() && (big || now - last_take_ < kRecent) && now >= no_turns_until_;
     in_turn_ = busy;
   }
   if (!taken_.empty()) last_take_ = now;
-  turn_ends_ = busy ? now + kTurn : Clock::time_point::max();
+  full_turn_ = busy && big;
+  turn_ends_ = busy ? now + (full_turn_ ? kTurn : kThinTurn) : Clock::time_point::max();
   read_due_ = busy;
   if (cut)
     core.cut_off();
