@@ -122,7 +122,6 @@ TEST_P(DriverTest, ClientsThatNeverReadDoNotStarveAnother) {
   }
   auto client = Client::connect(port_);
   EXPECT_EQ(client.exchange("still served"), "still served");
-  EXPECT_EQ(driver_->connections(), 161u);
 }
 
 TEST_P(DriverTest, RefusesBeyondMaxConnections) {
