@@ -60,17 +60,28 @@ ssize_t send_file(net::Fd socket, proto::Outbox& out, proto::Outbox::FileSlice f
   return sent;
 }
 
+// What recv(2) returned, as a ReadResult (errno when it failed).
+ReadResult read_result(ssize_t got) noexcept {
+  if (got > 0) return {ReadResult::Status::data, static_cast<std::size_t>(got)};
+  if (got == 0) return {ReadResult::Status::end};
+  if (errno == EAGAIN || errno == EWOULDBLOCK) return {ReadResult::Status::would_block};
+  return {ReadResult::Status::failed, 0, errno};
+}
+
 }  // namespace
 
 ReadResult read_socket(net::Fd socket, std::span<char> buffer) noexcept {
   ssize_t got = 0;
   do {
-    got = ::recv(socket.get(), buffer.data(), buffer.size(), 0);
+    got = ::recv(socket.get(), buffer.data(), buffer.size(), MSG_DONTWAIT);
   } while (got < 0 && errno == EINTR);
-  if (got > 0) return {ReadResult::Status::data, static_cast<std::size_t>(got)};
-  if (got == 0) return {ReadResult::Status::end};
-  if (errno == EAGAIN || errno == EWOULDBLOCK) return {ReadResult::Status::would_block};
-  return {ReadResult::Status::failed, 0, errno};
+  return read_result(got);
+}
+
+ReadResult wait_socket(net::Fd socket, std::span<char> buffer) noexcept {
+  const ssize_t got = ::recv(socket.get(), buffer.data(), buffer.size(), 0);
+  if (got < 0 && errno == EINTR) return {ReadResult::Status::would_block};
+  return read_result(got);
 }
 
 ReadResult peek_socket(net::Fd socket, std::span<char> buffer) noexcept {
@@ -78,10 +89,7 @@ ReadResult peek_socket(net::Fd socket, std::span<char> buffer) noexcept {
   do {
     got = ::recv(socket.get(), buffer.data(), buffer.size(), MSG_PEEK | MSG_DONTWAIT);
   } while (got < 0 && errno == EINTR);
-  if (got > 0) return {ReadResult::Status::data, static_cast<std::size_t>(got)};
-  if (got == 0) return {ReadResult::Status::end};
-  if (errno == EAGAIN || errno == EWOULDBLOCK) return {ReadResult::Status::would_block};
-  return {ReadResult::Status::failed, 0, errno};
+  return read_result(got);
 }
 
 int discard_socket(net::Fd socket, std::span<char> scratch, std::size_t size) noexcept {

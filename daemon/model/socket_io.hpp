@@ -31,8 +31,15 @@ struct ReadResult {
   bool drained = false;
 };
 
-// One recv(2) into `buffer` (never empty), retried on EINTR.
+// One recv(2) into `buffer` (never empty), retried on EINTR. Never waits,
+// whether the socket is non-blocking or not (MSG_DONTWAIT).
 ReadResult read_socket(net::Fd socket, std::span<char> buffer) noexcept;
+
+// One recv(2) into `buffer` (never empty) that waits for the peer on a
+// blocking socket: until it sends something or ends, its SO_RCVTIMEO
+// passes, or a signal's handler runs (neither of which is retried: both
+// say would_block).
+ReadResult wait_socket(net::Fd socket, std::span<char> buffer) noexcept;
 
 // What recv(2) would read into `buffer`, left queued (MSG_PEEK): for the
 // PROXY header, whose bytes must be taken exactly, leaving whatever follows
@@ -65,8 +72,8 @@ WriteResult write_outbox(net::Fd socket, proto::Outbox& out) noexcept;
 
 // Who is at the other end of a new connection.
 struct Peer {
-  std::string address;  // "127.0.0.1:51234", "[::1]:5", "unix"
-  std::string host;     // "127.0.0.1", "::1", "unix"
+  std::string address;               // "127.0.0.1:51234", "[::1]:5", "unix"
+  std::string host;                  // "127.0.0.1", "::1", "unix"
   std::optional<net::IpAddress> ip;  // none for a unix socket
 };
 
