@@ -27,12 +27,16 @@
 //
 // Calls never throw, block or raise SIGPIPE, and allocate nothing: a
 // virtual call per read or write is the whole cost of the indirection.
+// The one call made to block is read_waiting(), for a model that serves
+// the connection on a thread or process of its own: there a wait in
+// recv(2) replaces a poll(2) and the read after it (poll_loop.cpp).
 
 #include "event/readiness.hpp"
 #include "model/socket_io.hpp"
 #include "net/fd.hpp"
 #include "proto/outbox.hpp"
 
+#include <chrono>
 #include <span>
 #include <string>
 
@@ -105,6 +109,22 @@ class Transport {
   virtual Secured secured() const { return {}; }
   virtual std::string failure() const { return {}; }
 
+  // Whether read_waiting() waits: the transport reads the socket as is.
+  // TLS does not (a record may have to write first).
+  virtual bool can_wait_in_read() const noexcept { return false; }
+  // A read() that waits for the peer, the socket made blocking for it:
+  // until the peer sends something or ends, a signal's handler runs, or
+  // at most about `most` (at least 1 ms; milliseconds::max(): no limit)
+  // passes, which says would_block. The wait is the largest power of two
+  // of milliseconds within `most`, kept while `most` shrinks towards it
+  // (and up to four times it, as it grows), so that its SO_RCVTIMEO is not
+  // set again for every read; the kernel rounds it up to its clock tick.
+  // Nothing else of the transport ever waits: its writes never block.
+  virtual ReadResult read_waiting(std::span<char> buffer, std::chrono::milliseconds most) noexcept {
+    static_cast<void>(most);
+    return read(buffer);
+  }
+
   // Just before the socket closes: a clean end (`clean`: the connection
   // did not fail) says goodbye in the transport's own terms (TLS's
   // close_notify), without waiting.
@@ -129,6 +149,15 @@ class PlainTransport final : public Transport {
 
   ReadResult read(std::span<char> buffer) noexcept override;
   WriteResult write(proto::Outbox& out) noexcept override;
+  bool can_wait_in_read() const noexcept override { return true; }
+  ReadResult read_waiting(std::span<char> buffer, std::chrono::milliseconds most) noexcept override;
+
+ private:
+  // Whether read_waiting() made the socket blocking (every other read and
+  // send says MSG_DONTWAIT; sendfile(2) cannot, so a file range makes it
+  // non-blocking again), and the SO_RCVTIMEO it set (zero: none).
+  bool blocking_ = false;
+  std::chrono::milliseconds read_timeout_{0};
 };
 
 }  // namespace netcook::model
