@@ -80,14 +80,13 @@ bool write_some(ConnectionCore& core, Transport& transport, event::Readiness& re
   return true;
 }
 
-void read_some(ConnectionCore& core, Transport& transport, event::Readiness& ready,
-               std::span<char> buffer, std::size_t& budget, Clock::time_point now) noexcept {
-  const bool header = core.awaiting_header();
-  const ReadResult got =
-      header ? read_header(core, transport.fd(), buffer, now) : transport.read(buffer);
+// What a read got, for the core; with `header`, it was the PROXY header's,
+// which read_header() already handed over.
+void take(ConnectionCore& core, Transport& transport, event::Readiness& ready,
+          const ReadResult& got, std::span<const char> buffer, bool header,
+          Clock::time_point now) noexcept {
   switch (got.status) {
     case ReadResult::Status::data:
-      budget -= std::min(budget, got.size);
       // Everything queued was taken: data that arrives later is reported
       // anew, so skip the read that would only say would_block. Not after
       // a hangup, which is never reported again.
@@ -104,6 +103,15 @@ void read_some(ConnectionCore& core, Transport& transport, event::Readiness& rea
       core.failed(got.error);
       return;
   }
+}
+
+void read_some(ConnectionCore& core, Transport& transport, event::Readiness& ready,
+               std::span<char> buffer, std::size_t& budget, Clock::time_point now) noexcept {
+  const bool header = core.awaiting_header();
+  const ReadResult got =
+      header ? read_header(core, transport.fd(), buffer, now) : transport.read(buffer);
+  if (got.status == ReadResult::Status::data) budget -= std::min(budget, got.size);
+  take(core, transport, ready, got, buffer, header, now);
 }
 
 }  // namespace
@@ -125,6 +133,13 @@ Pumped pump(ConnectionCore& core, Transport& transport, event::Readiness& ready,
               read_budget, now);
   }
   return core.closed() ? Pumped::closed : Pumped::idle;
+}
+
+void take_read(ConnectionCore& core, Transport& transport, event::Readiness& ready,
+               const ReadResult& got, std::span<const char> buffer,
+               Clock::time_point now) noexcept {
+  if (got.status == ReadResult::Status::data) ready.readable = true;
+  take(core, transport, ready, got, buffer, false, now);
 }
 
 void flush_now(ConnectionCore& core, Transport& transport, Clock::time_point now) noexcept {

@@ -34,6 +34,14 @@ enum class Pumped {
 Pumped pump(ConnectionCore& core, Transport& transport, event::Readiness& ready,
             std::span<char> scratch, std::size_t read_budget, Clock::time_point now) noexcept;
 
+// Hands the core what one read of the transport (not of a PROXY header:
+// pump() reads that) got into `buffer` — bytes, the peer's end, a
+// failure — as pump() does with its own reads, and notes in `ready` what
+// it says of the socket: for a model that reads outside pump() (a read
+// that waits in recv(2): poll_loop.cpp).
+void take_read(ConnectionCore& core, Transport& transport, event::Readiness& ready,
+               const ReadResult& got, std::span<const char> buffer, Clock::time_point now) noexcept;
+
 // For a connection about to be closed at once (ConnectionCore::end()):
 // writes what the socket takes right now, without waiting.
 void flush_now(ConnectionCore& core, Transport& transport, Clock::time_point now) noexcept;
