@@ -31,6 +31,7 @@ int reason_of(const siginfo_t& info) noexcept {
 
 extern "C" void on_termination(int, siginfo_t* info, void*) {
   g_termination = 1 + reason_of(*info);
+  stop_waiting_read();  // the poll loop may wait in the connection's recv(2)
 }
 
 }  // namespace
@@ -106,7 +107,10 @@ void HubLink::flush_last(Clock::duration patience) noexcept {
 Termination::Termination() {
   struct sigaction action {};
   action.sa_sigaction = on_termination;
-  action.sa_flags = SA_SIGINFO;
+  // Let in while the poll loop waits in recv(2), the signal may come in
+  // the middle of any system call: restarted, a send or a log line is not
+  // cut short (ppoll(2) never is, and the recv is ended by the handler).
+  action.sa_flags = SA_SIGINFO | SA_RESTART;
   sigemptyset(&action.sa_mask);
   sigset_t term;
   sigemptyset(&term);

@@ -51,8 +51,10 @@ class HubLink final : public proto::Uplink, public SideChannel {
 // SIGTERM, the fork master ending the connection, with the close reason as
 // the signal's value (sigqueue(3)); a plain SIGTERM (kill(1)) counts as
 // shutdown. The signal is blocked but inside the poll loop's wait
-// (wait_mask() for ppoll(2)), where its handler records the reason: no
-// descriptor in every poll, and no window where it is missed.
+// (wait_mask() for ppoll(2), and the thread's mask while the loop waits in
+// the connection's recv(2)), where its handler records the reason and
+// ends a wait in recv (stop_waiting_read()): no descriptor in every poll,
+// and no window where it is missed.
 class Termination final : public SideChannel {
  public:
   // Installs the handler and blocks SIGTERM in this (single-threaded)
