@@ -3,12 +3,15 @@
 // appended, a large file never enters memory, a file cut short ends the
 // connection instead of hanging, and a full socket is reported as a value
 // to resume from. And the PlainTransport over them: the same bytes, a
-// short read said to have drained the socket, no handshake.
+// short read said to have drained the socket, no handshake; and its read
+// that waits (read_waiting): in a blocking socket, bounded by SO_RCVTIMEO,
+// which other reads and a file range do not inherit.
 
 #include "model/socket_io.hpp"
 #include "model/transport.hpp"
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -20,10 +23,13 @@
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 namespace netcook::model {
 namespace {
+
+using std::chrono::milliseconds;
 
 using proto::Outbox;
 using Status = WriteResult::Status;
@@ -228,6 +234,15 @@ TEST(ReadSocket, DataEndAndWouldBlock) {
   EXPECT_EQ(read_socket(pair.ours.borrow(), buffer).status, ReadResult::Status::end);
 }
 
+// Reads other than read_waiting() never wait, even on a blocking socket
+// (the poll loop makes the socket blocking for read_waiting()).
+TEST(ReadSocket, NeverWaitsOnABlockingSocket) {
+  SocketPair pair;
+  ::fcntl(pair.ours.get(), F_SETFL, ::fcntl(pair.ours.get(), F_GETFL) & ~O_NONBLOCK);
+  char buffer[16];
+  EXPECT_EQ(read_socket(pair.ours.borrow(), buffer).status, ReadResult::Status::would_block);
+}
+
 TEST(PlainTransport, IsEstablishedAndWaitsForTheObviousReadiness) {
   SocketPair pair;
   PlainTransport transport(pair.ours.borrow());
@@ -267,6 +282,111 @@ TEST(PlainTransport, WritesTheOutbox) {
   char buffer[16];
   ASSERT_EQ(::read(pair.theirs.get(), buffer, sizeof buffer), 8);
   EXPECT_EQ(std::string_view(buffer, 8), "hi there");
+}
+
+bool blocking(const net::UniqueFd& fd) {
+  return (::fcntl(fd.get(), F_GETFL) & O_NONBLOCK) == 0;
+}
+
+// Whether the socket's SO_RCVTIMEO is `wanted`, as the kernel keeps it:
+// rounded up to its clock tick (at most 10 ms at HZ=100).
+::testing::AssertionResult read_timeout_is(const net::UniqueFd& fd, milliseconds wanted) {
+  timeval value{};
+  socklen_t length = sizeof value;
+  ::getsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &value, &length);
+  const auto set = std::chrono::microseconds(value.tv_sec * 1'000'000 + value.tv_usec);
+  if (wanted.count() == 0 ? set.count() == 0 : set >= wanted && set <= wanted + milliseconds(10))
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "SO_RCVTIMEO is " << set.count() << " us, not " << wanted.count() << " ms";
+}
+
+TEST(PlainTransport, ReadWaitingTakesWhatCameInABlockingSocket) {
+  SocketPair pair;
+  PlainTransport transport(pair.ours.borrow());
+  ASSERT_EQ(::write(pair.theirs.get(), "ping", 4), 4);
+  char buffer[16];
+  const ReadResult got = transport.read_waiting(buffer, milliseconds(kWaitMs));
+  EXPECT_EQ(got.status, ReadResult::Status::data);
+  EXPECT_EQ(std::string_view(buffer, got.size), "ping");
+  EXPECT_TRUE(got.drained);
+  EXPECT_TRUE(blocking(pair.ours));
+  // The other reads still do not wait.
+  EXPECT_EQ(transport.read(buffer).status, ReadResult::Status::would_block);
+  pair.theirs.reset();
+  EXPECT_EQ(transport.read_waiting(buffer, milliseconds(kWaitMs)).status, ReadResult::Status::end);
+}
+
+TEST(PlainTransport, ReadWaitingWaitsForTheDataItGets) {
+  SocketPair pair;
+  PlainTransport transport(pair.ours.borrow());
+  std::thread writer([&pair] {
+    // Whether this runs before or during the wait, the wait ends with it.
+    EXPECT_EQ(::write(pair.theirs.get(), "late", 4), 4);
+  });
+  char buffer[16];
+  const ReadResult got = transport.read_waiting(buffer, milliseconds(kWaitMs));
+  writer.join();
+  EXPECT_EQ(got.status, ReadResult::Status::data);
+  EXPECT_EQ(std::string_view(buffer, got.size), "late");
+}
+
+// Nothing comes: the wait ends within the time it was given (its largest
+// power of two of milliseconds, rounded up to the kernel's tick).
+TEST(PlainTransport, ReadWaitingEndsWithinItsTime) {
+  SocketPair pair;
+  PlainTransport transport(pair.ours.borrow());
+  char buffer[16];
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(transport.read_waiting(buffer, milliseconds(50)).status,
+            ReadResult::Status::would_block);
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(waited, milliseconds(32));
+  EXPECT_LT(waited, milliseconds(kWaitMs));
+  EXPECT_TRUE(read_timeout_is(pair.ours, milliseconds(32)));
+}
+
+// SO_RCVTIMEO changes a few times as a deadline nears, not for every read.
+TEST(PlainTransport, ReadWaitingKeepsItsTimeoutWhileItFits) {
+  SocketPair pair;
+  PlainTransport transport(pair.ours.borrow());
+  char buffer[16];
+  const auto wait = [&](milliseconds most) {
+    ASSERT_EQ(::write(pair.theirs.get(), "x", 1), 1);
+    ASSERT_EQ(transport.read_waiting(buffer, most).status, ReadResult::Status::data);
+  };
+  wait(milliseconds(1000));
+  EXPECT_TRUE(read_timeout_is(pair.ours, milliseconds(512)));
+  wait(milliseconds(700));
+  EXPECT_TRUE(read_timeout_is(pair.ours, milliseconds(512)));
+  wait(milliseconds(2047));
+  EXPECT_TRUE(read_timeout_is(pair.ours, milliseconds(512)));
+  wait(milliseconds(300));
+  EXPECT_TRUE(read_timeout_is(pair.ours, milliseconds(256)));
+  wait(milliseconds(5000));  // grown past four times it
+  EXPECT_TRUE(read_timeout_is(pair.ours, milliseconds(4096)));
+  wait(milliseconds(1));
+  EXPECT_TRUE(read_timeout_is(pair.ours, milliseconds(1)));
+  wait(milliseconds::max());  // no deadline: no timeout
+  EXPECT_TRUE(read_timeout_is(pair.ours, milliseconds(0)));
+}
+
+// sendfile(2) cannot be told not to wait: a file range goes out on a
+// non-blocking socket, and a full one says would_block, not waits.
+TEST(PlainTransport, AFileAfterReadWaitingDoesNotWait) {
+  SocketPair pair;
+  PlainTransport transport(pair.ours.borrow());
+  char buffer[16];
+  ASSERT_EQ(::write(pair.theirs.get(), "get", 3), 3);
+  ASSERT_EQ(transport.read_waiting(buffer, milliseconds(kWaitMs)).status, ReadResult::Status::data);
+  ASSERT_TRUE(blocking(pair.ours));
+  Outbox out;
+  out.append("bytes first");  // a file range after bytes counts too
+  out.append_file(temp_file(std::string(8 << 20, 'f')), 0, 8 << 20);
+  const WriteResult wrote = transport.write(out);
+  EXPECT_FALSE(blocking(pair.ours));
+  EXPECT_EQ(wrote.status, Status::would_block);  // nobody reads
+  EXPECT_FALSE(out.empty());
 }
 
 }  // namespace
