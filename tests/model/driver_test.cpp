@@ -260,6 +260,44 @@ TEST_P(DriverTest, FileCutShortEndsTheConnection) {
   EXPECT_TRUE(closed_with("io_error"));
 }
 
+// A peer that sends and never reads what is echoed: once its outbox is
+// full and the socket takes nothing more, nothing moves, and the idle
+// timeout ends it (a connection process that waited in recv(2) for its
+// bytes waits for the socket to take them, bounded by the same deadline).
+TEST_P(DriverTest, AnEchoPeerThatNeverReadsIsCutOffWhenIdle) {
+  config::Limits limits;
+  limits.idle_timeout = 300ms;
+  limits.max_outbox = 64 * 1024;
+  start("echo", limits);
+  auto client = Client::connect(port_, ConnectOptions{.receive_buffer = 4096});
+  const std::string chunk(64 * 1024, 'e');
+  // Socket buffers hold a few MB at most: the writes stall well before 64 MB.
+  IoStatus wrote = IoStatus::ok;
+  for (int n = 0; n < 1024 && wrote == IoStatus::ok; ++n) wrote = client.write_all(chunk, 1s);
+  EXPECT_NE(wrote, IoStatus::ok);
+  EXPECT_TRUE(closed_with("idle_timeout"));
+}
+
+// The same for a file range: sendfile(2) must not wait for a peer that
+// stopped reading. The first answer is read whole, so that the second
+// request is most likely awaited (in recv(2), by the fork model's
+// process, whose socket the wait made blocking: non-blocking again for
+// the file).
+TEST_P(DriverTest, AFileToAPeerThatStopsReadingIsCutOffWhenIdle) {
+  const std::string contents(16 << 20, 'f');
+  const TempFile file(contents);
+  config::Limits limits;
+  limits.idle_timeout = 300ms;
+  start("file:" + file.path(), limits);
+  auto client = Client::connect(port_, ConnectOptions{.receive_buffer = 64 * 1024});
+  const std::string first = "<a>\n" + contents.substr(1, contents.size() - 2) + "</a>\n";
+  ASSERT_EQ(client.write_all("a\n"), IoStatus::ok);
+  ASSERT_EQ(client.read_exact(first.size(), kLongWait).size(), first.size());
+  ASSERT_EQ(client.write_all("b\n"), IoStatus::ok);
+  EXPECT_EQ(client.read_exact(4), "<b>\n");  // then the file, unread
+  EXPECT_TRUE(closed_with("idle_timeout"));
+}
+
 TEST_P(DriverTest, ServiceBroadcastsInOrder) {
   start("room");
   std::vector<Client> members;
@@ -311,7 +349,7 @@ TEST_P(DriverTest, APasteIsPacedNotLostNorInTheWay) {
   for (int n = 0; n < kLines; ++n) paste += "paste " + std::to_string(n) + " " + filler + "\n";
   const auto pasted = std::chrono::steady_clock::now();
   ASSERT_EQ(flooder.write_all(paste), IoStatus::ok);
-  int next = 0;  // the paste line expected next
+  int next = 0;          // the paste line expected next
   int quick_after = -1;  // how many paste lines came before the other's line
   while (next < kLines) {
     const std::string line = reader.read_line(kLongWait);
@@ -397,6 +435,28 @@ TEST_P(DriverTest, DestroyingTheDriverClosesConnections) {
   expect_closed_by_teardown(std::nullopt, "shutdown");
 }
 
+// Many quiet connections, each waiting for its peer (in recv(2), for the
+// fork model's processes), all stopped at once: each hears why and closes
+// for that reason, never taken for its peer's end.
+TEST_P(DriverTest, ConnectionsStoppedAtOnceAllSayWhy) {
+  start("timeout");
+  std::vector<Client> clients;
+  for (int i = 0; i < 20; ++i) {
+    clients.push_back(Client::connect(port_));
+    ASSERT_EQ(clients.back().exchange("a\n"), "a\n");
+  }
+  driver_.reset();
+  for (auto& client : clients) {
+    EXPECT_EQ(client.read_line(), "bye shutdown\n");
+    EXPECT_EQ(client.wait_closed(), IoStatus::closed);
+  }
+  const auto ended = figures_once([](const metrics::ListenerFigures& now) {
+    return now.closed[static_cast<std::size_t>(model::CloseReason::shutdown)] >= 20;
+  });
+  EXPECT_EQ(ended.closed[static_cast<std::size_t>(model::CloseReason::shutdown)], 20u);
+  EXPECT_EQ(ended.closed[static_cast<std::size_t>(model::CloseReason::peer_closed)], 0u);
+}
+
 // A reload removed the listener.
 TEST_P(DriverTest, ConnectionsOfARemovedListenerSaySo) {
   expect_closed_by_teardown(model::CloseReason::listener_removed, "listener_removed");
@@ -460,7 +520,8 @@ TEST_P(DriverTest, CountsARefusalByItsReason) {
   auto second = Client::connect(port_);
   EXPECT_EQ(second.wait_closed(), IoStatus::closed);
   const auto full = static_cast<std::size_t>(model::CloseReason::full);
-  const auto f = figures_once([&](const metrics::ListenerFigures& now) { return now.refused[full] >= 1; });
+  const auto f =
+      figures_once([&](const metrics::ListenerFigures& now) { return now.refused[full] >= 1; });
   EXPECT_EQ(f.refused[full], 1U);
   EXPECT_EQ(f.accepted, 1U);
   EXPECT_EQ(f.active(), 1U);
