@@ -25,10 +25,17 @@ void ReceivePool::give_back(std::uint16_t id) noexcept {
 
 void ReceivePool::starving(RingTransport& transport) {
   starving_.push_back(&transport);
+  rearm_.schedule();
   // Buffers held by connections that do not read come back; each coming
   // back re-arms one starving receive (give_back()).
   const std::vector<RingTransport*> holders = holders_;
   for (RingTransport* holder : holders) holder->spill();
+}
+
+void ReceivePool::rearm() noexcept {
+  const std::vector<RingTransport*> starving = std::move(starving_);
+  starving_.clear();
+  for (RingTransport* transport : starving) transport->receive_again();
 }
 
 void ReceivePool::holds(RingTransport& transport) {

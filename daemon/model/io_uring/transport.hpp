@@ -30,6 +30,7 @@
 // The connection may be freed only once busy() is false: cancel() makes
 // the kernel end every operation promptly.
 
+#include "event/deferred.hpp"
 #include "event/readiness.hpp"
 #include "model/transport.hpp"
 #include "uring/ring.hpp"
@@ -44,15 +45,21 @@ class RingTransport;
 
 // A worker's provided buffers for its connections' receives, the
 // connections holding some (spilled when one runs out), and the
-// connections whose receive ended for want of one (re-armed as buffers
-// come back, one per buffer, not at once: that would spin).
+// connections whose receive ended for want of one: re-armed as buffers
+// come back, one per buffer, and the rest after the loop's turn (not at
+// once: the pool may still be empty within the turn; after it, every
+// buffer of a completion the turn handled is back). Without the turn's
+// end, a connection that starved after the last buffer came back would
+// wait for the next one, which may never come: its peer's last bytes
+// would stay unread.
 class ReceivePool {
  public:
   static constexpr unsigned kBuffers = 128;
   static constexpr std::size_t kBufferSize = 16 * 1024;
   static constexpr std::uint16_t kGroup = 1;
 
-  explicit ReceivePool(uring::Ring& ring) : buffers_(ring, kGroup, kBuffers, kBufferSize) {}
+  ReceivePool(uring::Ring& ring, event::Loop& loop)
+      : buffers_(ring, kGroup, kBuffers, kBufferSize), rearm_(loop, [this] { rearm(); }) {}
 
   std::span<char> bytes(std::uint16_t id, std::size_t length) noexcept {
     return buffers_.bytes(id, length);
@@ -66,8 +73,11 @@ class ReceivePool {
   void let_go(RingTransport& transport) noexcept;
 
  private:
+  void rearm() noexcept;
+
   uring::BufferRing buffers_;
   std::vector<RingTransport*> starving_;
+  event::Deferred rearm_;  // the starving, after the turn
   std::vector<RingTransport*> holders_;  // each knows its index
 };
 

@@ -21,7 +21,7 @@ constexpr int kSettleTurns = 50;
 
 Worker::Worker(ReactorShared& shared, unsigned index)
     : ReactorWorker(shared, index),
-      pool_(ring_),
+      pool_(ring_, loop()),
       accept_pause_(loop(), [this] { resume_accepting(); }) {}
 
 // The thread is gone: nobody else touches the connections. Each gets what
