@@ -120,7 +120,9 @@ TEST_P(DriverTest, AWakeStormCostsFewWokenCalls) {
     const std::string line = member.read_line(kLongWait);
     const long calls = number_in(line, "stormed");
     ASSERT_GE(calls, 1) << line;
-    EXPECT_LE(calls, 1000) << "woken() calls for 10,000 wakes";
+    // Batches, not one call per wake (10,000); how many depends on how
+    // fast the answering thread goes round (sanitizers slow it unevenly).
+    EXPECT_LE(calls, 2000) << "woken() calls for 10,000 wakes";
   }
   ASSERT_EQ(member.write_all("news 1\n"), IoStatus::ok);
   EXPECT_TRUE(reads_news(member, 1, 1));

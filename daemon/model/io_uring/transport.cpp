@@ -231,7 +231,10 @@ WriteResult RingTransport::write(proto::Outbox& out) noexcept {
     result.status = WriteResult::Status::would_block;
     return result;
   }
-  if (out.pending().empty() && !out.next_file()) return result;  // done
+  if (out.pending().empty() && !out.next_file()) {
+    std::string().swap(sending_bytes_);  // idle: no heap memory
+    return result;  // done
+  }
   if (const int error = fill(out); error != 0) {
     result.status = WriteResult::Status::failed;
     result.error = error;
@@ -302,7 +305,8 @@ void RingTransport::sent(std::int32_t result, std::uint32_t) noexcept {
     else if (result != -ECANCELED)
       write_error_ = -result;
   }
-  if (!sending_) std::string().swap(sending_bytes_);  // idle: no heap memory
+  // The storage stays for the next send (a file goes out piece by piece
+  // through it); write() lets it go once nothing more is to be sent.
   ready_.writable = true;
   owner_.completed();  // last: the owner may free this transport
 }
