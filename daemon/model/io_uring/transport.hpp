@@ -54,7 +54,7 @@ class RingTransport;
 // would stay unread.
 class ReceivePool {
  public:
-  static constexpr unsigned kBuffers = 128;
+  static constexpr unsigned kBuffers = 64;
   static constexpr std::size_t kBufferSize = 16 * 1024;
   static constexpr std::uint16_t kGroup = 1;
 
