@@ -63,11 +63,20 @@ struct Daemon {
     settings.link.timeout = 1s;
     settings.presence_ttl = ttl;
     settings.max_members = 3;
-    settings.daemon = std::move(id);
+    settings.daemon = id;
+    label = std::move(id);
     auto log = std::make_shared<spdlog::logger>("room",
                                                 std::make_shared<spdlog::sinks::null_sink_mt>());
     bus = make_redis_room(loop, std::move(settings), std::move(log));
     bus->start([this] { bus->take(news); });
+    // Linked before the test goes on: a room reads the stream from the
+    // entry that was last when it linked, so what another daemon published
+    // before then is (rightly) not news to it. Requests wait until the room
+    // is linked, so the answer to one says it is.
+    send(BusRequest::Kind::who, 0, {});
+    EXPECT_TRUE(run_until(loop, [this] { return !answers().empty(); }))
+        << "daemon " << label << " did not link to the bus";
+    news.clear();
   }
 
   void send(BusRequest::Kind kind, proto::ConnectionId member, std::string name,
@@ -93,6 +102,7 @@ struct Daemon {
     return false;
   }
 
+  std::string label;
   std::unique_ptr<proto::chat::RoomBus> bus;
   std::vector<BusNews> news;
 };
