@@ -62,9 +62,10 @@ RingTransport::RingTransport(net::Fd fd, uring::Ring& ring, ReceivePool& pool,
     : Transport(fd), ring_(ring), pool_(pool), ready_(ready), owner_(owner) {}
 
 RingTransport::~RingTransport() {
+  // Off the starving list first: a buffer given back re-arms the starving.
+  if (starving_) pool_.forget(*this);
   for (const Kept& kept : kept_) pool_.give_back(kept.id);
   pool_.let_go(*this);
-  if (starving_) pool_.forget(*this);
 }
 
 void RingTransport::cancel() noexcept {
