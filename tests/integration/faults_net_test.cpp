@@ -28,6 +28,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -108,6 +109,36 @@ constexpr milliseconds kLateSlack = kSanitized ? 3s : 1s;
 // Each of the normal client's requests, connect to last byte.
 constexpr milliseconds kAnswerBound = kSanitized ? 3s : 1s;
 
+// What this machine takes to make and end one process (fork, _exit,
+// waitpid): the fork model's own unit of work, measured once, since it
+// differs tenfold between machines (70 us to 0.7 ms seen here), mostly with
+// how the virtual machine treats page tables.
+Clock::duration process_turnover() {
+  static const Clock::duration measured = [] {
+    constexpr int kRounds = 100;
+    const auto start = Clock::now();
+    for (int i = 0; i < kRounds; ++i) {
+      const pid_t pid = ::fork();
+      if (pid == 0) ::_exit(0);
+      if (pid < 0) break;
+      ::waitpid(pid, nullptr, 0);
+    }
+    return (Clock::now() - start) / kRounds;
+  }();
+  return measured;
+}
+
+// Under fork, the thousand connection processes that reach header_timeout
+// together send their 408s and end in one burst, and the normal client's
+// next connection needs a process made in the middle of it: both are late
+// by up to the time the machine takes to end that many processes, one
+// after the other (measured, not guessed: 0.07 s for 1,000 where a process
+// costs 70 us, 0.72 s where it costs 0.72 ms). The other models end
+// connections, not processes.
+Clock::duration burst_allowance(const std::string& model, std::size_t count) {
+  return model == "fork" ? process_turnover() * static_cast<long>(count) : Clock::duration::zero();
+}
+
 // Waits until the daemon has logged "connection from ADDRESS" (every
 // model does, once it serves a connection) for each client in `slow`;
 // returns how many it has not.
@@ -148,9 +179,12 @@ TEST_P(FaultsNet, SlowlorisEndsAtHeaderTimeoutWhileOthersAreServed) {
   SlowClients slow(port, count, 1100ms, 1900ms);
   ASSERT_EQ(wait_served(daemon, slow, mark, Deadline(kLongWait)), 0u)
       << "slow connections the daemon never took";
-  SteadyClient normal(port, kAnswerBound);
+  const auto allowance = burst_allowance(model(), count);
+  const auto late_slack = kLateSlack + allowance;
+  SteadyClient normal(port, duration_cast<milliseconds>(kAnswerBound + allowance));
   slow.start();
-  const std::size_t still_open = slow.run(Deadline(kHeaderTimeout + kLateSlack + kWait));
+  const std::size_t still_open =
+      slow.run(Deadline(duration_cast<milliseconds>(kHeaderTimeout + late_slack + kWait)));
   const auto normal_result = normal.stop();
 
   EXPECT_EQ(still_open, 0u) << "slow clients never closed by the server";
@@ -164,7 +198,7 @@ TEST_P(FaultsNet, SlowlorisEndsAtHeaderTimeoutWhileOthersAreServed) {
     shortest = shortest == Clock::duration::zero() ? took : std::min(shortest, took);
     longest = std::max(longest, took);
     early += took < kHeaderTimeout - kEarlySlack;
-    late += took > kHeaderTimeout + kLateSlack;
+    late += took > kHeaderTimeout + late_slack;
     if (client.answer.starts_with("HTTP/1.1 408 ")) {
       ++got_408;
     } else if (!client.answer.empty() && wrong++ == 0) {
@@ -176,7 +210,12 @@ TEST_P(FaultsNet, SlowlorisEndsAtHeaderTimeoutWhileOthersAreServed) {
             << duration_cast<milliseconds>(shortest).count() << " to "
             << duration_cast<milliseconds>(longest).count()
             << " ms; normal client: " << normal_result.requests << " requests, slowest "
-            << duration_cast<milliseconds>(normal_result.slowest).count() << " ms\n";
+            << duration_cast<milliseconds>(normal_result.slowest).count() << " ms";
+  if (allowance != Clock::duration::zero())
+    std::cout << "; allowed " << duration_cast<milliseconds>(late_slack).count()
+              << " ms late (a process made and ended in "
+              << duration_cast<std::chrono::microseconds>(process_turnover()).count() << " us)";
+  std::cout << "\n";
   EXPECT_EQ(early, 0u) << "slow clients ended before header_timeout";
   EXPECT_EQ(late, 0u) << "slow clients ended long after header_timeout";
   EXPECT_EQ(wrong, 0u) << "an answer that is not 408: " << first_wrong;
