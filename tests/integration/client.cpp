@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <system_error>
 
@@ -191,6 +192,18 @@ std::string Client::read_exact(std::size_t size, Timeout timeout) {
   while (buffer_.size() < size && fill(deadline) == IoStatus::ok) {
   }
   return take(size);
+}
+
+std::size_t Client::discard(std::size_t size, Timeout timeout) {
+  const Deadline deadline(timeout);
+  last_status_ = IoStatus::ok;
+  std::size_t dropped = 0;
+  while (true) {
+    const std::size_t n = std::min(size - dropped, buffer_.size());
+    buffer_.erase(0, n);
+    dropped += n;
+    if (dropped == size || fill(deadline) != IoStatus::ok) return dropped;
+  }
 }
 
 std::string Client::read_line(Timeout timeout) {

@@ -64,6 +64,10 @@ class Client {
   // Reads exactly `size` bytes; a shorter result means end of file, timeout
   // or error (see last_status()).
   std::string read_exact(std::size_t size, Timeout timeout = kWait);
+  // Reads `size` bytes and keeps none of them (a large answer whose size
+  // alone matters, without the memory and the copies); how many it read:
+  // fewer means end of file, timeout or error (see last_status()).
+  std::size_t discard(std::size_t size, Timeout timeout = kWait);
   // Reads up to and including the next '\n'; without it on failure.
   std::string read_line(Timeout timeout = kWait);
   // Moves what has arrived into `into` (appended): what is buffered, else

@@ -286,13 +286,17 @@ TEST_P(DriverTest, AnEchoPeerThatNeverReadsIsCutOffWhenIdle) {
 TEST_P(DriverTest, AFileToAPeerThatStopsReadingIsCutOffWhenIdle) {
   const std::string contents(16 << 20, 'f');
   const TempFile file(contents);
+  // The first answer is counted, not kept: the connection's idle time
+  // would include copies of 16 MiB, which take seconds under
+  // ThreadSanitizer (it shadows every new byte).
+  const std::size_t first = std::string_view("<a>\n").size() + contents.size() - 2 +
+                            std::string_view("</a>\n").size();
   config::Limits limits;
   limits.idle_timeout = 300ms;
   start("file:" + file.path(), limits);
   auto client = Client::connect(port_, ConnectOptions{.receive_buffer = 64 * 1024});
-  const std::string first = "<a>\n" + contents.substr(1, contents.size() - 2) + "</a>\n";
   ASSERT_EQ(client.write_all("a\n"), IoStatus::ok);
-  ASSERT_EQ(client.read_exact(first.size(), kLongWait).size(), first.size());
+  ASSERT_EQ(client.discard(first, kLongWait), first);
   ASSERT_EQ(client.write_all("b\n"), IoStatus::ok);
   EXPECT_EQ(client.read_exact(4), "<b>\n");  // then the file, unread
   EXPECT_TRUE(closed_with("idle_timeout"));
