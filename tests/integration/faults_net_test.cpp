@@ -231,6 +231,11 @@ constexpr std::size_t kSpareFds = 16;
 // The most CPU the daemon may use while clients wait for descriptors: a
 // daemon that spins on accept(2) uses a whole core.
 constexpr double kMaxCpuShare = 0.2;
+// The same over the whole burst, serving included: under sanitizers the
+// serving itself costs a share of its own (a thread or a process per
+// client: 18-42% under ThreadSanitizer, 20% under AddressSanitizer, where
+// plain builds take 0.5-7%), still well below a spinning core's 100%.
+constexpr double kMaxBurstCpuShare = kSanitized ? 0.75 : kMaxCpuShare;
 
 // The daemon and its direct children (the fork master): the processes
 // that accept connections.
@@ -298,7 +303,7 @@ TEST_P(FaultsNet, OutOfDescriptorsChatServesEveryoneWithoutSpinning) {
             << cpu_share(burst_ticks, burst_wall) * 100 << "% over the burst; logged " << logged
             << " time(s)\n";
   EXPECT_LT(cpu_share(hold_ticks, hold_wall), kMaxCpuShare) << "the daemon spins while out of fds";
-  EXPECT_LT(cpu_share(burst_ticks, burst_wall), kMaxCpuShare)
+  EXPECT_LT(cpu_share(burst_ticks, burst_wall), kMaxBurstCpuShare)
       << "the daemon spins while out of fds";
   EXPECT_GE(logged, 1);
   EXPECT_LE(logged, static_cast<int>(std::max(1u, workers())))
